@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ptune",
+    // MARK: - Products
+    products: [
+        .executable(name: "ptune", targets: ["ptune"]),
+        .executable(name: "ptune-bench", targets: ["PTuneBench"]),
+        .library(name: "PTuneCore", targets: ["PTuneCore"]),
+        .library(name: "PTuneNN", targets: ["PTuneNN"]),
+        .library(name: "PTuneModels", targets: ["PTuneModels"]),
+        .library(name: "PTuneLang", targets: ["PTuneLang"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    // MARK: - Internal targets
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        .target(name: "PTuneCore", dependencies: ["COpenBLAS"]),
+        .target(name: "PTuneNN", dependencies: ["PTuneCore"]),
+        .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"]),
+        .target(name: "PTuneLang", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"]),
+        .target(name: "PTuneREPL", dependencies: ["PTuneLang", "CReadline"]),
+        .executableTarget(
+            name: "ptune",
+            dependencies: ["PTuneREPL", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "PTuneBench", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang"]),
+        // MARK: - Tests
+        .testTarget(name: "PTuneCoreTests", dependencies: ["PTuneCore"]),
+        .testTarget(name: "PTuneNNTests", dependencies: ["PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang"], resources: [.copy("Golden")]),
+        .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneLang"]),
+        .testTarget(name: "ptuneTests", dependencies: ["ptune"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,64 @@
+/// In-place updates for gradient accumulation and optimizers. They are not recorded (no gradient flows through
+/// them) and keep the tensor's autodiff identity, so a trainable leaf stays the same leaf after an update. They copy
+/// first if the storage is shared (copy-on-write), so a graph that saved the old values still sees the old values.
+extension Tensor {
+    /// `self += other`, with `other` broadcast to `self`'s shape.
+    public mutating func addInPlace(_ other: Tensor) throws {
+        try addInPlace(other, scaledBy: 1)
+    }
+
+    /// `self += alpha · other` (axpy), with `other` broadcast to `self`'s shape.
+    public mutating func addInPlace(_ other: Tensor, scaledBy alpha: Double) throws {
+        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: "add_", dtype, other.dtype) }
+        let plan = try BroadcastPlan(shape, other.shape, op: "add_")
+        guard plan.shape == shape else { throw TensorError.broadcastMismatch(op: "add_", shape, other.shape) }
+        try makeUnique()
+        func run<T: TensorScalar>(_: T.Type, _ a: T) {
+            let d = storage.typed(T.self), s = other.storage.typed(T.self)
+            switch plan.kind {
+            case .same: if a == 1 { for i in 0..<count { d[i] += s[i] } } else { for i in 0..<count { d[i] += a * s[i] } }
+            case .scalarB: let v = a * s[0]; for i in 0..<count { d[i] += v }
+            case .scalarA, .general: plan.forEach { o, _, j in d[o] += a * s[j] }
+            }
+        }
+        switch dtype {
+        case .float32: run(Float.self, Float(alpha))
+        case .float64: run(Double.self, alpha)
+        case .int64: run(Int64.self, Int64(fromDouble: alpha))
+        }
+    }
+
+    /// `self *= s`
+    public mutating func scaleInPlace(by s: Double) throws {
+        try makeUnique()
+        switch dtype {
+        case .float32: let v = Float(s), p = storage.typed(Float.self); for i in 0..<count { p[i] *= v }
+        case .float64: let p = storage.typed(Double.self); for i in 0..<count { p[i] *= s }
+        case .int64: let v = Int64(fromDouble: s), p = storage.typed(Int64.self); for i in 0..<count { p[i] &*= v }
+        }
+    }
+
+    /// Overwrites the values with `other`'s (same shape and dtype), keeping this tensor's autodiff identity.
+    public mutating func assign(_ other: Tensor) throws {
+        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: "assign", dtype, other.dtype) }
+        guard shape == other.shape else {
+            throw TensorError.shapeMismatch(op: "assign", "cannot assign \(Shape.describe(other.shape)) to \(Shape.describe(shape))")
+        }
+        let keep = node
+        self = Tensor(shape: shape, storage: other.storage, node: keep)
+    }
+
+    /// Calls `body` with the elements as a mutable buffer of `T` (the tensor's own type), copying first if shared.
+    /// This is the escape hatch for optimizers and loaders that write elements directly.
+    public mutating func withMutableScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {
+        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: "write", T.dtype, dtype) }
+        try makeUnique()
+        return try body(UnsafeMutableBufferPointer(start: storage.typed(T.self), count: count))
+    }
+
+    /// Calls `body` with the elements as a read-only buffer of `T` (the tensor's own type).
+    public func withScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
+        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: "read", T.dtype, dtype) }
+        return try body(UnsafeBufferPointer(start: storage.typed(T.self), count: count))
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A differentiable elementwise function: its value and its derivative (in terms of the input `x` and the output
+/// `y`, whichever is cheaper), specialised for each float type.
+protocol UnaryFunction {
+    static var name: String { get }
+    static func value<T: TensorFloat>(_ x: T) -> T
+    static func derivative<T: TensorFloat>(x: T, y: T) -> T
+}
+
+enum ExpFn: UnaryFunction {
+    static var name: String { "exp" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.exp(x) }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { y }
+}
+enum LogFn: UnaryFunction {
+    static var name: String { "log" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.log(x) }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { 1 / x }
+}
+enum SqrtFn: UnaryFunction {
+    static var name: String { "sqrt" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.squareRoot(x) }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { 1 / (2 * y) }
+}
+enum AbsFn: UnaryFunction {
+    static var name: String { "abs" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { Swift.abs(x) }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+}
+enum TanhFn: UnaryFunction {
+    static var name: String { "tanh" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.tanh(x) }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { 1 - y * y }
+}
+enum SigmoidFn: UnaryFunction {
+    static var name: String { "sigmoid" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T {
+        // Stable on both sides: never exponentiates a large positive number.
+        if x >= 0 { return 1 / (1 + T.exp(-x)) }
+        let e = T.exp(x)
+        return e / (1 + e)
+    }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { y * (1 - y) }
+}
+enum ReluFn: UnaryFunction {
+    static var name: String { "relu" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { x > 0 ? x : 0 }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { x > 0 ? 1 : 0 }
+}
+/// GELU in the exact erf form (PyTorch's default): `x · Φ(x) = x · ½ (1 + erf(x / √2))`.
+enum GeluFn: UnaryFunction {
+    static var name: String { "gelu" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T {
+        x * T(0.5) * (1 + T.erf(x * T(0.70710678118654752440)))
+    }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T {
+        let cdf = T(0.5) * (1 + T.erf(x * T(0.70710678118654752440)))
+        let pdf = T.exp(-T(0.5) * x * x) * T(0.39894228040143267794)
+        return cdf + x * pdf
+    }
+}
+/// SiLU (swish): `x · σ(x)`.
+enum SiluFn: UnaryFunction {
+    static var name: String { "silu" }
+    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { x * SigmoidFn.value(x) }
+    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T {
+        let s = SigmoidFn.value(x)
+        return s * (1 + x * (1 - s))
+    }
+}
+
+extension Tensor {
+    /// Applies `F` elementwise; records `F`'s derivative as the backward.
+    func apply<F: UnaryFunction>(_: F.Type) throws -> Tensor {
+        func run<T: TensorFloat>(_: T.Type) throws -> Tensor {
+            let out = try Tensor(uninitialized: shape, dtype: dtype)
+            let src = storage.typed(T.self), dst = out.storage.typed(T.self)
+            for i in 0..<count { dst[i] = F.value(src[i]) }
+            return out
+        }
+        let out: Tensor
+        switch dtype {
+        case .float32: out = try run(Float.self)
+        case .float64: out = try run(Double.self)
+        case .int64: throw TensorError.unsupportedDType(op: F.name, .int64)
+        }
+        let x = detached(), y = out.detached()
+        return Tensor.record(F.name, out, self, { g in
+            func back<T: TensorFloat>(_: T.Type) throws -> Tensor {
+                let r = try Tensor(uninitialized: g.shape, dtype: g.dtype)
+                let pg = g.storage.typed(T.self), px = x.storage.typed(T.self), py = y.storage.typed(T.self)
+                let pr = r.storage.typed(T.self)
+                for i in 0..<r.count { pr[i] = pg[i] * F.derivative(x: px[i], y: py[i]) }
+                return r
+            }
+            return g.dtype == .float32 ? try back(Float.self) : try back(Double.self)
+        })
+    }
+
+    /// eˣ elementwise.
+    public func exp() throws -> Tensor { try apply(ExpFn.self) }
+    /// ln x elementwise.
+    public func log() throws -> Tensor { try apply(LogFn.self) }
+    /// √x elementwise.
+    public func sqrt() throws -> Tensor { try apply(SqrtFn.self) }
+    /// |x| elementwise (subgradient 0 at 0).
+    public func abs() throws -> Tensor {
+        if dtype == .int64 { return try map(Int64.self) { Swift.abs($0) } }
+        return try apply(AbsFn.self)
+    }
+    /// tanh x elementwise.
+    public func tanh() throws -> Tensor { try apply(TanhFn.self) }
+    /// σ(x) = 1 / (1 + e⁻ˣ) elementwise (computed stably).
+    public func sigmoid() throws -> Tensor { try apply(SigmoidFn.self) }
+    /// max(x, 0) elementwise.
+    public func relu() throws -> Tensor { try apply(ReluFn.self) }
+    /// GELU, exact erf form: x · ½(1 + erf(x/√2)).
+    public func gelu() throws -> Tensor { try apply(GeluFn.self) }
+    /// SiLU: x · σ(x).
+    public func silu() throws -> Tensor { try apply(SiluFn.self) }
+
+    /// Maps each element through `f` into a new constant tensor of the same dtype (no gradient).
+    func map<T: TensorScalar>(_: T.Type, _ f: (T) -> T) throws -> Tensor {
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
+        let src = storage.typed(T.self), dst = out.storage.typed(T.self)
+        for i in 0..<count { dst[i] = f(src[i]) }
+        return out
+    }
+
+    /// −x
+    public static prefix func - (x: Tensor) throws -> Tensor {
+        let out: Tensor
+        switch x.dtype {
+        case .float32: out = try x.map(Float.self) { -$0 }
+        case .float64: out = try x.map(Double.self) { -$0 }
+        case .int64: out = try x.map(Int64.self) { 0 &- $0 }
+        }
+        return record("neg", out, x, { g in try -g })
+    }
+}

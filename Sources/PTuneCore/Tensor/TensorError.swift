@@ -1,0 +1,117 @@
+/// Everything that can go wrong in a tensor operation. Every public operation throws one of these instead of
+/// trapping, so a script or REPL line with bad shapes, dtypes or indices gets a clear message.
+public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// Two operands have different dtypes (`op`, left dtype, right dtype).
+    case dtypeMismatch(op: String, DType, DType)
+    /// The operation does not support the dtype (`op`, dtype).
+    case unsupportedDType(op: String, DType)
+    /// Shapes cannot be broadcast together (`op`, left shape, right shape).
+    case broadcastMismatch(op: String, [Int], [Int])
+    /// A shape is not what the operation needs (`op`, explanation).
+    case shapeMismatch(op: String, String)
+    /// `matmul` inner dimensions differ (left shape, right shape).
+    case matmulMismatch([Int], [Int])
+    /// A reshape to a shape with a different element count.
+    case reshapeMismatch(from: [Int], to: [Int])
+    /// An axis outside `-rank..<rank` (`op`, axis, rank).
+    case axisOutOfRange(op: String, axis: Int, rank: Int)
+    /// An index outside `0..<size` (`op`, index, size).
+    case indexOutOfRange(op: String, index: Int, size: Int)
+    /// A negative or otherwise invalid shape.
+    case invalidShape([Int])
+    /// An argument outside the values the operation accepts (`op`, explanation).
+    case invalidArgument(op: String, String)
+    /// The number of values given does not fill the shape.
+    case countMismatch(expected: Int, got: Int)
+    /// An allocation larger than the configured limit (elements requested, limit).
+    case tooLarge(elements: Int, limit: Int)
+    /// An allocation would take the memory held over the budget (bytes requested, bytes live, limit).
+    case outOfMemory(requested: Int, live: Int, limit: Int)
+    /// Gradients were requested of a tensor that is not a scalar.
+    case notScalar([Int])
+    /// Gradients were requested with respect to a tensor that does not require a gradient.
+    case noGradient(String)
+
+    /// A lowercase message in the style of the diagnostics catalogue.
+    public var description: String {
+        switch self {
+        case let .dtypeMismatch(op, a, b):
+            return "\(op): cannot mix dtypes \(a) and \(b) (convert one with to(\(a)) or to(\(b)))"
+        case let .unsupportedDType(op, t):
+            return "\(op) does not support dtype \(t)"
+        case let .broadcastMismatch(op, a, b):
+            return "\(op): cannot broadcast shapes \(Shape.describe(a)) and \(Shape.describe(b))"
+        case let .shapeMismatch(op, why):
+            return "\(op): \(why)"
+        case let .matmulMismatch(a, b):
+            return "matmul: inner dimensions differ: \(Shape.describe(a)) @ \(Shape.describe(b))"
+        case let .reshapeMismatch(from, to):
+            return "cannot reshape \(Shape.describe(from)) (\(Shape.count(from)) elements) to \(Shape.describe(to))"
+        case let .axisOutOfRange(op, axis, rank):
+            return "\(op): axis \(axis) is out of range for a tensor of rank \(rank)"
+        case let .indexOutOfRange(op, index, size):
+            return "\(op): index \(index) is out of range for size \(size)"
+        case let .invalidShape(s):
+            return "invalid shape \(Shape.describe(s)): dimensions must be non-negative"
+        case let .invalidArgument(op, why):
+            return "\(op): \(why)"
+        case let .countMismatch(expected, got):
+            return "expected \(expected) values to fill the shape, got \(got)"
+        case let .tooLarge(elements, limit):
+            return "tensor of \(elements) elements exceeds the limit of \(limit) elements"
+        case let .outOfMemory(requested, live, limit):
+            if limit == 0 { return "cannot allocate \(requested) bytes: the machine refused" }
+            return "cannot allocate \(requested) bytes: \(live) bytes are held and the memory limit is \(limit) bytes"
+        case let .notScalar(s):
+            return "gradients need a scalar loss, got shape \(Shape.describe(s))"
+        case let .noGradient(what):
+            return "\(what) does not require a gradient (is it frozen?)"
+        }
+    }
+}
+
+/// Helpers on shapes (`[Int]`, row-major).
+public enum Shape {
+    /// The element count of a shape.
+    @inline(__always) public static func count(_ shape: [Int]) -> Int {
+        var n = 1
+        for d in shape { n &*= d }
+        return n
+    }
+
+    /// `[2, 3]` as written in diagnostics.
+    public static func describe(_ shape: [Int]) -> String {
+        "[" + shape.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// Row-major strides of a shape.
+    public static func strides(_ shape: [Int]) -> [Int] {
+        var s = [Int](repeating: 1, count: shape.count)
+        var acc = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            s[i] = acc
+            acc &*= shape[i]
+        }
+        return s
+    }
+
+    /// Normalises a possibly negative axis against a rank, or throws.
+    @inline(__always) public static func axis(_ axis: Int, rank: Int, op: String) throws -> Int {
+        let a = axis < 0 ? axis + rank : axis
+        guard a >= 0 && a < rank else { throw TensorError.axisOutOfRange(op: op, axis: axis, rank: rank) }
+        return a
+    }
+
+    /// The numpy broadcast of two shapes, or nil when they do not broadcast.
+    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
+        if a == b { return a }
+        let n = Swift.max(a.count, b.count)
+        var out = [Int](repeating: 1, count: n)
+        for i in 0..<n {
+            let da = i < n - a.count ? 1 : a[i - (n - a.count)]
+            let db = i < n - b.count ? 1 : b[i - (n - b.count)]
+            if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else { return nil }
+        }
+        return out
+    }
+}

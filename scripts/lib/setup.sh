@@ -1,0 +1,22 @@
+# Shared set-up for ptune's scripts: make sure the system libraries ptune links are installed.
+# Sourced, not run. Installs with apt-get when running as root; otherwise prints the exact command and stops.
+
+PTUNE_APT_PACKAGES=(libopenblas-dev libreadline-dev pkg-config)
+
+ensure_system_packages() {
+    local missing=()
+    pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
+    pkg-config --exists readline 2>/dev/null || [ -f /usr/include/readline/readline.h ] || missing+=(libreadline-dev)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "ptune: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 || true
+        apt-get install -y -qq "${PTUNE_APT_PACKAGES[@]}" >&2
+    else
+        echo "ptune: missing system packages: ${missing[*]}" >&2
+        echo "run:   sudo apt-get install -y ${PTUNE_APT_PACKAGES[*]}" >&2
+        exit 1
+    fi
+}
