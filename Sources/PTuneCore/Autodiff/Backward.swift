@@ -7,19 +7,24 @@ public struct BackwardReport: Sendable, Equatable {
     public var gradientKernels = 0
     /// Bytes of the gradient tensors computed.
     public var gradientBytes = 0
-    /// Names of the operations whose backward ran, in the order they ran.
+    /// Names of the operations whose backward ran, in the order they ran (kept when ``recordsNames`` is set).
     public var operationNames: [String] = []
+    /// Whether to keep ``operationNames`` (off on the hot path).
+    public var recordsNames = false
+
+    /// An empty report; `recordsNames` keeps the names of the operations walked.
+    public init(recordsNames: Bool = false) { self.recordsNames = recordsNames }
 }
 
 extension Tensor {
     /// Backpropagates from this scalar: accumulates (`+=`) d self / d leaf into every trainable leaf's
     /// ``GradNode/grad`` that this tensor depends on. Returns what the pass did.
     @discardableResult
-    public func backward() throws -> BackwardReport {
+    public func backward(recordingNames: Bool = false) throws -> BackwardReport {
         guard let root = node else { throw TensorError.noGradient("the loss") }
-        var report = BackwardReport()
-        let grads = try Tensor.backpropagate(from: root, seed: try unitSeed(), isTarget: { $0.isLeaf }, report: &report)
-        for (leaf, g) in grads where leaf.isLeaf {
+        var report = BackwardReport(recordsNames: recordingNames)
+        let grads = try Tensor.backpropagate(from: root, seed: try unitSeed(), leavesAreTargets: true, report: &report)
+        for (leaf, g) in zip(grads.nodes, grads.gradients) where leaf.isLeaf {
             if let existing = leaf.grad {
                 var acc = existing
                 try acc.addInPlace(g)
@@ -40,21 +45,25 @@ extension Tensor {
 
     /// ``gradients(of:wrt:)`` that also reports what the pass did.
     public static func gradients(of loss: Tensor, wrt tensors: [Tensor], report: inout BackwardReport) throws -> [Tensor] {
-        var targets = Set<ObjectIdentifier>()
+        var targets: [GradNode] = []
+        targets.reserveCapacity(tensors.count)
         for (i, t) in tensors.enumerated() {
             guard let n = t.node else { throw TensorError.noGradient("argument \(i + 1) of gradients") }
-            targets.insert(ObjectIdentifier(n))
+            targets.append(n)
         }
-        var found: [ObjectIdentifier: Tensor] = [:]
+        let seed = try loss.unitSeed()
+        var result: [Tensor?] = Array(repeating: nil, count: tensors.count)
         if let root = loss.node {
-            let grads = try backpropagate(from: root, seed: try loss.unitSeed(),
-                                          isTarget: { targets.contains(ObjectIdentifier($0)) }, report: &report)
-            for (n, g) in grads { found[ObjectIdentifier(n)] = g }
-        } else {
-            _ = try loss.unitSeed()
+            for n in targets { n.isTarget = true }
+            defer { for n in targets { n.isTarget = false } }
+            let grads = try backpropagate(from: root, seed: seed, leavesAreTargets: false, report: &report)
+            // Each target's gradient, matched by identity (a tensor may be listed twice).
+            for (k, n) in grads.nodes.enumerated() {
+                for (i, t) in targets.enumerated() where t === n { result[i] = grads.gradients[k] }
+            }
         }
-        return try tensors.map { t in
-            if let g = t.node.flatMap({ found[ObjectIdentifier($0)] }) { return g }
+        return try tensors.enumerated().map { i, t in
+            if let g = result[i] { return g }
             return try Tensor.zeros(t.shape, dtype: t.dtype)
         }
     }
@@ -65,60 +74,89 @@ extension Tensor {
         return try Tensor.full(shape, value: 1, dtype: dtype)
     }
 
-    /// Walks the graph below `root` once in reverse topological order. Returns the gradient of every node for which
-    /// `isTarget` holds. Only paths that lead to a target are followed, and only inputs on such paths get a gradient.
-    static func backpropagate(from root: GradNode, seed: Tensor, isTarget: (GradNode) -> Bool,
-                              report: inout BackwardReport) throws -> [(GradNode, Tensor)] {
-        // Topological order by iterative depth-first search; `slot` marks visited nodes.
+    /// The targets a backward pass reached and their gradients (parallel arrays).
+    struct TargetGradients {
+        var nodes: [GradNode] = []
+        var gradients: [Tensor] = []
+    }
+
+    /// Walks the graph below `root` once in reverse topological order. Returns the gradient of every target: every
+    /// leaf when `leavesAreTargets`, else every node marked ``GradNode/isTarget``. Only paths that lead to a target
+    /// are followed, and only inputs on such paths get a gradient.
+    static func backpropagate(from root: GradNode, seed: Tensor, leavesAreTargets: Bool,
+                              report: inout BackwardReport) throws -> TargetGradients {
+        @inline(__always) func isTarget(_ n: GradNode) -> Bool { leavesAreTargets ? n.isLeaf : n.isTarget }
+        // Topological order by iterative depth-first search. The pass keeps its bookkeeping in the nodes' scratch
+        // fields (slot: visited/position, cursor: next input to visit, needed, pending gradient) and clears them
+        // when it ends, so a step allocates little besides the gradients themselves.
         var order: [GradNode] = []
-        var stack: [(GradNode, Int)] = [(root, 0)]
+        order.reserveCapacity(32)
+        var stack: [GradNode] = [root]
+        stack.reserveCapacity(32)
         root.slot = -2
-        defer { for n in order { n.slot = -1 }; root.slot = -1 }
-        while let (n, next) = stack.last {
-            if next < n.inputs.count {
-                stack[stack.count - 1].1 = next + 1
-                if let child = n.inputs[next], child.slot == -1 {
+        root.cursor = 0
+        defer {
+            for n in order { n.slot = -1; n.pending = nil; n.needed = false }
+            root.slot = -1; root.pending = nil
+        }
+        while let n = stack.last {
+            let next = n.cursor
+            if next < n.inputCount {
+                n.cursor = next + 1
+                if let child = n.input(next), child.slot == -1 {
                     child.slot = -2
-                    stack.append((child, 0))
+                    child.cursor = 0
+                    stack.append(child)
                 }
             } else {
                 stack.removeLast()
                 n.slot = order.count
+                // A node is needed when it is a target or leads to one (its inputs are already placed).
+                var need = isTarget(n)
+                if !need { for k in 0..<n.inputCount { if let c = n.input(k), c.needed { need = true; break } } }
+                n.needed = need
                 order.append(n)
             }
         }
-        // A node is needed when it is a target or leads to one.
-        var needed = [Bool](repeating: false, count: order.count)
-        for (i, n) in order.enumerated() {
-            var need = isTarget(n)
-            if !need { for c in n.inputs { if let c, needed[c.slot] { need = true; break } } }
-            needed[i] = need
-        }
-        var grads = [Tensor?](repeating: nil, count: order.count)
-        grads[root.slot] = seed
-        var results: [(GradNode, Tensor)] = []
+        root.pending = seed
+        var results = TargetGradients()
         try Tensor.withoutRecording {
             for i in stride(from: order.count - 1, through: 0, by: -1) {
-                guard needed[i], let g = grads[i] else { continue }
                 let n = order[i]
-                if isTarget(n) { results.append((n, g)) }
-                guard let backward = n.backwardFunction else { continue }
-                grads[i] = nil
-                let mask = InputMask(n.inputs.map { c in c.map { needed[$0.slot] } ?? false })
-                if !mask.any { continue }
-                let inputGrads = try backward(g, mask)
+                guard n.needed, let g = n.pending else { continue }
+                if isTarget(n) { results.nodes.append(n); results.gradients.append(g) }
+                let gradsOf: InputGradients
+                switch n.backward {
+                case .leaf:
+                    continue
+                case let .unary(f):
+                    guard let c = n.input0, c.needed else { continue }
+                    n.pending = nil
+                    gradsOf = InputGradients(first: try f(g))
+                case let .nary(f):
+                    var bits: UInt64 = 0
+                    var more: [Bool] = []
+                    for k in 0..<n.inputCount {
+                        let need = n.input(k)?.needed ?? false
+                        if k < 64 { if need { bits |= 1 << UInt64(k) } } else { more.append(need) }
+                    }
+                    let mask = InputMask(bits: bits, more: more)
+                    if !mask.any { continue }
+                    n.pending = nil
+                    gradsOf = try f(g, mask)
+                }
                 report.operations += 1
-                report.operationNames.append(n.name)
-                for (k, c) in n.inputs.enumerated() {
-                    guard let c, mask[k], k < inputGrads.count, let gk = inputGrads[k] else { continue }
+                if report.recordsNames { report.operationNames.append(n.name) }
+                for k in 0..<n.inputCount {
+                    guard let c = n.input(k), c.needed, let gk = gradsOf[k] else { continue }
                     report.gradientKernels += 1
                     report.gradientBytes += gk.byteCount
-                    if var acc = grads[c.slot] {
-                        grads[c.slot] = nil
+                    if var acc = c.pending {
+                        c.pending = nil
                         try acc.addInPlace(gk)
-                        grads[c.slot] = acc
+                        c.pending = acc
                     } else {
-                        grads[c.slot] = gk
+                        c.pending = gk
                     }
                 }
             }

@@ -71,7 +71,7 @@ extension Tensor {
             var result: [Tensor?] = [gx]
             if wIndex > 0 { result.append(gw) }
             if bIndex > 0 { result.append(gb) }
-            return result
+            return InputGradients(result)
         })
     }
 

@@ -58,7 +58,14 @@ extension Tensor {
         case .int64: out = try fold(v, Int64.self, initial: 0, &+)
         }
         let inShape = shape
-        return Tensor.record("sum", out, self, { g in try g.reshaped(v.keptShape).broadcasted(to: inShape).detached() })
+        return Tensor.record("sum", out, self, { g in try Tensor.spread(g, to: inShape, kept: v.keptShape, scale: 1) })
+    }
+
+    /// The backward of a sum or mean: `g · scale` broadcast back over the reduced axis.
+    static func spread(_ g: Tensor, to shape: [Int], kept: [Int], scale: Double) throws -> Tensor {
+        if g.count == 1 { return try Tensor.full(shape, value: g.element(0) * scale, dtype: g.dtype) }
+        let b = try g.reshaped(kept).broadcasted(to: shape).detached()
+        return scale == 1 ? b : try b * scale
     }
 
     /// The mean over `axis` (all elements when nil).
@@ -66,8 +73,15 @@ extension Tensor {
         guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "mean", dtype) }
         let v = try axisView(axis, keepDims: keepDims, op: "mean")
         guard v.n > 0 else { throw TensorError.invalidArgument(op: "mean", "mean of an empty axis") }
-        let s = try sum(axis: axis, keepDims: keepDims)
-        return try s * (1.0 / Double(v.n))
+        let scale = 1.0 / Double(v.n)
+        let out: Tensor
+        switch dtype {
+        case .float32: let s = Float(scale); out = try fold(v, Float.self, initial: 0, +).map(Float.self) { $0 * s }
+        case .float64: out = try fold(v, Double.self, initial: 0, +).map(Double.self) { $0 * scale }
+        case .int64: throw TensorError.unsupportedDType(op: "mean", dtype)
+        }
+        let inShape = shape
+        return Tensor.record("mean", out, self, { g in try Tensor.spread(g, to: inShape, kept: v.keptShape, scale: scale) })
     }
 
     /// The largest element over `axis`; the gradient goes to the first position holding it.

@@ -140,12 +140,20 @@ extension Tensor {
         }
         out.node = nil
         let extents = tensors.map { $0.shape[ax] }
+        let shapes = tensors.map(\.shape)
         return record("concat", out, inputs: tensors, { g, needs in
+            // Split g back into row blocks: the same copies as the forward, in reverse.
             var start = 0
-            return try extents.enumerated().map { i, e in
-                defer { start += e }
-                return needs[i] ? try g.narrowed(axis: ax, start: start, length: e) : nil
-            }
+            return InputGradients(try extents.enumerated().map { i, e -> Tensor? in
+                defer { start += e * inner }
+                guard needs[i] else { return nil }
+                let piece = try Tensor(uninitialized: shapes[i], dtype: g.dtype)
+                let rowIn = e * inner, src = g.storage.pointer, dst = piece.storage.pointer
+                for o in 0..<outer {
+                    dst.advanced(by: o * rowIn * bytes).copyMemory(from: src.advanced(by: (o * rowOut + start) * bytes), byteCount: rowIn * bytes)
+                }
+                return piece
+            })
         })
     }
 

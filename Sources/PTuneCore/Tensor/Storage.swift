@@ -53,36 +53,61 @@ public enum TensorContext {
     }
 }
 
-/// Contiguous, row-major element storage shared copy-on-write between tensor values.
-final class TensorStorage: @unchecked Sendable {
-    let pointer: UnsafeMutableRawPointer
+/// The fixed part of a ``TensorStorage``.
+struct StorageHeader {
+    var pointer: UnsafeMutableRawPointer
     let count: Int
     let dtype: DType
     let budget: MemoryBudget?
     let bytes: Int
+    let ownsHeapBlock: Bool
+}
+
+/// Contiguous, row-major element storage shared copy-on-write between tensor values.
+///
+/// Small tensors keep their elements in the same allocation as the object (one `malloc` per tensor, which matters
+/// for the per-step cost of tiny models); large ones get their own block from `malloc`, whose failure is an error
+/// rather than a crash.
+final class TensorStorage: ManagedBuffer<StorageHeader, Double>, @unchecked Sendable {
+    /// Tensors up to this many bytes live inside the object.
+    static let inlineLimit = 1 << 16
 
     /// Allocates uninitialised storage for `count` elements, or throws when the budget or the machine refuses.
-    init(count: Int, dtype: DType) throws {
+    static func make(count: Int, dtype: DType) throws -> TensorStorage {
         guard count >= 0 else { throw TensorError.invalidShape([count]) }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow, bytes < (1 << 46) else { throw TensorError.tooLarge(elements: count, limit: (1 << 46) / dtype.byteSize) }
         let budget = TensorContext.budget
         try budget?.reserve(elements: count, bytes: bytes)
-        guard let p = malloc(Swift.max(bytes, 16)) else {
+        if bytes <= inlineLimit {
+            let words = (bytes + 7) / 8
+            let object = create(minimumCapacity: words) { buffer in
+                StorageHeader(pointer: UnsafeMutableRawPointer(bitPattern: 8)!, count: count, dtype: dtype, budget: budget,
+                              bytes: bytes, ownsHeapBlock: false)
+            }
+            let storage = unsafeDowncast(object, to: TensorStorage.self)
+            storage.header.pointer = storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+            return storage
+        }
+        guard let p = malloc(bytes) else {
             budget?.release(bytes: bytes)
             throw TensorError.outOfMemory(requested: bytes, live: budget?.liveBytes ?? 0, limit: budget?.maxBytes ?? 0)
         }
-        self.pointer = p
-        self.count = count
-        self.dtype = dtype
-        self.budget = budget
-        self.bytes = bytes
+        let object = create(minimumCapacity: 0) { _ in
+            StorageHeader(pointer: p, count: count, dtype: dtype, budget: budget, bytes: bytes, ownsHeapBlock: true)
+        }
+        return unsafeDowncast(object, to: TensorStorage.self)
     }
 
     deinit {
-        budget?.release(bytes: bytes)
-        free(pointer)
+        header.budget?.release(bytes: header.bytes)
+        if header.ownsHeapBlock { free(header.pointer) }
     }
+
+    @inline(__always) var pointer: UnsafeMutableRawPointer { header.pointer }
+    @inline(__always) var count: Int { header.count }
+    @inline(__always) var dtype: DType { header.dtype }
+    @inline(__always) var bytes: Int { header.bytes }
 
     /// A typed view; the caller guarantees `T.dtype == dtype`.
     @inline(__always) func typed<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
@@ -91,7 +116,7 @@ final class TensorStorage: @unchecked Sendable {
 
     /// A new storage holding a copy of this one.
     func copy() throws -> TensorStorage {
-        let s = try TensorStorage(count: count, dtype: dtype)
+        let s = try TensorStorage.make(count: count, dtype: dtype)
         s.pointer.copyMemory(from: pointer, byteCount: bytes)
         return s
     }

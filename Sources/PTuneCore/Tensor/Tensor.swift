@@ -26,7 +26,7 @@ public struct Tensor: @unchecked Sendable {
             guard !o else { throw TensorError.tooLarge(elements: Int.max, limit: Int.max) }
             n = p
         }
-        self.init(shape: shape, storage: try TensorStorage(count: n, dtype: dtype))
+        self.init(shape: shape, storage: try TensorStorage.make(count: n, dtype: dtype))
     }
 
     /// The element type.
