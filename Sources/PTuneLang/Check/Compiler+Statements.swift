@@ -59,12 +59,12 @@ extension Compiler {
         case let .train(t):
             return train(t, topLevel: topLevel)
         case let .print(items, span):
-            let codes = items.map { expression($0).code }
+            let codes = items.map { expression($0) }
             return { m in
                 var parts: [String] = []
                 parts.reserveCapacity(codes.count)
                 for c in codes {
-                    do { parts.append(try c(m).description) } catch { throw RuntimeFailure.located(error, at: span) }
+                    do { parts.append(try c.code(m).description) } catch { throw RuntimeFailure.located(error, at: span) }
                 }
                 m.output.write(parts.joined(separator: " "))
                 return .next
@@ -109,14 +109,15 @@ extension Compiler {
 
     /// A block's statements as one piece of code.
     mutating func block(_ statements: [Stmt]) -> Exec {
-        let execs = statements.map { statement($0) }
+        // Wrapped in `Step` so that the closures are not reabstracted by the array (see `Compiler.builtinCall`).
+        let execs = statements.map { Step(exec: statement($0)) }
         switch execs.count {
         case 0: return { _ in .next }
-        case 1: return execs[0]
+        case 1: return execs[0].exec
         default:
             return { m in
                 for e in execs {
-                    let f = try e(m)
+                    let f = try e.exec(m)
                     if case .next = f { continue }
                     return f
                 }
