@@ -169,7 +169,9 @@ extension Compiler {
         switch it.type {
         case .range: elementType = .number(nil)
         case let .list(e): elementType = e
-        case let .tensor(t): elementType = .tensor(TensorType(shape: t.shape.map { Array($0.dropFirst()) }, dtype: t.dtype))
+        case let .tensor(t):
+            // A rank-1 tensor yields its elements as numbers (`for a in [1, 2, 3]`); others yield rows.
+            elementType = t.shape?.count == 1 ? .number(nil) : .tensor(TensorType(shape: t.shape.map { Array($0.dropFirst()) }, dtype: t.dtype))
         case .unknown: elementType = .unknown
         case .dataset, .none, .number, .dim, .bool, .string, .record, .function, .builtin, .model, .encoder,
              .optimizer, .schedule:
@@ -216,9 +218,14 @@ extension Compiler {
                     guard let t = seq.tensorValue, t.rank >= 1 else {
                         throw RuntimeFailure(.wrongKind(context: "'for … in'", expected: "a tensor with at least one axis", got: seq.kindText), at: itSpan)
                     }
+                    let elements = t.rank == 1 ? t.doubles : []
                     for i in 0..<t.shape[0] {
                         try m.checkInterrupt()
-                        do { m.stack[m.base + slot] = .tensor(try t.indexed([.at(i)])) } catch { throw RuntimeFailure.located(error, at: itSpan) }
+                        if t.rank == 1 {
+                            m.stack[m.base + slot] = .number(elements[i])
+                        } else {
+                            do { m.stack[m.base + slot] = .tensor(try t.indexed([.at(i)])) } catch { throw RuntimeFailure.located(error, at: itSpan) }
+                        }
                         switch try b(m) {
                         case .next, .continueLoop: continue
                         case .breakLoop: return .next
