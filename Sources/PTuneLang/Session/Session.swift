@@ -102,6 +102,7 @@ public final class Session {
     /// them). After a runtime error the statements before it keep their effects.
     @discardableResult
     public func run(_ source: SourceFile, reportUnusedOverrides: Bool = false) throws(RunFailure) -> [Value] {
+        if let dir = source.directory { machine.directory = dir }
         let statements = try parse(source)
         var c = compiler()
         let compiled = c.compileProgram(statements)
