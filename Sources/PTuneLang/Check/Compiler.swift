@@ -6,6 +6,12 @@ struct Compiled {
     var code: Code
 }
 
+/// Compiled code of an expression without its type, for arrays of argument code on the hot path (a closure kept in
+/// a struct is called directly; one pulled out of a `[Code]` array goes through a reabstraction thunk).
+struct CodeBox {
+    let code: Code
+}
+
 /// Compiled code of a statement, kept in a struct so arrays of them do not reabstract the closure.
 struct Step {
     let exec: Exec
