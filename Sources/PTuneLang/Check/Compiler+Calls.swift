@@ -166,15 +166,50 @@ extension Compiler {
             ok = false
         }
         guard ok else { return Compiled(type: .unknown, code: Compiler.failed(span)) }
+        let resultType = callSiteType(b, ordered.map { $0?.type ?? .unknown }, span)
         let codes = ordered.compactMap { $0.map { CodeBox(code: $0.code) } }
         let load = nameLoad(b, span)
         let name = b.name
-        return Compiled(type: b.returnType, code: { m in
+        return Compiled(type: resultType, code: { m in
             guard case let .function(f) = try load(m) else {
                 throw RuntimeFailure(.notCallable("'\(name)'"), at: span)
             }
             return try Invoke.call(f, codes: codes, m, span)
         })
+    }
+
+    /// The type of a call of `b` with arguments of `types`: the body re-checked with the parameters typed (Dex-style
+    /// shapes flow through functions). For a function whose body is one expression, a mistake these arguments
+    /// cause is reported at the call, with a note pointing into the body; block bodies (whose branches may not all
+    /// run) only contribute their type.
+    mutating func callSiteType(_ b: Binding, _ types: [LangType], _ span: SourceSpan) -> LangType {
+        guard let decl = b.decl, types.contains(where: { $0 != .unknown }), inferenceDepth < 3, !silent || inferenceDepth > 0 else {
+            return b.returnType
+        }
+        var sub = self
+        sub.diagnostics = []
+        sub.inferenceDepth += 1
+        sub.scopes = [[:]]
+        sub.nextLocal = 0
+        sub.frameSize = 0
+        sub.function = (decl.name, [])
+        sub.loopDepth = 0
+        for (p, t) in zip(decl.parameters, types) { _ = sub.declareLocal(p.name, kind: .parameter, type: t, span: p.span) }
+        var result = b.returnType
+        switch decl.body {
+        case let .expression(e):
+            result = sub.expression(e).type
+            if let first = sub.diagnostics.first, !silent {
+                let note = Diagnostic(.calledFrom(decl.name), at: first.span, severity: .note)
+                error(first.message, at: span, notes: [note])
+                return .unknown
+            }
+        case let .block(stmts):
+            sub.silent = true
+            _ = sub.block(stmts)
+            if let returns = sub.function?.returns, let t = returns.first, returns.allSatisfy({ $0 == t }) { result = t }
+        }
+        return sub.diagnostics.isEmpty ? result : .unknown
     }
 
     /// A call whose callee is only known at run time (a model, an encoder, a function value).

@@ -64,6 +64,8 @@ struct Compiler {
     var importStack: [String] = []
     /// When set, diagnostics are dropped (inferring a type for `:type` or completion).
     var silent = false
+    /// How many user-function bodies are being re-checked with call-site argument types (bounded).
+    var inferenceDepth = 0
 
     init(globals: GlobalTable, dtype: DType, overrides: [Override], registry: BuiltinRegistry, access: FileAccess) {
         self.globals = globals
