@@ -1,6 +1,6 @@
-/// Vectorised elementary functions for the fused float32 kernels: eight lanes at a time, so that the exponentials of
-/// softmax and SiLU do not dominate the time between GEMMs. Float64 kernels use the scalar library functions.
-enum FastMath {
+/// Explicitly vectorised forms for the fused float32 kernels (attention softmax, SwiGLU): eight lanes at a time, so
+/// that their exponentials do not dominate the time between GEMMs. Float64 kernels use the scalar library functions.
+extension FastMath {
     /// `exp(x)` on eight lanes, relative error below 2·10⁻⁷ on the whole float range (Cephes' polynomial after
     /// reduction by ln 2); underflows to 0 below −87.3 and overflows to +∞ above 88.7.
     @inline(__always)
