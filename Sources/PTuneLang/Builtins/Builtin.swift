@@ -117,30 +117,81 @@ public final class Builtin: @unchecked Sendable {
 }
 
 /// A builtin's arguments at run time, bound to its parameters in order (a variadic parameter holds a list).
+/// The first four live inline, so a call allocates nothing for its arguments.
 public struct Arguments {
     /// The builtin being called (for messages).
     let builtin: Builtin
-    /// One value per parameter (`none` for an omitted optional parameter whose default is none).
-    var values: [Value]
+    private var v0: Value = .none, v1: Value = .none, v2: Value = .none, v3: Value = .none
+    private var more: [Value] = []
+    /// How many parameters there are.
+    let count: Int
 
-    subscript(i: Int) -> Value { values[i] }
+    /// Arguments for `builtin`, every parameter `none`.
+    init(builtin: Builtin) {
+        self.builtin = builtin
+        count = builtin.parameters.count
+        if count > 4 { more = Array(repeating: .none, count: count - 4) }
+    }
+
+    /// One argument.
+    @inline(__always) init(builtin: Builtin, _ a: Value) {
+        self.builtin = builtin
+        count = 1
+        v0 = a
+    }
+
+    /// Two arguments.
+    @inline(__always) init(builtin: Builtin, _ a: Value, _ b: Value) {
+        self.builtin = builtin
+        count = 2
+        v0 = a
+        v1 = b
+    }
+
+    /// Arguments from values in parameter order.
+    init(builtin: Builtin, values: [Value]) {
+        self.init(builtin: builtin)
+        for (i, v) in values.enumerated() where i < count { self[i] = v }
+    }
+
+    /// The value of parameter `i`.
+    subscript(i: Int) -> Value {
+        get {
+            switch i {
+            case 0: return v0
+            case 1: return v1
+            case 2: return v2
+            case 3: return v3
+            default: return i - 4 < more.count ? more[i - 4] : .none
+            }
+        }
+        set {
+            switch i {
+            case 0: v0 = newValue
+            case 1: v1 = newValue
+            case 2: v2 = newValue
+            case 3: v3 = newValue
+            default: if i - 4 < more.count { more[i - 4] = newValue }
+            }
+        }
+    }
 
     /// The name of parameter `i`.
     func name(_ i: Int) -> String { builtin.parameters[i].name }
 
     func mismatch(_ i: Int, _ expected: String) -> Message {
-        .wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: expected, got: values[i].kindText)
+        .wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: expected, got: self[i].kindText)
     }
 
     /// Whether argument `i` is absent (`none`).
     func isNone(_ i: Int) -> Bool {
-        if case .none = values[i] { return true }
+        if case .none = self[i] { return true }
         return false
     }
 
     /// Argument `i` as a tensor (numbers become rank-0 tensors of `dtype`; lists of numbers become tensors).
     func tensor(_ i: Int, dtype: DType = .float32) throws -> Tensor {
-        switch values[i] {
+        switch self[i] {
         case let .tensor(t): return t
         case let .param(p): return p.tensor
         case let .number(v): return try Tensor(scalar: v, dtype: dtype)
@@ -155,7 +206,7 @@ public struct Arguments {
 
     /// Argument `i` as a number (a one-element tensor gives its value).
     func number(_ i: Int) throws -> Double {
-        switch values[i] {
+        switch self[i] {
         case let .number(v): return v
         case let .tensor(t) where t.count == 1: return try t.scalarValue()
         case .none, .bool, .string, .tensor, .param, .list, .range, .record, .function, .builtin, .model, .encoder,
@@ -181,19 +232,19 @@ public struct Arguments {
 
     /// Argument `i` as a bool.
     func bool(_ i: Int) throws -> Bool {
-        guard case let .bool(b) = values[i] else { throw RuntimeFailure(mismatch(i, "a bool")) }
+        guard case let .bool(b) = self[i] else { throw RuntimeFailure(mismatch(i, "a bool")) }
         return b
     }
 
     /// Argument `i` as a string.
     func string(_ i: Int) throws -> String {
-        guard case let .string(s) = values[i] else { throw RuntimeFailure(mismatch(i, "a string")) }
+        guard case let .string(s) = self[i] else { throw RuntimeFailure(mismatch(i, "a string")) }
         return s
     }
 
     /// Argument `i` as a list of values (a variadic parameter always is one).
     func list(_ i: Int) throws -> [Value] {
-        switch values[i] {
+        switch self[i] {
         case let .list(items): return items
         case let .range(lo, hi): return (lo..<Swift.max(lo, hi)).map { .number(Double($0)) }
         case .none, .number, .bool, .string, .tensor, .param, .record, .function, .builtin, .model, .encoder,
@@ -204,10 +255,10 @@ public struct Arguments {
 
     /// Argument `i` as a list of integers (a shape, sizes); a rank-1 tensor of integers also works.
     func ints(_ i: Int) throws -> [Int] {
-        if let t = values[i].tensorValue, t.rank <= 1 {
+        if let t = self[i].tensorValue, t.rank <= 1 {
             let ds = t.doubles
             guard ds.allSatisfy({ Value.exactInt($0) != nil }) else {
-                throw RuntimeFailure(.wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: "a list of integers", got: values[i].kindText))
+                throw RuntimeFailure(.wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: "a list of integers", got: self[i].kindText))
             }
             return ds.map { Int($0) }
         }

@@ -72,34 +72,61 @@ extension Compiler {
         } catch {
             self.error(.internalError("\(error)"), at: span)
         }
-        let codes = all.map(\.code)
+        // Closures stay inside `Compiled` values: pulled out of a `[Code]` array they would be called through
+        // reabstraction thunks on every evaluation.
+        let codes = all
         if plan.isDirect {
             switch codes.count {
             case 0:
-                return Compiled(type: type, code: { m in try Invoke.builtin(b, [], m, span) })
+                return Compiled(type: type, code: { m in
+                    var args = Arguments(builtin: b)
+                    return try Invoke.builtin(b, &args, m, span)
+                })
             case 1:
-                let c0 = codes[0]
-                return Compiled(type: type, code: { m in try Invoke.builtin(b, [try c0(m)], m, span) })
+                let c0 = codes[0].code
+                return Compiled(type: type, code: { m in
+                    var args = Arguments(builtin: b, try c0(m))
+                    return try Invoke.builtin(b, &args, m, span)
+                })
             case 2:
-                let c0 = codes[0], c1 = codes[1]
+                let c0 = codes[0].code, c1 = codes[1].code
                 return Compiled(type: type, code: { m in
                     let a = try c0(m)
-                    return try Invoke.builtin(b, [a, try c1(m)], m, span)
+                    var args = Arguments(builtin: b, a, try c1(m))
+                    return try Invoke.builtin(b, &args, m, span)
                 })
             default:
                 return Compiled(type: type, code: { m in
-                    var vals: [Value] = []
-                    vals.reserveCapacity(codes.count)
-                    for c in codes { vals.append(try c(m)) }
-                    return try Invoke.builtin(b, vals, m, span)
+                    var args = Arguments(builtin: b)
+                    for (i, c) in codes.enumerated() { args[i] = try c.code(m) }
+                    return try Invoke.builtin(b, &args, m, span)
                 })
             }
+        }
+        if plan.isPositionalVariadic, let vi = plan.variadic {
+            // `concat(a, b, axis: 1)`: arguments straight into place, the variadic ones into one list.
+            let targets = plan.targets
+            let defaults = plan.defaults
+            let count = targets.filter { if case .variadic = $0 { return true } else { return false } }.count
+            return Compiled(type: type, code: { m in
+                var args = Arguments(builtin: b)
+                for (i, d) in defaults.enumerated() { args[i] = d }
+                var list: [Value] = []
+                list.reserveCapacity(count)
+                for (k, c) in codes.enumerated() {
+                    let v = try c.code(m)
+                    if case let .parameter(i) = targets[k] { args[i] = v } else { list.append(v) }
+                }
+                if list.count == 1, case .list = list[0] { args[vi] = list[0] } else { args[vi] = .list(list) }
+                return try Invoke.builtin(b, &args, m, span)
+            })
         }
         return Compiled(type: type, code: { m in
             var vals: [Value] = []
             vals.reserveCapacity(codes.count)
-            for c in codes { vals.append(try c(m)) }
-            return try Invoke.builtin(b, plan.bind(vals), m, span)
+            for c in codes { vals.append(try c.code(m)) }
+            var args = plan.bind(vals, for: b)
+            return try Invoke.builtin(b, &args, m, span)
         })
     }
 
@@ -135,7 +162,7 @@ extension Compiler {
             ok = false
         }
         guard ok else { return Compiled(type: .unknown, code: Compiler.failed(span)) }
-        let codes = ordered.compactMap { $0?.code }
+        let codes = ordered.compactMap { $0 }
         let load = nameLoad(b, span)
         let name = b.name
         return Compiled(type: b.returnType, code: { m in
@@ -160,14 +187,14 @@ extension Compiler {
         case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .dataset, .optimizer, .schedule:
             error(.notCallable(callee.type.kindText), at: span)
         }
-        let codes = argCs.map(\.code)
+        let codes = argCs
         let labels = args.map(\.label)
         let cc = callee.code
         return Compiled(type: type, code: { m in
             let f = try cc(m)
             var vals: [Value] = []
             vals.reserveCapacity(codes.count)
-            for c in codes { vals.append(try c(m)) }
+            for c in codes { vals.append(try c.code(m)) }
             return try Invoke.callValue(f, vals, labels: labels, m, span)
         })
     }
@@ -178,14 +205,14 @@ extension Compiler {
         if case let .record(r) = recv.type, r[name] == nil {
             error(.unknownMember(kind: "the record", member: name, available: r.names, suggestion: Suggestions.closest(to: name, in: r.names)), at: span)
         }
-        let codes = argCs.map(\.code)
+        let codes = argCs
         let labels = args.map(\.label)
         let rc = recv.code
         return Compiled(type: .unknown, code: { m in
             let v = try rc(m)
             var vals: [Value] = []
             vals.reserveCapacity(codes.count)
-            for c in codes { vals.append(try c(m)) }
+            for c in codes { vals.append(try c.code(m)) }
             return try Invoke.callMethod(v, name, vals, labels: labels, m, span)
         })
     }

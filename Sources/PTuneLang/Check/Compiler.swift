@@ -6,6 +6,11 @@ struct Compiled {
     var code: Code
 }
 
+/// Compiled code of a statement, kept in a struct so arrays of them do not reabstract the closure.
+struct Step {
+    let exec: Exec
+}
+
 /// A top-level statement after checking and compiling.
 struct CompiledStatement {
     /// The statement.
@@ -181,6 +186,7 @@ struct Compiler {
     mutating func reservePending(_ name: String) -> Binding? {
         guard let span = pending[name] else { return nil }
         let slot = globals.declare(name, kind: .let, type: .unknown, span: span)
+        if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: span) }
         return globals.bindings[slot]
     }
 }

@@ -7,7 +7,7 @@ enum Invoke {
 
     /// Calls `f` with arguments computed by `args` (in parameter order).
     @inline(__always)
-    static func call(_ f: UserFunction, codes args: [Code], _ m: Machine, _ span: SourceSpan) throws -> Value {
+    static func call(_ f: UserFunction, codes args: [Compiled], _ m: Machine, _ span: SourceSpan) throws -> Value {
         guard args.count == f.arity else {
             throw RuntimeFailure(.tooManyArguments(function: f.name, max: f.arity, got: args.count), at: span)
         }
@@ -15,7 +15,7 @@ enum Invoke {
         try enter(f, m, span)
         defer { leave(m, saveTop, saveBase) }
         for c in args {
-            let v = try c(m)
+            let v = try c.code(m)
             m.stack[m.top] = v
             m.top += 1
         }
@@ -69,9 +69,8 @@ enum Invoke {
 
     /// Runs a builtin on bound parameter values, locating its errors at `span`.
     @inline(__always)
-    static func builtin(_ b: Builtin, _ values: [Value], _ m: Machine, _ span: SourceSpan) throws -> Value {
-        var a = Arguments(builtin: b, values: values)
-        do { return try b.run(&a, m) } catch { throw RuntimeFailure.located(error, at: span) }
+    static func builtin(_ b: Builtin, _ args: inout Arguments, _ m: Machine, _ span: SourceSpan) throws -> Value {
+        do { return try b.run(&args, m) } catch { throw RuntimeFailure.located(error, at: span) }
     }
 
     /// Calls any callable value with evaluated arguments (`labels` parallel to `args`, nil when positional).
@@ -83,7 +82,8 @@ enum Invoke {
         case let .builtin(b):
             let plan: BindingPlan
             do { plan = try BindingPlan(b, labels: labels) } catch { throw RuntimeFailure(error, at: span) }
-            return try builtin(b, plan.bind(args), m, span)
+            var a = plan.bind(args, for: b)
+            return try builtin(b, &a, m, span)
         case let .model(mo):
             guard args.count == 1, labels[0] == nil, let x = args[0].tensorValue else {
                 throw RuntimeFailure(.wrongKind(context: "calling a model", expected: "one tensor argument", got: args.first?.kindText ?? "no arguments"), at: span)

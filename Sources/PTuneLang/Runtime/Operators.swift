@@ -70,6 +70,14 @@ enum Operators {
     @inline(__always)
     static func tensorArith(_ op: String, _ a: Value, _ b: Value, _ tt: (Tensor, Tensor) throws -> Tensor,
                             _ ts: (Tensor, Double) throws -> Tensor, _ st: (Double, Tensor) throws -> Tensor) throws -> Value {
+        // The common cases first, without copying through `tensorValue`.
+        if case let .tensor(x) = a {
+            if case let .tensor(y) = b { return .tensor(try tt(x, y)) }
+            if case let .param(p) = b { return .tensor(try tt(x, p.tensor)) }
+            if case let .number(s) = b { return .tensor(try ts(x, s)) }
+        } else if case let .param(p) = a, case let .tensor(y) = b {
+            return .tensor(try tt(p.tensor, y))
+        }
         if let x = a.tensorValue {
             if let y = b.tensorValue { return .tensor(try tt(x, y)) }
             if case let .number(s) = b { return .tensor(try ts(x, s)) }
@@ -112,6 +120,7 @@ enum Operators {
     }
 
     static func matmul(_ a: Value, _ b: Value) throws -> Value {
+        if case let .tensor(x) = a, case let .tensor(y) = b { return .tensor(try Tensor.matmul(x, y)) }
         guard let x = a.tensorValue, let y = b.tensorValue else { throw kinds("@", a, b) }
         return .tensor(try Tensor.matmul(x, y))
     }

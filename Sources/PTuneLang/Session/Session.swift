@@ -151,7 +151,6 @@ public final class Session {
         m.deadline = options.limits.timeout.map { Machine.now() + $0 }
         var values: [Value] = []
         for cs in compiled {
-            if !cs.tableAfter.bindings.isEmpty { m.ensureGlobal(cs.tableAfter.bindings.count - 1) }
             m.base = 0
             m.top = cs.frameSize
             m.callDepth = 0
@@ -180,7 +179,7 @@ public final class Session {
     /// After a statement runs, the session knows its values: record exact types (dims keep their names), so the
     /// next REPL entry is checked against what really exists.
     private func refineTypes() {
-        for (name, slot) in table.slots where slot < machine.globals.count && machine.initialized[slot] {
+        for (name, slot) in table.slots where slot < Machine.maxGlobals && machine.initialized[slot] {
             let b = table.bindings[slot]
             let v = machine.globals[slot]
             switch b.kind {
