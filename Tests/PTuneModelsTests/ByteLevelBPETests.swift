@@ -104,3 +104,47 @@ struct SmolLM2TokenizerTests {
         print("SmolLM2 BPE: \(agree)/\(cases.count) fixture strings agree with Hugging Face tokenizers")
     }
 }
+
+@Suite("tokenizers on arbitrary input")
+struct TokenizerRobustnessTests {
+    /// Seeded random strings: arbitrary bytes read as UTF-8 (invalid sequences repaired) and arbitrary scalars.
+    static func strings(_ n: Int, seed: UInt64) -> [String] {
+        var g = Generator(seed: seed)
+        return (0..<n).map { i in
+            let len = g.nextInt(in: 0..<64)
+            if i % 2 == 0 { return String(decoding: (0..<len).map { _ in UInt8(truncatingIfNeeded: g.next()) }, as: UTF8.self) }
+            var u = String.UnicodeScalarView()
+            for _ in 0..<len { if let s = Unicode.Scalar(UInt32(g.nextInt(in: 0..<0x110000))) { u.append(s) } }
+            return String(u)
+        }
+    }
+
+    @Test("BPE and WordPiece encode anything, and BPE's ids decode back")
+    func arbitrary() throws {
+        let bpe = try ByteLevelBPETests.toy()
+        let wp = try WordPieceTests.toy()
+        for s in TokenizerRobustnessTests.strings(2000, seed: 17) {
+            let ids = bpe.encode(s)
+            #expect(try bpe.decode(ids) == s)
+            let w = wp.encode(s)
+            #expect(w.first == wp.clsId && w.last == wp.sepId && w.allSatisfy { $0 >= 0 && $0 < wp.vocabularySize })
+        }
+    }
+
+    @Test("a GGUF whose tokenizer metadata is missing or mistyped is an error, not a trap")
+    func badTokenizerMetadata() throws {
+        var a = GGUFBuilder()
+        a.add("tokenizer.ggml.model", .string("llama"))
+        #expect(throws: TokenizerError.self) { try ByteLevelBPE(gguf: GGUFFile(bytes: a.build())) }
+        var b = GGUFBuilder()
+        b.add("tokenizer.ggml.model", .string("gpt2"))
+        b.add("tokenizer.ggml.tokens", .array(.int32([1, 2])))
+        #expect(throws: GGUFError.self) { try ByteLevelBPE(gguf: GGUFFile(bytes: b.build())) }
+        var c = GGUFBuilder()
+        c.add("tokenizer.ggml.model", .string("gpt2"))
+        c.add("tokenizer.ggml.tokens", .array(.string(ByteLevelBPE.byteToUnicode.map { String($0) })))
+        c.add("tokenizer.ggml.merges", .array(.string(["Ġ t"])))
+        c.add("tokenizer.ggml.token_type", .array(.int32([3])))
+        #expect(throws: GGUFError.self) { try ByteLevelBPE(gguf: GGUFFile(bytes: c.build())) }
+    }
+}

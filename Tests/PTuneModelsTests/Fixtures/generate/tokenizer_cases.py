@@ -49,6 +49,23 @@ def random_string():
     return "".join(rng.choice(POOL) for _ in range(n))
 
 
+def wide_random_string():
+    """Scalars from every plane: ASCII, Latin-1 to CJK, and the supplementary planes (unassigned, private use)."""
+    out = []
+    for _ in range(rng.randint(1, 50)):
+        r = rng.random()
+        if r < 0.5:
+            out.append(chr(rng.randint(32, 126)))
+        elif r < 0.6:
+            out.append(rng.choice(" \t\n\r\u00a0\u3000\u2028\u0085"))
+        elif r < 0.9:
+            out.append(chr(rng.randint(0xA0, 0x3000)))
+        else:
+            v = rng.randint(0x3000, 0x10FFFF)
+            out.append(chr(0x41 if 0xD800 <= v <= 0xDFFF else v))
+    return "".join(out)
+
+
 def load_reviews():
     rows = []
     for split in ("train", "test"):
@@ -61,7 +78,7 @@ def load_reviews():
     return picked
 
 
-texts = EDGE + load_reviews() + [random_string() for _ in range(120)]
+texts = EDGE + load_reviews() + [random_string() for _ in range(120)] + [wide_random_string() for _ in range(150)]
 seen, cases = set(), []
 for t in texts:
     if t not in seen:
