@@ -1,7 +1,7 @@
 import Foundation
 import PTuneCore
 
-// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|all] [--threads N]` prints tables; every
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|models|all] [--threads N]` prints tables; every
 // comparison with numpy/PyTorch is measured in this same run and printed as a ratio.
 
 var sections = Set<String>()
@@ -11,7 +11,7 @@ while let a = args.first {
     args.removeFirst()
     if a == "--threads", let n = args.first.flatMap(Int.init) { threads = n; args.removeFirst() } else { sections.insert(a) }
 }
-if sections.isEmpty || sections.contains("all") { sections = ["core"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "models"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -39,4 +39,8 @@ section("core") {
     }
     print(over.render())
     print(try CoreBench.elementwise().render())
+}
+
+section("models") {
+    print(try ModelsBench.run().render())
 }
