@@ -53,8 +53,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var scriptSHA256: String
     /// The name of the script's copy in the record folder.
     public var scriptCopy: String
-    /// `--seed`, when given (otherwise the script's `seed` statement, or the default seed, decided).
-    public var seed: UInt64?
+    /// The seed the run's random draws followed.
+    public var seed: UInt64
+    /// Where the seed came from: `--seed`, `script` (its `seed` statement) or `default` (the script has none).
+    public var seedSource: String
     /// The `--set` overrides, in order.
     public var overrides: [Override]
     /// The command that reruns it (the recorded script with the recorded overrides).
@@ -73,12 +75,13 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var metricsCSV: String
     /// The SHA-256 of the metrics file.
     public var metricsSHA256: String
-    /// Every file the run saved.
+    /// Every file the run saved (new or changed, after the run, under the folders the script may write to).
     public var savedFiles: [SavedFile]
 
     enum CodingKeys: String, CodingKey {
         case script, seed, overrides, rerun, started, finished, seconds
         case ptuneVersion = "ptune_version"
+        case seedSource = "seed_source"
         case scriptSHA256 = "script_sha256"
         case scriptCopy = "script_copy"
         case exitStatus = "exit_status"

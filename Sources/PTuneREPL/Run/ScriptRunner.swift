@@ -25,15 +25,21 @@ public final class ScriptRunner {
             console.err("ptune: error: cannot read '\(path)': \(ScriptRunner.readFailure(path))\n")
             return .usage
         }
-        let source = String(decoding: data, as: UTF8.self)
-        let directory = (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent
+        let backend = makeBackend()
+        guard let recordDirectory = settings.recordDirectory else {
+            return run(in: backend) { $0.runFile(path, strictOverrides: true) }
+        }
+        // The files the run writes: whatever is new or changed, after, in the folders a script may write to.
+        let folders = [FileManager.default.currentDirectoryPath, (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent]
+            + settings.allowPaths.map(ScriptRunner.absolute)
+        let before = FileSnapshot(folders: folders)
         let started = Date()
-        var backend = makeBackend()
-        let status = run(source, name: path, directory: directory, in: &backend)
-        guard let recordDirectory = settings.recordDirectory else { return status }
+        let status = run(in: backend) { $0.runFile(path, strictOverrides: true) }
+        let finished = Date()
+        let saved = before.changedFiles(in: FileSnapshot(folders: folders), excluding: [ScriptRunner.absolute(recordDirectory)])
         do {
-            try writeRecord(to: recordDirectory, script: path, bytes: Array(data), backend: backend, status: status,
-                            started: started, finished: Date())
+            try writeRecord(to: recordDirectory, script: path, bytes: Array(data), seed: backend.seed, saved: saved,
+                            status: status, started: started, finished: finished)
         } catch {
             console.err("ptune: error: cannot write the run record: \(error)\n")
             return status == .success ? .runtimeError : status
@@ -43,21 +49,19 @@ public final class ScriptRunner {
 
     /// `ptune -e CODE` and `ptune -`: runs source that has no file.
     public func runSource(_ source: String, name: String) -> ExitStatus {
-        var backend = makeBackend()
-        return run(source, name: name, directory: FileManager.default.currentDirectoryPath, in: &backend)
+        run(in: makeBackend()) { $0.run(source, name: name, directory: FileManager.default.currentDirectoryPath, autoPrint: false) }
     }
 
     /// `ptune check FILE…`: parses and checks each file; every error of every file is reported.
     public func check(_ paths: [String]) -> ExitStatus {
         var worst = ExitStatus.success
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard FileManager.default.isReadableFile(atPath: path), !ScriptRunner.isFolder(path) else {
                 console.err("ptune: error: cannot read '\(path)': \(ScriptRunner.readFailure(path))\n")
                 worst = .usage
                 continue
             }
-            let directory = (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent
-            if let diagnostics = makeBackend().check(String(decoding: data, as: UTF8.self), name: path, directory: directory) {
+            if let diagnostics = makeBackend().checkFile(path) {
                 console.err(diagnostics.hasSuffix("\n") ? diagnostics : diagnostics + "\n")
                 if worst == .success { worst = .syntaxError }
             } else if !settings.quiet {
@@ -67,11 +71,11 @@ public final class ScriptRunner {
         return worst
     }
 
-    /// Runs `source` in `backend`, reporting progress and errors.
-    private func run(_ source: String, name: String, directory: String, in backend: inout Backend) -> ExitStatus {
+    /// Runs `body` on `backend` with progress reporting, printing the error if it fails.
+    private func run(in backend: Backend, _ body: (Backend) -> RunResult) -> ExitStatus {
         let reporter = self.reporter
         backend.onTrainingStep = { reporter.report($0) }
-        let result = backend.run(source, name: name, directory: directory, autoPrint: false)
+        let result = body(backend)
         reporter.finishLine()
         switch result {
         case .success:
@@ -83,15 +87,15 @@ public final class ScriptRunner {
     }
 
     /// Writes `record.json`, the script's copy and `metrics.csv` into `folder`, each atomically.
-    private func writeRecord(to folder: String, script: String, bytes: [UInt8], backend: Backend, status: ExitStatus,
-                             started: Date, finished: Date) throws {
+    private func writeRecord(to folder: String, script: String, bytes: [UInt8], seed: (value: UInt64, source: String),
+                             saved paths: [String], status: ExitStatus, started: Date, finished: Date) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let copyName = (script as NSString).lastPathComponent
         try AtomicFile.write(bytes, to: (folder as NSString).appendingPathComponent(copyName))
         let csv = reporter.metricsCSV
         try AtomicFile.write(csv, to: (folder as NSString).appendingPathComponent("metrics.csv"))
         let cwd = FileManager.default.currentDirectoryPath
-        let saved = backend.savedFiles.map { path -> RunRecord.SavedFile in
+        let saved = paths.map { path -> RunRecord.SavedFile in
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
             let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
             return RunRecord.SavedFile(path: shown, sha256: SHA256.hex(ofFileAt: path), bytes: size)
@@ -103,7 +107,7 @@ public final class ScriptRunner {
         let iso = ISO8601DateFormatter()
         let record = RunRecord(
             ptuneVersion: version, script: script, scriptSHA256: SHA256.hex(of: bytes), scriptCopy: copyName,
-            seed: settings.seed, overrides: settings.overrides, rerun: settings.rerunCommand(script: script),
+            seed: seed.value, seedSource: seed.source, overrides: settings.overrides, rerun: settings.rerunCommand(script: script),
             started: iso.string(from: started), finished: iso.string(from: finished),
             seconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000, exitStatus: status.rawValue,
             finalMetrics: finals, metricsCSV: "metrics.csv", metricsSHA256: SHA256.hex(of: Array(csv.utf8)),
@@ -115,6 +119,12 @@ public final class ScriptRunner {
     /// `path` made absolute against the working directory.
     static func absolute(_ path: String) -> String {
         (path as NSString).isAbsolutePath ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    }
+
+    /// Whether `path` is a folder.
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Why `path` cannot be read, in words.

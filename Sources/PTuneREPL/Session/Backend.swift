@@ -95,10 +95,14 @@ public struct TrainingStep: Equatable, Sendable {
 public protocol Backend: CompletionSource {
     /// Whether `source` (the lines typed so far) forms complete input.
     func status(of source: String) -> InputStatus
-    /// Parses and checks `source` named `name` without running it; the rendered diagnostics, or nil when clean.
-    func check(_ source: String, name: String, directory: String?) -> String?
+    /// Reads, parses and checks the script at `path` without running it; the rendered diagnostics, or nil when
+    /// clean. (`--set` names the script does not declare are errors.)
+    func checkFile(_ path: String) -> String?
     /// Runs `source` in the session. With `autoPrint`, a statement that is a bare expression prints its value.
     func run(_ source: String, name: String, directory: String?, autoPrint: Bool) -> RunResult
+    /// Reads and runs the script at `path` in the session (relative paths in it resolve against its folder).
+    /// `strictOverrides`: `--set` names the script does not declare are errors (a script run, not a `:load`).
+    func runFile(_ path: String, strictOverrides: Bool) -> RunResult
     /// The static type of `expression` in the session (`tensor [virtual, embed] float64`), or the rendered error.
     func typeDescription(of expression: String) -> Result<String, RunFailureText>
     /// The names the session holds, sorted.
@@ -109,8 +113,8 @@ public protocol Backend: CompletionSource {
     func reset()
     /// Called at every training step (nil: the language prints its own log lines).
     var onTrainingStep: ((TrainingStep) -> Void)? { get set }
-    /// The absolute paths of the files the session's statements wrote, in order.
-    var savedFiles: [String] { get }
+    /// The seed the session's random draws follow, and where it came from (`--seed`, `script`, `default`).
+    var seed: (value: UInt64, source: String) { get }
 }
 
 /// A rendered error message, as an `Error`.

@@ -119,11 +119,7 @@ extension REPL {
             return
         }
         let source = String(decoding: data, as: UTF8.self)
-        let before = transcript.entries.count
-        let result = execute(source, name: path, directory: (full as NSString).deletingLastPathComponent, autoPrint: false)
-        if result == .success, transcript.entries.count == before + 1 {
-            transcript.replaceLast(with: "# :load \(path)\n" + source)
-        }
+        _ = perform(recording: "# :load \(path)\n" + source) { $0.runFile(full, strictOverrides: false) }
     }
 
     /// `:save FILE`: writes the transcript atomically.

@@ -94,11 +94,17 @@ public final class REPL {
 
     /// Runs a complete input, prints its error if any, and records it when it succeeded.
     @discardableResult
-    func execute(_ source: String, name: String? = nil, directory: String? = nil, autoPrint: Bool = true) -> RunResult {
+    func execute(_ source: String) -> RunResult {
         inputCount += 1
+        let name = "<repl:\(inputCount)>"
+        return perform(recording: source) { $0.run(source, name: name, directory: options.directory, autoPrint: true) }
+    }
+
+    /// Runs `body` against the backend: Ctrl-C is reset first, a progress bar ended after, the error printed, and
+    /// `source` added to the transcript when it ran (marked when Ctrl-C stopped it).
+    func perform(recording source: String, _ body: (Backend) -> RunResult) -> RunResult {
         interrupts?.reset()
-        let result = backend.run(source, name: name ?? "<repl:\(inputCount)>", directory: directory ?? options.directory,
-                                 autoPrint: autoPrint)
+        let result = body(backend)
         reporter?.finishLine()
         switch result {
         case .success:

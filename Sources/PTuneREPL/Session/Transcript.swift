@@ -17,12 +17,6 @@ public struct Transcript: Sendable {
         entries.append("# stopped with Ctrl-C in the session; this runs it to the end\n" + source)
     }
 
-    /// Replaces the newest entry (to label a `:load`ed script).
-    public mutating func replaceLast(with source: String) {
-        guard !entries.isEmpty else { return }
-        entries[entries.count - 1] = source
-    }
-
     /// Forgets everything (`:reset`).
     public mutating func clear() { entries.removeAll() }
 
