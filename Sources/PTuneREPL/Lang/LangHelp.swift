@@ -69,7 +69,7 @@ enum LangHelp {
 
     /// Signature, meaning, parameters with kinds and defaults, example.
     static func describe(_ b: Builtin) -> String {
-        var text = b.signature + " -> " + b.returns + "\n  " + b.summary + "\n"
+        var text = b.signature + "\n  " + b.summary + "\n"
         if !b.parameters.isEmpty {
             for p in b.parameters {
                 let def = p.defaultText.map { " = " + $0 } ?? (p.isVariadic ? " …" : "")

@@ -65,7 +65,7 @@ extension REPL {
         text += "Commands:\n"
         for m in REPL.metaHelp {
             let left = (m.command + " " + m.argument).trimmingCharacters(in: .whitespaces)
-            text += "  " + left.padding(toLength: 14, withPad: " ", startingAt: 0) + m.meaning + "\n"
+            text += "  " + left.padding(toLength: 16, withPad: " ", startingAt: 0) + m.meaning + "\n"
         }
         if let overview = backend.help(topic: nil) { text += "\n" + overview + (overview.hasSuffix("\n") ? "" : "\n") }
         console.out(text)
