@@ -50,7 +50,7 @@ public enum TerminalPlot {
         for row in 0..<rows {
             let axis = rowLabels[row] != nil ? "┤" : "│"
             let label = rowLabels[row].map { pad($0, labelWidth) } ?? String(repeating: " ", count: labelWidth)
-            lines.append(label + " " + axis + canvas.renderRow(row, colors: color ? palette : nil))
+            lines.append((label + " " + axis + canvas.renderRow(row, colors: color ? palette : nil)).trailingSpacesTrimmed)
         }
         // Horizontal axis: a rule with ┬ at each tick, labels centred under them where they fit.
         var rule = Array(repeating: Character("─"), count: cols)

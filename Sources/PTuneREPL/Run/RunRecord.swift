@@ -112,8 +112,9 @@ extension SHA256 {
         defer { try? handle.close() }
         var hasher = SHA256()
         while true {
-            guard let chunk = try? handle.read(upToCount: 1 << 20) else { return nil }
-            if chunk.isEmpty { break }
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
+            guard let chunk, !chunk.isEmpty else { break }           // nil or empty: the end of the file
             chunk.withUnsafeBytes { hasher.update(raw: $0) }
         }
         return hasher.finalize().map { byte in
