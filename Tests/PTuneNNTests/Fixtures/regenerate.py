@@ -8,6 +8,8 @@ torch), and writes next to this script:
   w1.json          the W1 initial tensors (float64) and loss trace, as dumped (1 KB)
   w2.safetensors   every W2 initial tensor: frozen fc1/fc2/head, the MLP encoder, X (F64) and labels (I64);
   w3.safetensors   every W3 initial tensor: the frozen tiny GPT (lm.*), the encoder (enc.*), tokens (I64)
+  peft_encoders.safetensors  tiny PEFT-layout MLP (n 3, d 4, H 5) and LSTM (n 3, d 4, H 2, 2 layers) encoders built
+                   as peft.PromptEncoder builds them (mlp.*, lstm.*) with their outputs (mlp.output, lstm.output)
 The safetensors files carry the loss trace and the run's settings in __metadata__ ("loss_trace" as JSON,
 "steps", "lr"). Only numpy, struct and json are used to write them (no safetensors package needed).
 """
@@ -51,6 +53,39 @@ def tensors_of(data, integer_keys):
     return out
 
 
+def peft_encoders():
+    """PEFT's PromptEncoder layouts (MLP and LSTM reparameterisation), float64, and their outputs for arange(n)."""
+    import torch
+    torch.manual_seed(7)
+    torch.set_default_dtype(torch.float64)
+    n, d = 3, 4
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, hidden, lstm):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(n, d)
+            if lstm:
+                self.lstm_head = torch.nn.LSTM(d, hidden, num_layers=2, dropout=0.0, bidirectional=True, batch_first=True)
+                self.mlp_head = torch.nn.Sequential(torch.nn.Linear(2 * hidden, 2 * hidden), torch.nn.ReLU(),
+                                                    torch.nn.Linear(2 * hidden, d))
+            else:
+                self.mlp_head = torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden),
+                                                    torch.nn.ReLU(), torch.nn.Linear(hidden, d))
+            self.lstm = lstm
+
+        def forward(self, idx):
+            e = self.embedding(idx)
+            return self.mlp_head(self.lstm_head(e)[0]) if self.lstm else self.mlp_head(e)
+
+    out = {}
+    for name, enc in (("mlp", Encoder(5, False)), ("lstm", Encoder(2, True))):
+        for k, v in enc.state_dict().items():
+            out[f"{name}.{k}"] = v.numpy()
+        with torch.no_grad():
+            out[f"{name}.output"] = enc(torch.arange(n).unsqueeze(0))[0].numpy()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--baselines", default=os.path.join(HERE, "..", "..", "..", "..", "shared", "bench", "baselines"))
@@ -69,7 +104,8 @@ def main():
     w3, run3 = dump(b, "w3_tiny_transformer_torch.py", ["--threads", "1"])
     write_safetensors(os.path.join(HERE, "w3.safetensors"), tensors_of(w3, {"tokens"}),
                       {"loss_trace": json.dumps(w3["loss_trace"]), "steps": str(run3["steps"]), "lr": "0.001"})
-    for name in ("w1.json", "w2.safetensors", "w3.safetensors"):
+    write_safetensors(os.path.join(HERE, "peft_encoders.safetensors"), peft_encoders(), {"source": "torch"})
+    for name in ("w1.json", "w2.safetensors", "w3.safetensors", "peft_encoders.safetensors"):
         print(name, os.path.getsize(os.path.join(HERE, name)), "bytes")
 
 
