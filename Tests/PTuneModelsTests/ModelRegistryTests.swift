@@ -20,6 +20,7 @@ struct ModelRegistryTests {
     @Test("a known model that is not fetched is an error naming scripts/fetch-models")
     func notFetched() throws {
         let r = ModelRegistry(home: try ModelRegistryTests.tempHome())
+        #expect(r.listing().count == 2 && r.listing().allSatisfy { $0.contains("not fetched (run scripts/fetch-models)") })
         for name in ["smollm2-135m", "minilm-l6"] {
             #expect(throws: ModelError.self) { try r.locate(name) }
             do { _ = try r.locate(name) } catch {

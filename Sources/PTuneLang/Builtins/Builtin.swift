@@ -116,31 +116,38 @@ public final class Builtin: @unchecked Sendable {
     func parameterIndex(_ label: String) -> Int? { parameters.firstIndex { $0.name == label } }
 }
 
-/// A builtin's arguments at run time, bound to its parameters in order (a variadic parameter holds a list).
+/// A builtin's arguments at run time, bound to its parameters in order (a variadic parameter holds a list). They
+/// live in slots of the machine's stack that the caller reserved, so a call copies no argument values.
 public struct Arguments {
     /// The builtin being called (for messages).
-    let builtin: Builtin
-    /// One value per parameter (`none` for an omitted optional parameter whose default is none).
-    var values: [Value]
+    unowned(unsafe) let builtin: Builtin
+    /// The first slot.
+    let slots: UnsafeMutablePointer<Value>
+    /// How many parameters there are.
+    let count: Int
 
-    subscript(i: Int) -> Value { values[i] }
+    /// The value of parameter `i` (`none` past the end).
+    subscript(i: Int) -> Value {
+        get { i < count ? slots[i] : .none }
+        nonmutating set { if i < count { slots[i] = newValue } }
+    }
 
     /// The name of parameter `i`.
     func name(_ i: Int) -> String { builtin.parameters[i].name }
 
     func mismatch(_ i: Int, _ expected: String) -> Message {
-        .wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: expected, got: values[i].kindText)
+        .wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: expected, got: self[i].kindText)
     }
 
     /// Whether argument `i` is absent (`none`).
     func isNone(_ i: Int) -> Bool {
-        if case .none = values[i] { return true }
+        if case .none = self[i] { return true }
         return false
     }
 
     /// Argument `i` as a tensor (numbers become rank-0 tensors of `dtype`; lists of numbers become tensors).
     func tensor(_ i: Int, dtype: DType = .float32) throws -> Tensor {
-        switch values[i] {
+        switch self[i] {
         case let .tensor(t): return t
         case let .param(p): return p.tensor
         case let .number(v): return try Tensor(scalar: v, dtype: dtype)
@@ -155,7 +162,7 @@ public struct Arguments {
 
     /// Argument `i` as a number (a one-element tensor gives its value).
     func number(_ i: Int) throws -> Double {
-        switch values[i] {
+        switch self[i] {
         case let .number(v): return v
         case let .tensor(t) where t.count == 1: return try t.scalarValue()
         case .none, .bool, .string, .tensor, .param, .list, .range, .record, .function, .builtin, .model, .encoder,
@@ -181,19 +188,19 @@ public struct Arguments {
 
     /// Argument `i` as a bool.
     func bool(_ i: Int) throws -> Bool {
-        guard case let .bool(b) = values[i] else { throw RuntimeFailure(mismatch(i, "a bool")) }
+        guard case let .bool(b) = self[i] else { throw RuntimeFailure(mismatch(i, "a bool")) }
         return b
     }
 
     /// Argument `i` as a string.
     func string(_ i: Int) throws -> String {
-        guard case let .string(s) = values[i] else { throw RuntimeFailure(mismatch(i, "a string")) }
+        guard case let .string(s) = self[i] else { throw RuntimeFailure(mismatch(i, "a string")) }
         return s
     }
 
     /// Argument `i` as a list of values (a variadic parameter always is one).
     func list(_ i: Int) throws -> [Value] {
-        switch values[i] {
+        switch self[i] {
         case let .list(items): return items
         case let .range(lo, hi): return (lo..<Swift.max(lo, hi)).map { .number(Double($0)) }
         case .none, .number, .bool, .string, .tensor, .param, .record, .function, .builtin, .model, .encoder,
@@ -204,10 +211,10 @@ public struct Arguments {
 
     /// Argument `i` as a list of integers (a shape, sizes); a rank-1 tensor of integers also works.
     func ints(_ i: Int) throws -> [Int] {
-        if let t = values[i].tensorValue, t.rank <= 1 {
+        if let t = self[i].tensorValue, t.rank <= 1 {
             let ds = t.doubles
             guard ds.allSatisfy({ Value.exactInt($0) != nil }) else {
-                throw RuntimeFailure(.wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: "a list of integers", got: values[i].kindText))
+                throw RuntimeFailure(.wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: "a list of integers", got: self[i].kindText))
             }
             return ds.map { Int($0) }
         }

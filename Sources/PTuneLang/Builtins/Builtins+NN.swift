@@ -78,7 +78,7 @@ extension BuiltinRegistry {
     static func makeSGD(_ params: [ParamRef], lr: Double, momentum: Double) throws -> OptimizerObject {
         var buffers: [Tensor?] = Array(repeating: nil, count: params.count)
         let settings = momentum == 0 ? "lr: \(Value.format(lr))" : "lr: \(Value.format(lr)), momentum: \(Value.format(momentum))"
-        return OptimizerObject(kind: "sgd", parameters: params, learningRate: lr, settings: settings,
+        return OptimizerObject(kind: "sgd", parameters: params, learningRate: lr, settings: settings, updatesInPlace: true,
                                rebind: { try makeSGD($0, lr: lr, momentum: momentum) },
                                update: { ps, grads, rate in
                                    for (i, p) in ps.enumerated() {

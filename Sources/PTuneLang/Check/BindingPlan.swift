@@ -59,9 +59,9 @@ struct BindingPlan {
         }
     }
 
-    /// The parameter values for evaluated arguments (in source order).
-    func bind(_ values: [Value]) -> [Value] {
-        var out = defaults
+    /// Writes the parameter values for evaluated arguments (in source order) into `out`.
+    func bind(_ values: [Value], into out: Arguments) {
+        for (i, d) in defaults.enumerated() { out[i] = d }
         var rest: [Value] = []
         var named: [(String, Value)] = []
         var namedIndex: Int?
@@ -79,7 +79,13 @@ struct BindingPlan {
             // `concat([a, b])` passes the list itself.
             if rest.count == 1, case .list = rest[0] { out[vi] = rest[0] } else { out[vi] = .list(rest) }
         }
-        return out
+    }
+
+    /// Whether the call fills a variadic parameter and no named-rest one (the second fast path).
+    var isPositionalVariadic: Bool {
+        guard variadic != nil else { return false }
+        for t in targets { if case .named = t { return false } }
+        return true
     }
 
     /// Whether arguments arrive exactly in parameter order with nothing variadic (the fast path).

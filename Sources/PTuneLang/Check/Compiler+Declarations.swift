@@ -130,8 +130,8 @@ extension Compiler {
         if topLevel {
             pending[name] = nil
             let slot = globals.declare(name, kind: kind, type: type, span: span)
+            if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: span) }
             return { m, v in
-                m.ensureGlobal(slot)
                 m.globals[slot] = v
                 m.initialized[slot] = true
             }
@@ -162,6 +162,8 @@ extension Compiler {
         pending[f.name] = nil
         let slot = globals.declare(f.name, kind: .function, type: .function(f.name, arity: f.parameters.count), span: f.nameSpan)
         globals.bindings[slot].parameterNames = f.parameters.map(\.name)
+        globals.bindings[slot].decl = f
+        if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: f.nameSpan) }
         // A fresh frame: parameters in the first slots.
         let saved = (scopes, nextLocal, frameSize, function, loopDepth)
         scopes = [[:]]
@@ -193,7 +195,6 @@ extension Compiler {
         globals.bindings[slot].returnType = result
         let fn = UserFunction(name: f.name, parameterNames: f.parameters.map(\.name), frameSize: frame, span: f.span, body: body)
         return { m in
-            m.ensureGlobal(slot)
             m.globals[slot] = .function(fn)
             m.initialized[slot] = true
             return .next
@@ -261,7 +262,6 @@ extension Compiler {
             return { m in
                 let v: Value
                 do { v = try code(m) } catch { throw RuntimeFailure.located(error, at: span) }
-                m.ensureGlobal(slot)
                 m.globals[slot] = v
                 m.initialized[slot] = true
                 return .next

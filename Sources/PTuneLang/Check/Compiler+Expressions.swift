@@ -19,12 +19,12 @@ extension Compiler {
             return name(n, span)
         case let .list(items, _):
             let cs = items.map { expression($0) }
-            let codes = cs.map(\.code)
+            let codes = cs
             let elem = cs.first.map { f in cs.allSatisfy { Compiler.sameKind($0.type, f.type) } ? f.type.widened : .unknown } ?? .unknown
             return Compiled(type: .list(elem), code: { m in
                 var out: [Value] = []
                 out.reserveCapacity(codes.count)
-                for c in codes { out.append(try c(m)) }
+                for c in codes { out.append(try c.code(m)) }
                 return .list(out)
             })
         case let .tensor(lit, span):
@@ -32,11 +32,11 @@ extension Compiler {
         case let .chain(items, span):
             let cs = items.map { expression($0) }
             for (c, item) in zip(cs, items) { expectNumber(c.type, "a size in '->'", at: item.span) }
-            let codes = cs.map(\.code)
+            let codes = cs
             return Compiled(type: .list(.number(nil)), code: { m in
                 var out: [Value] = []
                 for c in codes {
-                    let v = try c(m)
+                    let v = try c.code(m)
                     guard case let .number(x) = v, Value.exactInt(x) != nil else {
                         throw RuntimeFailure(.wrongKind(context: "a size in '->'", expected: "an integer", got: v.kindText), at: span)
                     }
@@ -68,7 +68,7 @@ extension Compiler {
             if function != nil, let b = reservePending(n) {
                 let slot = b.slot
                 return Compiled(type: .unknown, code: { m in
-                    guard slot < m.initialized.count, m.initialized[slot] else {
+                    guard m.initialized[slot] else {
                         throw RuntimeFailure(.uninitialized(n), at: span)
                     }
                     return m.globals[slot]

@@ -42,7 +42,7 @@ extension Compiler {
 
     /// `save x to "file"`.
     mutating func save(_ what: Expr, _ path: Expr, _ span: SourceSpan) -> Exec {
-        let w = expression(what)
+        _ = expression(what)
         let p = expression(path)
         if p.type != .string && p.type != .unknown { error(.wrongKind(context: "'save … to'", expected: "a path string", got: p.type.kindText), at: path.span) }
         return { _ in throw RuntimeFailure(.unavailable("'save'"), at: span) }

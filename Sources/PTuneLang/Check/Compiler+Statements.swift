@@ -59,12 +59,12 @@ extension Compiler {
         case let .train(t):
             return train(t, topLevel: topLevel)
         case let .print(items, span):
-            let codes = items.map { expression($0).code }
+            let codes = items.map { expression($0) }
             return { m in
                 var parts: [String] = []
                 parts.reserveCapacity(codes.count)
                 for c in codes {
-                    do { parts.append(try c(m).description) } catch { throw RuntimeFailure.located(error, at: span) }
+                    do { parts.append(try c.code(m).description) } catch { throw RuntimeFailure.located(error, at: span) }
                 }
                 m.output.write(parts.joined(separator: " "))
                 return .next
@@ -109,14 +109,15 @@ extension Compiler {
 
     /// A block's statements as one piece of code.
     mutating func block(_ statements: [Stmt]) -> Exec {
-        let execs = statements.map { statement($0) }
+        // Wrapped in `Step` so that the closures are not reabstracted by the array (see `Compiler.builtinCall`).
+        let execs = statements.map { Step(exec: statement($0)) }
         switch execs.count {
         case 0: return { _ in .next }
-        case 1: return execs[0]
+        case 1: return execs[0].exec
         default:
             return { m in
                 for e in execs {
-                    let f = try e(m)
+                    let f = try e.exec(m)
                     if case .next = f { continue }
                     return f
                 }
@@ -168,7 +169,9 @@ extension Compiler {
         switch it.type {
         case .range: elementType = .number(nil)
         case let .list(e): elementType = e
-        case let .tensor(t): elementType = .tensor(TensorType(shape: t.shape.map { Array($0.dropFirst()) }, dtype: t.dtype))
+        case let .tensor(t):
+            // A rank-1 tensor yields its elements as numbers (`for a in [1, 2, 3]`); others yield rows.
+            elementType = t.shape?.count == 1 ? .number(nil) : .tensor(TensorType(shape: t.shape.map { Array($0.dropFirst()) }, dtype: t.dtype))
         case .unknown: elementType = .unknown
         case .dataset, .none, .number, .dim, .bool, .string, .record, .function, .builtin, .model, .encoder,
              .optimizer, .schedule:
@@ -215,9 +218,14 @@ extension Compiler {
                     guard let t = seq.tensorValue, t.rank >= 1 else {
                         throw RuntimeFailure(.wrongKind(context: "'for … in'", expected: "a tensor with at least one axis", got: seq.kindText), at: itSpan)
                     }
+                    let elements = t.rank == 1 ? t.doubles : []
                     for i in 0..<t.shape[0] {
                         try m.checkInterrupt()
-                        do { m.stack[m.base + slot] = .tensor(try t.indexed([.at(i)])) } catch { throw RuntimeFailure.located(error, at: itSpan) }
+                        if t.rank == 1 {
+                            m.stack[m.base + slot] = .number(elements[i])
+                        } else {
+                            do { m.stack[m.base + slot] = .tensor(try t.indexed([.at(i)])) } catch { throw RuntimeFailure.located(error, at: itSpan) }
+                        }
                         switch try b(m) {
                         case .next, .continueLoop: continue
                         case .breakLoop: return .next

@@ -60,11 +60,15 @@ enum DataReaders {
         return out
     }
 
-    /// A column from parsed numbers (nil where a cell is not a number) and the raw text.
+    /// A column from parsed numbers (nil where a cell is not a number) and the raw text: int64 when every cell is
+    /// written as an integer (`3`, not `3.0`), else floats of `dtype`.
     static func column(_ numbers: [Double?], text: [String], dtype: DType) throws -> DatasetObject.Column {
         let values = numbers.compactMap { $0 }
         guard values.count == numbers.count, !values.isEmpty else { return .strings(text) }
-        if values.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 9e15 }) {
+        let writtenAsIntegers = text.allSatisfy { t in
+            !t.contains(where: { $0 == "." || $0 == "e" || $0 == "E" || $0 == "n" || $0 == "N" })
+        }
+        if writtenAsIntegers && values.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 9e15 }) {
             return .tensor(try Tensor(shape: [values.count], scalars: values.map { Int64($0) }))
         }
         return .tensor(try Tensor(shape: [values.count], values: values, dtype: dtype))

@@ -60,6 +60,8 @@ extension Message {
             return "dim '\(n)' \(why)"
         case let .importCycle(path):
             return "import cycle: '\(path)' is already being imported"
+        case let .tooManyNames(n):
+            return "too many top-level names (a session holds at most \(n))"
         case let .shadowsBuiltin(n):
             return "'\(n)' is a builtin; choose another name"
         case let .unknownArgument(function, label, accepted, suggestion):

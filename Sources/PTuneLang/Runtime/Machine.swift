@@ -4,22 +4,49 @@ import PTuneCore
 /// The running state of a session: global slots, a stack of local slots, the random generator, the default dtype,
 /// the output sink and the limits. The compiled code of every statement takes the machine as its argument; there
 /// is no global mutable state.
+///
+/// The slots live in fixed buffers reached through `let` pointers, so the hot path pays no array bounds-growth or
+/// exclusivity checks: a session holds at most ``maxGlobals`` names and ``stackCapacity`` local slots.
 final class Machine {
+    /// The most global slots a session can hold.
+    static let maxGlobals = 1 << 16
     /// One value per global slot.
-    var globals: [Value] = []
+    let globals: UnsafeMutablePointer<Value>
     /// Whether each global slot holds a value yet.
-    var initialized: [Bool] = []
+    let initialized: UnsafeMutablePointer<Bool>
     /// Local slots: the frames of running functions (and of the running top-level statement) stacked.
     let stack: UnsafeMutablePointer<Value>
     let stackCapacity: Int
+    /// The frame registers.
+    private let regs: UnsafeMutablePointer<Registers>
+
+    struct Registers {
+        var base = 0
+        var top = 0
+        var callDepth = 0
+        var returnValue: Value = .none
+    }
+
     /// The first slot of the running frame.
-    var base = 0
+    @inline(__always) var base: Int {
+        get { regs.pointee.base }
+        set { regs.pointee.base = newValue }
+    }
     /// The first free slot.
-    var top = 0
+    @inline(__always) var top: Int {
+        get { regs.pointee.top }
+        set { regs.pointee.top = newValue }
+    }
     /// How many user-function calls are active.
-    var callDepth = 0
+    @inline(__always) var callDepth: Int {
+        get { regs.pointee.callDepth }
+        set { regs.pointee.callDepth = newValue }
+    }
     /// The value of the last `return`.
-    var returnValue: Value = .none
+    @inline(__always) var returnValue: Value {
+        get { regs.pointee.returnValue }
+        set { regs.pointee.returnValue = newValue }
+    }
 
     /// The one random generator of the session.
     var rng: Generator
@@ -58,19 +85,23 @@ final class Machine {
         stackCapacity = 1 << 15
         stack = UnsafeMutablePointer<Value>.allocate(capacity: stackCapacity)
         stack.initialize(repeating: .none, count: stackCapacity)
+        globals = UnsafeMutablePointer<Value>.allocate(capacity: Machine.maxGlobals)
+        globals.initialize(repeating: .none, count: Machine.maxGlobals)
+        initialized = UnsafeMutablePointer<Bool>.allocate(capacity: Machine.maxGlobals)
+        initialized.initialize(repeating: false, count: Machine.maxGlobals)
+        regs = UnsafeMutablePointer<Registers>.allocate(capacity: 1)
+        regs.initialize(to: Registers())
     }
 
     deinit {
         stack.deinitialize(count: stackCapacity)
         stack.deallocate()
-    }
-
-    /// Makes room for global slot `slot`.
-    func ensureGlobal(_ slot: Int) {
-        while globals.count <= slot {
-            globals.append(.none)
-            initialized.append(false)
-        }
+        globals.deinitialize(count: Machine.maxGlobals)
+        globals.deallocate()
+        initialized.deinitialize(count: Machine.maxGlobals)
+        initialized.deallocate()
+        regs.deinitialize(count: 1)
+        regs.deallocate()
     }
 
     /// Runs `body` with the generator for a random draw; the first draw of a script without `seed` says which

@@ -70,6 +70,14 @@ enum Operators {
     @inline(__always)
     static func tensorArith(_ op: String, _ a: Value, _ b: Value, _ tt: (Tensor, Tensor) throws -> Tensor,
                             _ ts: (Tensor, Double) throws -> Tensor, _ st: (Double, Tensor) throws -> Tensor) throws -> Value {
+        // The common cases first, without copying through `tensorValue`.
+        if case let .tensor(x) = a {
+            if case let .tensor(y) = b { return .tensor(try tt(x, y)) }
+            if case let .param(p) = b { return .tensor(try tt(x, p.tensor)) }
+            if case let .number(s) = b { return .tensor(try ts(x, s)) }
+        } else if case let .param(p) = a, case let .tensor(y) = b {
+            return .tensor(try tt(p.tensor, y))
+        }
         if let x = a.tensorValue {
             if let y = b.tensorValue { return .tensor(try tt(x, y)) }
             if case let .number(s) = b { return .tensor(try ts(x, s)) }
@@ -112,6 +120,7 @@ enum Operators {
     }
 
     static func matmul(_ a: Value, _ b: Value) throws -> Value {
+        if case let .tensor(x) = a, case let .tensor(y) = b { return .tensor(try Tensor.matmul(x, y)) }
         guard let x = a.tensorValue, let y = b.tensorValue else { throw kinds("@", a, b) }
         return .tensor(try Tensor.matmul(x, y))
     }
@@ -255,8 +264,22 @@ enum Operators {
                 }
                 return col
             }
-        case .none, .number, .bool, .string, .range, .function, .builtin, .model, .encoder, .optimizer, .schedule:
-            throw RuntimeFailure(.wrongKind(context: "indexing", expected: "a tensor, a list, a record or a dataset", got: v.kindText))
+        case let .string(s):
+            guard parts.count == 1 else { throw RuntimeFailure(.badShape(op: "index", "a string takes one index")) }
+            let chars = Array(s)
+            switch parts[0] {
+            case let .at(i):
+                let j = i < 0 ? i + chars.count : i
+                guard j >= 0 && j < chars.count else { throw RuntimeFailure(.indexOutOfRange(index: i, size: chars.count)) }
+                return .string(String(chars[j]))
+            case let .slice(a, b, c):
+                let t = try Tensor.arange(0, Double(chars.count), dtype: .int64).indexed([.range(start: a, end: b, step: c)])
+                return .string(String(t.ints.map { chars[$0] }))
+            case .key:
+                throw RuntimeFailure(.wrongKind(context: "a string index", expected: "an integer", got: "a string"))
+            }
+        case .none, .number, .bool, .range, .function, .builtin, .model, .encoder, .optimizer, .schedule:
+            throw RuntimeFailure(.wrongKind(context: "indexing", expected: "a tensor, a list, a string, a record or a dataset", got: v.kindText))
         }
     }
 }

@@ -22,14 +22,18 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
     let update: ([ParamRef], [Tensor], Double) throws -> Void
     /// Printed settings (`lr: 0.01, momentum: 0.9`).
     let settings: String
+    /// Whether `update` only writes in place (no tensor operations that could be recorded), so it need not run
+    /// with recording switched off.
+    let updatesInPlace: Bool
     /// Makes the same optimizer over other parameters (`train` binds `adam(lr: 1e-3)` to what it trains).
     let rebind: ([ParamRef]) throws -> OptimizerObject
 
-    init(kind: String, parameters: [ParamRef], learningRate: Double, settings: String,
+    init(kind: String, parameters: [ParamRef], learningRate: Double, settings: String, updatesInPlace: Bool = false,
          rebind: @escaping ([ParamRef]) throws -> OptimizerObject,
          update: @escaping ([ParamRef], [Tensor], Double) throws -> Void) {
         self.kind = kind
         self.rebind = rebind
+        self.updatesInPlace = updatesInPlace
         self.parameters = parameters
         self.learningRate = learningRate
         self.settings = settings
@@ -58,7 +62,11 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
         }
         var grads = try Tensor.gradients(of: loss, wrt: parameters.map(\.tensor))
         if let c = clipNorm { try OptimizerObject.clip(&grads, maxNorm: c) }
-        try Tensor.withoutRecording { try update(parameters, grads, currentRate) }
+        if updatesInPlace {
+            try update(parameters, grads, currentRate)
+        } else {
+            try Tensor.withoutRecording { try update(parameters, grads, currentRate) }
+        }
         steps += 1
         lastLoss = value
         return value

@@ -237,7 +237,7 @@ extension Parser {
                 options.append(try parseTrainOption())
                 try expectTerminator()
             } catch let f as Failure {
-                diagnostics.append(f.diagnostic)
+                if !f.alreadyReported { diagnostics.append(f.diagnostic) }
                 synchronize()
             }
             skipNewlines()

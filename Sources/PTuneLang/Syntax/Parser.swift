@@ -34,6 +34,8 @@ public struct Parser {
     /// Internal: unwinds one statement after a syntax error.
     struct Failure: Error {
         let diagnostic: Diagnostic
+        /// Whether the lexer already reported the problem (an invalid character): recover without a second error.
+        var alreadyReported = false
     }
 
     init(file: SourceFile) {
@@ -113,9 +115,9 @@ public struct Parser {
         return advance()
     }
 
-    /// A failure at the current token.
+    /// A failure at the current token (silent at an invalid character, which the lexer reported).
     func fail(_ message: Message) -> Failure {
-        Failure(diagnostic: Diagnostic(message, at: peek.span))
+        Failure(diagnostic: Diagnostic(message, at: peek.span), alreadyReported: peek.kind == .invalid)
     }
 
     /// What the current token is, for "found …" in messages.
@@ -178,7 +180,7 @@ public struct Parser {
             return s
         } catch {
             depth = savedDepth
-            diagnostics.append(error.diagnostic)
+            if !((error as? Failure)?.alreadyReported ?? false) { diagnostics.append(error.diagnostic) }
             synchronize()
             return nil
         }

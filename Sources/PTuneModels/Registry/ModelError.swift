@@ -15,6 +15,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingWeight(file: String, name: String)
     /// A weight of the wrong shape (file, tensor name, expected, found).
     case weightShape(file: String, name: String, expected: [Int], found: [Int])
+    /// A weights file that is malformed, located by its path (file, the reader's message).
+    case invalidFile(file: String, reason: String)
 
     /// A lowercase message that says what to do where it can.
     public var description: String {
@@ -33,6 +35,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): weight '\(name)' is missing"
         case let .weightShape(file, name, expected, found):
             return "\(file): weight '\(name)' has shape \(found), expected \(expected)"
+        case let .invalidFile(file, reason):
+            return "\(file): \(reason)"
         }
     }
 }

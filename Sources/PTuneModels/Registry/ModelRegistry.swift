@@ -78,6 +78,18 @@ public struct ModelRegistry: Sendable {
         return ModelLocation(request: request, file: request, format: try ModelRegistry.format(of: request))
     }
 
+    /// Whether the known model `model` has been fetched into this registry's cache.
+    public func isFetched(_ model: KnownModel) -> Bool {
+        FileManager.default.fileExists(atPath: modelsDirectory + "/" + model.file)
+    }
+
+    /// One line per known model: its name, whether it is fetched, and what it is (for a REPL or `--help` listing).
+    public func listing() -> [String] {
+        ModelRegistry.known.map { k in
+            "\(k.name)  \(isFetched(k) ? "fetched" : "not fetched (run \(ModelRegistry.fetchScript))")  \(k.summary)"
+        }
+    }
+
     /// The format of a weights file, by its extension.
     static func format(of path: String) throws -> ModelLocation.Format {
         let lower = path.lowercased()
