@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 
@@ -60,8 +61,13 @@ static inline void ptune_rl_read_char(void) { rl_callback_read_char(); }
 static inline int ptune_rl_line_state(void) { return ptune_line_slot()->state; }
 /// The finished line (malloc'd; the caller frees it), or NULL at end of input.
 static inline char *ptune_rl_take_line(void) { char *line = ptune_line_slot()->line; ptune_line_slot()->line = NULL; return line; }
-/// Abandons the line being edited (Ctrl-C at the prompt) and restores the terminal.
+/// Abandons the line being edited (Ctrl-C at the prompt): shows `^C` after it, moves to a new line, and restores
+/// the terminal (in that order: restoring may return the cursor to the start of the line).
 static inline void ptune_rl_abandon_line(void) {
+    rl_point = rl_end;
+    rl_redisplay();
+    fputs("^C\n", rl_outstream ? rl_outstream : stdout);
+    fflush(rl_outstream ? rl_outstream : stdout);
     rl_free_line_state();
     rl_callback_sigcleanup();
     rl_callback_handler_remove();
@@ -117,6 +123,11 @@ static inline int ptune_install_sigint(int exit_after) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+    // A parent may have left SIGINT blocked (the mask is inherited across exec): Ctrl-C must reach us anyway.
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
     return s->pipe[0];
 }
 

@@ -54,7 +54,6 @@ public final class ReadlineReader: LineReader {
             if fds.count > 1 && fds[1].revents != 0 || (interrupts?.isInterrupted ?? false) {
                 ptune_rl_abandon_line()
                 interrupts?.reset()
-                FileHandle.standardOutput.write(Data("^C\n".utf8))
                 return .interrupted
             }
             if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { ptune_rl_read_char() }

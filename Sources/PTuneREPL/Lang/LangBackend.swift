@@ -124,9 +124,10 @@ public final class LangBackend: Backend {
         }
     }
 
-    /// Every diagnostic of `failure`, rendered with source line and caret.
+    /// Every diagnostic of `failure`, rendered with source line and caret; a stop by Ctrl-C is one line.
     func render(_ failure: RunFailure) -> String {
         if case .incomplete = failure { return "error: unexpected end of input: a '{', '(' or '[' is not closed" }
+        if case .runtime(let d) = failure, case .interrupted = d.message { return "\(d.message)" }
         return failure.diagnostics.map { $0.rendered(color: console.color) }.joined(separator: "\n")
     }
 

@@ -52,7 +52,7 @@ public final class TrainingReporter {
             guard s.isFinished || s.step == 1 || s.elapsed - lastDraw >= 0.1 else { return }
             lastDraw = s.elapsed
             let line = ProgressLine.bar(label: label, step: s.step, total: s.total, elapsed: s.elapsed, loss: s.loss,
-                                        metrics: metrics, width: max(20, width() - 1))
+                                        metrics: metrics, width: max(20, width() - 4))
             barSink("\r" + line + "\u{1B}[K" + (s.isFinished ? "\n" : ""))
             barShowing = !s.isFinished
         }
