@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PTuneCore
+import PTuneNN
 @testable import PTuneModels
 
 @Suite("BERT encoder")
@@ -42,7 +43,14 @@ struct BERTModelTests {
         let y = try m.forward(embeddings: x, attentionMask: nil).sum()
         let grads = try Tensor.gradients(of: y, wrt: [x])
         #expect(grads[0].shape == [1, 3, 8])
-        #expect(!m.wordEmbeddings.requiresGrad && m.layers.allSatisfy { $0.tensors.allSatisfy { !$0.requiresGrad } })
+        #expect(m.parameters.count == 5 + 16 * 2 && m.parameters.allSatisfy { $0.isFrozen && $0.gradient == nil })
+        #expect(m.outputKind == .pooled && m.dtype == .float32 && m.architecture == "bert")
+        // Unfrozen, the same backward reaches every weight the forward reads (all but the word embeddings, which
+        // p-tuning's input replaces).
+        m.parameters.unfreezeAll()
+        let y2 = try m.forward(embeddings: x, attentionMask: nil).sum()
+        try y2.backward()
+        #expect(m.parameters.dropFirst().allSatisfy { $0.gradient != nil } && m.parameters[0].gradient == nil)
     }
 
     @Test("padding changes nothing: a padded batch gives each sentence's unpadded embedding")
