@@ -6,7 +6,7 @@ import PTuneNN
 
 @Suite("BERT encoder")
 struct BERTModelTests {
-    static let config = BERTConfig(vocabSize: 12, hiddenSize: 8, layers: 2, heads: 2, intermediateSize: 16, maxPositions: 10)
+    static let config = BERTConfig(vocabSize: 12, hiddenSize: 8, layers: 2, heads: 2, intermediateSize: 16, maxPositions: 16)
 
     /// A tiny BERT with seeded random weights (norm gains near 1) in `dtype`.
     static func tiny(_ dtype: DType = .float64, seed: UInt64 = 3) throws -> BERTModel {
@@ -72,7 +72,7 @@ struct BERTModelTests {
         let m = try BERTModelTests.tiny(.float32)
         #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 3, 7]), attentionMask: nil) }
         #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 3, 8], dtype: .float64), attentionMask: nil) }
-        #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 11, 8]), attentionMask: nil) }
+        #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 17, 8]), attentionMask: nil) }
         #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 3, 8]), attentionMask: Tensor.ones([1, 4])) }
         #expect(throws: TensorError.self) { try m.embed(Tensor(shape: [1, 1], scalars: [Int64(12)])) }
         #expect(throws: ModelError.self) {

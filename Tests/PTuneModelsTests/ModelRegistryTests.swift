@@ -62,7 +62,7 @@ struct ModelRegistryLoadTests {
         for p in tiny.parameters { state[p.name] = p.value }
         try SafeTensors.write(state, to: URL(fileURLWithPath: home + "/tiny.safetensors"))
         #expect(throws: ModelError.self) { try r.load(home + "/tiny.safetensors") }  // no config.json yet
-        let config = #"{"model_type": "bert", "vocab_size": 12, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 10, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu"}"#
+        let config = #"{"model_type": "bert", "vocab_size": 12, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu"}"#
         FileManager.default.createFile(atPath: home + "/config.json", contents: Data(config.utf8))
         let m = try r.load(home + "/tiny.safetensors")
         #expect(m.architecture == "bert" && m.parameters.allSatisfy(\.isFrozen))
