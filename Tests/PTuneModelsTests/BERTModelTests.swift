@@ -78,6 +78,8 @@ struct BERTModelTests {
         #expect(throws: ModelError.self) {
             try BERTModel(config: BERTModelTests.config) { name, _ in throw ModelError.missingWeight(file: "x", name: name) }
         }
+        #expect(try m.sentenceEmbeddings([]).shape == [0, 8])
+        #expect(try m.forward(embeddings: Tensor.zeros([0, 3, 8]), attentionMask: nil).shape == [0, 8])
         var bad = BERTModelTests.config
         bad.heads = 3
         #expect(throws: ModelError.self) { try bad.validate(file: "config.json") }
