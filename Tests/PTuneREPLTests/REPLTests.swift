@@ -71,18 +71,19 @@ struct ScriptedSession {
 
     @Test func metaCommands() {
         let s = ScriptedSession(["dim embed = 4", "param w = zeros(embed, 2)", "frozen f = ones(2)", "fn g(x) = x * w",
-                                 ":vars", ":type w @ w", ":type f * 2", ":help randn", ":help", ":help for", ":time let z = 1 + 1",
+                                 ":vars", ":type w @ w", ":type f * 2", ":type w", ":help randn", ":help", ":help for", ":time let z = 1 + 1",
                                  ":nonsense", ":reset", ":vars", ":q", "print \"never\""]).run()
         let out = s.out.value, err = s.err.value
         #expect(out.contains("""
-            name   kind    type            params
+            name   kind    type                       params
             embed  dim     dim = 4
-            w      param   [4, 2] float32       8  trainable
-            f      frozen  [2] float32          2  frozen
+            w      param   tensor [embed, 2] float32       8  trainable
+            f      frozen  tensor [2] float32              2  frozen
             g      fn      fn g(x)
             """))
         #expect(err.contains("cannot matmul [embed, 2] with [embed, 2]"))
         #expect(out.contains("pt> :type f * 2\ntensor [2] float32\n"))
+        #expect(out.contains("pt> :type w\ntensor [embed, 2] float32\n"))          // static: dims keep their names
         #expect(out.contains("randn(shape..., dtype: none) -> tensor\n  a tensor of standard normal draws"))
         #expect(out.contains("  example: let w = randn(embed, out)"))
         #expect(out.contains("  :vars           the names in the session"))

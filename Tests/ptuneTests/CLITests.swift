@@ -63,8 +63,19 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("[1.0000 2.0000] shape [2] float32\n"))
         #expect(r.stdout.contains("after [1.0000 2.0000] shape [2] float32"))
-        #expect(r.stdout.contains("a     let   [2] float32"))
+        #expect(r.stdout.contains("a     let   tensor [2] float32"))
         #expect(r.stderr.contains("error:"))
+    }
+
+    @Test func allowPathWidensFileAccess() throws {
+        let outside = try PtuneProcess.temporaryFolder("outside"), inside = try PtuneProcess.temporaryFolder("inside")
+        defer { try? FileManager.default.removeItem(at: outside); try? FileManager.default.removeItem(at: inside) }
+        try "hello from outside".write(to: outside.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)
+        let code = "print read_text(\"\(outside.path)/note.txt\")"
+        let refused = try PtuneProcess.run(["-e", code], in: inside)
+        #expect(refused.status == 1 && refused.stderr.contains("error:") && refused.stderr.contains("note.txt"))
+        let allowed = try PtuneProcess.run(["--allow-path", outside.path, "-e", code], in: inside)
+        #expect(allowed.status == 0 && allowed.stdout == "hello from outside\n")
     }
 
     @Test func overridesAndSeed() throws {
