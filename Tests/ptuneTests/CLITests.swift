@@ -104,3 +104,38 @@ import Testing
         #expect(!quiet.stdout.contains("train tokens step") && quiet.stderr.isEmpty)
     }
 }
+
+@Suite struct InterruptTests {
+    /// SIGINT stops a running script at the next training step with a message and status 130.
+    @Test func ctrlCStopsAScriptAtAStepBoundary() throws {
+        let dir = try PtuneProcess.temporaryFolder("sigint")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+            param w = zeros(2)
+            data d = dataset(x: ones(64, 2), y: ones(64))
+            train w on d { loss: mse(batch.x @ w, batch.y); optimizer: sgd(lr: 0.0001); batch: 8; steps: 100000000; log: every 1000 steps }
+            print "not reached"
+            """.write(to: dir.appendingPathComponent("long.pt"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = PtuneProcess.binary
+        process.arguments = ["long.pt"]
+        process.currentDirectoryURL = dir
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Wait until training is under way (a log line), then press Ctrl-C.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !(try String(contentsOf: outURL, encoding: .utf8)).contains("train w step") { usleep(20_000) }
+        process.interrupt()
+        process.waitUntilExit()
+        let out = try String(contentsOf: outURL, encoding: .utf8), err = try String(contentsOf: errURL, encoding: .utf8)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 130)
+        #expect(err.contains("interrupted: training of 'w' stopped at step"))
+        #expect(!out.contains("not reached"))
+    }
+}
