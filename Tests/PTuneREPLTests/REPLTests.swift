@@ -14,11 +14,14 @@ final class Captured: Sendable {
 /// A REPL over the real language, fed scripted lines through the plain reader; prompts and lines are echoed into
 /// the output, so it reads like the terminal.
 struct ScriptedSession {
-    let out = Captured(), err = Captured()
+    let out = Captured()
+    let err: Captured
     let backend: LangBackend
     let repl: REPL
 
-    init(_ lines: [String], directory: String = FileManager.default.currentDirectoryPath, options: SessionOptions = SessionOptions()) {
+    init(_ lines: [String], directory: String = FileManager.default.currentDirectoryPath, options: SessionOptions = SessionOptions(),
+         mergeErrors: Bool = false) {
+        err = mergeErrors ? out : Captured()
         let out = self.out, err = self.err
         let console = Console(out: { out.append($0) }, err: { err.append($0) }, color: false)
         backend = LangBackend(options: options, console: console, quiet: true)
@@ -137,5 +140,23 @@ struct ScriptedSession {
         #expect(c.complete(line: "let o = sgd([w], l").candidates.first == "lr:")
         #expect(c.complete(line: "ran").candidates.contains("randn"))
         #expect(c.complete(line: "whi").candidates == ["while"])
+    }
+}
+
+@Suite struct DocumentedSessionTests {
+    /// The REPL session shown in docs/cli.md, replayed line by line: the same text comes out.
+    @Test func theDocumentedSessionRunsAsShown() throws {
+        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/cli.md")
+        let text = try String(contentsOf: doc, encoding: .utf8)
+        guard let start = text.range(of: "## The REPL\n\n```\n"), let end = text.range(of: "```", range: start.upperBound..<text.endIndex) else {
+            Issue.record("docs/cli.md has no REPL session block")
+            return
+        }
+        let shown = String(text[start.upperBound..<end.lowerBound])
+        let inputs = shown.split(separator: "\n").filter { $0.hasPrefix("pt> ") || $0.hasPrefix("..> ") }.map { String($0.dropFirst(4)) }
+        #expect(inputs.count == 13)
+        let s = ScriptedSession(inputs, mergeErrors: true).run()
+        #expect(s.out.value == shown)
     }
 }
