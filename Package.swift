@@ -36,7 +36,7 @@ let package = Package(
             name: "ptune",
             dependencies: ["PTuneREPL", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "PTuneBench", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang"]),
+        .executableTarget(name: "PTuneBench", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
         // MARK: - Tests
         .testTarget(name: "PTuneCoreTests", dependencies: ["PTuneCore"]),
         .testTarget(name: "PTuneNNTests", dependencies: ["PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),

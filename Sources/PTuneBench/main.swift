@@ -1,22 +1,46 @@
 import Foundation
 import PTuneCore
 
-func now() -> Double { var ts = timespec(); clock_gettime(CLOCK_MONOTONIC, &ts); return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9 }
-var g = Generator(seed: 0)
-let w = try Tensor.randn([4, 3], dtype: .float64, using: &g)
-let v0 = try Tensor.randn([2, 4], dtype: .float64, using: &g)
-var p = try Tensor.randn([2, 4], dtype: .float64, using: &g).requiringGradient()
-let x = try Tensor.randn([1, 4], dtype: .float64, using: &g)
-let t = try Tensor.randn([1, 3], dtype: .float64, using: &g)
-let steps = Int(CommandLine.arguments.dropFirst().first ?? "100000") ?? 100000
-var loss = 0.0
-let t0 = now()
-for _ in 0..<steps {
-    let z = try Tensor.concat([v0 * p, x], axis: 0)
-    let l = try (Tensor.matmul(z, w) - t).square().mean()
-    let gr = try Tensor.gradients(of: l, wrt: [p])[0]
-    try p.addInPlace(gr, scaledBy: -0.01)
-    loss = try l.scalarValue()
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|models|all] [--threads N]` prints tables; every
+// comparison with numpy/PyTorch is measured in this same run and printed as a ratio.
+
+var sections = Set<String>()
+var threads = 2
+var args = Array(CommandLine.arguments.dropFirst())
+while let a = args.first {
+    args.removeFirst()
+    if a == "--threads", let n = args.first.flatMap(Int.init) { threads = n; args.removeFirst() } else { sections.insert(a) }
 }
-let dt = now() - t0
-print("toy: \(Double(steps) / dt) steps/s loss \(loss)")
+if sections.isEmpty || sections.contains("all") { sections = ["core", "models"] }
+BLAS.setThreads(threads)
+setenv("OMP_NUM_THREADS", "\(threads)", 1)
+
+@MainActor func section(_ name: String, _ body: () throws -> Void) {
+    guard sections.contains(name) else { return }
+    do { try body() } catch { print("\(name): error: \(error)") }
+}
+
+print("# ptune-bench — \(threads) BLAS threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+section("core") {
+    var mm = try CoreBench.matmul(sizes: [64, 128, 256, 512, 1024])
+    let numpy = Baselines.numpyGFLOPS(sizes: [64, 128, 256, 512, 1024], threads: threads)
+    if !numpy.isEmpty {
+        mm = Table(title: mm.title, header: mm.header + ["numpy f64 GFLOPS"],
+                   rows: mm.rows.map { r in r + [r[1] == "float64" ? fmt(numpy[Int(r[0]) ?? 0] ?? .nan) : ""] })
+    }
+    print(mm.render())
+    var over = try CoreBench.overhead()
+    if let np = Baselines.stepsPerSecond("w1_seed_numpy.py") {
+        over.add(["W1 numpy hand-written gradient (same run)", fmt(1e9 / np, 0), grouped(np)])
+    }
+    if Baselines.hasTorch, let pt = Baselines.stepsPerSecond("w1_seed_torch.py", ["--threads", "\(threads)"]) {
+        over.add(["W1 PyTorch autograd (same run)", fmt(1e9 / pt, 0), grouped(pt)])
+    }
+    print(over.render())
+    print(try CoreBench.elementwise().render())
+}
+
+section("models") {
+    print(try ModelsBench.run().render())
+}

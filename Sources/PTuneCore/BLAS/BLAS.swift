@@ -45,7 +45,7 @@ public enum BLAS {
         }
     }
 
-    /// The plain triple loop (i, p, j order so the inner loop runs along rows of B and C).
+    /// Plain loops for tiny products, each ordered so the innermost loop runs over contiguous memory.
     @inline(__always)
     static func naive<T: TensorFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                       a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
@@ -53,13 +53,46 @@ public enum BLAS {
         for i in 0..<m {
             let ci = c + i * ldc
             if beta == 0 { for j in 0..<n { ci[j] = 0 } } else if beta != 1 { for j in 0..<n { ci[j] *= beta } }
+        }
+        switch (transA, transB) {
+        case (false, false):
+            // C[i,:] += A[i,p] · B[p,:]
+            for i in 0..<m {
+                let ci = c + i * ldc, ai = a + i * lda
+                for p in 0..<k {
+                    let s = ai[p], bp = b + p * ldb
+                    for j in 0..<n { ci[j] += s * bp[j] }
+                }
+            }
+        case (false, true):
+            // C[i,j] += A[i,:] · B[j,:]
+            for i in 0..<m {
+                let ci = c + i * ldc, ai = a + i * lda
+                for j in 0..<n {
+                    let bj = b + j * ldb
+                    var acc: T = 0
+                    for p in 0..<k { acc += ai[p] * bj[p] }
+                    ci[j] += acc
+                }
+            }
+        case (true, false):
+            // C[i,:] += A[p,i] · B[p,:]
             for p in 0..<k {
-                let aip = transA ? a[p * lda + i] : a[i * lda + p]
-                if transB {
-                    for j in 0..<n { ci[j] += aip * b[j * ldb + p] }
-                } else {
-                    let bp = b + p * ldb
-                    for j in 0..<n { ci[j] += aip * bp[j] }
+                let ap = a + p * lda, bp = b + p * ldb
+                for i in 0..<m {
+                    let s = ap[i], ci = c + i * ldc
+                    for j in 0..<n { ci[j] += s * bp[j] }
+                }
+            }
+        case (true, true):
+            // C[i,j] += Σ_p A[p,i] · B[j,p]
+            for i in 0..<m {
+                let ci = c + i * ldc
+                for j in 0..<n {
+                    let bj = b + j * ldb
+                    var acc: T = 0
+                    for p in 0..<k { acc += a[p * lda + i] * bj[p] }
+                    ci[j] += acc
                 }
             }
         }

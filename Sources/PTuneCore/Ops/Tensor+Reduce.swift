@@ -189,6 +189,28 @@ extension Tensor {
         func run<T: TensorFloat>(_: T.Type) throws -> Tensor {
             let out = try Tensor(uninitialized: shape, dtype: dtype)
             let s = storage.typed(T.self), d = out.storage.typed(T.self)
+            if T.self == Float.self && v.inner == 1 {
+                // Rows along the last axis: a vectorised exp per row.
+                let sf = storage.typed(Float.self), df = out.storage.typed(Float.self)
+                for o in 0..<v.outer {
+                    let src = sf + o * v.n, dst = df + o * v.n
+                    var m = -Float.infinity
+                    for k in 0..<v.n { m = Swift.max(m, src[k]) }
+                    if !m.isFinite { m = 0 }
+                    let shift = m
+                    for k in 0..<v.n { dst[k] = FastMath.exp(src[k] - shift) }
+                    var z: Float = 0
+                    for k in 0..<v.n { z += dst[k] }
+                    if log {
+                        let lz = Float.log(z) + m
+                        for k in 0..<v.n { dst[k] = src[k] - lz }
+                    } else {
+                        let inv = 1 / z
+                        for k in 0..<v.n { dst[k] *= inv }
+                    }
+                }
+                return out
+            }
             for o in 0..<v.outer {
                 for j in 0..<v.inner {
                     let base = o * v.n * v.inner + j

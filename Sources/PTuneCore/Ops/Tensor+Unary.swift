@@ -6,12 +6,22 @@ protocol UnaryFunction {
     static var name: String { get }
     static func value<T: TensorFloat>(_ x: T) -> T
     static func derivative<T: TensorFloat>(x: T, y: T) -> T
+    /// float32 forms (default: the generic ones); overridden with ``FastMath``'s branch-free versions where the C
+    /// library's call would keep the loop from vectorising.
+    static func value32(_ x: Float) -> Float
+    static func derivative32(x: Float, y: Float) -> Float
+}
+
+extension UnaryFunction {
+    @inline(__always) static func value32(_ x: Float) -> Float { value(x) }
+    @inline(__always) static func derivative32(x: Float, y: Float) -> Float { derivative(x: x, y: y) }
 }
 
 enum ExpFn: UnaryFunction {
     static var name: String { "exp" }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.exp(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { y }
+    @inline(__always) static func value32(_ x: Float) -> Float { FastMath.exp(x) }
 }
 enum LogFn: UnaryFunction {
     static var name: String { "log" }
@@ -42,6 +52,7 @@ enum SigmoidFn: UnaryFunction {
         return e / (1 + e)
     }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { y * (1 - y) }
+    @inline(__always) static func value32(_ x: Float) -> Float { FastMath.sigmoid(x) }
 }
 enum ReluFn: UnaryFunction {
     static var name: String { "relu" }
@@ -68,6 +79,8 @@ enum SiluFn: UnaryFunction {
         let s = SigmoidFn.value(x)
         return s * (1 + x * (1 - s))
     }
+    @inline(__always) static func value32(_ x: Float) -> Float { FastMath.silu(x) }
+    @inline(__always) static func derivative32(x: Float, y: Float) -> Float { FastMath.siluDerivative(x) }
 }
 
 extension Tensor {
@@ -76,7 +89,12 @@ extension Tensor {
         func run<T: TensorFloat>(_: T.Type) throws -> Tensor {
             let out = try Tensor(uninitialized: shape, dtype: dtype)
             let src = storage.typed(T.self), dst = out.storage.typed(T.self)
-            for i in 0..<count { dst[i] = F.value(src[i]) }
+            if T.self == Float.self {
+                let s32 = storage.typed(Float.self), d32 = out.storage.typed(Float.self)
+                for i in 0..<count { d32[i] = F.value32(s32[i]) }
+            } else {
+                for i in 0..<count { dst[i] = F.value(src[i]) }
+            }
             return out
         }
         let out: Tensor
@@ -91,7 +109,13 @@ extension Tensor {
                 let r = try Tensor(uninitialized: g.shape, dtype: g.dtype)
                 let pg = g.storage.typed(T.self), px = x.storage.typed(T.self), py = y.storage.typed(T.self)
                 let pr = r.storage.typed(T.self)
-                for i in 0..<r.count { pr[i] = pg[i] * F.derivative(x: px[i], y: py[i]) }
+                if T.self == Float.self {
+                    let g32 = g.storage.typed(Float.self), x32 = x.storage.typed(Float.self)
+                    let y32 = y.storage.typed(Float.self), r32 = r.storage.typed(Float.self)
+                    for i in 0..<r.count { r32[i] = g32[i] * F.derivative32(x: x32[i], y: y32[i]) }
+                } else {
+                    for i in 0..<r.count { pr[i] = pg[i] * F.derivative(x: px[i], y: py[i]) }
+                }
                 return r
             }
             return g.dtype == .float32 ? try back(Float.self) : try back(Double.self)

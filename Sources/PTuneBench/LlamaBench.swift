@@ -1,0 +1,133 @@
+import COpenBLAS
+import Foundation
+import PTuneCore
+import PTuneModels
+
+/// SmolLM2-135M on this CPU: sgemm throughput at the model's shapes, prefill and generation speed, and one p-tuning
+/// step (batch 8, 10 virtual tokens, MLP encoder, AdamW, two-way label-word loss) with its FLOPs, the achieved
+/// fraction of sgemm throughput and the peak RSS. Entry point: ``LlamaBench/run(threads:)`` (section `llm`).
+enum LlamaBench {
+    /// Where the model and the review split live (`$PTUNE_HOME`, default `~/.cache/ptune`).
+    static var home: String {
+        if let h = ProcessInfo.processInfo.environment["PTUNE_HOME"], !h.isEmpty { return h }
+        return NSHomeDirectory() + "/.cache/ptune"
+    }
+    static var modelPath: String { home + "/models/smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf" }
+    static var trainPath: String { home + "/data/reviews/train.jsonl" }
+
+    /// All tables of the section, or one line saying what to fetch.
+    static func run(threads: Int) throws -> [Table] {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            print("\nllm: SmolLM2 is not downloaded: run scripts/fetch-models")
+            return []
+        }
+        let t0 = Clock.now()
+        let file = try GGUFFile(path: modelPath)
+        let model = try LlamaModel(gguf: file)
+        let tokenizer = try ByteLevelBPE(gguf: file)
+        let loadSeconds = Clock.now() - t0
+        let rssLoaded = peakRSSBytes()
+        var tables: [Table] = []
+        let texts = (try? reviewTexts()) ?? []
+        let template = { (t: String) in "Review: \(t)\nSentiment:" }
+        var sequences = texts.map { tokenizer.encode(template($0)) }
+        if sequences.isEmpty {
+            // No split fetched: sentences made of the model's own frequent tokens, 20–45 long.
+            var g = Generator(seed: 5)
+            sequences = try (0..<64).map { i in try Tensor.randint([20 + i % 26], in: 300..<5000, using: &g).ints }
+        }
+        let gemm = try gemmTable(rows: 256)
+        tables.append(gemm.table)
+        tables.append(try inference(model, sequences: sequences))
+        tables.append(try LlamaStepBench.steps(model, sequences: sequences, sgemm: gemm.best, usingData: !texts.isEmpty))
+        var info = Table(title: "SmolLM2-135M load and memory", header: ["what", "value"])
+        info.add(["load GGUF + dequantize to float32", fmt(loadSeconds, 2) + " s"])
+        info.add(["weights (float32)", fmt(Double(model.weights.byteCount) / 1e6, 0) + " MB"])
+        info.add(["peak RSS after load", fmt(Double(rssLoaded) / 1e6, 0) + " MB"])
+        info.add(["peak RSS after the whole section", fmt(Double(peakRSSBytes()) / 1e6, 0) + " MB"])
+        tables.append(info)
+        return tables
+    }
+
+    /// The review texts of the training split, if fetched.
+    static func reviewTexts() throws -> [String] {
+        let text = try String(contentsOfFile: trainPath, encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["text"] as? String
+        }
+    }
+
+    /// sgemm GFLOPS (OpenBLAS called directly) at the GEMM shapes of a step with `rows` packed rows: forward
+    /// `x · Wᵀ` and the input-gradient `g · W`.
+    static func gemmTable(rows m: Int) throws -> (table: Table, best: Double) {
+        var table = Table(title: "sgemm at SmolLM2 step shapes (\(BLAS.threads) threads, OpenBLAS called directly, \(m) rows)",
+                          header: ["product", "m × n × k", "GFLOPS"])
+        var best = 0.0, weighted = 0.0, flopsTotal = 0.0
+        for (name, n, k, transB) in [("x · W_qkvᵀ", 960, 576, true), ("x · W_oᵀ", 576, 576, true),
+                                     ("x · W_gate,upᵀ", 3072, 576, true), ("x · W_downᵀ", 576, 1536, true),
+                                     ("g · W_qkv", 576, 960, false), ("g · W_o", 576, 576, false),
+                                     ("g · W_gate,up", 576, 3072, false), ("g · W_down", 1536, 576, false)] {
+            let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: n * k)
+            var c = [Float](repeating: 0, count: m * n)
+            let t = Clock.median(minTime: 0.3, minReps: 10) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                            1, a, Int32(k), b, Int32(transB ? k : n), 0, &c, Int32(n))
+            }
+            let flops = 2 * Double(m * n * k)
+            table.add([name, "\(m) × \(n) × \(k)", fmt(flops / t / 1e9)])
+            best = Swift.max(best, flops / t / 1e9)
+            weighted += flops / (flops / t / 1e9)
+            flopsTotal += flops
+        }
+        // The throughput a step's GEMM mix gets: total FLOPs over total time at these shapes.
+        let mix = flopsTotal / weighted
+        table.add(["step mix (FLOP-weighted)", "", fmt(mix)])
+        return (table, mix)
+    }
+
+    /// Prefill and generation speed.
+    static func inference(_ model: LlamaModel, sequences: [[Int]]) throws -> Table {
+        var table = Table(title: "SmolLM2-135M inference (float32, \(BLAS.threads) threads)",
+                          header: ["what", "time", "tokens/s"])
+        let long = sequences.filter { $0.count >= 40 }
+        let batch = (long.count >= 8 ? long : sequences.map { Array(repeating: $0, count: 3).flatMap { $0 } })
+            .prefix(8).map { Array($0.prefix(40)) }
+        let packing = try LlamaPacking(lengths: batch.map(\.count))
+        let x = try model.embed(batch.flatMap { $0 })
+        let all = try Clock.median(minTime: 2, minReps: 3) {
+            try Tensor.withoutRecording { _ = try model.logits(model.hiddenStates(x, packing: packing)) }
+        }
+        table.add(["prefill 8 × 40, logits at every position", fmt(all * 1000, 0) + " ms", fmt(320 / all, 0)])
+        let last = try Clock.median(minTime: 2, minReps: 3) {
+            try Tensor.withoutRecording {
+                _ = try model.logits(model.hiddenStates(x, packing: packing, outputRows: try packing.lastRows()))
+            }
+        }
+        table.add(["prefill 8 × 40, logits at the last position", fmt(last * 1000, 0) + " ms", fmt(320 / last, 0)])
+        let prompt = batch[0]
+        let g20 = try Clock.median(minTime: 2, minReps: 3) { _ = try model.generate(prompt, maxTokens: 20) }
+        let g1 = try Clock.median(minTime: 1, minReps: 3) { _ = try model.generate(prompt, maxTokens: 1) }
+        table.add(["generate 20 tokens, batch 1, 40-token prompt (KV cache)", fmt(g20 * 1000, 0) + " ms", fmt(20 / g20, 1)])
+        table.add(["  decode only (t(20) − t(1)) / 19", fmt((g20 - g1) / 19 * 1000, 1) + " ms", fmt(19 / (g20 - g1), 1)])
+        return table
+    }
+}
+
+extension LlamaBench {
+    /// Only the p-tuning step on review batches, `count` times (for profiling: `ptune-bench llm-step`).
+    static func profileSteps(count: Int) throws {
+        let file = try GGUFFile(path: modelPath)
+        let model = try LlamaModel(gguf: file)
+        let tokenizer = try ByteLevelBPE(gguf: file)
+        let seqs = try reviewTexts().map { tokenizer.encode("Review: \($0)\nSentiment:") }
+        let encoder = try LlamaStepBench.Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)
+        var times: [Double] = []
+        for b in 0..<count {
+            let batch = (0..<8).map { seqs[(b * 8 + $0) % seqs.count] }
+            let t0 = Clock.now()
+            _ = try LlamaStepBench.step(model, encoder, batch, labels: [0, 1, 0, 1, 1, 0, 1, 0])
+            times.append(Clock.now() - t0)
+        }
+        print("steps: median \(fmt(times.sorted()[times.count / 2], 3)) s, min \(fmt(times.min() ?? 0, 3)) s")
+    }
+}

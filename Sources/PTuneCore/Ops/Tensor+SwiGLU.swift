@@ -1,0 +1,91 @@
+/// The gated activation of Llama's MLP, fused: one pass forward, one backward, on the output of one fused
+/// `[gate | up]` projection.
+extension Tensor {
+    /// SwiGLU on fused halves: for `self = [g | u]` of shape `[…, 2F]`, `y = silu(g) ⊙ u = g · σ(g) · u`, of shape
+    /// `[…, F]`.
+    ///
+    /// Backward: `dg = dy · u · σ(g) · (1 + g · (1 − σ(g)))`, `du = dy · silu(g)`, into one `[…, 2F]` gradient.
+    /// Saves the input only.
+    public func swiglu() throws -> Tensor {
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "swiglu", dtype) }
+        guard rank >= 1, let w = shape.last, w > 0, w % 2 == 0 else {
+            throw TensorError.shapeMismatch(op: "swiglu", "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
+        }
+        let f = w / 2, rows = count / w
+        var out = try Tensor(uninitialized: Array(shape.dropLast()) + [f], dtype: dtype)
+        func forward<T: TensorFloat>(_: T.Type) {
+            let px = storage.typed(T.self), py = out.storage.typed(T.self)
+            Parallel.chunks(rows, work: count) { range in
+                for r in range { SwiGLUKernel.forward(px + r * w, py + r * f, f) }
+            }
+        }
+        if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
+        out.node = nil
+        let x = detached()
+        return Tensor.record("swiglu", out, self, { g in
+            let r = try Tensor(uninitialized: x.shape, dtype: g.dtype)
+            func backward<T: TensorFloat>(_: T.Type) {
+                let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), pr = r.storage.typed(T.self)
+                Parallel.chunks(rows, work: x.count) { range in
+                    for i in range { SwiGLUKernel.backward(px + i * w, pg + i * f, pr + i * w, f) }
+                }
+            }
+            if g.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
+            return r
+        })
+    }
+}
+
+/// The row kernels of ``Tensor/swiglu()``: eight float32 lanes at a time with ``FastMath``, scalar otherwise.
+enum SwiGLUKernel {
+    /// `y[j] = silu(x[j]) · x[f + j]` for one row.
+    @inline(__always)
+    static func forward<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ f: Int) {
+        var j = 0
+        if T.self == Float.self {
+            let gx = UnsafeMutableRawPointer(x), gy = UnsafeMutableRawPointer(y)
+            while j + 8 <= f {
+                let g = gx.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                let u = gx.loadUnaligned(fromByteOffset: (f + j) * 4, as: SIMD8<Float>.self)
+                gy.storeBytes(of: g * FastMath.sigmoid(g) * u, toByteOffset: j * 4, as: SIMD8<Float>.self)
+                j += 8
+            }
+        }
+        while j < f {
+            let g = x[j]
+            y[j] = g * sigmoid(g) * x[f + j]
+            j += 1
+        }
+    }
+
+    /// `dx[j] = dy · u · σ'…`, `dx[f + j] = dy · silu(g)` for one row.
+    @inline(__always)
+    static func backward<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ dy: UnsafeMutablePointer<T>,
+                                         _ dx: UnsafeMutablePointer<T>, _ f: Int) {
+        var j = 0
+        if T.self == Float.self {
+            let px = UnsafeMutableRawPointer(x), pd = UnsafeMutableRawPointer(dy), po = UnsafeMutableRawPointer(dx)
+            while j + 8 <= f {
+                let g = px.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                let u = px.loadUnaligned(fromByteOffset: (f + j) * 4, as: SIMD8<Float>.self)
+                let d = pd.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                let s = FastMath.sigmoid(g)
+                po.storeBytes(of: d * u * s * (1 + g * (1 - s)), toByteOffset: j * 4, as: SIMD8<Float>.self)
+                po.storeBytes(of: d * g * s, toByteOffset: (f + j) * 4, as: SIMD8<Float>.self)
+                j += 8
+            }
+        }
+        while j < f {
+            let g = x[j], u = x[f + j], d = dy[j], s = sigmoid(g)
+            dx[j] = d * u * s * (1 + g * (1 - s))
+            dx[f + j] = d * g * s
+            j += 1
+        }
+    }
+
+    @inline(__always) static func sigmoid<T: TensorFloat>(_ x: T) -> T {
+        if x >= 0 { return 1 / (1 + T.exp(-x)) }
+        let e = T.exp(x)
+        return e / (1 + e)
+    }
+}

@@ -1,0 +1,54 @@
+/// Every builtin of the language, by name and by the kind of value they are methods of.
+///
+/// The builtins live in files by concern — `Builtins+Tensor.swift`, `Builtins+Math.swift`, `Builtins+NN.swift`,
+/// `Builtins+Data.swift`, `Builtins+IO.swift`, `Builtins+Models.swift` — each contributing one list here.
+public struct BuiltinRegistry: Sendable {
+    /// Every builtin, in registration order.
+    public let all: [Builtin]
+    private let byName: [String: Builtin]
+    private let byKind: [String: [String: Builtin]]
+
+    /// A registry of `builtins` (a later one with the same name replaces an earlier one).
+    init(_ builtins: [Builtin]) {
+        var all: [Builtin] = []
+        var byName: [String: Builtin] = [:]
+        var byKind: [String: [String: Builtin]] = [:]
+        for b in builtins {
+            if let old = all.firstIndex(where: { $0.name == b.name && $0.receiver == b.receiver }) { all[old] = b } else { all.append(b) }
+            if b.isGlobal { byName[b.name] = b }
+            if let k = b.receiver { byKind[k, default: [:]][b.name] = b }
+        }
+        self.all = all
+        self.byName = byName
+        self.byKind = byKind
+    }
+
+    /// The language's builtins.
+    public static let standard = BuiltinRegistry(
+        BuiltinRegistry.tensorBuiltins + BuiltinRegistry.mathBuiltins + BuiltinRegistry.nnBuiltins
+            + BuiltinRegistry.dataBuiltins + BuiltinRegistry.ioBuiltins + BuiltinRegistry.modelBuiltins
+            + BuiltinRegistry.plotBuiltins)
+
+    /// The builtin scripts call as `name(…)`.
+    public func global(_ name: String) -> Builtin? { byName[name] }
+
+    /// The method `name` of values of `kind` (`tensor`, `dataset`, `optimizer`, …).
+    public func method(_ kind: String, _ name: String) -> Builtin? { byKind[kind]?[name] }
+
+    /// Every name callable as `name(…)`, sorted.
+    public var globalNames: [String] { byName.keys.sorted() }
+
+    /// Every method name of `kind`, sorted.
+    public func methodNames(_ kind: String) -> [String] { (byKind[kind] ?? [:]).keys.sorted() }
+
+    /// The help topics and their builtins, in order.
+    public var topics: [(topic: String, builtins: [Builtin])] {
+        var order: [String] = []
+        var groups: [String: [Builtin]] = [:]
+        for b in all {
+            if groups[b.topic] == nil { order.append(b.topic) }
+            groups[b.topic, default: []].append(b)
+        }
+        return order.map { ($0, groups[$0] ?? []) }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+extension BuiltinRegistry {
+    /// Reading and writing text files, confined to the folders the session allows.
+    static let ioBuiltins: [Builtin] = [
+        Builtin("read_text", [.required("path", "string")], returns: "string", topic: "io",
+                summary: "the contents of a text file (inside the script's folder or the working directory)",
+                example: "let prompt = read_text(\"prompt.txt\")", result: .string,
+                run: { a, m in
+                    let path = try m.resolve(try a.string(0), forWriting: false)
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw RuntimeFailure(.fileError(path: try a.string(0), "cannot read the file"))
+                    }
+                    guard let text = String(data: data, encoding: .utf8) else {
+                        throw RuntimeFailure(.fileError(path: try a.string(0), "the file is not UTF-8 text"))
+                    }
+                    return .string(text)
+                }),
+        Builtin("write_text", [.required("path", "string"), .required("text", "string")], returns: "none", topic: "io",
+                summary: "writes text to a file atomically (inside the allowed folders)",
+                example: "write_text(\"result.txt\", str(accuracy(pred, y)))", result: .none,
+                run: { a, m in
+                    let path = try m.resolve(try a.string(0), forWriting: true)
+                    try AtomicFile.write(Data(try a.string(1).utf8), to: path)
+                    return .none
+                }),
+    ]
+}

@@ -1,0 +1,194 @@
+import Foundation
+import PTuneCore
+
+/// The static rules of operators and indexing: the result type from the operand types, or the message for a
+/// mistake visible before running. Shapes go through ``ShapeRules`` so mismatches name both dims.
+enum TypeRules {
+    /// `-x`, `+x`, `not x`.
+    static func unary(_ op: UnaryOp, _ t: LangType) throws(Message) -> LangType {
+        if case .unknown = t { return .unknown }
+        switch op {
+        case .negate, .plus:
+            switch t {
+            case let .number(v): return .number(op == .negate ? v.map { -$0 } : v)
+            case let .dim(d): return .number(d.value.map { Double(op == .negate ? -$0 : $0) })
+            case .tensor: return t
+            case .unknown, .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder,
+                 .dataset, .optimizer, .schedule:
+                throw .unaryKind(op: op.rawValue, operand: t.kindText)
+            }
+        case .not:
+            switch t {
+            case .bool: return .bool
+            case .tensor: return t
+            case .unknown, .none, .number, .dim, .string, .list, .range, .record, .function, .builtin, .model,
+                 .encoder, .dataset, .optimizer, .schedule:
+                throw .unaryKind(op: "not", operand: t.kindText)
+            }
+        }
+    }
+
+    /// The verb a shape mismatch of an arithmetic operator uses in its message.
+    static func verb(_ op: BinaryOp) -> String {
+        switch op {
+        case .add: return "add"
+        case .subtract: return "subtract"
+        case .multiply: return "multiply"
+        case .divide: return "divide"
+        case .matmul: return "matmul"
+        case .remainder, .power, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .and, .or,
+             .rangeInclusive, .rangeExclusive:
+            return "broadcast"
+        }
+    }
+
+    /// `a op b`.
+    static func binary(_ op: BinaryOp, _ a: LangType, _ b: LangType) throws(Message) -> LangType {
+        let unknownSide = a == .unknown || b == .unknown
+        func kinds() -> Message { .operatorKinds(op: op.rawValue, lhs: a.kindText, rhs: b.kindText) }
+        switch op {
+        case .and, .or:
+            for t in [a, b] {
+                switch t {
+                case .bool, .unknown: continue
+                case let .tensor(tt) where tt.shape.map({ $0.allSatisfy { ($0.value ?? 1) == 1 } }) ?? true: continue
+                case .none, .number, .dim, .string, .tensor, .list, .range, .record, .function, .builtin, .model,
+                     .encoder, .dataset, .optimizer, .schedule:
+                    throw kinds()
+                }
+            }
+            return .bool
+        case .rangeInclusive, .rangeExclusive:
+            for t in [a, b] {
+                switch t {
+                case .number, .dim, .unknown: continue
+                case .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
+                     .dataset, .optimizer, .schedule:
+                    throw kinds()
+                }
+            }
+            return .range
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            if let ta = tensorOperand(a), let tb = tensorOperand(b), a.isTensor || b.isTensor {
+                let shape = try broadcastShapes(ta, tb, op: "compare")
+                return .tensor(TensorType(shape: shape, dtype: try ShapeRules.dtype(ta.dtype, tb.dtype, op: op.rawValue)))
+            }
+            if unknownSide { return .unknown }
+            if op == .equal || op == .notEqual { return .bool }
+            if a.kindWord == b.kindWord, a.kindWord == "number" || a.kindWord == "string" { return .bool }
+            throw kinds()
+        case .add, .subtract, .multiply, .divide, .remainder, .power:
+            if let r = numberArithmetic(op, a, b) { return r }
+            if a.isTensor || b.isTensor, let ta = tensorOperand(a), let tb = tensorOperand(b) {
+                let shape = try broadcastShapes(ta, tb, op: verb(op))
+                return .tensor(TensorType(shape: shape, dtype: try ShapeRules.dtype(ta.dtype, tb.dtype, op: op.rawValue)))
+            }
+            if unknownSide { return .unknown }
+            if op == .add, a.kindWord == b.kindWord, a.kindWord == "string" { return .string }
+            if op == .add, case let .list(x) = a, case let .list(y) = b { return .list(x == y ? x : .unknown) }
+            throw kinds()
+        case .matmul:
+            if unknownSide {
+                if a.isTensor || b.isTensor { return .tensor(TensorType(shape: nil, dtype: (a.tensorType?.dtype ?? b.tensorType?.dtype))) }
+                return .unknown
+            }
+            guard case let .tensor(ta) = a, case let .tensor(tb) = b else { throw kinds() }
+            let dt = try ShapeRules.dtype(ta.dtype, tb.dtype, op: "@")
+            guard let sa = ta.shape, let sb = tb.shape else { return .tensor(TensorType(shape: nil, dtype: dt)) }
+            return .tensor(TensorType(shape: try ShapeRules.matmul(sa, sb), dtype: dt))
+        }
+    }
+
+    /// Arithmetic on numbers and dims, folding constants; nil when an operand is not a number.
+    static func numberArithmetic(_ op: BinaryOp, _ a: LangType, _ b: LangType) -> LangType? {
+        func value(_ t: LangType) -> (Double?, Dim?)? {
+            switch t {
+            case let .number(v): return (v, nil)
+            case let .dim(d): return (d.value.map(Double.init), d)
+            case .unknown, .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model,
+                 .encoder, .dataset, .optimizer, .schedule:
+                return nil
+            }
+        }
+        guard let (x, da) = value(a), let (y, db) = value(b) else { return nil }
+        var result: Double?
+        if let x, let y {
+            switch op {
+            case .add: result = x + y
+            case .subtract: result = x - y
+            case .multiply: result = x * y
+            case .divide: result = y == 0 ? nil : x / y
+            case .remainder: result = y == 0 ? nil : x - y * (x / y).rounded(.down)
+            case .power: result = pow(x, y)
+            case .matmul, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .and, .or, .rangeInclusive,
+                 .rangeExclusive:
+                result = nil
+            }
+        }
+        // A dim combined by + - * with an integer stays a dim, named by the expression (`virtual + 1`).
+        if da != nil || db != nil, op == .add || op == .subtract || op == .multiply {
+            let left = da ?? Dim(x.flatMap(Value.exactInt)), right = db ?? Dim(y.flatMap(Value.exactInt))
+            return .dim(Dim(result.flatMap(Value.exactInt), name: ShapeRules.combine(left, op.rawValue, right)))
+        }
+        return .number(result)
+    }
+
+    /// The tensor type an operand contributes to a broadcast (a number is a rank-0 tensor), or nil.
+    static func tensorOperand(_ t: LangType) -> TensorType? {
+        switch t {
+        case let .tensor(x): return x
+        case .number, .dim: return TensorType(shape: [], dtype: nil)
+        case .unknown: return .unknown
+        case .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+             .optimizer, .schedule:
+            return nil
+        }
+    }
+
+    static func broadcastShapes(_ a: TensorType, _ b: TensorType, op: String) throws(Message) -> [Dim]? {
+        guard let sa = a.shape, let sb = b.shape else { return nil }
+        return try ShapeRules.broadcast(sa, sb, op: op)
+    }
+
+    /// `x[…]`: what indexing a value of type `t` with entries of these kinds gives.
+    static func index(_ t: LangType, _ parts: [IndexPart.Static]) throws(Message) -> LangType {
+        switch t {
+        case let .tensor(tt):
+            guard let shape = tt.shape else { return .tensor(TensorType(shape: nil, dtype: tt.dtype)) }
+            guard parts.count <= shape.count else {
+                throw .badShape(op: "index", "\(parts.count) indices for a tensor of rank \(shape.count)")
+            }
+            var out: [Dim] = []
+            for (i, d) in shape.enumerated() {
+                let p = i < parts.count ? parts[i] : .all
+                switch p {
+                case .at: continue
+                case .all: out.append(d)
+                case .slice: out.append(.unknown)
+                case .key: throw .wrongKind(context: "a tensor index", expected: "a number", got: "a string")
+                }
+            }
+            return .tensor(TensorType(shape: out, dtype: tt.dtype))
+        case let .list(e):
+            return parts.first == .at ? e : t
+        case let .record(r):
+            return parts.first == .key ? .unknown : .record(r)
+        case .dataset:
+            return t
+        case .string:
+            return .string
+        case .unknown:
+            return .unknown
+        case .none, .number, .dim, .bool, .range, .function, .builtin, .model, .encoder, .optimizer, .schedule:
+            throw .wrongKind(context: "indexing", expected: "a tensor, a list, a string, a record or a dataset", got: t.kindText)
+        }
+    }
+}
+
+extension LangType {
+    /// Whether the type is known to be a tensor.
+    var isTensor: Bool {
+        if case .tensor = self { return true }
+        return false
+    }
+}

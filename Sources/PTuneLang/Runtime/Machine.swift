@@ -1,0 +1,144 @@
+import Foundation
+import PTuneCore
+
+/// The running state of a session: global slots, a stack of local slots, the random generator, the default dtype,
+/// the output sink and the limits. The compiled code of every statement takes the machine as its argument; there
+/// is no global mutable state.
+///
+/// The slots live in fixed buffers reached through `let` pointers, so the hot path pays no array bounds-growth or
+/// exclusivity checks: a session holds at most ``maxGlobals`` names and ``stackCapacity`` local slots.
+final class Machine {
+    /// The most global slots a session can hold.
+    static let maxGlobals = 1 << 16
+    /// One value per global slot.
+    let globals: UnsafeMutablePointer<Value>
+    /// Whether each global slot holds a value yet.
+    let initialized: UnsafeMutablePointer<Bool>
+    /// Local slots: the frames of running functions (and of the running top-level statement) stacked.
+    let stack: UnsafeMutablePointer<Value>
+    let stackCapacity: Int
+    /// The frame registers.
+    private let regs: UnsafeMutablePointer<Registers>
+
+    struct Registers {
+        var base = 0
+        var top = 0
+        var callDepth = 0
+        var returnValue: Value = .none
+    }
+
+    /// The first slot of the running frame.
+    @inline(__always) var base: Int {
+        get { regs.pointee.base }
+        set { regs.pointee.base = newValue }
+    }
+    /// The first free slot.
+    @inline(__always) var top: Int {
+        get { regs.pointee.top }
+        set { regs.pointee.top = newValue }
+    }
+    /// How many user-function calls are active.
+    @inline(__always) var callDepth: Int {
+        get { regs.pointee.callDepth }
+        set { regs.pointee.callDepth = newValue }
+    }
+    /// The value of the last `return`.
+    @inline(__always) var returnValue: Value {
+        get { regs.pointee.returnValue }
+        set { regs.pointee.returnValue = newValue }
+    }
+
+    /// The one random generator of the session.
+    var rng: Generator
+    /// Whether a `seed` statement (or `--seed`) has set the generator.
+    var seeded = false
+    /// Whether the note about the default seed was printed.
+    var announcedDefaultSeed = false
+    /// The dtype of new float tensors (`dtype float64`).
+    var defaultDType: DType = .float32
+
+    var output: OutputSink
+    let options: SessionOptions
+    /// Where scripts may read and write (the options' folders plus the running script's folder).
+    var fileAccess: FileAccess
+    /// The folder relative paths resolve against (the running script's; nil: the working directory).
+    var directory: String?
+    let registry: BuiltinRegistry
+    let cancellation: CancellationFlag
+    let budget: MemoryBudget
+    var deadline: Double?
+    private var tick = 0
+    /// Called at every training step (the CLI draws progress); nil: log lines go to the output.
+    var onTrainProgress: ((TrainProgress) -> Void)?
+    /// The names of frozen things (tensors and models) whose checksums `train` verifies.
+    var frozenGlobals: [Int] = []
+
+    init(options: SessionOptions, output: OutputSink, cancellation: CancellationFlag, registry: BuiltinRegistry) {
+        self.options = options
+        self.registry = registry
+        self.fileAccess = options.fileAccess
+        self.output = output
+        self.cancellation = cancellation
+        self.rng = Generator(seed: options.seedOverride ?? options.defaultSeed)
+        self.seeded = options.seedOverride != nil
+        self.budget = MemoryBudget(maxElements: options.limits.maxTensorElements, maxBytes: options.limits.maxMemoryBytes)
+        stackCapacity = 1 << 15
+        stack = UnsafeMutablePointer<Value>.allocate(capacity: stackCapacity)
+        stack.initialize(repeating: .none, count: stackCapacity)
+        globals = UnsafeMutablePointer<Value>.allocate(capacity: Machine.maxGlobals)
+        globals.initialize(repeating: .none, count: Machine.maxGlobals)
+        initialized = UnsafeMutablePointer<Bool>.allocate(capacity: Machine.maxGlobals)
+        initialized.initialize(repeating: false, count: Machine.maxGlobals)
+        regs = UnsafeMutablePointer<Registers>.allocate(capacity: 1)
+        regs.initialize(to: Registers())
+    }
+
+    deinit {
+        stack.deinitialize(count: stackCapacity)
+        stack.deallocate()
+        globals.deinitialize(count: Machine.maxGlobals)
+        globals.deallocate()
+        initialized.deinitialize(count: Machine.maxGlobals)
+        initialized.deallocate()
+        regs.deinitialize(count: 1)
+        regs.deallocate()
+    }
+
+    /// Runs `body` with the generator for a random draw; the first draw of a script without `seed` says which
+    /// seed it uses.
+    func withRandom<R>(_ body: (inout Generator) throws -> R) rethrows -> R {
+        if !seeded && !announcedDefaultSeed {
+            announcedDefaultSeed = true
+            output.note("note: no 'seed' statement: using the default seed \(options.defaultSeed)")
+        }
+        return try body(&rng)
+    }
+
+    /// Reseeds the generator (`seed N`; `--seed` wins).
+    func reseed(_ seed: UInt64) {
+        rng = Generator(seed: options.seedOverride ?? seed)
+        seeded = true
+    }
+
+    /// Throws when the run was cancelled or ran out of time. Called at loop and training-step boundaries.
+    @inline(__always) func checkInterrupt() throws {
+        if cancellation.isCancelled { throw RuntimeFailure(.interrupted("stopped by the user")) }
+        guard let d = deadline else { return }
+        tick &+= 1
+        if tick & 255 == 0, Machine.now() > d {
+            throw RuntimeFailure(.interrupted("the time limit of \(Value.number(options.limits.timeout ?? 0)) s was reached"))
+        }
+    }
+
+    /// The canonical path a script names, or throws when it is outside the allowed folders.
+    func resolve(_ path: String, forWriting: Bool) throws -> String {
+        do { return try fileAccess.resolve(path, relativeTo: directory, forWriting: forWriting) } catch { throw RuntimeFailure(error) }
+    }
+
+    /// Monotonic seconds.
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import PTuneCore
+
+/// A compiled `train` block: the code of each option (nil when not given).
+struct TrainSpec {
+    let name: String
+    let targets: [(String, Code, SourceSpan)]
+    let data: Code
+    let dataSpan: SourceSpan
+    let batchSlot: Int
+    let loss: Code?
+    let optimizer: Code?
+    let batch: Code?
+    let epochs: Code?
+    let steps: Code?
+    let shuffle: Code?
+    let eval: Code?
+    let evalEvery: (Code, Bool)?
+    let patience: Code?
+    let goal: Code?
+    let clip: Code?
+    let logEvery: (Code, Bool)?
+    let logFile: Code?
+    let checkpoint: Code?
+    let checkpointEvery: (Code, Bool)?
+    let schedule: Code?
+    let frozen: [(String, Int)]
+    let span: SourceSpan
+}
+
+/// One run of a `train` block: batches over epochs (shuffled by the session's generator), one optimizer step per
+/// batch, evaluation, early stopping, logging, checkpoints; at the end it verifies every frozen tensor and model
+/// unchanged and says so in one line. Returns the history record.
+struct TrainRun {
+    let spec: TrainSpec
+    let m: Machine
+
+    /// The fields of the history a `let h = train …` binds.
+    static let historyType = RecordType([
+        ("steps", .number(nil)), ("loss", .list(.number(nil))), ("eval", .list(.number(nil))),
+        ("eval_steps", .list(.number(nil))), ("final_loss", .number(nil)), ("best_eval", .unknown),
+    ])
+
+    func value(_ c: Code?, _ what: String) throws -> Value? {
+        guard let c else { return nil }
+        do { return try c(m) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+    }
+
+    func int(_ c: Code?, _ what: String, default d: Int?) throws -> Int? {
+        guard let v = try value(c, what) else { return d }
+        guard case let .number(x) = v, let n = Value.exactInt(x), n > 0 else {
+            throw RuntimeFailure(.notInteger(context: "'\(what)' of 'train' (a positive count)", value: v.debugText), at: spec.span)
+        }
+        return n
+    }
+
+    func cadence(_ c: (Code, Bool)?, _ what: String, stepsPerEpoch: Int) throws -> Int? {
+        guard let (code, epochs) = c else { return nil }
+        guard let n = try int(code, what, default: nil) else { return nil }
+        return epochs ? n * stepsPerEpoch : n
+    }
+
+    /// The trainable parameters of the targets, each once.
+    func parameters() throws -> [ParamRef] {
+        var out: [ParamRef] = []
+        for (name, code, span) in spec.targets {
+            let v: Value
+            do { v = try code(m) } catch { throw RuntimeFailure.located(error, at: span) }
+            var refs: [ParamRef] = []
+            switch v {
+            case let .param(p): refs = [p]
+            case let .encoder(e): refs = e.parameters.map(\.ref)
+            case let .model(mo):
+                guard !mo.isFrozen else {
+                    throw RuntimeFailure(.cannotAssign(name, kind: "frozen model", hint: "unfreeze it first (\(name).frozen = false)"), at: span)
+                }
+                refs = mo.parameters.map(\.ref)
+            case .none, .number, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .dataset,
+                 .optimizer, .schedule:
+                throw RuntimeFailure(.wrongKind(context: "'train'", expected: "an encoder, a param or a model", got: v.kindText), at: span)
+            }
+            for r in refs where !out.contains(where: { $0 === r }) { out.append(r) }
+        }
+        return out
+    }
+
+    func run() throws -> Value {
+        guard case let .dataset(ds) = try value(spec.data, "on") ?? .none else {
+            throw RuntimeFailure(.wrongKind(context: "'train … on'", expected: "a dataset", got: (try? spec.data(m))?.kindText ?? "none"), at: spec.dataSpan)
+        }
+        guard ds.count > 0 else { throw RuntimeFailure(.badArgument(function: "train", "the dataset is empty"), at: spec.dataSpan) }
+        let params = try parameters()
+        guard case let .optimizer(given) = try value(spec.optimizer, "optimizer") ?? .none else {
+            throw RuntimeFailure(.wrongKind(context: "'optimizer' of 'train'", expected: "an optimizer such as adam(lr: 1e-3)", got: "something else"), at: spec.span)
+        }
+        let opt = given.parameters.isEmpty ? try given.rebind(params) : given
+        let batchSize = Swift.min(try int(spec.batch, "batch", default: 32) ?? 32, ds.count)
+        let stepsPerEpoch = (ds.count + batchSize - 1) / batchSize
+        let epochs = try int(spec.epochs, "epochs", default: nil)
+        let maxSteps = try int(spec.steps, "steps", default: nil)
+        let total = maxSteps ?? (epochs ?? 1) * stepsPerEpoch
+        let epochCount = maxSteps.map { ($0 + stepsPerEpoch - 1) / stepsPerEpoch } ?? (epochs ?? 1)
+        var shuffle = true
+        if let v = try value(spec.shuffle, "shuffle") {
+            guard case let .bool(b) = v else { throw RuntimeFailure(.wrongKind(context: "'shuffle' of 'train'", expected: "a bool", got: v.kindText), at: spec.span) }
+            shuffle = b
+        }
+        if let v = try value(spec.clip, "clip") {
+            guard case let .number(c) = v, c > 0 else { throw RuntimeFailure(.wrongKind(context: "'clip' of 'train'", expected: "a positive number", got: v.kindText), at: spec.span) }
+            opt.clipNorm = c
+        }
+        if let v = try value(spec.schedule, "schedule") {
+            guard case let .schedule(s) = v else { throw RuntimeFailure(.wrongKind(context: "'schedule' of 'train'", expected: "a schedule", got: v.kindText), at: spec.span) }
+            opt.schedule = s
+            opt.scheduleTotal = total
+        }
+        let logEvery = try cadence(spec.logEvery, "log", stepsPerEpoch: stepsPerEpoch)
+        let evalEvery = try cadence(spec.evalEvery, "eval", stepsPerEpoch: stepsPerEpoch) ?? (spec.eval != nil ? stepsPerEpoch : nil)
+        let patience = try int(spec.patience, "patience", default: nil)
+        var maximize = false
+        if let v = try value(spec.goal, "goal") {
+            guard case let .string(g) = v, g == "max" || g == "min" else {
+                throw RuntimeFailure(.wrongKind(context: "'goal' of 'train'", expected: "\"max\" or \"min\"", got: v.debugText), at: spec.span)
+            }
+            maximize = g == "max"
+        }
+        if spec.checkpoint != nil { throw RuntimeFailure(.unavailable("'checkpoint' in 'train'"), at: spec.span) }
+        let logPath: String? = try value(spec.logFile, "log_file").map { v in
+            guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'log_file'", expected: "a path", got: v.kindText), at: spec.span) }
+            do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+        }
+
+        let before = try spec.frozen.map { try Checksum.of(m.globals[$0.1]) }
+        var losses: [Value] = [], evals: [Value] = [], evalSteps: [Value] = []
+        var best: Double?, sinceBest = 0, stoppedEarly = false
+        var csv = "step,epoch,loss,eval\n"
+        let start = Machine.now()
+        var step = 0
+        var lastEval: Double?
+        // Without shuffling every epoch sees the same batches: cut them once.
+        let fixedBatches = shuffle ? nil : try ds.batches(size: batchSize, shuffle: false, rng: &m.rng)
+        training: for epoch in 1...Swift.max(epochCount, 1) {
+            let batches = try fixedBatches ?? m.withRandom { try ds.batches(size: batchSize, shuffle: true, rng: &$0) }
+            for b in batches {
+                if step >= total { break training }
+                do { try m.checkInterrupt() } catch {
+                    throw RuntimeFailure(.interrupted("training of '\(spec.name)' stopped at step \(step) of \(total); the parameters keep their trained values"), at: spec.span)
+                }
+                m.stack[m.base + spec.batchSlot] = .record(b)
+                let lossValue = try value(spec.loss, "loss") ?? .none
+                guard let lossTensor = lossValue.tensorValue else {
+                    throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
+                }
+                let loss: Double
+                do { loss = try opt.step(loss: lossTensor) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+                step += 1
+                losses.append(.number(loss))
+                if let k = evalEvery, step % k == 0 || step == total, let e = spec.eval {
+                    let v = try Tensor.withoutRecording { try e(m) }
+                    guard case let .number(x) = v.tensorValue.map({ .number((try? $0.scalarValue()) ?? .nan) }) ?? v else {
+                        throw RuntimeFailure(.wrongKind(context: "'eval' of 'train'", expected: "a number", got: v.kindText), at: spec.span)
+                    }
+                    lastEval = x
+                    evals.append(.number(x))
+                    evalSteps.append(.number(Double(step)))
+                    if best.map({ maximize ? x > $0 : x < $0 }) ?? true { best = x; sinceBest = 0 } else { sinceBest += 1 }
+                    if let p = patience, sinceBest >= p { stoppedEarly = true }
+                }
+                let isLog = logEvery.map { step % $0 == 0 || step == total } ?? false
+                if logPath != nil { csv += "\(step),\(epoch),\(Value.format(loss)),\(lastEval.map(Value.format) ?? "")\n" }
+                if m.onTrainProgress != nil || isLog {
+                    let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epoch,
+                                                 loss: loss, evalMetric: lastEval, elapsed: Machine.now() - start,
+                                                 isLogStep: isLog, isFinished: step == total || stoppedEarly)
+                    if let hook = m.onTrainProgress { hook(progress) } else { m.output.write(TrainRun.logLine(progress)) }
+                }
+                if stoppedEarly { break training }
+            }
+        }
+        if let logPath {
+            do { try AtomicFile.write(Data(csv.utf8), to: logPath) } catch { throw RuntimeFailure(.fileError(path: logPath, "\(error)"), at: spec.span) }
+        }
+        let after = try spec.frozen.map { try Checksum.of(m.globals[$0.1]) }
+        var changed: [String] = []
+        for (i, (name, _)) in spec.frozen.enumerated() where before[i] != after[i] { changed.append(name) }
+        if !changed.isEmpty {
+            throw RuntimeFailure(.internalError("frozen " + changed.map { "'\($0)'" }.joined(separator: ", ") + " changed during training"), at: spec.span)
+        }
+        var line = "trained \(spec.name): \(step) step\(step == 1 ? "" : "s")"
+        if case let .number(first)? = losses.first, case let .number(last)? = losses.last {
+            line += ", loss \(TrainRun.fixed(first)) -> \(TrainRun.fixed(last))"
+        }
+        if let best { line += ", best eval \(TrainRun.fixed(best))" }
+        if stoppedEarly { line += " (stopped early: no eval improvement in \(patience ?? 0) evals)" }
+        if !spec.frozen.isEmpty { line += "; frozen " + spec.frozen.map(\.0).joined(separator: ", ") + " unchanged" }
+        m.output.write(line)
+        return .record(Record([
+            ("steps", .number(Double(step))), ("loss", .list(losses)), ("eval", .list(evals)),
+            ("eval_steps", .list(evalSteps)), ("final_loss", losses.last ?? .none),
+            ("best_eval", best.map { .number($0) } ?? .none),
+        ]))
+    }
+
+    /// `step 10/320  epoch 1/10  loss 2.0794  eval 0.4375`
+    static func logLine(_ p: TrainProgress) -> String {
+        var s = "step \(p.step)/\(p.totalSteps)  epoch \(p.epoch)  loss \(fixed(p.loss))"
+        if let e = p.evalMetric { s += "  eval \(fixed(e))" }
+        return s
+    }
+
+    /// Four decimals, as log lines print losses.
+    static func fixed(_ v: Double) -> String { String(format: "%.4f", v) }
+}
+
+/// Checksums that prove frozen weights unchanged: FNV-1a over the bytes of every tensor a value holds.
+enum Checksum {
+    static func of(_ v: Value) throws -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ t: Tensor) throws {
+            for d in t.doubles {
+                var x = d.bitPattern
+                for _ in 0..<8 { h = (h ^ (x & 0xff)) &* 0x100_0000_01b3; x >>= 8 }
+            }
+        }
+        switch v {
+        case let .tensor(t): try mix(t)
+        case let .param(p): try mix(p.tensor)
+        case let .model(mo): for p in mo.parameters { try mix(p.ref.tensor) }
+        case let .encoder(e): for p in e.parameters { try mix(p.ref.tensor) }
+        case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .dataset, .optimizer, .schedule:
+            break
+        }
+        return h
+    }
+}
+
+/// Writes a file so that a crash never leaves it half-written: a temporary file in the same folder, flushed, then
+/// renamed over the target.
+enum AtomicFile {
+    static func write(_ data: Data, to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
+            throw RuntimeFailure(.fileError(path: path, "cannot create a file in its folder"))
+        }
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
+        do {
+            try h.write(contentsOf: data)
+            try h.synchronize()
+            try h.close()
+        } catch {
+            try? h.close()
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw RuntimeFailure(.fileError(path: path, String(cString: strerror(errno))))
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import PTuneCore
+
+/// A value at run time. Small (a tag and at most a tensor's three words) and free of `Any`: every kind a script can
+/// hold is a case, and objects with identity (trainable tensors, models, optimizers, …) are classes held by
+/// reference.
+public enum Value: @unchecked Sendable {
+    /// The absence of a value (a function without `return`).
+    case none
+    /// A number (dims and counts are numbers with integral values).
+    case number(Double)
+    /// `true` / `false`
+    case bool(Bool)
+    /// Text.
+    case string(String)
+    /// A tensor (a constant, or a result that carries its autodiff record).
+    case tensor(Tensor)
+    /// A trainable tensor declared with `param`: optimizers update it in place.
+    case param(ParamRef)
+    /// A list.
+    case list([Value])
+    /// `lower..<upper` (a range written `a..b` includes `b`: upper is `b + 1`).
+    case range(Int, Int)
+    /// A record with named fields.
+    case record(Record)
+    /// A user function.
+    case function(UserFunction)
+    /// A builtin function.
+    case builtin(Builtin)
+    /// A model: a layer or a frozen network.
+    case model(ModelObject)
+    /// A prompt encoder.
+    case encoder(EncoderObject)
+    /// A dataset with named columns.
+    case dataset(DatasetObject)
+    /// An optimizer over some parameters.
+    case optimizer(OptimizerObject)
+    /// A learning-rate schedule.
+    case schedule(ScheduleObject)
+
+    /// `a number`, `a tensor [2, 3] float64`, … for messages.
+    public var kindText: String {
+        switch self {
+        case .none: return "none"
+        case .number: return "a number"
+        case .bool: return "a bool"
+        case .string: return "a string"
+        case let .tensor(t): return "a tensor \(Shape.describe(t.shape)) \(t.dtype)"
+        case let .param(p): return "a param \(Shape.describe(p.tensor.shape)) \(p.tensor.dtype)"
+        case .list: return "a list"
+        case .range: return "a range"
+        case .record: return "a record"
+        case let .function(f): return "the function '\(f.name)'"
+        case let .builtin(b): return "the builtin '\(b.name)'"
+        case .model: return "a model"
+        case .encoder: return "an encoder"
+        case .dataset: return "a dataset"
+        case .optimizer: return "an optimizer"
+        case .schedule: return "a schedule"
+        }
+    }
+
+    /// The kind's one-word name, as `:vars` lists it.
+    public var kindName: String {
+        switch self {
+        case .none: return "none"
+        case .number: return "number"
+        case .bool: return "bool"
+        case .string: return "string"
+        case .tensor: return "tensor"
+        case .param: return "param"
+        case .list: return "list"
+        case .range: return "range"
+        case .record: return "record"
+        case .function: return "fn"
+        case .builtin: return "builtin"
+        case .model: return "model"
+        case .encoder: return "encoder"
+        case .dataset: return "dataset"
+        case .optimizer: return "optimizer"
+        case .schedule: return "schedule"
+        }
+    }
+
+    /// The tensor this value is or holds (a param's current value), or nil.
+    @inline(__always) var tensorValue: Tensor? {
+        switch self {
+        case let .tensor(t): return t
+        case let .param(p): return p.tensor
+        case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+             .optimizer, .schedule:
+            return nil
+        }
+    }
+
+    /// The static type that describes this value exactly (used to refine the checker's view in a session).
+    var staticType: LangType {
+        switch self {
+        case .none: return .none
+        case let .number(v): return .number(v)
+        case .bool: return .bool
+        case .string: return .string
+        case let .tensor(t): return .tensor(TensorType(shape: t.shape.map { Dim($0) }, dtype: t.dtype))
+        case let .param(p): return .tensor(TensorType(shape: p.tensor.shape.map { Dim($0) }, dtype: p.tensor.dtype))
+        case .list: return .list(.unknown)
+        case .range: return .range
+        case let .record(r): return .record(RecordType(zip(r.names, r.values.map(\.staticType)).map { ($0, $1) }))
+        case let .function(f): return .function(f.name, arity: f.arity)
+        case let .builtin(b): return .builtin(b.name)
+        case .model: return .model
+        case .encoder: return .encoder
+        case let .dataset(d): return .dataset(d.columnTypes)
+        case .optimizer: return .optimizer
+        case .schedule: return .schedule
+        }
+    }
+}
+
+/// A trainable tensor: the value of a `param` declaration, shared by reference with the optimizers that update it.
+public final class ParamRef: @unchecked Sendable {
+    /// The name it was declared with.
+    public let name: String
+    /// The current value (a leaf that requires a gradient).
+    public var tensor: Tensor
+
+    /// A parameter named `name` holding `tensor` (made a trainable leaf).
+    public init(name: String, tensor: Tensor) throws {
+        self.name = name
+        self.tensor = try tensor.detached().requiringGradient(name: name)
+    }
+}
+
+/// A record: named fields in order (a batch, the parts of a split, a training history).
+public final class Record: @unchecked Sendable {
+    /// Field names, in order.
+    public let names: [String]
+    /// Field values, parallel to `names`.
+    public let values: [Value]
+
+    /// A record with these fields.
+    public init(_ fields: [(String, Value)]) {
+        names = fields.map(\.0)
+        values = fields.map(\.1)
+    }
+
+    /// The value of field `name`.
+    public subscript(name: String) -> Value? {
+        for i in names.indices where names[i] == name { return values[i] }
+        return nil
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Synchronization
+
+/// Resource limits of a session. Exceeding one is a located error, never a crash.
+public struct Limits: Sendable {
+    /// The largest element count of one tensor.
+    public var maxTensorElements: Int
+    /// The most bytes all tensors of the session may hold together.
+    public var maxMemoryBytes: Int
+    /// How deeply user functions may call each other.
+    public var maxCallDepth: Int
+    /// Wall-clock seconds a run may take (checked at loop and training-step boundaries); nil for no limit.
+    public var timeout: Double?
+
+    /// Limits with sane defaults: 2³⁰ elements per tensor, 8 GiB in all, 400 nested calls, no timeout.
+    public init(maxTensorElements: Int = 1 << 30, maxMemoryBytes: Int = 8 << 30, maxCallDepth: Int = 400,
+                timeout: Double? = nil) {
+        self.maxTensorElements = maxTensorElements
+        self.maxMemoryBytes = maxMemoryBytes
+        self.maxCallDepth = maxCallDepth
+        self.timeout = timeout
+    }
+}
+
+/// A flag another thread (a SIGINT handler) sets to stop a running script at the next step boundary: each loop
+/// iteration and each training step checks it.
+public final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    /// A flag that is not set.
+    public init() {}
+
+    /// Asks the running statement to stop.
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+
+    /// Clears the flag (before running the next statement).
+    public func reset() { flag.store(false, ordering: .relaxed) }
+
+    /// Whether a stop was asked for.
+    @inline(__always) public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// One training step as the progress hook sees it.
+public struct TrainProgress: Sendable {
+    /// What is trained (`pe`, or `pe, head`).
+    public var name: String
+    /// Steps done so far (1-based after the first step).
+    public var step: Int
+    /// Steps the block will take in all.
+    public var totalSteps: Int
+    /// The current epoch (1-based).
+    public var epoch: Int
+    /// The loss of this step.
+    public var loss: Double
+    /// The latest eval metric, if the block evaluates.
+    public var evalMetric: Double?
+    /// Seconds since the block started.
+    public var elapsed: Double
+    /// Whether the block's `log:` cadence falls on this step (a plain log line is due).
+    public var isLogStep: Bool
+    /// Whether this is the final report of the block.
+    public var isFinished: Bool
+}
+
+/// Where a session's printed output goes.
+public struct OutputSink {
+    /// `print` and training log lines (standard output).
+    public var write: (String) -> Void
+    /// Notes about the run (the default seed, frozen-model checks): standard error in the CLI.
+    public var note: (String) -> Void
+
+    /// A sink calling `write` for output and `note` for notes.
+    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void) {
+        self.write = write
+        self.note = note
+    }
+
+    /// Output to standard output, notes to standard error.
+    public static var standard: OutputSink {
+        OutputSink(write: { print($0) }, note: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+    }
+
+    /// Discards everything (benchmarks).
+    public static var discard: OutputSink { OutputSink(write: { _ in }, note: { _ in }) }
+}
+
+/// Settings of a session fixed when it is created: overrides from the command line, file access, limits.
+public struct SessionOptions {
+    /// `--seed N`: replaces the value of every `seed` statement (and the default seed).
+    public var seedOverride: UInt64?
+    /// `--set NAME=VALUE`: replaces the value of a top-level `dim` or of a `let` of a literal.
+    public var overrides: [Override]
+    /// Where scripts may read and write files.
+    public var fileAccess: FileAccess
+    /// Resource limits.
+    public var limits: Limits
+    /// The seed used when a script has no `seed` statement.
+    public var defaultSeed: UInt64
+
+    /// Options with no overrides, default limits, and file access confined to the working directory.
+    public init(seedOverride: UInt64? = nil, overrides: [Override] = [], fileAccess: FileAccess = FileAccess(),
+                limits: Limits = Limits(), defaultSeed: UInt64 = 0) {
+        self.seedOverride = seedOverride
+        self.overrides = overrides
+        self.fileAccess = fileAccess
+        self.limits = limits
+        self.defaultSeed = defaultSeed
+    }
+}

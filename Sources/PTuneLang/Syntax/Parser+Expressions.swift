@@ -1,0 +1,229 @@
+import PTuneCore
+
+extension Parser {
+    // expression = binary ;
+    mutating func parseExpression() throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        return try parseBinary(Precedence.lowest)
+    }
+
+    // binary = prefixed { BINOP binary } ;
+    // One loop for every binary operator: an operator joins the expression while its level is at least `minLevel`;
+    // its right operand climbs one level higher, so operators of one level group to the left.
+    mutating func parseBinary(_ minLevel: Int) throws -> Expr {
+        var left = try parsePrefixed(minLevel)
+        while let entry = Precedence.infix(peek.kind), entry.level >= minLevel {
+            let opToken = advance()
+            guard let op = entry.op else {
+                // `a -> b -> c`: one flat chain of sizes.
+                var items = [left]
+                repeat { items.append(try parseBinary(entry.level + 1)) } while match(.arrow)
+                left = .chain(items, left.span.through(items[items.count - 1].span))
+                _ = opToken
+                continue
+            }
+            let right = try parseBinary(entry.level + 1)
+            left = .binary(op, left, right, left.span.through(right.span))
+            if entry.associativity == .none, let next = Precedence.infix(peek.kind), next.level == entry.level {
+                throw fail(entry.level == 5 ? .chainedComparison : .chainedRange)
+            }
+        }
+        return left
+    }
+
+    // prefixed = "not" prefixed | unary ;
+    mutating func parsePrefixed(_ minLevel: Int) throws -> Expr {
+        guard check(.keyword(.not)) else { return try parseUnary() }
+        let keyword = advance()
+        try enter()
+        defer { depth -= 1 }
+        let operand = try parseBinary(Precedence.notLevel)
+        return .unary(.not, operand, keyword.span.through(operand.span))
+    }
+
+    // unary = ( "-" | "+" ) unary | power ;
+    mutating func parseUnary() throws -> Expr {
+        if check(.minus) || check(.plus) {
+            let opToken = advance()
+            try enter()
+            defer { depth -= 1 }
+            let operand = try parseUnary()
+            if opToken.kind == .minus, case let .number(v, s) = operand { return .number(-v, opToken.span.through(s)) }
+            return .unary(opToken.kind == .minus ? .negate : .plus, operand, opToken.span.through(operand.span))
+        }
+        return try parsePower()
+    }
+
+    // power = postfix [ "**" unary ] ;
+    mutating func parsePower() throws -> Expr {
+        let base = try parsePostfix()
+        guard match(.starStar) else { return base }
+        try enter()
+        defer { depth -= 1 }
+        let exponent = try parseUnary()
+        return .binary(.power, base, exponent, base.span.through(exponent.span))
+    }
+
+    // postfix = primary { call | index | member } ;
+    mutating func parsePostfix() throws -> Expr {
+        var e = try parsePrimary()
+        while true {
+            if check(.leftParen) {
+                e = try parseCall(e)
+            } else if check(.leftBracket) {
+                e = try parseIndex(e)
+            } else if check(.dot) {
+                advance()
+                guard let name = nameToken() else { throw fail(.expectedName(after: "'.'", found: found)) }
+                advance()
+                e = .member(e, name.text, e.span.through(name.span))
+            } else {
+                return e
+            }
+        }
+    }
+
+    /// The current token as a NAME (an identifier or any keyword), or nil.
+    func nameToken() -> Token? {
+        switch peek.kind {
+        case .identifier, .keyword: return peek
+        case .number, .string, .newline, .eof, .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace,
+             .rightBrace, .comma, .colon, .semicolon, .dot, .assign, .plusAssign, .minusAssign, .starAssign,
+             .slashAssign, .plus, .minus, .star, .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less,
+             .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
+            return nil
+        }
+    }
+
+    // call = "(" [ argument { "," argument } [ "," ] ] ")" ;
+    // argument = [ NAME ":" ] expression ;
+    mutating func parseCall(_ callee: Expr) throws -> Expr {
+        let open = advance()
+        try enter()
+        defer { depth -= 1 }
+        var args: [Argument] = []
+        while !check(.rightParen) {
+            var label: Token?
+            if let name = nameToken(), peek(1).kind == .colon {
+                label = name
+                advance(); advance()
+            } else if let last = args.last, last.label != nil {
+                throw fail(.positionalAfterNamed(last.label ?? ""))
+            }
+            let value = try parseExpression()
+            args.append(Argument(label: label?.text, labelSpan: label?.span, value: value))
+            if !match(.comma) { break }
+        }
+        try consume(.rightParen, .expectedClosing(")", opener: "(", at: open.span.lineColumn))
+        return .call(callee, args, callee.span.through(previous.span))
+    }
+
+    // index = "[" subscript { "," subscript } "]" ;
+    mutating func parseIndex(_ base: Expr) throws -> Expr {
+        let open = advance()
+        try enter()
+        defer { depth -= 1 }
+        var subs: [Subscript] = []
+        repeat {
+            if check(.rightBracket) && !subs.isEmpty { break }
+            subs.append(try parseSubscript())
+        } while match(.comma)
+        try consume(.rightBracket, .expectedClosing("]", opener: "[", at: open.span.lineColumn))
+        return .index(base, subs, base.span.through(previous.span))
+    }
+
+    // subscript = expression | [ expression ] ":" [ expression ] [ ":" [ expression ] ] ;
+    mutating func parseSubscript() throws -> Subscript {
+        let start = peek.span
+        var lower: Expr?
+        if !check(.colon) {
+            let e = try parseExpression()
+            guard check(.colon) else { return .at(e) }
+            lower = e
+        }
+        advance() // ':'
+        func bound(_ p: inout Parser) throws -> Expr? {
+            switch p.peek.kind {
+            case .colon, .comma, .rightBracket: return nil
+            case .identifier, .number, .string, .keyword, .newline, .eof, .leftParen, .rightParen, .leftBracket,
+                 .leftBrace, .rightBrace, .semicolon, .dot, .assign, .plusAssign, .minusAssign, .starAssign,
+                 .slashAssign, .plus, .minus, .star, .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less,
+                 .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
+                return try p.parseExpression()
+            }
+        }
+        let upper = try bound(&self)
+        var step: Expr?
+        if match(.colon) { step = try bound(&self) }
+        return .slice(start: lower, end: upper, step: step, span: span(from: start))
+    }
+
+    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list ;
+    mutating func parsePrimary() throws -> Expr {
+        let t = peek
+        switch t.kind {
+        case .number:
+            advance()
+            return .number(t.number, t.span)
+        case .string:
+            advance()
+            return .string(t.text, t.span)
+        case .keyword(.true):
+            advance()
+            return .bool(true, t.span)
+        case .keyword(.false):
+            advance()
+            return .bool(false, t.span)
+        case .keyword(.none):
+            advance()
+            return .none(t.span)
+        case .identifier:
+            advance()
+            return .name(t.text, t.span)
+        case .leftParen:
+            advance()
+            let inner = try parseExpression()
+            try consume(.rightParen, .expectedClosing(")", opener: "(", at: t.span.lineColumn))
+            return inner
+        case .leftBracket:
+            return try parseList()
+        case .keyword(let k):
+            throw fail(.keywordAsExpression(k.rawValue))
+        case .newline, .eof, .rightParen, .rightBracket, .leftBrace, .rightBrace, .comma, .colon, .semicolon, .dot,
+             .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star, .slash, .percent,
+             .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot,
+             .dotDotLess, .arrow, .invalid:
+            throw fail(.expectedExpression(found: found))
+        }
+    }
+
+    // list = "[" [ expression { "," expression } [ "," ] ] "]" ;
+    mutating func parseList() throws -> Expr {
+        let open = advance()
+        try enter()
+        defer { depth -= 1 }
+        var items: [Expr] = []
+        while !check(.rightBracket) {
+            items.append(try parseExpression())
+            if !match(.comma) { break }
+        }
+        try consume(.rightBracket, .expectedClosing("]", opener: "[", at: open.span.lineColumn))
+        let span = self.span(from: open.span)
+        if !items.isEmpty, let literal = Parser.tensorLiteral(items) { return .tensor(literal, span) }
+        return .list(items, span)
+    }
+
+    /// The tensor literal a list of numbers (or of such lists) spells, or nil if any item is something else.
+    static func tensorLiteral(_ items: [Expr]) -> TensorLiteral? {
+        var out: [TensorLiteral] = []
+        for item in items {
+            switch item {
+            case let .number(v, _): out.append(.scalar(v))
+            case let .tensor(t, _): out.append(t)
+            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index: return nil
+            }
+        }
+        return .list(out)
+    }
+}

@@ -1,0 +1,302 @@
+extension Parser {
+    // statement = seedStmt | dtypeStmt | dimStmt | letStmt | paramStmt | frozenStmt | modelStmt | encoderStmt
+    //           | dataStmt | fnStmt | ifStmt | forStmt | whileStmt | trainStmt | printStmt | assertStmt
+    //           | saveStmt | loadStmt | importStmt | returnStmt | breakStmt | continueStmt | assignOrExprStmt ;
+    mutating func parseStatement() throws -> Stmt {
+        let t = peek
+        switch t.kind {
+        case .keyword(.seed): return try parseSeed()
+        case .keyword(.dtype): return try parseDType()
+        case .keyword(.dim): return try parseDeclaration(.dim)
+        case .keyword(.let): return try parseLet()
+        case .keyword(.param): return try parseDeclaration(.param)
+        case .keyword(.frozen): return try parseDeclaration(.frozen)
+        case .keyword(.fn): return try parseFunction()
+        case .keyword(.if): return try parseIf()
+        case .keyword(.for): return try parseFor()
+        case .keyword(.while): return try parseWhile()
+        case .keyword(.print): return try parsePrint()
+        case .keyword(.assert): return try parseAssert()
+        case .keyword(.import): return try parseImport()
+        case .keyword(.return): return try parseReturn()
+        case .keyword(.break):
+            advance()
+            return .breakLoop(t.span)
+        case .keyword(.continue):
+            advance()
+            return .continueLoop(t.span)
+        case .identifier:
+            let next = peek(1)
+            if (t.text == "model" || t.text == "encoder" || t.text == "data") && next.kind == .identifier
+                && peek(2).kind == .assign {
+                return try parseDeclaration(t.text == "model" ? .model : t.text == "encoder" ? .encoder : .data)
+            }
+            if t.text == "train" && next.kind == .identifier { return try parseTrain(boundTo: nil) }
+            if t.text == "save" && (next.kind == .identifier || next.kind == .leftBracket) { return try parseSave() }
+            if t.text == "load" && next.kind == .identifier && peek(2).isWord("from") { return try parseLoad() }
+            return try parseAssignOrExpression()
+        case .keyword(.else):
+            throw fail(.elseWithoutIf)
+        case .keyword, .number, .string, .newline, .eof, .leftParen, .rightParen, .leftBracket, .rightBracket,
+             .leftBrace, .rightBrace, .comma, .colon, .semicolon, .dot, .assign, .plusAssign, .minusAssign,
+             .starAssign, .slashAssign, .plus, .minus, .star, .slash, .percent, .at, .starStar, .equalEqual,
+             .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
+            return try parseAssignOrExpression()
+        }
+    }
+
+    // seedStmt = "seed" expression ;
+    mutating func parseSeed() throws -> Stmt {
+        let start = advance().span
+        let value = try parseExpression()
+        return .seed(value, span(from: start))
+    }
+
+    // dtypeStmt = "dtype" IDENT ;
+    mutating func parseDType() throws -> Stmt {
+        let start = advance().span
+        let name = try consume(.identifier, .expectedToken("a dtype (float32 or float64)", context: "after 'dtype'", found: found))
+        return .dtype(name.text, name.span, span(from: start))
+    }
+
+    // dimStmt = "dim" IDENT "=" expression ;
+    // paramStmt = "param" IDENT "=" expression ;
+    // frozenStmt = "frozen" IDENT "=" expression ;
+    // modelStmt = "model" IDENT "=" expression [ "frozen" ] ;
+    // encoderStmt = "encoder" IDENT "=" expression ;
+    // dataStmt = "data" IDENT "=" expression ;
+    mutating func parseDeclaration(_ kind: DeclKind) throws -> Stmt {
+        let keyword = advance()
+        let name = try consume(.identifier, .expectedName(after: "'\(keyword.text)'", found: found))
+        try consume(.assign, .expectedToken("'='", context: "after '\(keyword.text) \(name.text)'", found: found))
+        let value = try parseExpression()
+        var k = kind
+        if kind == .model && match(.keyword(.frozen)) { k = .frozenModel }
+        return .declare(k, name.text, name.span, value, span(from: keyword.span))
+    }
+
+    // letStmt = "let" IDENT "=" ( trainStmt | expression ) ;
+    mutating func parseLet() throws -> Stmt {
+        let keyword = advance()
+        let name = try consume(.identifier, .expectedName(after: "'let'", found: found))
+        try consume(.assign, .expectedToken("'='", context: "after 'let \(name.text)'", found: found))
+        if peek.isWord("train") && peek(1).kind == .identifier {
+            return try parseTrain(boundTo: (name.text, name.span), start: keyword.span)
+        }
+        let value = try parseExpression()
+        return .declare(.let, name.text, name.span, value, span(from: keyword.span))
+    }
+
+    // fnStmt = "fn" IDENT "(" [ IDENT { "," IDENT } ] ")" ( "=" expression | block ) ;
+    mutating func parseFunction() throws -> Stmt {
+        let keyword = advance()
+        let name = try consume(.identifier, .expectedName(after: "'fn'", found: found))
+        let open = try consume(.leftParen, .expectedToken("'('", context: "after 'fn \(name.text)'", found: found))
+        var params: [(name: String, span: SourceSpan)] = []
+        if !check(.rightParen) {
+            repeat {
+                let p = try consume(.identifier, .expectedName(after: "'(' or ',' in the parameters of '\(name.text)'", found: found))
+                if params.contains(where: { $0.name == p.text }) { throw Failure(diagnostic: Diagnostic(.duplicateParameter(p.text), at: p.span)) }
+                params.append((p.text, p.span))
+            } while match(.comma)
+        }
+        try consume(.rightParen, .expectedClosing(")", opener: "(", at: open.span.lineColumn))
+        let body: FunctionBody
+        if match(.assign) {
+            body = .expression(try parseExpression())
+        } else if check(.leftBrace) {
+            body = .block(try parseBlock(after: "the parameters of '\(name.text)'"))
+        } else {
+            throw fail(.expectedToken("'=' or '{'", context: "after the parameters of '\(name.text)'", found: found))
+        }
+        return .function(FunctionDecl(name: name.text, nameSpan: name.span, parameters: params, body: body,
+                                      span: span(from: keyword.span)))
+    }
+
+    // ifStmt = "if" expression block [ "else" ( ifStmt | block ) ] ;
+    mutating func parseIf() throws -> Stmt {
+        let keyword = advance()
+        let condition = try parseExpression()
+        let then = try parseBlock(after: "the condition of 'if'")
+        // `else` may sit on the line after the closing brace.
+        var k = 0
+        while peek(k).kind == .newline { k += 1 }
+        guard peek(k).kind == .keyword(.else) else { return .ifElse(condition, then, nil, span(from: keyword.span)) }
+        for _ in 0..<k { advance() }
+        advance()
+        if check(.keyword(.if)) {
+            let nested = try parseIf()
+            return .ifElse(condition, then, [nested], span(from: keyword.span))
+        }
+        let otherwise = try parseBlock(after: "'else'")
+        return .ifElse(condition, then, otherwise, span(from: keyword.span))
+    }
+
+    // forStmt = "for" IDENT "in" expression block ;
+    mutating func parseFor() throws -> Stmt {
+        let keyword = advance()
+        let name = try consume(.identifier, .expectedName(after: "'for'", found: found))
+        try consume(.keyword(.in), .expectedToken("'in'", context: "after 'for \(name.text)'", found: found))
+        let iterable = try parseExpression()
+        let body = try parseBlock(after: "'for \(name.text) in …'")
+        return .forIn(name.text, name.span, iterable, body, span(from: keyword.span))
+    }
+
+    // whileStmt = "while" expression block ;
+    mutating func parseWhile() throws -> Stmt {
+        let keyword = advance()
+        let condition = try parseExpression()
+        let body = try parseBlock(after: "the condition of 'while'")
+        return .whileLoop(condition, body, span(from: keyword.span))
+    }
+
+    // printStmt = "print" [ expression { "," expression } ] ;
+    mutating func parsePrint() throws -> Stmt {
+        let keyword = advance()
+        var items: [Expr] = []
+        switch peek.kind {
+        case .newline, .semicolon, .rightBrace, .eof:
+            break
+        case .identifier, .number, .string, .keyword, .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace,
+             .comma, .colon, .dot, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star,
+             .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual,
+             .dotDot, .dotDotLess, .arrow, .invalid:
+            repeat { items.append(try parseExpression()) } while match(.comma)
+        }
+        return .print(items, span(from: keyword.span))
+    }
+
+    // assertStmt = "assert" expression [ "," expression ] ;
+    mutating func parseAssert() throws -> Stmt {
+        let keyword = advance()
+        let condition = try parseExpression()
+        let message = match(.comma) ? try parseExpression() : nil
+        return .assert(condition, message, span(from: keyword.span))
+    }
+
+    // importStmt = "import" STRING ;
+    mutating func parseImport() throws -> Stmt {
+        let keyword = advance()
+        let path = try consume(.string, .expectedToken("a file name in quotes", context: "after 'import'", found: found))
+        return .importFile(path.text, span(from: keyword.span))
+    }
+
+    // returnStmt = "return" [ expression ] ;
+    mutating func parseReturn() throws -> Stmt {
+        let keyword = advance()
+        switch peek.kind {
+        case .newline, .semicolon, .rightBrace, .eof:
+            return .returnValue(nil, keyword.span)
+        case .identifier, .number, .string, .keyword, .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace,
+             .comma, .colon, .dot, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star,
+             .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual,
+             .dotDot, .dotDotLess, .arrow, .invalid:
+            let value = try parseExpression()
+            return .returnValue(value, span(from: keyword.span))
+        }
+    }
+
+    // saveStmt = "save" expression "to" expression ;
+    mutating func parseSave() throws -> Stmt {
+        let keyword = advance()
+        let what = try parseExpression()
+        guard peek.isWord("to") else { throw fail(.expectedToken("'to'", context: "after 'save …'", found: found)) }
+        advance()
+        let path = try parseExpression()
+        return .save(what, path, span(from: keyword.span))
+    }
+
+    // loadStmt = "load" IDENT "from" expression ;
+    mutating func parseLoad() throws -> Stmt {
+        let keyword = advance()
+        let name = advance()
+        advance() // "from"
+        let path = try parseExpression()
+        return .load(name.text, name.span, path, span(from: keyword.span))
+    }
+
+    // trainStmt = "train" IDENT { "," IDENT } "on" expression
+    //             "{" { terminator } { trainOption terminator { terminator } } "}" ;
+    mutating func parseTrain(boundTo result: (name: String, span: SourceSpan)?, start: SourceSpan? = nil) throws -> Stmt {
+        let keyword = advance()
+        var targets: [(name: String, span: SourceSpan)] = []
+        repeat {
+            let t = try consume(.identifier, .expectedName(after: "'train'", found: found))
+            targets.append((t.text, t.span))
+        } while match(.comma)
+        guard peek.isWord("on") else {
+            throw fail(.expectedToken("'on'", context: "after 'train \(targets.map(\.name).joined(separator: ", "))'", found: found))
+        }
+        advance()
+        let data = try parseExpression()
+        let open = try consume(.leftBrace, .expectedToken("'{'", context: "after the dataset of 'train'", found: found))
+        skipNewlines()
+        var options: [TrainOption] = []
+        while !check(.rightBrace) && !atEnd {
+            do {
+                options.append(try parseTrainOption())
+                try expectTerminator()
+            } catch let f as Failure {
+                if !f.alreadyReported { diagnostics.append(f.diagnostic) }
+                synchronize()
+            }
+            skipNewlines()
+        }
+        try consume(.rightBrace, .expectedClosing("}", opener: "{", at: open.span.lineColumn))
+        return .train(TrainDecl(targets: targets, data: data, options: options, result: result,
+                                span: span(from: start ?? keyword.span)))
+    }
+
+    // trainOption = NAME ":" ( cadence | expression [ cadence ] ) ;
+    mutating func parseTrainOption() throws -> TrainOption {
+        guard let name = nameToken() else { throw fail(.expectedName(after: "'{' of 'train' (an option such as 'loss:')", found: found)) }
+        advance()
+        try consume(.colon, .expectedToken("':'", context: "after the option '\(name.text)'", found: found))
+        if peek.isWord("every") {
+            return TrainOption(name: name.text, nameSpan: name.span, value: nil, cadence: try parseCadence())
+        }
+        let value = try parseExpression()
+        let cadence = peek.isWord("every") ? try parseCadence() : nil
+        return TrainOption(name: name.text, nameSpan: name.span, value: value, cadence: cadence)
+    }
+
+    // cadence = "every" expression NAME ;
+    mutating func parseCadence() throws -> Cadence {
+        let every = advance()
+        let count = try parseExpression()
+        guard peek.kind == .identifier, ["step", "steps", "epoch", "epochs"].contains(peek.text) else {
+            throw fail(.expectedToken("'steps' or 'epochs'", context: "after 'every …'", found: found))
+        }
+        let unit = advance()
+        return Cadence(count: count, epochs: unit.text.hasPrefix("epoch"), span: span(from: every.span))
+    }
+
+    // assignOrExprStmt = expression [ assignOp expression ] ;
+    mutating func parseAssignOrExpression() throws -> Stmt {
+        let start = peek.span
+        let target = try parseExpression()
+        let op: AssignOp?
+        switch peek.kind {
+        case .assign: op = .assign
+        case .plusAssign: op = .add
+        case .minusAssign: op = .subtract
+        case .starAssign: op = .multiply
+        case .slashAssign: op = .divide
+        case .identifier, .number, .string, .keyword, .newline, .eof, .leftParen, .rightParen, .leftBracket,
+             .rightBracket, .leftBrace, .rightBrace, .comma, .colon, .semicolon, .dot, .plus, .minus, .star, .slash,
+             .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot,
+             .dotDotLess, .arrow, .invalid:
+            op = nil
+        }
+        guard let op else { return .expression(target, span(from: start)) }
+        let opToken = advance()
+        switch target {
+        case .name, .member:
+            break
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index:
+            throw Failure(diagnostic: Diagnostic(.invalidAssignmentTarget(opToken.text), at: target.span))
+        }
+        let value = try parseExpression()
+        return .assign(target, op, value, span(from: start))
+    }
+}

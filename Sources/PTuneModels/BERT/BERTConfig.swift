@@ -1,0 +1,86 @@
+import Foundation
+
+/// The hyperparameters of a BERT encoder, as in Hugging Face's `config.json` (all-MiniLM-L6-v2: 6 layers of width
+/// 384, 12 heads, feed-forward 1536, 512 positions, vocabulary 30,522).
+public struct BERTConfig: Sendable, Equatable, Codable {
+    /// The vocabulary size.
+    public var vocabSize: Int
+    /// The model width d.
+    public var hiddenSize: Int
+    /// The number of encoder layers.
+    public var layers: Int
+    /// The number of attention heads (d must be a multiple).
+    public var heads: Int
+    /// The feed-forward width.
+    public var intermediateSize: Int
+    /// The number of learned positions (the longest input).
+    public var maxPositions: Int
+    /// The number of token types (segments).
+    public var typeVocabSize: Int
+    /// ε of every layer normalisation.
+    public var layerNormEps: Double
+
+    enum CodingKeys: String, CodingKey {
+        case vocabSize = "vocab_size", hiddenSize = "hidden_size", layers = "num_hidden_layers"
+        case heads = "num_attention_heads", intermediateSize = "intermediate_size"
+        case maxPositions = "max_position_embeddings", typeVocabSize = "type_vocab_size"
+        case layerNormEps = "layer_norm_eps"
+    }
+
+    /// A configuration from its fields.
+    public init(vocabSize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int, maxPositions: Int = 512,
+                typeVocabSize: Int = 2, layerNormEps: Double = 1e-12) {
+        self.vocabSize = vocabSize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.heads = heads
+        self.intermediateSize = intermediateSize
+        self.maxPositions = maxPositions
+        self.typeVocabSize = typeVocabSize
+        self.layerNormEps = layerNormEps
+    }
+
+    /// Reads a Hugging Face `config.json`; it must describe a BERT with exact GELU and absolute positions.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelError.invalidConfig(file: path, reason: "cannot read the file")
+        }
+        struct Extra: Decodable {
+            var model_type: String?
+            var hidden_act: String?
+            var position_embedding_type: String?
+        }
+        do {
+            self = try JSONDecoder().decode(BERTConfig.self, from: data)
+            let extra = try JSONDecoder().decode(Extra.self, from: data)
+            if let t = extra.model_type, t != "bert" { throw ModelError.unsupportedArchitecture(t, file: path) }
+            if let a = extra.hidden_act, a != "gelu" {
+                throw ModelError.invalidConfig(file: path, reason: "activation '\(a)' is not supported (expected 'gelu')")
+            }
+            if let p = extra.position_embedding_type, p != "absolute" {
+                throw ModelError.invalidConfig(file: path, reason: "position embeddings '\(p)' are not supported (expected 'absolute')")
+            }
+        } catch let e as ModelError {
+            throw e
+        } catch {
+            throw ModelError.invalidConfig(file: path, reason: "\(error)".lowercased())
+        }
+        try validate(file: path)
+    }
+
+    /// Checks every size is positive and consistent.
+    public func validate(file: String) throws {
+        let sizes = [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_hidden_layers", layers),
+                     ("num_attention_heads", heads), ("intermediate_size", intermediateSize),
+                     ("max_position_embeddings", maxPositions), ("type_vocab_size", typeVocabSize)]
+        for (name, v) in sizes where v <= 0 || v > 1 << 24 {
+            throw ModelError.invalidConfig(file: file, reason: "\(name) \(v) is out of range")
+        }
+        guard hiddenSize % heads == 0 else {
+            throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
+        }
+        guard layerNormEps > 0, layerNormEps.isFinite else {
+            throw ModelError.invalidConfig(file: file, reason: "layer_norm_eps \(layerNormEps) must be positive")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import PTuneCore
+
+/// A BERT encoder (all-MiniLM-L6-v2 and its kind) with sentence-transformers' pooling:
+/// ```
+/// h₀ = LN(E_word[ids] + E_pos[0..<T] + E_type[0])        (p-tuning supplies the word part itself)
+/// hₗ = layer_l(hₗ₋₁, mask)                                  post-LN layers, see BERTLayer
+/// e  = Σₜ mask_t·h_L[t] / Σₜ mask_t,   e ← e / max(‖e‖, 1e-12)
+/// ```
+/// Weights are constants unless made trainable, so backward through the model computes the input embeddings'
+/// gradient and no weight gradient.
+public final class BERTModel {
+    /// What ``forward(embeddings:attentionMask:)`` returns.
+    public enum Output: Sendable, Equatable {
+        /// Mean-pooled over real tokens and L2-normalised, `[B, d]` (sentence-transformers' embedding).
+        case sentenceEmbedding
+        /// Mean-pooled over real tokens, `[B, d]`.
+        case meanPooled
+        /// The last layer's states, `[B, T, d]`.
+        case hiddenStates
+    }
+
+    /// The hyperparameters.
+    public let config: BERTConfig
+    /// The tokenizer that goes with the weights, if one was loaded.
+    public let tokenizer: WordPiece?
+    /// What the forward returns (default: sentence embeddings).
+    public var output: Output = .sentenceEmbedding
+    /// The longest input that ``sentenceEmbeddings(_:batchSize:)`` encodes, in tokens with [CLS] and [SEP]
+    /// (256, sentence-transformers' setting for all-MiniLM-L6-v2); longer texts are cut, keeping [SEP].
+    public var maxSequenceLength = 256
+
+    var wordEmbeddings: Tensor
+    var positionEmbeddings: Tensor
+    var typeEmbeddings: Tensor
+    var embeddingNorm: Tensor
+    var embeddingNormBias: Tensor
+    var layers: [BERTLayer]
+
+    /// The Hugging Face names and shapes of the embedding weights.
+    static func embeddingNames(_ c: BERTConfig) -> [(name: String, shape: [Int])] {
+        [("embeddings.word_embeddings.weight", [c.vocabSize, c.hiddenSize]),
+         ("embeddings.position_embeddings.weight", [c.maxPositions, c.hiddenSize]),
+         ("embeddings.token_type_embeddings.weight", [c.typeVocabSize, c.hiddenSize]),
+         ("embeddings.LayerNorm.weight", [c.hiddenSize]), ("embeddings.LayerNorm.bias", [c.hiddenSize])]
+    }
+
+    /// Every weight name and shape, embeddings first, then layer by layer.
+    public static func weightNames(_ c: BERTConfig) -> [(name: String, shape: [Int])] {
+        embeddingNames(c) + (0..<c.layers).flatMap { BERTLayer.names(layer: $0, d: c.hiddenSize, f: c.intermediateSize) }
+    }
+
+    /// A model from `config` whose weights `weight(name, shape)` supplies (float32, in Hugging Face's layout and
+    /// names; a name may be missing only if `weight` throws for it).
+    public init(config: BERTConfig, tokenizer: WordPiece? = nil, weight: (String, [Int]) throws -> Tensor) throws {
+        try config.validate(file: "config")
+        self.config = config
+        self.tokenizer = tokenizer
+        let e = try BERTModel.embeddingNames(config).map { try weight($0.name, $0.shape).detached() }
+        (wordEmbeddings, positionEmbeddings, typeEmbeddings, embeddingNorm, embeddingNormBias) = (e[0], e[1], e[2], e[3], e[4])
+        layers = try (0..<config.layers).map { i in
+            BERTLayer(try BERTLayer.names(layer: i, d: config.hiddenSize, f: config.intermediateSize).map { try weight($0.name, $0.shape).detached() })
+        }
+    }
+
+    /// The width d of a token embedding.
+    public var tokenDim: Int { config.hiddenSize }
+
+    /// The word embeddings `[B, T, d]` of token ids `[B, T]` (positions and token types are added by the forward).
+    public func embed(_ tokens: Tensor) throws -> Tensor {
+        try wordEmbeddings.gatherRows(tokens)
+    }
+
+    /// The model's ``output`` for input word embeddings `[B, T, d]`; `attentionMask` `[B, T]` is 1 at real tokens
+    /// and 0 at padding (nil: no padding).
+    public func forward(embeddings: Tensor, attentionMask: Tensor?) throws -> Tensor {
+        let h = try hiddenStates(embeddings: embeddings, attentionMask: attentionMask)
+        switch output {
+        case .hiddenStates: return h
+        case .meanPooled: return try BERTModel.meanPool(h, attentionMask)
+        case .sentenceEmbedding: return try BERTModel.normalize(BERTModel.meanPool(h, attentionMask))
+        }
+    }
+
+    /// The last layer's states `[B, T, d]` for input word embeddings `[B, T, d]`.
+    public func hiddenStates(embeddings x: Tensor, attentionMask: Tensor?) throws -> Tensor {
+        let d = config.hiddenSize
+        guard x.rank == 3, x.shape[2] == d, x.dtype == wordEmbeddings.dtype else {
+            throw TensorError.shapeMismatch(op: "bert", "expected input embeddings [batch, time, \(d)] of \(wordEmbeddings.dtype), got \(Shape.describe(x.shape)) \(x.dtype)")
+        }
+        let b = x.shape[0], t = x.shape[1]
+        guard t >= 1, t <= config.maxPositions else {
+            throw TensorError.shapeMismatch(op: "bert", "an input of \(t) tokens does not fit the model's \(config.maxPositions) positions")
+        }
+        let mask = try attentionMask.map { try BERTModel.keyMask($0, batch: b, length: t, dtype: x.dtype) } ?? nil
+        let positions = try positionEmbeddings.narrowed(axis: 0, start: 0, length: t)
+        let type0 = try typeEmbeddings.narrowed(axis: 0, start: 0, length: 1)
+        var h = try (x + positions + type0).layerNorm(weight: embeddingNorm, bias: embeddingNormBias, eps: config.layerNormEps)
+        for layer in layers { h = try layer(h, mask: mask, heads: config.heads, eps: config.layerNormEps) }
+        return h
+    }
+
+    /// The additive key mask `[B, 1, 1, T]` (0 keep, the most negative finite value at padding), or nil when no
+    /// position is padding.
+    static func keyMask(_ m: Tensor, batch: Int, length: Int, dtype: DType) throws -> Tensor? {
+        guard m.shape == [batch, length] else {
+            throw TensorError.shapeMismatch(op: "bert", "attention mask \(Shape.describe(m.shape)) does not match [\(batch), \(length)]")
+        }
+        let v = m.doubles
+        guard v.contains(where: { $0 == 0 }) else { return nil }
+        let low = dtype == .float32 ? -Double(Float.greatestFiniteMagnitude) : -Double.greatestFiniteMagnitude
+        return try Tensor(shape: [batch, 1, 1, length], values: v.map { $0 == 0 ? low : 0 }, dtype: dtype)
+    }
+
+    /// Mean over the real positions: `Σₜ mask_t·h[t] / max(Σₜ mask_t, 1e-9)`, `[B, T, d]` → `[B, d]`.
+    static func meanPool(_ h: Tensor, _ attentionMask: Tensor?) throws -> Tensor {
+        guard let attentionMask else { return try h.mean(axis: 1) }
+        let b = h.shape[0], t = h.shape[1]
+        let m = try Tensor(shape: [b, t, 1], values: attentionMask.doubles.map { $0 == 0 ? 0 : 1 }, dtype: h.dtype)
+        return try (h * m).sum(axis: 1) / (try m.sum(axis: 1).clamped(low: 1e-9))
+    }
+
+    /// `e / max(‖e‖₂, 1e-12)` over the last axis.
+    static func normalize(_ e: Tensor) throws -> Tensor {
+        try e / (try e.square().sum(axis: -1, keepDims: true).sqrt().clamped(low: 1e-12))
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+@testable import PTuneLang
+
+/// Runs ptune programs and compares what they print with the expectations written in them:
+/// `# expect: LINE` (or `# => LINE`) for each line of output, `# expect error: HEADLINE` for each diagnostic
+/// (`file.pt:3:14: error: message`), `# expect note: LINE` for notes. Lines are compared exactly, in order.
+enum GoldenRunner {
+    /// The folder of golden programs in the source tree.
+    static var goldenDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    }
+
+    /// The repository root.
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Every golden program (files whose name starts with `_` are helpers that others import).
+    static func programs() -> [String] {
+        let fm = FileManager.default
+        guard let e = fm.enumerator(atPath: goldenDirectory.path) else { return [] }
+        var out: [String] = []
+        while let p = e.nextObject() as? String {
+            let name = (p as NSString).lastPathComponent
+            if p.hasSuffix(".pt") && !name.hasPrefix("_") { out.append(p) }
+        }
+        return out.sorted()
+    }
+
+    /// What a program expects.
+    struct Expectations: Equatable {
+        var output: [String] = []
+        var errors: [String] = []
+        var notes: [String] = []
+    }
+
+    /// The expectations written in `text`.
+    static func expectations(in text: String) -> Expectations {
+        var e = Expectations()
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            for (prefix, kind) in [("# expect error: ", 1), ("# expect note: ", 2), ("# expect: ", 0), ("# => ", 0)] {
+                guard line.hasPrefix(prefix) else { continue }
+                let value = String(line.dropFirst(prefix.count))
+                switch kind {
+                case 1: e.errors.append(value)
+                case 2: e.notes.append(value)
+                default: e.output.append(value)
+                }
+                break
+            }
+            if line == "# expect:" || line == "# =>" { e.output.append("") }
+        }
+        return e
+    }
+
+    /// Whether `got` lines match `expected` lines: equal, or (an expected line ending in `…`) starting with it.
+    static func matches(_ got: [String], _ expected: [String]) -> Bool {
+        guard got.count == expected.count else { return false }
+        return zip(got, expected).allSatisfy { g, e in
+            e.hasSuffix("…") ? g.hasPrefix(String(e.dropLast())) : g == e
+        }
+    }
+
+    /// What a run produced, in the same form.
+    static func run(file path: String, options: SessionOptions = SessionOptions()) -> Expectations {
+        var got = Expectations()
+        var opts = options
+        opts.fileAccess.allow(repositoryRoot.path)
+        let session = Session(options: opts, output: OutputSink(
+            write: { text in got.output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
+            note: { got.notes.append($0) }))
+        do { try session.runFile(path) } catch {
+            if case .incomplete = error { got.errors.append("error: unexpected end of input") }
+            got.errors += error.diagnostics.map(\.headline)
+        }
+        return got
+    }
+
+    /// Runs a document's ptune blocks in order: in one session (`shared`, for a tutorial whose steps build on
+    /// each other) or each in a fresh one. Each block is padded so that its line numbers are the document's.
+    static func run(blocks: [(name: String, line: Int, text: String)], directory: String,
+                    shared: Bool) -> [(name: String, expected: Expectations, got: Expectations)] {
+        var results: [(String, Expectations, Expectations)] = []
+        var got = Expectations()
+        var opts = SessionOptions()
+        opts.fileAccess.allow(repositoryRoot.path)
+        func makeSession() -> Session {
+            Session(options: opts, output: OutputSink(
+                write: { text in got.output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
+                note: { got.notes.append($0) }))
+        }
+        var session = makeSession()
+        for b in blocks {
+            got = Expectations()
+            if !shared { session = makeSession() }
+            let padded = String(repeating: "\n", count: b.line - 1) + b.text
+            do { try session.run(SourceFile(name: b.name, text: padded, directory: directory)) } catch {
+                if case .incomplete = error { got.errors.append("error: unexpected end of input") }
+                got.errors += error.diagnostics.map(\.headline)
+            }
+            results.append(("\(b.name):\(b.line)", expectations(in: b.text), got))
+        }
+        return results
+    }
+
+    /// The fenced ```ptune blocks of a Markdown document.
+    static func ptuneBlocks(inMarkdown text: String, name: String) -> [(name: String, line: Int, text: String)] {
+        var blocks: [(String, Int, String)] = []
+        var current: [String]?
+        var startLine = 0
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw)
+            if current == nil, line.trimmingCharacters(in: .whitespaces).hasPrefix("```ptune") {
+                current = []
+                startLine = i + 2
+            } else if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" {
+                blocks.append((name, startLine, (current ?? []).joined(separator: "\n")))
+                current = nil
+            } else if current != nil {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+}

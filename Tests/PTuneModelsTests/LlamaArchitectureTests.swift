@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import PTuneCore
+@testable import PTuneModels
+
+/// The packed, fused Llama forward and its input-only backward against ``LlamaReference`` on random weights.
+@Suite struct LlamaArchitectureTests {
+    /// Small but complete: GQA (6 query heads on 2 KV heads), 3 blocks, untied-size vocabulary tied to the embedding.
+    static let config = LlamaConfig(vocabularySize: 97, hiddenSize: 48, feedForwardSize: 80, layers: 3, heads: 6,
+                                    kvHeads: 2, rmsNormEpsilon: 1e-5, ropeBase: 10_000, contextLength: 64)
+
+    let model: LlamaModel
+    let reference: LlamaReference
+
+    init() throws {
+        model = try LlamaModel(weights: LlamaWeights.random(config: Self.config, seed: 3))
+        reference = try LlamaReference(model.weights)
+    }
+
+    func maxDiff(_ a: Tensor, _ b: Tensor) -> Double {
+        zip(a.doubles, b.doubles).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
+    }
+
+    @Test func packedSequencesMatchOneAtATime() throws {
+        let seqs = [[5, 17, 3, 90, 41], [7], [12, 12, 60]]
+        let packing = try LlamaPacking(lengths: seqs.map(\.count))
+        let h = try model.hiddenStates(model.embed(seqs.flatMap { $0 }), packing: packing)
+        for (i, s) in seqs.enumerated() {
+            let ref = try reference.forward(model.embed(s).to(.float64))
+            let rows = try packing.rows(ofSequence: i)
+            let mine = try h.narrowed(axis: 0, start: rows.lowerBound, length: rows.count)
+            #expect(maxDiff(mine, ref) < 2e-4, "sequence \(i): \(maxDiff(mine, ref))")
+        }
+    }
+
+    @Test func sharedPrefixEqualsPrependingItToEverySequence() throws {
+        var g = Generator(seed: 1)
+        let prefix = try Tensor.randn([4, 48], using: &g)
+        let seqs = [[5, 17, 3], [8, 1, 2, 3, 4, 5], [66]]
+        let packing = try LlamaPacking(prefixLength: 4, lengths: seqs.map(\.count))
+        let x = try Tensor.concat([prefix] + seqs.map { try model.embed($0) }, axis: 0)
+        let all = try model.hiddenStates(x, packing: packing)
+        let last = try model.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
+        for (i, s) in seqs.enumerated() {
+            let ref = try reference.forward(Tensor.concat([prefix, model.embed(s)], axis: 0).to(.float64))
+            let rows = try packing.rows(ofSequence: i)
+            let mine = try Tensor.concat([all.narrowed(axis: 0, start: 0, length: 4),
+                                          all.narrowed(axis: 0, start: rows.lowerBound, length: rows.count)], axis: 0)
+            #expect(maxDiff(mine, ref) < 2e-4)
+            let lastRef = try ref.narrowed(axis: 0, start: ref.shape[0] - 1, length: 1)
+            let mineLast = try last.narrowed(axis: 0, start: i, length: 1)
+            #expect(maxDiff(mineLast, lastRef) < 2e-4)
+        }
+        // Output rows in any order, repeated, and inside the prefix.
+        let rows = [9, 2, 9, 4]
+        let picked = try model.hiddenStates(x, packing: packing, outputRows: rows)
+        for (i, r) in rows.enumerated() {
+            let a = try picked.narrowed(axis: 0, start: i, length: 1), b = try all.narrowed(axis: 0, start: r, length: 1)
+            #expect(maxDiff(a, b) < 1e-5)
+        }
+    }
+
+    @Test func prefixGradientMatchesReferenceAndSkipsWeights() throws {
+        var g = Generator(seed: 2)
+        let prefix = try Tensor.randn([3, 48], using: &g).requiringGradient()
+        let seqs = [[5, 17, 3, 4], [8, 1], [66, 70, 71]]
+        let labels = [11, 42]
+        let packing = try LlamaPacking(prefixLength: 3, lengths: seqs.map(\.count))
+        let x = try Tensor.concat([prefix] + seqs.map { try model.embed($0) }, axis: 0)
+        let weights = try Tensor.randn([3, 2], using: &g)
+        let h = try model.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
+        let loss = try (model.logits(h, tokens: labels) * weights).sum()
+        let grad = try Tensor.gradients(of: loss, wrt: [prefix])[0]
+
+        let p64 = try prefix.detached().to(.float64).requiringGradient()
+        var refLoss = try Tensor.zeros([], dtype: .float64)
+        let out64 = try reference.named("token_embd.weight").gatherRows(Tensor(shape: [2], scalars: labels.map(Int64.init)))
+        for (i, s) in seqs.enumerated() {
+            let hs = try reference.forward(Tensor.concat([p64, model.embed(s).to(.float64)], axis: 0))
+            let last = try hs.narrowed(axis: 0, start: hs.shape[0] - 1, length: 1)
+            let lg = try Tensor.matmul(last, out64.transposed())
+            refLoss = try refLoss + (lg * weights.narrowed(axis: 0, start: i, length: 1).to(.float64)).sum()
+        }
+        let refGrad = try Tensor.gradients(of: refLoss, wrt: [p64])[0]
+        let scale = refGrad.doubles.map(Swift.abs).max() ?? 1
+        #expect(maxDiff(grad, refGrad) < 1e-3 * Swift.max(scale, 1), "\(maxDiff(grad, refGrad)) vs scale \(scale)")
+        #expect(Swift.abs(try loss.scalarValue() - refLoss.scalarValue()) < 1e-3)
+    }
+
+    @Test func backwardComputesInputGradientsOnly() throws {
+        // Wide weights, few rows: any weight gradient would dwarf all the input gradients together.
+        let config = LlamaConfig(vocabularySize: 512, hiddenSize: 256, feedForwardSize: 512, layers: 2, heads: 4, kvHeads: 2)
+        let big = try LlamaModel(weights: LlamaWeights.random(config: config, seed: 9))
+        var g = Generator(seed: 4)
+        let prefix = try Tensor.randn([1, 256], using: &g).requiringGradient()
+        let packing = try LlamaPacking(prefixLength: 1, lengths: [1, 1])
+        let x = try Tensor.concat([prefix, big.embed([1]), big.embed([3])], axis: 0)
+        let h = try big.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
+        let loss = try big.logits(h, tokens: [7, 9]).sum()
+        var report = BackwardReport()
+        _ = try Tensor.gradients(of: loss, wrt: [prefix], report: &report)
+        let smallestWeight = big.weights.layers[0].attentionOutput.byteCount
+        #expect(report.gradientBytes < smallestWeight, "\(report.gradientBytes) bytes of gradients")
+    }
+
+    @Test func badInputsAreErrors() throws {
+        #expect(throws: LlamaError.self) { try model.embed([97]) }
+        #expect(throws: LlamaError.self) { try model.embed([-1]) }
+        #expect(throws: LlamaError.self) { try LlamaPacking(lengths: [3, 0]) }
+        #expect(throws: LlamaError.self) { try LlamaPacking(lengths: []) }
+        let packing = try LlamaPacking(lengths: [2])
+        #expect(throws: LlamaError.self) { try model.hiddenStates(Tensor.zeros([3, 48]), packing: packing) }
+        #expect(throws: LlamaError.self) { try model.hiddenStates(Tensor.zeros([2, 48]), packing: packing, outputRows: [2]) }
+        var bad = Self.config
+        bad.heads = 5
+        #expect(throws: LlamaError.self) { try LlamaWeights.random(config: bad, seed: 1) }
+    }
+}
