@@ -22,9 +22,13 @@ let package = Package(
         .target(
             name: "PTuneCore", dependencies: ["COpenBLAS"],
             // The hot path touches autodiff-node fields millions of times a second; the checks cost ~8% there.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            // Numeric kernels are 10–100x slower unoptimised (generic and SIMD arithmetic become calls), which would
+            // make the reference-workload tests take minutes: debug builds optimise the numeric modules too.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+                            .unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
-        .target(name: "PTuneNN", dependencies: ["PTuneCore"]),
+        .target(name: "PTuneNN", dependencies: ["PTuneCore"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"]),
         .target(name: "PTuneLang", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"]),
         .target(name: "PTuneREPL", dependencies: ["PTuneLang", "CReadline"]),

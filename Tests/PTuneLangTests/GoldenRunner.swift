@@ -77,29 +77,36 @@ enum GoldenRunner {
         return got
     }
 
-    /// Runs ptune source blocks one after another in one session (a document's examples).
-    static func run(blocks: [(name: String, text: String)], directory: String) -> [(name: String, expected: Expectations, got: Expectations)] {
+    /// Runs a document's ptune blocks in order: in one session (`shared`, for a tutorial whose steps build on
+    /// each other) or each in a fresh one. Each block is padded so that its line numbers are the document's.
+    static func run(blocks: [(name: String, line: Int, text: String)], directory: String,
+                    shared: Bool) -> [(name: String, expected: Expectations, got: Expectations)] {
         var results: [(String, Expectations, Expectations)] = []
         var got = Expectations()
         var opts = SessionOptions()
         opts.fileAccess.allow(repositoryRoot.path)
-        let session = Session(options: opts, output: OutputSink(
-            write: { text in got.output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
-            note: { got.notes.append($0) }))
+        func makeSession() -> Session {
+            Session(options: opts, output: OutputSink(
+                write: { text in got.output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
+                note: { got.notes.append($0) }))
+        }
+        var session = makeSession()
         for b in blocks {
             got = Expectations()
-            do { try session.run(SourceFile(name: b.name, text: b.text, directory: directory)) } catch {
+            if !shared { session = makeSession() }
+            let padded = String(repeating: "\n", count: b.line - 1) + b.text
+            do { try session.run(SourceFile(name: b.name, text: padded, directory: directory)) } catch {
                 if case .incomplete = error { got.errors.append("error: unexpected end of input") }
                 got.errors += error.diagnostics.map(\.headline)
             }
-            results.append((b.name, expectations(in: b.text), got))
+            results.append(("\(b.name):\(b.line)", expectations(in: b.text), got))
         }
         return results
     }
 
     /// The fenced ```ptune blocks of a Markdown document.
-    static func ptuneBlocks(inMarkdown text: String, name: String) -> [(name: String, text: String)] {
-        var blocks: [(String, String)] = []
+    static func ptuneBlocks(inMarkdown text: String, name: String) -> [(name: String, line: Int, text: String)] {
+        var blocks: [(String, Int, String)] = []
         var current: [String]?
         var startLine = 0
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -108,7 +115,7 @@ enum GoldenRunner {
                 current = []
                 startLine = i + 2
             } else if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" {
-                blocks.append(("\(name):\(startLine)", (current ?? []).joined(separator: "\n")))
+                blocks.append((name, startLine, (current ?? []).joined(separator: "\n")))
                 current = nil
             } else if current != nil {
                 current?.append(line)

@@ -9,3 +9,4 @@ import Testing
     let session = Session(output: OutputSink(write: { print($0) }, note: { print("[note] \($0)") }))
     do { try session.runFile(path) } catch { print(error.description) }
 }
+

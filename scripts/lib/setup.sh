@@ -1,13 +1,14 @@
 # Shared set-up for ptune's scripts: make sure the system libraries ptune links are installed.
 # Sourced, not run. Installs with apt-get when running as root; otherwise prints the exact command and stops.
 
-PTUNE_APT_PACKAGES=(libopenblas-dev libreadline-dev pkg-config)
+PTUNE_APT_PACKAGES=(libopenblas-dev libreadline-dev pkg-config tmux)
 
 ensure_system_packages() {
     local missing=()
     pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
     pkg-config --exists readline 2>/dev/null || [ -f /usr/include/readline/readline.h ] || missing+=(libreadline-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    command -v tmux >/dev/null 2>&1 || missing+=(tmux)   # the REPL's terminal test drives readline through tmux
     if [ ${#missing[@]} -eq 0 ]; then return 0; fi
     if [ "$(id -u)" -eq 0 ]; then
         echo "ptune: installing ${missing[*]}" >&2

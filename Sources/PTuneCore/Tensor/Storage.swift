@@ -89,6 +89,7 @@ final class TensorStorage: ManagedBuffer<StorageHeader, Double>, @unchecked Send
             storage.header.pointer = storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
             return storage
         }
+        _ = Allocator.tuned
         guard let p = malloc(bytes) else {
             budget?.release(bytes: bytes)
             throw TensorError.outOfMemory(requested: bytes, live: budget?.liveBytes ?? 0, limit: budget?.maxBytes ?? 0)

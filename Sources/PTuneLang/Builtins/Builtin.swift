@@ -116,64 +116,20 @@ public final class Builtin: @unchecked Sendable {
     func parameterIndex(_ label: String) -> Int? { parameters.firstIndex { $0.name == label } }
 }
 
-/// A builtin's arguments at run time, bound to its parameters in order (a variadic parameter holds a list).
-/// The first four live inline, so a call allocates nothing for its arguments.
+/// A builtin's arguments at run time, bound to its parameters in order (a variadic parameter holds a list). They
+/// live in slots of the machine's stack that the caller reserved, so a call copies no argument values.
 public struct Arguments {
     /// The builtin being called (for messages).
-    let builtin: Builtin
-    private var v0: Value = .none, v1: Value = .none, v2: Value = .none, v3: Value = .none
-    private var more: [Value] = []
+    unowned(unsafe) let builtin: Builtin
+    /// The first slot.
+    let slots: UnsafeMutablePointer<Value>
     /// How many parameters there are.
     let count: Int
 
-    /// Arguments for `builtin`, every parameter `none`.
-    init(builtin: Builtin) {
-        self.builtin = builtin
-        count = builtin.parameters.count
-        if count > 4 { more = Array(repeating: .none, count: count - 4) }
-    }
-
-    /// One argument.
-    @inline(__always) init(builtin: Builtin, _ a: Value) {
-        self.builtin = builtin
-        count = 1
-        v0 = a
-    }
-
-    /// Two arguments.
-    @inline(__always) init(builtin: Builtin, _ a: Value, _ b: Value) {
-        self.builtin = builtin
-        count = 2
-        v0 = a
-        v1 = b
-    }
-
-    /// Arguments from values in parameter order.
-    init(builtin: Builtin, values: [Value]) {
-        self.init(builtin: builtin)
-        for (i, v) in values.enumerated() where i < count { self[i] = v }
-    }
-
-    /// The value of parameter `i`.
+    /// The value of parameter `i` (`none` past the end).
     subscript(i: Int) -> Value {
-        get {
-            switch i {
-            case 0: return v0
-            case 1: return v1
-            case 2: return v2
-            case 3: return v3
-            default: return i - 4 < more.count ? more[i - 4] : .none
-            }
-        }
-        set {
-            switch i {
-            case 0: v0 = newValue
-            case 1: v1 = newValue
-            case 2: v2 = newValue
-            case 3: v3 = newValue
-            default: if i - 4 < more.count { more[i - 4] = newValue }
-            }
-        }
+        get { i < count ? slots[i] : .none }
+        nonmutating set { if i < count { slots[i] = newValue } }
     }
 
     /// The name of parameter `i`.

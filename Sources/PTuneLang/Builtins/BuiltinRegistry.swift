@@ -26,7 +26,8 @@ public struct BuiltinRegistry: Sendable {
     /// The language's builtins.
     public static let standard = BuiltinRegistry(
         BuiltinRegistry.tensorBuiltins + BuiltinRegistry.mathBuiltins + BuiltinRegistry.nnBuiltins
-            + BuiltinRegistry.dataBuiltins + BuiltinRegistry.ioBuiltins + BuiltinRegistry.modelBuiltins)
+            + BuiltinRegistry.dataBuiltins + BuiltinRegistry.ioBuiltins + BuiltinRegistry.modelBuiltins
+            + BuiltinRegistry.plotBuiltins)
 
     /// The builtin scripts call as `name(…)`.
     public func global(_ name: String) -> Builtin? { byName[name] }

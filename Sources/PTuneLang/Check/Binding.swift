@@ -58,6 +58,8 @@ struct Binding {
     /// For functions: parameter names and the inferred result type.
     var parameterNames: [String] = []
     var returnType: LangType = .unknown
+    /// For functions: the declaration, re-checked at call sites with the arguments' types.
+    var decl: FunctionDecl?
 }
 
 /// The top-level names of a session, persistent across statements (and REPL lines).

@@ -59,9 +59,8 @@ struct BindingPlan {
         }
     }
 
-    /// The arguments of `builtin` for evaluated arguments (in source order).
-    func bind(_ values: [Value], for builtin: Builtin) -> Arguments {
-        var out = Arguments(builtin: builtin)
+    /// Writes the parameter values for evaluated arguments (in source order) into `out`.
+    func bind(_ values: [Value], into out: Arguments) {
         for (i, d) in defaults.enumerated() { out[i] = d }
         var rest: [Value] = []
         var named: [(String, Value)] = []
@@ -80,7 +79,6 @@ struct BindingPlan {
             // `concat([a, b])` passes the list itself.
             if rest.count == 1, case .list = rest[0] { out[vi] = rest[0] } else { out[vi] = .list(rest) }
         }
-        return out
     }
 
     /// Whether the call fills a variadic parameter and no named-rest one (the second fast path).

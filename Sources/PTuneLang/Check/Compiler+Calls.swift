@@ -72,34 +72,38 @@ extension Compiler {
         } catch {
             self.error(.internalError("\(error)"), at: span)
         }
-        // Closures stay inside `Compiled` values: pulled out of a `[Code]` array they would be called through
-        // reabstraction thunks on every evaluation.
-        let codes = all
+        // Closures stay inside structs: pulled out of a `[Code]` array they would be called through reabstraction
+        // thunks on every evaluation.
+        let codes = all.map { CodeBox(code: $0.code) }
+        // Arguments are evaluated straight into stack slots reserved for the call (see `Arguments`).
+        let n = b.parameters.count
         if plan.isDirect {
             switch codes.count {
             case 0:
-                return Compiled(type: type, code: { m in
-                    var args = Arguments(builtin: b)
-                    return try Invoke.builtin(b, &args, m, span)
-                })
+                return Compiled(type: type, code: { m in try Invoke.builtin(b, base: m.top, m, span) })
             case 1:
                 let c0 = codes[0].code
                 return Compiled(type: type, code: { m in
-                    var args = Arguments(builtin: b, try c0(m))
-                    return try Invoke.builtin(b, &args, m, span)
+                    let base = try Invoke.reserve(1, m, span)
+                    defer { Invoke.release(base, 1, m) }
+                    m.stack[base] = try c0(m)
+                    return try Invoke.builtin(b, base: base, m, span)
                 })
             case 2:
                 let c0 = codes[0].code, c1 = codes[1].code
                 return Compiled(type: type, code: { m in
-                    let a = try c0(m)
-                    var args = Arguments(builtin: b, a, try c1(m))
-                    return try Invoke.builtin(b, &args, m, span)
+                    let base = try Invoke.reserve(2, m, span)
+                    defer { Invoke.release(base, 2, m) }
+                    m.stack[base] = try c0(m)
+                    m.stack[base + 1] = try c1(m)
+                    return try Invoke.builtin(b, base: base, m, span)
                 })
             default:
                 return Compiled(type: type, code: { m in
-                    var args = Arguments(builtin: b)
-                    for (i, c) in codes.enumerated() { args[i] = try c.code(m) }
-                    return try Invoke.builtin(b, &args, m, span)
+                    let base = try Invoke.reserve(n, m, span)
+                    defer { Invoke.release(base, n, m) }
+                    for (i, c) in codes.enumerated() { m.stack[base + i] = try c.code(m) }
+                    return try Invoke.builtin(b, base: base, m, span)
                 })
             }
         }
@@ -109,24 +113,24 @@ extension Compiler {
             let defaults = plan.defaults
             let count = targets.filter { if case .variadic = $0 { return true } else { return false } }.count
             return Compiled(type: type, code: { m in
-                var args = Arguments(builtin: b)
-                for (i, d) in defaults.enumerated() { args[i] = d }
+                let base = try Invoke.reserve(n, m, span)
+                defer { Invoke.release(base, n, m) }
+                for (i, d) in defaults.enumerated() { m.stack[base + i] = d }
                 var list: [Value] = []
                 list.reserveCapacity(count)
                 for (k, c) in codes.enumerated() {
                     let v = try c.code(m)
-                    if case let .parameter(i) = targets[k] { args[i] = v } else { list.append(v) }
+                    if case let .parameter(i) = targets[k] { m.stack[base + i] = v } else { list.append(v) }
                 }
-                if list.count == 1, case .list = list[0] { args[vi] = list[0] } else { args[vi] = .list(list) }
-                return try Invoke.builtin(b, &args, m, span)
+                if list.count == 1, case .list = list[0] { m.stack[base + vi] = list[0] } else { m.stack[base + vi] = .list(list) }
+                return try Invoke.builtin(b, base: base, m, span)
             })
         }
         return Compiled(type: type, code: { m in
             var vals: [Value] = []
             vals.reserveCapacity(codes.count)
             for c in codes { vals.append(try c.code(m)) }
-            var args = plan.bind(vals, for: b)
-            return try Invoke.builtin(b, &args, m, span)
+            return try Invoke.builtin(b, plan, vals, m, span)
         })
     }
 
@@ -162,15 +166,50 @@ extension Compiler {
             ok = false
         }
         guard ok else { return Compiled(type: .unknown, code: Compiler.failed(span)) }
-        let codes = ordered.compactMap { $0 }
+        let resultType = callSiteType(b, ordered.map { $0?.type ?? .unknown }, span)
+        let codes = ordered.compactMap { $0.map { CodeBox(code: $0.code) } }
         let load = nameLoad(b, span)
         let name = b.name
-        return Compiled(type: b.returnType, code: { m in
+        return Compiled(type: resultType, code: { m in
             guard case let .function(f) = try load(m) else {
                 throw RuntimeFailure(.notCallable("'\(name)'"), at: span)
             }
             return try Invoke.call(f, codes: codes, m, span)
         })
+    }
+
+    /// The type of a call of `b` with arguments of `types`: the body re-checked with the parameters typed (Dex-style
+    /// shapes flow through functions). For a function whose body is one expression, a mistake these arguments
+    /// cause is reported at the call, with a note pointing into the body; block bodies (whose branches may not all
+    /// run) only contribute their type.
+    mutating func callSiteType(_ b: Binding, _ types: [LangType], _ span: SourceSpan) -> LangType {
+        guard let decl = b.decl, types.contains(where: { $0 != .unknown }), inferenceDepth < 3, !silent || inferenceDepth > 0 else {
+            return b.returnType
+        }
+        var sub = self
+        sub.diagnostics = []
+        sub.inferenceDepth += 1
+        sub.scopes = [[:]]
+        sub.nextLocal = 0
+        sub.frameSize = 0
+        sub.function = (decl.name, [])
+        sub.loopDepth = 0
+        for (p, t) in zip(decl.parameters, types) { _ = sub.declareLocal(p.name, kind: .parameter, type: t, span: p.span) }
+        var result = b.returnType
+        switch decl.body {
+        case let .expression(e):
+            result = sub.expression(e).type
+            if let first = sub.diagnostics.first, !silent {
+                let note = Diagnostic(.calledFrom(decl.name), at: first.span, severity: .note)
+                error(first.message, at: span, notes: [note])
+                return .unknown
+            }
+        case let .block(stmts):
+            sub.silent = true
+            _ = sub.block(stmts)
+            if let returns = sub.function?.returns, let t = returns.first, returns.allSatisfy({ $0 == t }) { result = t }
+        }
+        return sub.diagnostics.isEmpty ? result : .unknown
     }
 
     /// A call whose callee is only known at run time (a model, an encoder, a function value).
@@ -187,7 +226,7 @@ extension Compiler {
         case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .dataset, .optimizer, .schedule:
             error(.notCallable(callee.type.kindText), at: span)
         }
-        let codes = argCs
+        let codes = argCs.map { CodeBox(code: $0.code) }
         let labels = args.map(\.label)
         let cc = callee.code
         return Compiled(type: type, code: { m in
@@ -205,7 +244,7 @@ extension Compiler {
         if case let .record(r) = recv.type, r[name] == nil {
             error(.unknownMember(kind: "the record", member: name, available: r.names, suggestion: Suggestions.closest(to: name, in: r.names)), at: span)
         }
-        let codes = argCs
+        let codes = argCs.map { CodeBox(code: $0.code) }
         let labels = args.map(\.label)
         let rc = recv.code
         return Compiled(type: .unknown, code: { m in

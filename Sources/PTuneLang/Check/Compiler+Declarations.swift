@@ -162,6 +162,7 @@ extension Compiler {
         pending[f.name] = nil
         let slot = globals.declare(f.name, kind: .function, type: .function(f.name, arity: f.parameters.count), span: f.nameSpan)
         globals.bindings[slot].parameterNames = f.parameters.map(\.name)
+        globals.bindings[slot].decl = f
         if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: f.nameSpan) }
         // A fresh frame: parameters in the first slots.
         let saved = (scopes, nextLocal, frameSize, function, loopDepth)

@@ -6,6 +6,12 @@ struct Compiled {
     var code: Code
 }
 
+/// Compiled code of an expression without its type, for arrays of argument code on the hot path (a closure kept in
+/// a struct is called directly; one pulled out of a `[Code]` array goes through a reabstraction thunk).
+struct CodeBox {
+    let code: Code
+}
+
 /// Compiled code of a statement, kept in a struct so arrays of them do not reabstract the closure.
 struct Step {
     let exec: Exec
@@ -58,6 +64,8 @@ struct Compiler {
     var importStack: [String] = []
     /// When set, diagnostics are dropped (inferring a type for `:type` or completion).
     var silent = false
+    /// How many user-function bodies are being re-checked with call-site argument types (bounded).
+    var inferenceDepth = 0
 
     init(globals: GlobalTable, dtype: DType, overrides: [Override], registry: BuiltinRegistry, access: FileAccess) {
         self.globals = globals

@@ -175,10 +175,12 @@ enum TypeRules {
             return parts.first == .key ? .unknown : .record(r)
         case .dataset:
             return t
-        case .unknown, .string:
+        case .string:
+            return .string
+        case .unknown:
             return .unknown
         case .none, .number, .dim, .bool, .range, .function, .builtin, .model, .encoder, .optimizer, .schedule:
-            throw .wrongKind(context: "indexing", expected: "a tensor, a list, a record or a dataset", got: t.kindText)
+            throw .wrongKind(context: "indexing", expected: "a tensor, a list, a string, a record or a dataset", got: t.kindText)
         }
     }
 }

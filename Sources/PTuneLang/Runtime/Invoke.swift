@@ -7,7 +7,7 @@ enum Invoke {
 
     /// Calls `f` with arguments computed by `args` (in parameter order).
     @inline(__always)
-    static func call(_ f: UserFunction, codes args: [Compiled], _ m: Machine, _ span: SourceSpan) throws -> Value {
+    static func call(_ f: UserFunction, codes args: [CodeBox], _ m: Machine, _ span: SourceSpan) throws -> Value {
         guard args.count == f.arity else {
             throw RuntimeFailure(.tooManyArguments(function: f.name, max: f.arity, got: args.count), at: span)
         }
@@ -67,10 +67,37 @@ enum Invoke {
         }
     }
 
-    /// Runs a builtin on bound parameter values, locating its errors at `span`.
+    /// Reserves `count` argument slots on the machine's stack and returns the first; the caller frees them with
+    /// ``release(_:_:_:)``.
     @inline(__always)
-    static func builtin(_ b: Builtin, _ args: inout Arguments, _ m: Machine, _ span: SourceSpan) throws -> Value {
+    static func reserve(_ count: Int, _ m: Machine, _ span: SourceSpan) throws -> Int {
+        let base = m.top
+        guard base + count <= m.stackCapacity else { throw RuntimeFailure(.recursionTooDeep(m.options.limits.maxCallDepth), at: span) }
+        m.top = base + count
+        return base
+    }
+
+    /// Clears argument slots reserved by ``reserve(_:_:_:)``.
+    @inline(__always)
+    static func release(_ base: Int, _ count: Int, _ m: Machine) {
+        for i in 0..<count { m.stack[base + i] = .none }
+        m.top = base
+    }
+
+    /// Runs a builtin on the parameter values in the slots from `base`, locating its errors at `span`.
+    @inline(__always)
+    static func builtin(_ b: Builtin, base: Int, _ m: Machine, _ span: SourceSpan) throws -> Value {
+        var args = Arguments(builtin: b, slots: m.stack + base, count: b.parameters.count)
         do { return try b.run(&args, m) } catch { throw RuntimeFailure.located(error, at: span) }
+    }
+
+    /// Runs a builtin on evaluated arguments bound by `plan`.
+    static func builtin(_ b: Builtin, _ plan: BindingPlan, _ values: [Value], _ m: Machine, _ span: SourceSpan) throws -> Value {
+        let n = b.parameters.count
+        let base = try reserve(n, m, span)
+        defer { release(base, n, m) }
+        plan.bind(values, into: Arguments(builtin: b, slots: m.stack + base, count: n))
+        return try builtin(b, base: base, m, span)
     }
 
     /// Calls any callable value with evaluated arguments (`labels` parallel to `args`, nil when positional).
@@ -82,8 +109,7 @@ enum Invoke {
         case let .builtin(b):
             let plan: BindingPlan
             do { plan = try BindingPlan(b, labels: labels) } catch { throw RuntimeFailure(error, at: span) }
-            var a = plan.bind(args, for: b)
-            return try builtin(b, &a, m, span)
+            return try builtin(b, plan, args, m, span)
         case let .model(mo):
             guard args.count == 1, labels[0] == nil, let x = args[0].tensorValue else {
                 throw RuntimeFailure(.wrongKind(context: "calling a model", expected: "one tensor argument", got: args.first?.kindText ?? "no arguments"), at: span)

@@ -264,8 +264,22 @@ enum Operators {
                 }
                 return col
             }
-        case .none, .number, .bool, .string, .range, .function, .builtin, .model, .encoder, .optimizer, .schedule:
-            throw RuntimeFailure(.wrongKind(context: "indexing", expected: "a tensor, a list, a record or a dataset", got: v.kindText))
+        case let .string(s):
+            guard parts.count == 1 else { throw RuntimeFailure(.badShape(op: "index", "a string takes one index")) }
+            let chars = Array(s)
+            switch parts[0] {
+            case let .at(i):
+                let j = i < 0 ? i + chars.count : i
+                guard j >= 0 && j < chars.count else { throw RuntimeFailure(.indexOutOfRange(index: i, size: chars.count)) }
+                return .string(String(chars[j]))
+            case let .slice(a, b, c):
+                let t = try Tensor.arange(0, Double(chars.count), dtype: .int64).indexed([.range(start: a, end: b, step: c)])
+                return .string(String(t.ints.map { chars[$0] }))
+            case .key:
+                throw RuntimeFailure(.wrongKind(context: "a string index", expected: "an integer", got: "a string"))
+            }
+        case .none, .number, .bool, .range, .function, .builtin, .model, .encoder, .optimizer, .schedule:
+            throw RuntimeFailure(.wrongKind(context: "indexing", expected: "a tensor, a list, a string, a record or a dataset", got: v.kindText))
         }
     }
 }

@@ -137,8 +137,10 @@ struct TrainRun {
         let start = Machine.now()
         var step = 0
         var lastEval: Double?
+        // Without shuffling every epoch sees the same batches: cut them once.
+        let fixedBatches = shuffle ? nil : try ds.batches(size: batchSize, shuffle: false, rng: &m.rng)
         training: for epoch in 1...Swift.max(epochCount, 1) {
-            let batches = try m.withRandom { try ds.batches(size: batchSize, shuffle: shuffle, rng: &$0) }
+            let batches = try fixedBatches ?? m.withRandom { try ds.batches(size: batchSize, shuffle: true, rng: &$0) }
             for b in batches {
                 if step >= total { break training }
                 do { try m.checkInterrupt() } catch {
@@ -165,11 +167,13 @@ struct TrainRun {
                     if let p = patience, sinceBest >= p { stoppedEarly = true }
                 }
                 let isLog = logEvery.map { step % $0 == 0 || step == total } ?? false
-                csv += "\(step),\(epoch),\(Value.format(loss)),\(lastEval.map(Value.format) ?? "")\n"
-                let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epoch,
-                                             loss: loss, evalMetric: lastEval, elapsed: Machine.now() - start,
-                                             isLogStep: isLog, isFinished: step == total || stoppedEarly)
-                if let hook = m.onTrainProgress { hook(progress) } else if isLog { m.output.write(TrainRun.logLine(progress)) }
+                if logPath != nil { csv += "\(step),\(epoch),\(Value.format(loss)),\(lastEval.map(Value.format) ?? "")\n" }
+                if m.onTrainProgress != nil || isLog {
+                    let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epoch,
+                                                 loss: loss, evalMetric: lastEval, elapsed: Machine.now() - start,
+                                                 isLogStep: isLog, isFinished: step == total || stoppedEarly)
+                    if let hook = m.onTrainProgress { hook(progress) } else { m.output.write(TrainRun.logLine(progress)) }
+                }
                 if stoppedEarly { break training }
             }
         }

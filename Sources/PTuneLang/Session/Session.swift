@@ -49,6 +49,9 @@ public final class Session {
     var table = GlobalTable()
     var machine: Machine
     var staticDType: DType = .float32
+    /// The text of every source that ran to the end in this session, in order (the REPL's `:save` writes them
+    /// as a script).
+    public private(set) var transcript: [String] = []
 
     /// A session with `options`, writing to `output`.
     public init(options: SessionOptions = SessionOptions(), output: OutputSink = .standard,
@@ -77,6 +80,7 @@ public final class Session {
         let out = machine.output, hook = machine.onTrainProgress, access = machine.fileAccess, dir = machine.directory
         table = GlobalTable()
         staticDType = .float32
+        transcript = []
         machine = Machine(options: options, output: out, cancellation: cancellation, registry: registry)
         machine.onTrainProgress = hook
         machine.fileAccess = access
@@ -98,11 +102,14 @@ public final class Session {
     /// them). After a runtime error the statements before it keep their effects.
     @discardableResult
     public func run(_ source: SourceFile, reportUnusedOverrides: Bool = false) throws(RunFailure) -> [Value] {
+        if let dir = source.directory { machine.directory = dir }
         let statements = try parse(source)
         var c = compiler()
         let compiled = c.compileProgram(statements)
         try report(c, unusedOverrides: reportUnusedOverrides)
-        return try execute(compiled)
+        let values = try execute(compiled)
+        transcript.append(source.text)
+        return values
     }
 
     /// Reads, checks and runs the script at `path` (its folder joins the folders it may use; relative paths in it

@@ -101,17 +101,9 @@ public struct Lexer {
         if Lexer.isDigit(b) { return lexNumber() }
         if b == 0x22 { return lexString() }
         // Punctuation and operators, longest match first.
-        let table: [(String, TokenKind)] = [
-            ("..<", .dotDotLess), ("**", .starStar), ("==", .equalEqual), ("!=", .bangEqual), ("<=", .lessEqual),
-            (">=", .greaterEqual), ("..", .dotDot), ("->", .arrow), ("+=", .plusAssign), ("-=", .minusAssign),
-            ("*=", .starAssign), ("/=", .slashAssign), ("(", .leftParen), (")", .rightParen), ("[", .leftBracket),
-            ("]", .rightBracket), ("{", .leftBrace), ("}", .rightBrace), (",", .comma), (":", .colon), (";", .semicolon),
-            (".", .dot), ("=", .assign), ("+", .plus), ("-", .minus), ("*", .star), ("/", .slash), ("%", .percent),
-            ("@", .at), ("<", .less), (">", .greater),
-        ]
-        for (spelling, kind) in table where matches(spelling) {
-            pos += spelling.utf8.count
-            append(kind, start: start, end: pos, text: spelling)
+        if let (kind, length) = Lexer.punctuation(b, peek(1), peek(2)) {
+            pos += length
+            append(kind, start: start, end: pos, text: kind.spelling)
             return
         }
         // Not a token: consume one whole UTF-8 character so the message can quote it.
@@ -130,13 +122,37 @@ public struct Lexer {
         append(.invalid, start: start, end: end, text: text)
     }
 
-    private func matches(_ s: String) -> Bool {
-        var k = 0
-        for c in s.utf8 {
-            if peek(k) != c { return false }
-            k += 1
+    /// The punctuation or operator starting with bytes `a`, `b`, `c`, and its length in bytes.
+    private static func punctuation(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> (TokenKind, Int)? {
+        switch a {
+        case UInt8(ascii: "("): return (.leftParen, 1)
+        case UInt8(ascii: ")"): return (.rightParen, 1)
+        case UInt8(ascii: "["): return (.leftBracket, 1)
+        case UInt8(ascii: "]"): return (.rightBracket, 1)
+        case UInt8(ascii: "{"): return (.leftBrace, 1)
+        case UInt8(ascii: "}"): return (.rightBrace, 1)
+        case UInt8(ascii: ","): return (.comma, 1)
+        case UInt8(ascii: ":"): return (.colon, 1)
+        case UInt8(ascii: ";"): return (.semicolon, 1)
+        case UInt8(ascii: "@"): return (.at, 1)
+        case UInt8(ascii: "%"): return (.percent, 1)
+        case UInt8(ascii: "."):
+            if b == UInt8(ascii: ".") { return c == UInt8(ascii: "<") ? (.dotDotLess, 3) : (.dotDot, 2) }
+            return (.dot, 1)
+        case UInt8(ascii: "*"):
+            if b == UInt8(ascii: "*") { return (.starStar, 2) }
+            return b == UInt8(ascii: "=") ? (.starAssign, 2) : (.star, 1)
+        case UInt8(ascii: "="): return b == UInt8(ascii: "=") ? (.equalEqual, 2) : (.assign, 1)
+        case UInt8(ascii: "!"): return b == UInt8(ascii: "=") ? (.bangEqual, 2) : nil
+        case UInt8(ascii: "<"): return b == UInt8(ascii: "=") ? (.lessEqual, 2) : (.less, 1)
+        case UInt8(ascii: ">"): return b == UInt8(ascii: "=") ? (.greaterEqual, 2) : (.greater, 1)
+        case UInt8(ascii: "-"):
+            if b == UInt8(ascii: ">") { return (.arrow, 2) }
+            return b == UInt8(ascii: "=") ? (.minusAssign, 2) : (.minus, 1)
+        case UInt8(ascii: "+"): return b == UInt8(ascii: "=") ? (.plusAssign, 2) : (.plus, 1)
+        case UInt8(ascii: "/"): return b == UInt8(ascii: "=") ? (.slashAssign, 2) : (.slash, 1)
+        default: return nil
         }
-        return true
     }
 
     private mutating func lexIdentifier() {

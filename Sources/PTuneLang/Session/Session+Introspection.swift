@@ -1,0 +1,160 @@
+import PTuneCore
+
+/// One name in scope, as the REPL's `:vars` lists it.
+public struct BindingInfo: Sendable {
+    /// The name.
+    public var name: String
+    /// How it was declared: `let`, `dim`, `param`, `frozen`, `model`, `frozen model`, `encoder`, `data`, `fn`.
+    public var kind: String
+    /// What the checker knows about it (`tensor [virtual, embed] float64`).
+    public var type: String
+    /// The tensor's shape, for tensors and params.
+    public var shape: [Int]?
+    /// The tensor's dtype, for tensors and params.
+    public var dtype: String?
+    /// Scalar parameters held (params, models, encoders).
+    public var parameterCount: Int?
+    /// Whether an optimizer may train it (params, encoders, unfrozen models).
+    public var isTrainable: Bool
+    /// The value in one short line.
+    public var summary: String
+}
+
+extension Session {
+    /// The language's reserved words (for completion and highlighting).
+    public static var keywords: [String] { Keyword.allCases.map(\.rawValue).sorted() }
+
+    /// The contextual words statements start with (`model`, `encoder`, `data`, `train`, `save`, `load`).
+    public static var statementWords: [String] { ["data", "encoder", "load", "model", "save", "train"] }
+
+    /// Every top-level name with a value, in declaration order.
+    public func bindings() -> [BindingInfo] {
+        var out: [BindingInfo] = []
+        for b in table.bindings where table.slots[b.name] == b.slot && b.slot < Machine.maxGlobals && machine.initialized[b.slot] {
+            let v = machine.globals[b.slot]
+            var info = BindingInfo(name: b.name, kind: b.kind.rawValue, type: b.type.description, shape: nil, dtype: nil,
+                                   parameterCount: nil, isTrainable: false, summary: Session.summary(v))
+            switch v {
+            case let .tensor(t):
+                info.shape = t.shape
+                info.dtype = t.dtype.rawValue
+            case let .param(p):
+                info.shape = p.tensor.shape
+                info.dtype = p.tensor.dtype.rawValue
+                info.parameterCount = p.tensor.count
+                info.isTrainable = true
+            case let .model(mo):
+                info.parameterCount = mo.parameterCount
+                info.isTrainable = !mo.isFrozen
+            case let .encoder(e):
+                info.parameterCount = e.parameterCount
+                info.isTrainable = true
+            case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .dataset, .optimizer, .schedule:
+                break
+            }
+            out.append(info)
+        }
+        return out
+    }
+
+    /// A value in one line (tensors by shape and dtype, long text cut).
+    static func summary(_ v: Value) -> String {
+        switch v {
+        case let .tensor(t):
+            return t.count <= 6 ? t.formatted(withShape: true).replacingOccurrences(of: "\n", with: "") : "tensor \(Shape.describe(t.shape)) \(t.dtype)"
+        case let .param(p): return "param \(Shape.describe(p.tensor.shape)) \(p.tensor.dtype)"
+        case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+             .optimizer, .schedule:
+            let s = v.debugText.replacingOccurrences(of: "\n", with: " ")
+            return s.count > 72 ? String(s.prefix(71)) + "…" : s
+        }
+    }
+
+    /// The static type of an expression in the current session (`:type EXPR`), or its syntax or check errors.
+    public func type(of expression: String) throws(RunFailure) -> LangType {
+        let statements = try parse(SourceFile(name: "<type>", text: expression))
+        guard statements.count == 1, case let .expression(e, _) = statements[0] else {
+            throw .check([Diagnostic(.expectedExpression(found: "a statement"), at: statements.first?.span)])
+        }
+        var c = compiler()
+        let t = c.expression(e).type
+        if !c.diagnostics.isEmpty { throw .check(c.diagnostics) }
+        return t
+    }
+
+    /// The members of an expression's value, for completion after `.` (`lm.` lists a model's fields): properties
+    /// first, then methods. The value itself is used when the expression is a name; otherwise its static type.
+    public func members(of expression: String) -> [String] {
+        if let b = table.lookup(expression.trimmingCharacters(in: .whitespaces)), b.slot < Machine.maxGlobals,
+           machine.initialized[b.slot] {
+            return Session.members(of: machine.globals[b.slot], registry: registry)
+        }
+        guard let t = try? type(of: expression) else { return [] }
+        var names: [String] = []
+        switch t {
+        case let .record(r): names = r.names
+        case let .dataset(cols): names = cols.keys.sorted() + Members.propertyNames(ofKind: "dataset")
+        case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .builtin, .model,
+             .encoder, .optimizer, .schedule:
+            names = Members.propertyNames(ofKind: t.kindWord)
+        }
+        return Session.unique(names + registry.methodNames(t.kindWord))
+    }
+
+    static func members(of v: Value, registry: BuiltinRegistry) -> [String] {
+        let kind = Members.kind(of: v)
+        var names = Members.propertyNames(ofKind: kind)
+        switch v {
+        case let .record(r): names = r.names
+        case let .dataset(d): names = d.names + names
+        case let .model(mo): names += mo.properties.map(\.0)
+        case .none, .number, .bool, .string, .tensor, .param, .list, .range, .function, .builtin, .encoder, .optimizer,
+             .schedule:
+            break
+        }
+        return unique(names + registry.methodNames(kind))
+    }
+
+    static func unique(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// The parameter names a call of `callee` accepts as labels (`sgd` → params, lr, momentum; a user function's
+    /// parameters; `train` options), for completion inside a call.
+    public func parameterNames(ofCallee callee: String) -> [String] {
+        if callee == "train" { return TrainOptionName.allCases.map(\.rawValue) }
+        if let b = table.lookup(callee) {
+            if b.kind == .function { return b.parameterNames }
+            return []
+        }
+        return registry.global(callee)?.parameterNames ?? []
+    }
+
+    /// Every name completion may offer at the start of an expression: names in scope, builtins, keywords.
+    public var completionNames: [String] {
+        let globals = table.slots.keys.filter { s in table.slots[s].map { $0 < Machine.maxGlobals && machine.initialized[$0] } ?? false }
+        return Session.unique(globals.sorted() + registry.globalNames + Session.keywords + Session.statementWords)
+    }
+
+    /// The REPL's `:help`: with no topic, the topics and how to ask; with a topic (`tensor`, `nn`, `data`, …), its
+    /// builtins; with a builtin's name, its signature, meaning and example. Nil for an unknown topic.
+    public func help(_ topic: String?) -> String? {
+        guard let topic, !topic.isEmpty else {
+            var lines = ["ptune builtins by topic (:help TOPIC lists one, :help NAME explains one):"]
+            for (t, bs) in registry.topics where !bs.isEmpty {
+                lines.append("  \(t.padding(toLength: 8, withPad: " ", startingAt: 0)) " + bs.map(\.name).joined(separator: ", "))
+            }
+            return lines.joined(separator: "\n")
+        }
+        if let group = registry.topics.first(where: { $0.topic == topic }) {
+            return group.builtins.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n")
+        }
+        let matches = registry.all.filter { $0.name == topic }
+        guard !matches.isEmpty else { return nil }
+        return matches.map { b in
+            let owner = b.isGlobal ? "" : " (a method of \(b.receiver ?? "values"): x.\(b.name)(…))"
+            return "\(b.signature)\(owner)\n    \(b.summary)\n    example: \(b.example)"
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import PTuneCore
+
+/// Export to and import from Hugging Face PEFT's p-tuning adapter folder:
+/// `adapter_model.safetensors` with one tensor `prompt_embeddings` `[n, d]` (the encoder's output, as PEFT saves a
+/// p-tuning adapter) and `adapter_config.json` (PEFT's `PromptEncoderConfig` keys, `peft_type` `P_TUNING`,
+/// `inference_mode` true). PEFT loads such a folder with `PeftModel.from_pretrained`; ptune imports it as an
+/// inference-only ``EmbeddingPromptEncoder``.
+public enum PEFTAdapter {
+    /// The weights file name.
+    public static let weightsFile = "adapter_model.safetensors"
+    /// The config file name.
+    public static let configFile = "adapter_config.json"
+
+    /// Describes the adapter beyond the encoder itself.
+    public struct Options: Sendable {
+        /// PEFT's task type (`CAUSAL_LM`, `SEQ_CLS`, …).
+        public var taskType: String
+        /// The base model's name or path, if known.
+        public var baseModel: String?
+        /// The base model's layer count, if known.
+        public var numLayers: Int?
+        /// The base model's attention heads, if known.
+        public var numAttentionHeads: Int?
+        /// The dtype to store the prompt embeddings in (the encoder's when nil).
+        public var dtype: DType?
+
+        /// Options; PEFT's defaults where it has them.
+        public init(taskType: String = "CAUSAL_LM", baseModel: String? = nil, numLayers: Int? = nil,
+                    numAttentionHeads: Int? = nil, dtype: DType? = nil) {
+            self.taskType = taskType; self.baseModel = baseModel; self.numLayers = numLayers
+            self.numAttentionHeads = numAttentionHeads; self.dtype = dtype
+        }
+    }
+
+    /// The `adapter_config.json` record of `encoder`.
+    public static func config(of encoder: PromptEncoder, options: Options = Options()) -> JSONValue {
+        let c = encoder.config
+        // PEFT knows two reparameterisations; other encoders are described as MLP (irrelevant in inference mode,
+        // where PEFT uses only the saved embeddings).
+        let reparameterization = c.kind == .lstm ? "LSTM" : "MLP"
+        return .object([
+            "peft_type": .string("P_TUNING"),
+            "task_type": .string(options.taskType),
+            "inference_mode": .bool(true),
+            "num_virtual_tokens": .int(c.numVirtualTokens),
+            "token_dim": .int(c.tokenDim),
+            "num_transformer_submodules": .int(1),
+            "num_attention_heads": options.numAttentionHeads.map { .int($0) } ?? .null,
+            "num_layers": options.numLayers.map { .int($0) } ?? .null,
+            "encoder_reparameterization_type": .string(reparameterization),
+            "encoder_hidden_size": .int(c.resolvedHiddenSize),
+            "encoder_num_layers": .int(c.numLayers),
+            "encoder_dropout": .double(c.dropout),
+            "base_model_name_or_path": options.baseModel.map { .string($0) } ?? .null,
+            "revision": .null,
+            "auto_mapping": .null,
+            "modules_to_save": .null,
+        ])
+    }
+
+    /// Writes the adapter folder for `encoder` (created if missing; each file written atomically).
+    public static func export(_ encoder: PromptEncoder, to folder: URL, options: Options = Options()) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var embeddings = try Tensor.withoutRecording { try encoder.encode() }.detached()
+        if let dtype = options.dtype { embeddings = try embeddings.to(dtype) }
+        try SafeTensors.write(["prompt_embeddings": embeddings], to: folder.appendingPathComponent(weightsFile),
+                              metadata: ["format": "pt"])
+        let json = config(of: encoder, options: options).serialized(indent: 2) + "\n"
+        try AtomicFile.write(Data(json.utf8), to: folder.appendingPathComponent(configFile))
+    }
+
+    /// Reads a PEFT p-tuning (or prompt-tuning) adapter folder as an inference-only embedding encoder holding the
+    /// saved `prompt_embeddings`, converted to `dtype` if given.
+    public static func importEncoder(from folder: URL, dtype: DType? = nil) throws -> EmbeddingPromptEncoder {
+        let configURL = folder.appendingPathComponent(configFile)
+        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+            throw NNError.invalidCheckpoint("cannot read '\(configURL.path)'")
+        }
+        let config = try JSONValue.parse(data)
+        guard let type = config["peft_type"]?.stringValue, type == "P_TUNING" || type == "PROMPT_TUNING" else {
+            throw NNError.invalidCheckpoint("'\(configURL.path)' is not a p-tuning adapter (peft_type \(config["peft_type"]?.serialized() ?? "missing"))")
+        }
+        guard let n = config["num_virtual_tokens"]?.intValue, let d = config["token_dim"]?.intValue, n > 0, d > 0 else {
+            throw NNError.invalidCheckpoint("'\(configURL.path)' lacks positive num_virtual_tokens and token_dim")
+        }
+        let submodules = config["num_transformer_submodules"]?.intValue ?? 1
+        guard submodules == 1 else {
+            throw NNError.unsupported("adapters with \(submodules) transformer submodules (encoder-decoder models) are not supported")
+        }
+        let file = try SafeTensorsFile(contentsOf: folder.appendingPathComponent(weightsFile), mapped: false)
+        var table = try file.tensor("prompt_embeddings")
+        guard table.shape == [n, d] else {
+            throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(d)]")
+        }
+        if let dtype { table = try table.to(dtype) }
+        return try EmbeddingPromptEncoder(table: table, frozen: true)
+    }
+}

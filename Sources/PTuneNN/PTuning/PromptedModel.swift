@@ -1,0 +1,110 @@
+import PTuneCore
+
+/// A frozen model with prompt encoders in front of it, one per task: what p-tuning trains.
+///
+/// For a batch, each task present runs its encoder once (its `[n, d]` output is shared by all the task's examples),
+/// the real tokens are embedded by the frozen model (or given as embeddings), and both are placed by one row gather
+/// into the input embeddings `[B, T, d]` wherever the examples' layouts say — prepended, or anywhere a template puts
+/// them. Gradients reach only the encoders: the model's weights are frozen when it is wrapped.
+public final class PromptedModel {
+    /// The frozen model.
+    public let model: FrozenModel
+    /// The encoders by task.
+    public private(set) var encoders: [String: PromptEncoder] = [:]
+    /// The tasks in the order they were registered.
+    public private(set) var taskNames: [String] = []
+
+    /// A model with one encoder for `task`. Freezes the model.
+    public convenience init(model: FrozenModel, encoder: PromptEncoder, task: String = PromptExample.defaultTask) throws {
+        try self.init(model: model, encoders: [(task, encoder)])
+    }
+
+    /// A model with an encoder per task (NeMo-style multi-task p-tuning). Freezes the model.
+    public init(model: FrozenModel, encoders list: [(String, PromptEncoder)]) throws {
+        self.model = model
+        model.freezeAll()
+        for (task, e) in list { try register(e, for: task) }
+    }
+
+    /// Adds (or replaces) the encoder of `task`; its width and dtype must match the model's embeddings.
+    public func register(_ encoder: PromptEncoder, for task: String) throws {
+        guard !task.isEmpty, !task.contains("/") else {
+            throw NNError.invalidArgument("task", "a task name must be non-empty and contain no '/', got '\(task)'")
+        }
+        guard encoder.tokenDim == model.tokenDim else {
+            throw NNError.shapeMismatch("prompt encoder", "encoder for task '\(task)' makes tokens of width \(encoder.tokenDim), the model embeds \(model.tokenDim)")
+        }
+        guard encoder.config.dtype == model.dtype else {
+            throw NNError.invalidArgument("prompt encoder", "encoder for task '\(task)' is \(encoder.config.dtype), the model is \(model.dtype)")
+        }
+        if encoders[task] == nil { taskNames.append(task) }
+        encoders[task] = encoder
+    }
+
+    /// The encoder of `task`.
+    public func encoder(for task: String) throws -> PromptEncoder {
+        guard let e = encoders[task] else { throw NNError.unknownTask(task) }
+        return e
+    }
+
+    /// The trainable parameters of the given tasks' encoders (all tasks when nil), in task order.
+    public func trainableParameters(for tasks: [String]? = nil) throws -> [Parameter] {
+        try (tasks ?? taskNames).flatMap { try encoder(for: $0).parameters.trainable }
+    }
+
+    /// The model's outputs for `batch`; `realEmbeddings` `[B, R, d]` replaces the frozen model's embedding of the
+    /// real tokens (for models without a vocabulary, or precomputed inputs).
+    public func callAsFunction(_ batch: PromptBatch, realEmbeddings: Tensor? = nil) throws -> PromptedOutput {
+        let inputs = try inputEmbeddings(batch, realEmbeddings: realEmbeddings)
+        let out = try model.forward(embeddings: inputs, attentionMask: batch.hasPadding ? batch.attentionMask : nil)
+        return PromptedOutput(output: out, batch: batch, kind: model.outputKind)
+    }
+
+    /// The input embeddings `[B, T, d]`: virtual tokens from each example's task encoder, real tokens' embeddings,
+    /// and for padding the pad token's embedding.
+    public func inputEmbeddings(_ batch: PromptBatch, realEmbeddings: Tensor? = nil) throws -> Tensor {
+        let d = model.tokenDim, b = batch.batchSize, t = batch.length, r = batch.realTokens.shape[1]
+        var pieces: [Tensor] = []
+        var offsets: [Int] = []
+        var rows = 0
+        for (k, task) in batch.tasks.enumerated() {
+            let enc = try encoder(for: task)
+            let n = enc.numVirtualTokens
+            if let bad = batch.virtualIndices(ofTask: k).first(where: { $0 >= n }) {
+                throw NNError.invalidBatch("an example of task '\(task)' uses virtual token \(bad), but its encoder makes \(n)")
+            }
+            let p = try enc.encode()
+            guard p.shape == [n, d] else {
+                throw NNError.shapeMismatch("prompt encoder", "encoder for task '\(task)' returned \(Shape.describe(p.shape)), expected [\(n), \(d)]")
+            }
+            pieces.append(p)
+            offsets.append(rows)
+            rows += n
+        }
+        let real = try realEmbeddings ?? model.embed(batch.realTokens)
+        guard real.shape == [b, r, d] else {
+            throw NNError.shapeMismatch("p-tuning", "real-token embeddings must be [\(b), \(r), \(d)], got \(Shape.describe(real.shape))")
+        }
+        pieces.append(try real.reshaped([b * r, d]))
+        var index = [Int64](repeating: 0, count: b * t)
+        var virtualSeen = [Int](repeating: 0, count: b)
+        for row in 0..<b {
+            let padRow = rows + row * r + Swift.min(batch.realCounts[row], r - 1)
+            for p in 0..<t {
+                switch batch.sources[row * t + p] {
+                case let .virtual(task, i):
+                    index[row * t + p] = Int64(offsets[task] + i)
+                    virtualSeen[row] += 1
+                case let .real(j): index[row * t + p] = Int64(rows + row * r + j)
+                case .pad: index[row * t + p] = Int64(padRow)
+                }
+            }
+            let n = pieces[batch.taskOfExample[row]].shape[0]
+            guard virtualSeen[row] == n else {
+                throw NNError.invalidBatch("example \(row) places \(virtualSeen[row]) virtual tokens, but the encoder of task '\(batch.tasks[batch.taskOfExample[row]])' makes \(n)")
+            }
+        }
+        let table = try Tensor.concat(pieces, axis: 0)
+        return try table.gatherRows(Tensor(shape: [b, t], scalars: index))
+    }
+}

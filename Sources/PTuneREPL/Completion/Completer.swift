@@ -1,0 +1,94 @@
+import Foundation
+
+/// Tab completion for one line of ptune: decides from the text before the cursor what kind of word is being typed
+/// — a meta-command, a file path inside a string literal, a member after `.`, a named argument inside a call, or a
+/// keyword / builtin / name — and offers the matching candidates.
+public final class Completer {
+    /// The meta-commands, completed at the start of a line.
+    public static let metaCommands = [":help", ":vars", ":type", ":time", ":load", ":save", ":reset", ":quit"]
+
+    private let source: CompletionSource
+    /// The folder relative paths are completed against.
+    private let baseDirectory: String
+
+    /// A completer asking `source` about names, resolving relative paths against `baseDirectory`.
+    public init(source: CompletionSource, baseDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.source = source
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Candidates for the word before `cursor` (a UTF-8 offset into `line`; the whole line when nil).
+    public func complete(line: String, cursor: Int? = nil) -> CompletionResult {
+        let bytes = Array(line.utf8.prefix(cursor ?? Int.max))
+        let context = CompletionContext(scanning: bytes)
+        switch context.kind {
+        case .comment:
+            return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil)
+        case .metaCommand(let word):
+            return result(start: bytes.count - word.utf8.count, word: word, from: Completer.metaCommands, append: " ")
+        case .metaArgument(let command, let word):
+            if command == ":help" {
+                return result(start: bytes.count - word.utf8.count, word: word, from: source.helpTopics, append: nil)
+            }
+            if command == ":load" || command == ":save" { return paths(typed: word, end: bytes.count, closingQuote: false) }
+            return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, offset: bytes.count - word.utf8.count)
+        case .string(let typed):
+            return paths(typed: typed, end: bytes.count, closingQuote: true)
+        case .code:
+            return code(context: context, end: bytes.count, offset: 0)
+        }
+    }
+
+    /// Completion in code: a member after `.`, else named arguments of the innermost call and every name.
+    private func code(context: CompletionContext, end: Int, offset: Int) -> CompletionResult {
+        let word = context.word
+        let start = end - word.utf8.count
+        if let receiver = context.receiver {
+            return result(start: start, word: word, from: source.members(of: receiver), append: nil)
+        }
+        var pool: [String] = []
+        if let callee = context.callee { pool += source.parameterNames(of: callee).map { $0 + ":" } }
+        let named = result(start: start, word: word, from: pool, append: " ")
+        let names = Array(Set(source.keywords + source.builtinNames + source.namesInScope()))
+        let plain = result(start: start, word: word, from: names, append: nil)
+        // Named arguments come first: inside a call they are what is most likely wanted.
+        let all = named.candidates + plain.candidates.filter { !named.candidates.contains($0) }
+        let append: Character? = all.count == 1 ? (all[0].hasSuffix(":") ? " " : nil) : nil
+        return CompletionResult(start: start, candidates: all, appendCharacter: append)
+    }
+
+    /// Paths completing `typed` (the text between the opening quote and the cursor): entries of its folder whose
+    /// names start with its last component; folders end in `/`.
+    private func paths(typed: String, end: Int, closingQuote: Bool) -> CompletionResult {
+        let slash = typed.lastIndex(of: "/")
+        let folderPart = slash.map { String(typed[...$0]) } ?? ""
+        let namePrefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        let start = end - namePrefix.utf8.count
+        var folder = folderPart.isEmpty ? baseDirectory : folderPart
+        if folder.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+            folder = home + folder.dropFirst()
+        } else if !folder.hasPrefix("/") && !folderPart.isEmpty {
+            folder = (baseDirectory as NSString).appendingPathComponent(folderPart)
+        }
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder) else {
+            return CompletionResult(start: start, candidates: [], appendCharacter: nil)
+        }
+        var candidates: [String] = []
+        for name in names where name.hasPrefix(namePrefix) && (namePrefix.hasPrefix(".") || !name.hasPrefix(".")) {
+            var isDirectory: ObjCBool = false
+            _ = fm.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+            candidates.append(isDirectory.boolValue ? name + "/" : name)
+        }
+        candidates.sort()
+        let unique = candidates.count == 1 ? candidates[0] : nil
+        let append: Character? = unique.map { $0.hasSuffix("/") ? nil : (closingQuote ? "\"" : nil) } ?? nil
+        return CompletionResult(start: start, candidates: candidates, appendCharacter: append)
+    }
+
+    /// The sorted, distinct members of `pool` that start with `word`.
+    private func result(start: Int, word: String, from pool: [String], append: Character?) -> CompletionResult {
+        let candidates = Array(Set(pool.filter { $0.hasPrefix(word) })).sorted()
+        return CompletionResult(start: start, candidates: candidates, appendCharacter: candidates.count == 1 ? append : nil)
+    }
+}

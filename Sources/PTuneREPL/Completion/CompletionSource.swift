@@ -1,0 +1,34 @@
+/// What tab completion needs to know about the language and the session.
+public protocol CompletionSource: AnyObject {
+    /// Reserved and contextual keywords (`let`, `train`, …).
+    var keywords: [String] { get }
+    /// Names of the builtin functions.
+    var builtinNames: [String] { get }
+    /// Names defined in the session, in any order.
+    func namesInScope() -> [String]
+    /// Member names of the value `expression` denotes (`lm` → `dim`, `parameters`, …); empty when unknown.
+    func members(of expression: String) -> [String]
+    /// Named parameters accepted by `callee` (a builtin name, or `receiver.method`); empty when unknown.
+    func parameterNames(of callee: String) -> [String]
+    /// Topics `:help` knows about.
+    var helpTopics: [String] { get }
+}
+
+/// The replacement tab completion offers: candidates for the text from `start` (a UTF-8 offset into the line) to
+/// the cursor.
+public struct CompletionResult: Equatable, Sendable {
+    /// Where the completed word begins, as a UTF-8 offset into the line.
+    public var start: Int
+    /// Replacements for the text between `start` and the cursor, sorted, without duplicates.
+    public var candidates: [String]
+    /// The character to add after a unique candidate (a space after a keyword, a closing quote after a file name),
+    /// or nil for none (after `/`, `(` or `:`).
+    public var appendCharacter: Character?
+
+    /// A completion result.
+    public init(start: Int, candidates: [String], appendCharacter: Character?) {
+        self.start = start
+        self.candidates = candidates
+        self.appendCharacter = appendCharacter
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The read-eval-print loop: reads lines (`pt> `, `..> ` while a statement is unfinished), runs each complete input
+/// in one persistent session, prints bare expressions' values, and handles `:` meta-commands. Errors are printed
+/// with their caret and the session carries on with its state intact.
+public final class REPL {
+    /// Settings fixed for a REPL's life.
+    public struct Options: Sendable {
+        /// Print the greeting line.
+        public var banner: Bool
+        /// The version shown in the greeting.
+        public var version: String
+        /// Where relative paths of `:load`, `:save` and scripts resolve.
+        public var directory: String
+
+        /// Options for an interactive session in the working directory.
+        public init(banner: Bool = true, version: String = "", directory: String = FileManager.default.currentDirectoryPath) {
+            self.banner = banner
+            self.version = version
+            self.directory = directory
+        }
+    }
+
+    /// The prompt for a new statement.
+    public static let prompt = "pt> "
+    /// The prompt while a statement is unfinished.
+    public static let continuationPrompt = "..> "
+
+    let backend: Backend
+    let reader: LineReader
+    let console: Console
+    let options: Options
+    let reporter: TrainingReporter?
+    let interrupts: InterruptMonitor?
+    /// The successful inputs, for `:save`.
+    public internal(set) var transcript = Transcript()
+    /// Lines of an unfinished statement.
+    private var pending: [String] = []
+    /// How many inputs were run (names them in diagnostics: `<repl:3>`).
+    var inputCount = 0
+
+    /// A REPL over `backend`, reading with `reader`. `reporter` (if any) is told when a statement ends, so a
+    /// progress bar left on screen gets its newline; `interrupts` is reset before each statement.
+    public init(backend: Backend, reader: LineReader, console: Console, options: Options = Options(),
+                reporter: TrainingReporter? = nil, interrupts: InterruptMonitor? = nil) {
+        self.backend = backend
+        self.reader = reader
+        self.console = console
+        self.options = options
+        self.reporter = reporter
+        self.interrupts = interrupts
+    }
+
+    /// Runs until `:quit` or end of input; returns the exit status (0).
+    @discardableResult
+    public func run() -> Int32 {
+        if options.banner {
+            let version = options.version.isEmpty ? "" : " " + options.version
+            console.out("ptune\(version) — type :help for help, :quit or Ctrl-D to leave\n")
+        }
+        while true {
+            switch reader.readLine(prompt: pending.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
+            case .endOfInput:
+                if !pending.isEmpty { console.err("note: the unfinished statement was dropped\n") }
+                return 0
+            case .interrupted:
+                pending.removeAll()
+            case .line(let line):
+                if accept(line) == .quit { return 0 }
+            }
+        }
+    }
+
+    /// What the loop does after a line.
+    enum Next { case proceed, quit }
+
+    /// Handles one line: a meta-command, or a piece of a statement that runs once complete.
+    @discardableResult
+    func accept(_ line: String) -> Next {
+        reader.remember(line)
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if pending.isEmpty && trimmed.hasPrefix(":") { return meta(trimmed) }
+        pending.append(line)
+        let source = pending.joined(separator: "\n")
+        if source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            pending.removeAll()
+            return .proceed
+        }
+        if backend.status(of: source) == .incomplete { return .proceed }
+        pending.removeAll()
+        execute(source)
+        return .proceed
+    }
+
+    /// Runs a complete input, prints its error if any, and records it when it succeeded.
+    @discardableResult
+    func execute(_ source: String) -> RunResult {
+        inputCount += 1
+        let name = "<repl:\(inputCount)>"
+        return perform(recording: source) { $0.run(source, name: name, directory: options.directory, autoPrint: true) }
+    }
+
+    /// Runs `body` against the backend: Ctrl-C is reset first, a progress bar ended after, the error printed, and
+    /// `source` added to the transcript when it ran (marked when Ctrl-C stopped it).
+    func perform(recording source: String, _ body: (Backend) -> RunResult) -> RunResult {
+        interrupts?.reset()
+        let result = body(backend)
+        reporter?.finishLine()
+        switch result {
+        case .success:
+            transcript.append(source)
+        case .failure(.interrupted, let message):
+            console.err(message.hasSuffix("\n") ? message : message + "\n")
+            transcript.appendInterrupted(source)
+        case .failure(_, let message):
+            console.err(message.hasSuffix("\n") ? message : message + "\n")
+        }
+        return result
+    }
+}

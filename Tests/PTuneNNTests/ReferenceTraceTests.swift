@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+import PTuneCore
+@testable import PTuneNN
+
+/// The three shared reference workloads, rebuilt from the baselines' exact initial state in float64: every traced
+/// loss must match the numpy/PyTorch trace (W1 to 1e-12 relative, W2 and W3 to 1e-6).
+@Suite struct ReferenceTraceTests {
+    func expectTrace(_ run: WorkloadRun, _ expected: [Int: Double], tolerance: Double,
+                     sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!expected.isEmpty, sourceLocation: sourceLocation)
+        for (step, want) in expected.sorted(by: { $0.key < $1.key }) {
+            let got = run.trace[step] ?? .nan
+            let rel = Swift.abs(got - want) / Swift.abs(want)
+            #expect(rel <= tolerance, "step \(step): ptune \(got) vs baseline \(want) (relative \(rel))", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func w1SeedToyMatchesNumpyTo1e12() throws {
+        let (tensors, trace) = try Fixtures.w1()
+        let w = try SeedToyWorkload(tensors)
+        let run = try w.run(steps: (trace.keys.max() ?? 0) + 1, traceAt: Set(trace.keys))
+        expectTrace(run, trace, tolerance: 1e-12)
+        #expect(run.gradientBytesPerStep > 0)
+    }
+
+    @Test func w2MLPClassifierMatchesPyTorchTo1e6() throws {
+        let (tensors, trace) = try Fixtures.safetensors("w2")
+        let w = try MLPClassifyWorkload(tensors)
+        let run = try w.run(steps: (trace.keys.max() ?? 0) + 1, traceAt: Set(trace.keys))
+        expectTrace(run, trace, tolerance: 1e-6)
+    }
+
+    @Test func w3TinyGPTMatchesPyTorchTo1e6() throws {
+        let (tensors, trace) = try Fixtures.safetensors("w3")
+        let w = try TinyGPTWorkload(tensors)
+        let run = try w.run(steps: (trace.keys.max() ?? 0) + 1, traceAt: Set(trace.keys))
+        expectTrace(run, trace, tolerance: 1e-6)
+    }
+}
