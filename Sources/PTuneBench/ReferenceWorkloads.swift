@@ -89,7 +89,7 @@ enum ReferenceWorkloads {
 
     /// Runs ptune and (if available) PyTorch on each workload, in that order, and returns the rows.
     static func measure(_ workloads: [String] = ["w1", "w2", "w3"], threads: Int = 2, runs: Int = 1,
-                        withPyTorch: Bool = true) throws -> [Figure] {
+                        withPyTorch: Bool = true, steps: Int? = nil) throws -> [Figure] {
         BLAS.setThreads(threads)
         var rows: [Figure] = []
         for w in workloads {
@@ -97,9 +97,9 @@ enum ReferenceWorkloads {
             for _ in 0..<Swift.max(1, runs) {
                 let r: WorkloadRun
                 switch w {
-                case "w1": r = try runW1()
-                case "w2": r = try runW2()
-                case "w3": r = try runW3()
+                case "w1": r = try runW1(steps: steps ?? 10_000)
+                case "w2": r = try runW2(steps: steps ?? 300)
+                case "w3": r = try runW3(steps: steps ?? 100)
                 default: continue
                 }
                 if best == nil || r.stepsPerSecond > (best?.stepsPerSecond ?? 0) { best = r }
@@ -124,19 +124,21 @@ enum ReferenceWorkloads {
         return s
     }
 
-    /// `[w1,w2,w3] [--threads N] [--runs N] [--no-pytorch]`: measures and prints the table.
+    /// `[w1,w2,w3] [--threads N] [--runs N] [--steps N] [--no-pytorch]`: measures and prints the table (`--runs`
+    /// keeps the fastest of N ptune runs; `--steps` overrides the baselines' step counts for ptune).
     static func main(_ arguments: [String]) throws {
-        var which = ["w1", "w2", "w3"], threads = 2, runs = 1, withPyTorch = true
+        var which = ["w1", "w2", "w3"], threads = 2, runs = 1, withPyTorch = true, steps: Int? = nil
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
             case "--threads": i += 1; threads = i < arguments.count ? Int(arguments[i]) ?? 2 : 2
             case "--runs": i += 1; runs = i < arguments.count ? Int(arguments[i]) ?? 1 : 1
             case "--no-pytorch": withPyTorch = false
+            case "--steps": i += 1; steps = i < arguments.count ? Int(arguments[i]) : nil
             default: which = arguments[i].split(separator: ",").map(String.init)
             }
             i += 1
         }
-        print(table(try measure(which, threads: threads, runs: runs, withPyTorch: withPyTorch)), terminator: "")
+        print(table(try measure(which, threads: threads, runs: runs, withPyTorch: withPyTorch, steps: steps)), terminator: "")
     }
 }
