@@ -124,7 +124,23 @@ struct TrainRun {
             }
             maximize = g == "max"
         }
-        if spec.checkpoint != nil { throw RuntimeFailure(.unavailable("'checkpoint' in 'train'"), at: spec.span) }
+        var step = 0
+        let checkpointPath: String? = try value(spec.checkpoint, "checkpoint").map { v in
+            guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'checkpoint'", expected: "a path", got: v.kindText), at: spec.span) }
+            do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+        }
+        let checkpointEvery = try cadence(spec.checkpointEvery, "checkpoint", stepsPerEpoch: stepsPerEpoch)
+        var trainedEncoders: [(String, EncoderObject)] = []
+        for (name, code, _) in spec.targets { if case let .encoder(e) = try code(m) { trainedEncoders.append((name, e)) } }
+        if checkpointPath != nil && trainedEncoders.isEmpty {
+            throw RuntimeFailure(.badArgument(function: "train", "'checkpoint' saves encoders; this block trains none"), at: spec.span)
+        }
+        func writeCheckpoint() throws {
+            guard let path = checkpointPath else { return }
+            do { try Persistence.checkpoint(encoders: trainedEncoders, optimizer: opt, step: step, generator: m.rng, to: path) } catch {
+                throw RuntimeFailure.located(error, at: spec.span)
+            }
+        }
         let logPath: String? = try value(spec.logFile, "log_file").map { v in
             guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'log_file'", expected: "a path", got: v.kindText), at: spec.span) }
             do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
@@ -135,7 +151,6 @@ struct TrainRun {
         var best: Double?, sinceBest = 0, stoppedEarly = false
         var csv = "step,epoch,loss,eval\n"
         let start = Machine.now()
-        var step = 0
         var lastEval: Double?
         // Without shuffling every epoch sees the same batches: cut them once.
         let fixedBatches = shuffle ? nil : try ds.batches(size: batchSize, shuffle: false, rng: &m.rng)
@@ -174,9 +189,11 @@ struct TrainRun {
                                                  isLogStep: isLog, isFinished: step == total || stoppedEarly)
                     if let hook = m.onTrainProgress { hook(progress) } else { m.output.write(TrainRun.logLine(progress)) }
                 }
+                if let k = checkpointEvery, step % k == 0 { try writeCheckpoint() }
                 if stoppedEarly { break training }
             }
         }
+        try writeCheckpoint()
         if let logPath {
             do { try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: logPath)) } catch { throw RuntimeFailure(.fileError(path: logPath, "\(error)"), at: spec.span) }
         }
