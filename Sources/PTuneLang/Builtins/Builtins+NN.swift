@@ -8,6 +8,7 @@ extension BuiltinRegistry {
     /// `reduction:` as PTuneNN's.
     static func reduction(_ a: Arguments, _ i: Int) throws -> Reduction {
         let s = try a.string(i)
+        if s == "mean" { return .mean }
         guard let r = Reduction(rawValue: s) else {
             throw RuntimeFailure(.badArgument(function: a.builtin.name, "reduction must be one of \(Reduction.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s)\""))
         }
