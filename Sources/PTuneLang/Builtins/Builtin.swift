@@ -203,11 +203,21 @@ public struct Arguments {
     func list(_ i: Int) throws -> [Value] {
         switch self[i] {
         case let .list(items): return items
-        case let .range(lo, hi): return (lo..<Swift.max(lo, hi)).map { .number(Double($0)) }
+        case let .range(lo, hi): return try Arguments.expand(lo, hi)
         case .none, .number, .bool, .string, .tensor, .param, .record, .function, .builtin, .model, .encoder,
              .dataset, .optimizer, .schedule:
             throw RuntimeFailure(mismatch(i, "a list"))
         }
+    }
+
+    /// The integers of a range as a list, refusing one too long to hold (the tensor element limit applies).
+    static func expand(_ lo: Int, _ hi: Int) throws -> [Value] {
+        let (n, overflow) = hi.subtractingReportingOverflow(lo)
+        let limit = 1 << 30
+        guard !overflow, n <= limit else {
+            throw RuntimeFailure(.tensor(TensorError.tooLarge(elements: overflow ? Int.max : n, limit: limit).description))
+        }
+        return (lo..<Swift.max(lo, hi)).map { .number(Double($0)) }
     }
 
     /// Argument `i` as a list of integers (a shape, sizes); a rank-1 tensor of integers also works.

@@ -111,7 +111,7 @@ extension BuiltinRegistry {
                 run: { a, _ in
                     switch a[0] {
                     case .list: return a[0]
-                    case let .range(lo, hi): return .list((lo..<Swift.max(lo, hi)).map { .number(Double($0)) })
+                    case let .range(lo, hi): return .list(try Arguments.expand(lo, hi))
                     case .tensor, .param: return .list((a[0].tensorValue?.doubles ?? []).map { .number($0) })
                     case .none, .number, .bool, .string, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer, .schedule:
                         throw RuntimeFailure(a.mismatch(0, "a list, a range or a tensor"))

@@ -158,6 +158,9 @@ public final class Session {
         m.deadline = options.limits.timeout.map { Machine.now() + $0 }
         var values: [Value] = []
         for cs in compiled {
+            guard cs.frameSize <= m.stackCapacity else {
+                throw .runtime(Diagnostic(.recursionTooDeep(options.limits.maxCallDepth), at: cs.stmt.span))
+            }
             m.base = 0
             m.top = cs.frameSize
             m.callDepth = 0
