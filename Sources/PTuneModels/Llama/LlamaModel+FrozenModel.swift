@@ -1,8 +1,14 @@
 import PTuneCore
 import PTuneNN
 
-/// ``FrozenModel`` conformance: what PTuneNN's prompt plumbing (``PromptedModel``, ``PromptTuner``) needs.
-extension LlamaModel {
+/// ``PretrainedModel`` (and so ``FrozenModel``) conformance: what the registry and PTuneNN's prompt plumbing
+/// (``PromptedModel``, ``PromptTuner``) need.
+extension LlamaModel: PretrainedModel {
+    /// `llama`
+    public var architecture: String { "llama" }
+    /// The tokenizer loaded with the weights.
+    public var textTokenizer: (any TextTokenizer)? { tokenizer }
+
     /// d
     public var tokenDim: Int { config.hiddenSize }
     /// float32

@@ -48,9 +48,9 @@ extension LlamaModel {
         try self.init(gguf: file)
     }
 
-    /// Loads a Llama model from an opened GGUF file.
+    /// Loads a Llama model and its byte-level BPE tokenizer from an opened GGUF file.
     public convenience init(gguf: GGUFFile) throws {
         let config = try LlamaConfig(gguf: gguf)
-        try self.init(weights: LlamaWeights(gguf: gguf, config: config))
+        try self.init(weights: LlamaWeights(gguf: gguf, config: config), tokenizer: ByteLevelBPE(gguf: gguf))
     }
 }

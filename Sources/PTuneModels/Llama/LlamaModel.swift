@@ -13,17 +13,20 @@ import PTuneNN
 /// As a ``FrozenModel`` (PTuneNN's p-tuning plumbing) its forward takes padded embeddings `[B, T, d]` with an
 /// attention mask and returns logits `[B, T, vocabulary]`; ``labelLogits(virtualTokens:sequences:labelTokens:)`` is
 /// the fast path for PEFT's prepended layout.
-public final class LlamaModel: FrozenModel, Sendable {
+public final class LlamaModel: Sendable {
     /// The hyperparameters.
     public let config: LlamaConfig
     /// The frozen weights.
     public let weights: LlamaWeights
+    /// The tokenizer stored with the weights (the GGUF file's byte-level BPE), if any.
+    public let tokenizer: (any TextTokenizer)?
     let heads: AttentionHeads
 
-    /// A model over `weights`.
-    public init(weights: LlamaWeights) throws {
+    /// A model over `weights`, with the tokenizer that goes with them.
+    public init(weights: LlamaWeights, tokenizer: (any TextTokenizer)? = nil) throws {
         config = weights.config
         self.weights = weights
+        self.tokenizer = tokenizer
         heads = try weights.config.attentionHeads()
     }
 
