@@ -48,3 +48,31 @@ import PTuneNN
         #expect(throws: LlamaError.self) { try model.labelLogits(virtualTokens: Tensor.zeros([0, 48]), sequences: [[]], labelTokens: [1]) }
     }
 }
+
+/// Virtual tokens placed anywhere: the general path agrees with PTuneNN's padded plumbing; PEFT's layout takes the
+/// shared-prefix path.
+@Suite struct LlamaPlacementTests {
+    let model: LlamaModel
+    init() throws { model = try LlamaModel(weights: LlamaWeights.random(config: LlamaArchitectureTests.config, seed: 4)) }
+
+    @Test func anywherePlacementMatchesPromptedModel() throws {
+        var g = Generator(seed: 2)
+        let encoder = try MLPPromptEncoder(numVirtualTokens: 4, tokenDim: 48, hiddenSize: 16, using: &g)
+        let prompted = try PromptedModel(model: model, encoder: encoder)
+        let layouts: [[SequenceItem]] = [
+            [.token(5), .virtual(0), .virtual(1), .token(17), .virtual(2), .virtual(3), .token(9)],
+            [.virtual(0), .virtual(1), .token(8), .virtual(2), .virtual(3), .token(1), .token(2)],
+        ]
+        let batch = try PromptBatch(layouts.map { try PromptExample(items: $0) }, padToken: 2)
+        let generic = try prompted(batch).lastRealTokenOutputs()
+        let picked = try Tensor.concat([generic.narrowed(axis: 1, start: 11, length: 1), generic.narrowed(axis: 1, start: 42, length: 1)], axis: 1)
+        let mine = try model.labelLogits(virtualTokens: encoder.encode(), examples: layouts, labelTokens: [11, 42])
+        #expect(zip(mine.doubles, picked.doubles).allSatisfy { Swift.abs($0 - $1) < 1e-4 })
+        // PEFT's layout through the examples API equals the sequences API.
+        let prefix: [[SequenceItem]] = [[.virtual(0), .virtual(1), .virtual(2), .virtual(3), .token(3), .token(4)]]
+        let a = try model.labelLogits(virtualTokens: encoder.encode(), examples: prefix, labelTokens: [11])
+        let b = try model.labelLogits(virtualTokens: encoder.encode(), sequences: [[3, 4]], labelTokens: [11])
+        #expect(a.doubles == b.doubles)
+        #expect(throws: LlamaError.self) { try model.labelLogits(virtualTokens: encoder.encode(), examples: [[.virtual(4)]], labelTokens: [1]) }
+    }
+}
