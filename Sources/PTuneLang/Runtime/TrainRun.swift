@@ -144,7 +144,9 @@ struct TrainRun {
             for b in batches {
                 if step >= total { break training }
                 do { try m.checkInterrupt() } catch {
-                    throw RuntimeFailure(.interrupted("training of '\(spec.name)' stopped at step \(step) of \(total); the parameters keep their trained values"), at: spec.span)
+                    let why = m.cancellation.isCancelled ? Message.interrupted("training of '\(spec.name)' stopped at step \(step) of \(total); the parameters keep their trained values")
+                        : .limitReached("\(TrainRun.limitText(error)) in training '\(spec.name)' at step \(step) of \(total); the parameters keep their trained values")
+                    throw RuntimeFailure(why, at: spec.span)
                 }
                 m.stack[m.base + spec.batchSlot] = .record(b)
                 let lossValue = try value(spec.loss, "loss") ?? .none
@@ -201,6 +203,12 @@ struct TrainRun {
         ]))
     }
 
+    /// What limit a failed interrupt check reached (`the time limit of 1 s was reached`).
+    static func limitText(_ error: any Error) -> String {
+        if let f = error as? RuntimeFailure, case let .limitReached(what) = f.message { return what }
+        return "a limit was reached"
+    }
+
     /// `step 10/320  epoch 1/10  loss 2.0794  eval 0.4375`
     static func logLine(_ p: TrainProgress) -> String {
         var s = "step \(p.step)/\(p.totalSteps)  epoch \(p.epoch)  loss \(fixed(p.loss))"
@@ -234,27 +242,12 @@ enum Checksum {
     }
 }
 
-/// Writes a file so that a crash never leaves it half-written: a temporary file in the same folder, flushed, then
-/// renamed over the target.
+/// Writes a file so that a crash never leaves it half-written: PTuneCore's ``PTuneCore/AtomicFile`` (a temporary
+/// file in the same folder, flushed, renamed over the target, the folder flushed), its failure as a file error.
 enum AtomicFile {
     static func write(_ data: Data, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
-            throw RuntimeFailure(.fileError(path: path, "cannot create a file in its folder"))
-        }
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
-        do {
-            try h.write(contentsOf: data)
-            try h.synchronize()
-            try h.close()
-        } catch {
-            try? h.close()
-            unlink(tmp)
-            throw error
-        }
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw RuntimeFailure(.fileError(path: path, String(cString: strerror(errno))))
+        do { try PTuneCore.AtomicFile.write(data, to: URL(fileURLWithPath: path)) } catch {
+            throw RuntimeFailure(.fileError(path: path, "\(error)"))
         }
     }
 }
