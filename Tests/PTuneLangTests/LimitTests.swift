@@ -48,4 +48,19 @@ import Testing
         let message = failure("let i = 0\nprint i\nwhile true { i += 1 }", Limits(timeout: 0.2))
         #expect(message.hasPrefix("t.pt:3:1: error: stopped: the time limit of 0.2 s was reached"), "\(message)")
     }
+
+    /// A loss that turns NaN stops training at that step with the last finite loss; the parameters keep the values
+    /// of the last finite step, and the session goes on.
+    @Test func nanLossStopsTrainingNamingTheStep() throws {
+        let s = Session(output: .discard)
+        let code = "param w = zeros(1)\ndata d = dataset(x: ones(4, 1))\ntrain w on d {\n  loss: log(1 - sum(w))\n  optimizer: sgd(lr: 0.3)\n  batch: 4\n  steps: 10\n}"
+        do {
+            try s.run(SourceFile(name: "t.pt", text: code))
+            Issue.record("the NaN loss should stop training")
+        } catch {
+            #expect(error.diagnostics.first?.headline == "t.pt:3:1: error: loss is nan at step 4; the last finite loss was -1.3040564060211182")
+        }
+        let w = try s.run(SourceFile(name: "after.pt", text: "item(w[0])")).first?.description ?? ""
+        #expect(Double(w).map { $0.isFinite && $0 > 1 } == true, "w = \(w)")
+    }
 }

@@ -86,4 +86,41 @@ import Testing
         #expect(r.stderr.contains("interrupted: training of 'w' stopped at step"), "\(r.stderr)")
         #expect(!r.stdout.contains("never"))
     }
+
+    /// The REPL (on a pipe): Ctrl-C during a long entry stops it, the session keeps its state and reads the next
+    /// line.
+    @Test func ctrlCInTheREPLReturnsToThePrompt() throws {
+        let process = Process()
+        process.executableURL = PtuneProcess.binary
+        process.arguments = []
+        var env = ProcessInfo.processInfo.environment
+        env["PTUNE_HISTORY"] = ""
+        process.environment = env
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        input.fileHandleForWriting.write(Data("let i = 0\nprint \"started\"\nwhile true { i += 1 }\n".utf8))
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("started") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        usleep(300_000)
+        kill(process.processIdentifier, SIGINT)
+        input.fileHandleForWriting.write(Data("print \"after\", i > 0\n".utf8))
+        try input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        seen += out.fileHandleForReading.readDataToEndOfFile()
+        let stdout = String(decoding: seen, as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit, "the REPL died by a signal")
+        #expect(stderr.contains("interrupted: stopped by the user"), "\(stderr)")
+        #expect(stdout.contains("after true"), "stdout: \(stdout)\nstderr: \(stderr)")
+    }
 }

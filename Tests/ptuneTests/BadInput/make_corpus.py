@@ -96,6 +96,7 @@ scripts = {
     "run_endless_for_timeout": "# args: --timeout 1\nfor i in 0..1000000000000 { }\n",
     "run_nan_loss": "seed 1\nparam w = ones(2)\ndata d = dataset(x: ones(4, 2))\ntrain w on d {\n  loss: sum(batch.x * w) * 0 / 0\n  optimizer: sgd(lr: 0.1)\n  steps: 3\n}\n",
     "run_infinite_loss": "seed 1\nparam w = ones(2)\ndata d = dataset(x: ones(4, 2))\ntrain w on d {\n  loss: sum(batch.x * w) * 1e300 * 1e300\n  optimizer: sgd(lr: 0.1)\n  steps: 3\n}\n",
+    "run_nan_loss_after_steps": "param w = zeros(1)\ndata d = dataset(x: ones(4, 1))\ntrain w on d {\n  loss: log(1 - sum(w))\n  optimizer: sgd(lr: 0.3)\n  batch: 4\n  steps: 10\n}\n",
     "run_missing_file": "let t = read_text(\"no_such_file.txt\")\n",
     "run_read_escape_dotdot": "let t = read_text(\"../../../../../../etc/passwd\")\n",
     "run_read_absolute_path": "let t = read_text(\"/etc/passwd\")\n",
