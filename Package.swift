@@ -28,7 +28,8 @@ let package = Package(
                             .unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(name: "PTuneNN", dependencies: ["PTuneCore"],
-                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"]),
         .target(name: "PTuneLang", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"]),
         .target(name: "PTuneREPL", dependencies: ["PTuneLang", "CReadline"]),

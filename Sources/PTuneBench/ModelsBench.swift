@@ -58,6 +58,21 @@ enum ModelsBench {
             let enc = Clock.median(minTime: 0.5) { tokens = texts.reduce(0) { $0 + wp.encode($1).count } }
             table.add(["MiniLM WordPiece encode (\(texts.count) reviews)", grouped(Double(texts.count) / enc), "sentences/s"])
             table.add(["  ", grouped(Double(tokens) / enc), "tokens/s"])
+            var model: BERTModel? = nil
+            let load = try Clock.median(minTime: 0.5) { model = try BERTModel(directory: minilm) }
+            table.add(["MiniLM load (config, safetensors, vocab)", fmt(load * 1e3), "ms"])
+            if let model {
+                let sample = Array(texts.prefix(512))
+                let enc = try Clock.median(minTime: 2, minReps: 2) { _ = try model.sentenceEmbeddings(sample, batchSize: 32) }
+                table.add(["MiniLM sentence embeddings (\(sample.count) reviews, batch 32)", fmt(Double(sample.count) / enc, 0), "sentences/s"])
+                let (ids, mask) = try model.batch(try sample.prefix(8).map { try model.tokenIds($0) })
+                let step = try Clock.median(minTime: 1) {
+                    let x = try model.embed(ids).requiringGradient()
+                    let loss = try model.forward(embeddings: x, attentionMask: mask).sum()
+                    _ = try Tensor.gradients(of: loss, wrt: [x])
+                }
+                table.add(["MiniLM forward + input backward (batch 8 × \(ids.shape[1]) tokens)", fmt(step * 1e3), "ms"])
+            }
         } else {
             table.add(["MiniLM rows", "absent", "run scripts/fetch-models"])
         }

@@ -53,6 +53,9 @@ struct PTune: ParsableCommand {
 
     mutating func validate() throws {
         if code != nil && file != nil { throw ValidationError("give either -e CODE or a FILE, not both") }
+        if options.record != nil && (file == nil || file == "-") {
+            throw ValidationError("--record needs a script FILE (it records the script with the run)")
+        }
     }
 
     func run() throws {

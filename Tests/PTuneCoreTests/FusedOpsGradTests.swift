@@ -24,8 +24,10 @@ import Testing
         let x = try r([2, 3, 5]), w = try r([4, 5]), b = try r([4])
         try expectGrad([x, w, b]) { try $0[0].linear($0[1], bias: $0[2]) }
         try expectGrad([x, w]) { try $0[0].linear($0[1]) }
-        // Large enough for BLAS.
+        // Large enough for BLAS, and one row (matrix-vector products).
         try expectGrad([try r([7, 19]), try r([23, 19])]) { try $0[0].linear($0[1]) }
+        try expectGrad([try r([1, 19]), try r([23, 19]), try r([23])]) { try $0[0].linear($0[1], bias: $0[2]) }
+        try expectGrad([try r([19]), try r([23, 19])]) { try $0[0].linear($0[1]) }
         // Same values as matmul with the transposed weight.
         let y = try x.linear(w, bias: b), ref = try Tensor.matmul(x, w.transposed()) + b
         #expect(zip(y.doubles, ref.doubles).allSatisfy { Swift.abs($0 - $1) < 1e-12 })

@@ -62,7 +62,7 @@ import Testing
         #expect(s.members(of: "opt").contains("step") && s.members(of: "opt").contains("lr"))
         #expect(s.members(of: "x").contains("shape") && s.members(of: "x").contains("sum"))
         #expect(s.members(of: "x + 1").contains("mean"))
-        #expect(s.parameterNames(ofCallee: "sgd") == ["params", "lr", "momentum"])
+        #expect(s.parameterNames(ofCallee: "sgd") == ["params", "lr", "momentum", "nesterov", "weight_decay"])
         #expect(s.parameterNames(ofCallee: "train").contains("optimizer"))
         #expect(s.completionNames.contains("opt") && s.completionNames.contains("randn") && s.completionNames.contains("let"))
         #expect(s.help("concat")?.contains("concat(tensors..., axis: 0) -> tensor") == true)

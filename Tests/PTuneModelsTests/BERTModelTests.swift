@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import PTuneCore
+import PTuneNN
 @testable import PTuneModels
 
 @Suite("BERT encoder")
 struct BERTModelTests {
-    static let config = BERTConfig(vocabSize: 12, hiddenSize: 8, layers: 2, heads: 2, intermediateSize: 16, maxPositions: 10)
+    static let config = BERTConfig(vocabSize: 12, hiddenSize: 8, layers: 2, heads: 2, intermediateSize: 16, maxPositions: 16)
 
     /// A tiny BERT with seeded random weights (norm gains near 1) in `dtype`.
     static func tiny(_ dtype: DType = .float64, seed: UInt64 = 3) throws -> BERTModel {
@@ -42,7 +43,14 @@ struct BERTModelTests {
         let y = try m.forward(embeddings: x, attentionMask: nil).sum()
         let grads = try Tensor.gradients(of: y, wrt: [x])
         #expect(grads[0].shape == [1, 3, 8])
-        #expect(!m.wordEmbeddings.requiresGrad && m.layers.allSatisfy { $0.tensors.allSatisfy { !$0.requiresGrad } })
+        #expect(m.parameters.count == 5 + 16 * 2 && m.parameters.allSatisfy { $0.isFrozen && $0.gradient == nil })
+        #expect(m.outputKind == .pooled && m.dtype == .float32 && m.architecture == "bert")
+        // Unfrozen, the same backward reaches every weight the forward reads (all but the word embeddings, which
+        // p-tuning's input replaces).
+        m.parameters.unfreezeAll()
+        let y2 = try m.forward(embeddings: x, attentionMask: nil).sum()
+        try y2.backward()
+        #expect(m.parameters.dropFirst().allSatisfy { $0.gradient != nil } && m.parameters[0].gradient == nil)
     }
 
     @Test("padding changes nothing: a padded batch gives each sentence's unpadded embedding")
@@ -64,12 +72,14 @@ struct BERTModelTests {
         let m = try BERTModelTests.tiny(.float32)
         #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 3, 7]), attentionMask: nil) }
         #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 3, 8], dtype: .float64), attentionMask: nil) }
-        #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 11, 8]), attentionMask: nil) }
+        #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 17, 8]), attentionMask: nil) }
         #expect(throws: TensorError.self) { try m.forward(embeddings: Tensor.zeros([1, 3, 8]), attentionMask: Tensor.ones([1, 4])) }
         #expect(throws: TensorError.self) { try m.embed(Tensor(shape: [1, 1], scalars: [Int64(12)])) }
         #expect(throws: ModelError.self) {
             try BERTModel(config: BERTModelTests.config) { name, _ in throw ModelError.missingWeight(file: "x", name: name) }
         }
+        #expect(try m.sentenceEmbeddings([]).shape == [0, 8])
+        #expect(try m.forward(embeddings: Tensor.zeros([0, 3, 8]), attentionMask: nil).shape == [0, 8])
         var bad = BERTModelTests.config
         bad.heads = 3
         #expect(throws: ModelError.self) { try bad.validate(file: "config.json") }

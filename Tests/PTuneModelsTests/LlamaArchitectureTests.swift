@@ -116,3 +116,54 @@ import Testing
         #expect(throws: LlamaError.self) { try LlamaWeights.random(config: bad, seed: 1) }
     }
 }
+
+/// The padded `[B, T, d]` interface agrees with the packed forward, for right and left padding and its gradient.
+@Suite struct LlamaPaddedTests {
+    let model: LlamaModel
+    init() throws { model = try LlamaModel(weights: LlamaWeights.random(config: LlamaArchitectureTests.config, seed: 3)) }
+
+    @Test func rightAndLeftPaddingMatchPacked() throws {
+        let seqs = [[5, 17, 3, 90], [7, 8], [12, 12, 60]]
+        let packing = try LlamaPacking(lengths: seqs.map(\.count))
+        let packed = try model.logits(model.hiddenStates(model.embed(seqs.flatMap { $0 }), packing: packing)).doubles
+        let v = LlamaArchitectureTests.config.vocabularySize
+        for left in [false, true] {
+            var ids: [Int64] = [], mask: [Int64] = []
+            for s in seqs {
+                let pad = 4 - s.count
+                let row = left ? Array(repeating: 2, count: pad) + s : s + Array(repeating: 2, count: pad)
+                ids += row.map(Int64.init)
+                mask += (left ? Array(repeating: 0, count: pad) + Array(repeating: 1, count: s.count)
+                              : Array(repeating: 1, count: s.count) + Array(repeating: 0, count: pad)).map(Int64.init)
+            }
+            let x = try model.embed(tokens: Tensor(shape: [3, 4], scalars: ids))
+            let out = try model.forward(embeddings: x, attentionMask: Tensor(shape: [3, 4], scalars: mask), logits: true)
+            #expect(out.shape == [3, 4, v])
+            let o = out.doubles
+            var k = 0
+            for (b, s) in seqs.enumerated() {
+                let first = left ? 4 - s.count : 0
+                for j in 0..<4 {
+                    let row = Array(o[((b * 4 + j) * v)..<((b * 4 + j + 1) * v)])
+                    if j >= first && j < first + s.count {
+                        let want = Array(packed[(k * v)..<((k + 1) * v)])
+                        #expect(zip(row, want).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
+                        k += 1
+                    } else {
+                        #expect(row.allSatisfy { $0 == 0 })
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func gradientReachesPaddedEmbeddings() throws {
+        var g = Generator(seed: 8)
+        let x = try Tensor.randn([2, 3, 48], using: &g).requiringGradient()
+        let mask = try Tensor(shape: [2, 3], scalars: [Int64(1), 1, 1, 1, 1, 0])
+        let loss = try model.forward(embeddings: x, attentionMask: mask, logits: false).sum()
+        let grad = try Tensor.gradients(of: loss, wrt: [x])[0].doubles
+        #expect(grad[(5 * 48)..<(6 * 48)].allSatisfy { $0 == 0 }, "padding gets no gradient")
+        #expect(grad[0..<48].contains { $0 != 0 })
+    }
+}

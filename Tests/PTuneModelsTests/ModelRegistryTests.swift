@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PTuneCore
 @testable import PTuneModels
 
 @Suite("model registry")
@@ -47,5 +48,41 @@ struct ModelRegistryTests {
         try FileManager.default.createDirectory(atPath: home + "/dir.gguf", withIntermediateDirectories: true)
         #expect(throws: FileReadError.self) { try r.locate(home + "/dir.gguf") }
         #expect(throws: ModelError.self) { try r.locate(home + "/weights.bin") }
+    }
+}
+@Suite("model registry loading")
+struct ModelRegistryLoadTests {
+    @Test("a .safetensors path loads by the config.json beside it; bad files are located errors")
+    func loadByPath() throws {
+        let home = try ModelRegistryTests.tempHome()
+        let r = ModelRegistry(home: home)
+        // A tiny BERT written with the safetensors codec.
+        let tiny = try BERTModelTests.tiny(.float32)
+        var state: [String: Tensor] = [:]
+        for p in tiny.parameters { state[p.name] = p.value }
+        try SafeTensors.write(state, to: URL(fileURLWithPath: home + "/tiny.safetensors"))
+        #expect(throws: ModelError.self) { try r.load(home + "/tiny.safetensors") }  // no config.json yet
+        let config = #"{"model_type": "bert", "vocab_size": 12, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12, "hidden_act": "gelu"}"#
+        FileManager.default.createFile(atPath: home + "/config.json", contents: Data(config.utf8))
+        let m = try r.load(home + "/tiny.safetensors")
+        #expect(m.architecture == "bert" && m.parameters.allSatisfy(\.isFrozen))
+        #expect(try r.load(home + "/tiny.safetensors", frozen: false).parameters.allSatisfy { !$0.isFrozen })
+        FileManager.default.createFile(atPath: home + "/bad.safetensors", contents: Data([1, 2, 3]))
+        do { _ = try r.load(home + "/bad.safetensors"); Issue.record("expected an error") } catch let e as ModelError {
+            #expect(e.description.hasPrefix(home + "/bad.safetensors: "), "\(e)")
+        }
+        FileManager.default.createFile(atPath: home + "/config.json", contents: Data(#"{"model_type": "t5"}"#.utf8))
+        #expect(throws: ModelError.unsupportedArchitecture("t5", file: home + "/tiny.safetensors")) { try r.load(home + "/tiny.safetensors") }
+    }
+
+    @Test("a GGUF of an architecture without an implementation is an error naming it")
+    func unsupportedGGUF() throws {
+        let home = try ModelRegistryTests.tempHome()
+        var b = GGUFBuilder()
+        b.add("general.architecture", .string("mamba"))
+        FileManager.default.createFile(atPath: home + "/m.gguf", contents: Data(b.build()))
+        #expect(throws: ModelError.unsupportedArchitecture("mamba", file: home + "/m.gguf")) { try ModelRegistry(home: home).load(home + "/m.gguf") }
+        FileManager.default.createFile(atPath: home + "/t.gguf", contents: Data([0x47, 0x47]))
+        #expect(throws: GGUFError.self) { try ModelRegistry(home: home).load(home + "/t.gguf") }
     }
 }

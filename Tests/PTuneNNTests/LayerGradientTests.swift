@@ -86,6 +86,10 @@ import PTuneCore
         let probs = try Tensor.rand([5], dtype: .float64, using: &c.g)
         try GradientChecker.expect(inputs: [c.randn([5], scale: 3), probs]) { try Loss.binaryCrossEntropyWithLogits($0[0], $0[1]) }
         try GradientChecker.expect(inputs: [c.randn([3, 2]), c.randn([1, 2])]) { try Loss.mse($0[0], $0[1]) }
+        let target = try c.randn([2, 1, 3])  // constant: the fused path, broadcast into [2, 4, 3]
+        for reduction in Reduction.allCases {
+            try GradientChecker.expect(inputs: [c.randn([2, 4, 3])]) { try Loss.mse($0[0], target, reduction: reduction) }
+        }
         let labels = try Tensor(shape: [2, 3], scalars: [Int64(-100), 1, 2, 0, 2, -100])
         try GradientChecker.expect(inputs: [c.randn([2, 3, 3])]) { try Loss.causalLM(logits: $0[0], labels: labels) }
         try GradientChecker.expect(inputs: [c.randn([3, 7], scale: 3)]) { try FusedGELU.apply($0[0]) }

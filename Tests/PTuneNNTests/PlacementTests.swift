@@ -79,6 +79,23 @@ import PTuneCore
         #expect(try Array(out.lastRealTokenOutputs().doubles.prefix(3)) == Array(got[6..<9]))
     }
 
+    @Test func prefixFastPathEqualsTheGeneralGather() throws {
+        let (_, enc, prompted) = try toySetup()
+        let prefix = try PromptBatch([try PromptExample.prepending(3, to: [4, 5]), try PromptExample.prepending(3, to: [6, 7])])
+        #expect(prefix.prefixLength == 3)
+        // The same layout with the virtual tokens' order permuted is not a prefix: it takes the gather path.
+        let permuted = try PromptBatch([try PromptExample(items: [.virtual(0), .virtual(2), .virtual(1), .token(4), .token(5)]),
+                                        try PromptExample(items: [.virtual(0), .virtual(2), .virtual(1), .token(6), .token(7)])])
+        #expect(permuted.prefixLength == nil)
+        let fast = try prompted.inputEmbeddings(prefix).doubles, general = try prompted.inputEmbeddings(permuted).doubles
+        let v = try enc.encode().doubles
+        #expect(Array(fast[0..<6]) == v && Array(fast[10..<16]) == v && Array(fast[6..<10]) == [8, 9, 10, 11])
+        #expect(Array(general[2..<4]) == Array(v[4..<6]) && Array(general[6..<10]) == [8, 9, 10, 11])
+        let g1 = try Tensor.gradients(of: try GradientChecker.scalarize(prompted.inputEmbeddings(prefix)), wrt: [enc.embedding.weight.value])[0]
+        #expect(g1.shape == [3, 2] && g1.doubles.contains { $0 != 0 })
+        #expect(try PromptBatch([try PromptExample(items: [.token(1), .virtual(1), .virtual(0)])]).prefixLength == nil)
+    }
+
     @Test func mismatchedLayoutsAreErrors() throws {
         let (_, _, prompted) = try toySetup(n: 3)
         #expect(throws: NNError.self) { try prompted.inputEmbeddings(try PromptBatch([try PromptExample.prepending(2, to: [1])])) }

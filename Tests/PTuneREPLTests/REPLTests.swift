@@ -14,11 +14,14 @@ final class Captured: Sendable {
 /// A REPL over the real language, fed scripted lines through the plain reader; prompts and lines are echoed into
 /// the output, so it reads like the terminal.
 struct ScriptedSession {
-    let out = Captured(), err = Captured()
+    let out = Captured()
+    let err: Captured
     let backend: LangBackend
     let repl: REPL
 
-    init(_ lines: [String], directory: String = FileManager.default.currentDirectoryPath, options: SessionOptions = SessionOptions()) {
+    init(_ lines: [String], directory: String = FileManager.default.currentDirectoryPath, options: SessionOptions = SessionOptions(),
+         mergeErrors: Bool = false) {
+        err = mergeErrors ? out : Captured()
         let out = self.out, err = self.err
         let console = Console(out: { out.append($0) }, err: { err.append($0) }, color: false)
         backend = LangBackend(options: options, console: console, quiet: true)
@@ -71,18 +74,19 @@ struct ScriptedSession {
 
     @Test func metaCommands() {
         let s = ScriptedSession(["dim embed = 4", "param w = zeros(embed, 2)", "frozen f = ones(2)", "fn g(x) = x * w",
-                                 ":vars", ":type w @ w", ":type f * 2", ":help randn", ":help", ":help for", ":time let z = 1 + 1",
+                                 ":vars", ":type w @ w", ":type f * 2", ":type w", ":help randn", ":help", ":help for", ":time let z = 1 + 1",
                                  ":nonsense", ":reset", ":vars", ":q", "print \"never\""]).run()
         let out = s.out.value, err = s.err.value
         #expect(out.contains("""
-            name   kind    type            params
+            name   kind    type                       params
             embed  dim     dim = 4
-            w      param   [4, 2] float32       8  trainable
-            f      frozen  [2] float32          2  frozen
+            w      param   tensor [embed, 2] float32       8  trainable
+            f      frozen  tensor [2] float32              2  frozen
             g      fn      fn g(x)
             """))
         #expect(err.contains("cannot matmul [embed, 2] with [embed, 2]"))
         #expect(out.contains("pt> :type f * 2\ntensor [2] float32\n"))
+        #expect(out.contains("pt> :type w\ntensor [embed, 2] float32\n"))          // static: dims keep their names
         #expect(out.contains("randn(shape..., dtype: none) -> tensor\n  a tensor of standard normal draws"))
         #expect(out.contains("  example: let w = randn(embed, out)"))
         #expect(out.contains("  :vars           the names in the session"))
@@ -136,5 +140,23 @@ struct ScriptedSession {
         #expect(c.complete(line: "let o = sgd([w], l").candidates.first == "lr:")
         #expect(c.complete(line: "ran").candidates.contains("randn"))
         #expect(c.complete(line: "whi").candidates == ["while"])
+    }
+}
+
+@Suite struct DocumentedSessionTests {
+    /// The REPL session shown in docs/cli.md, replayed line by line: the same text comes out.
+    @Test func theDocumentedSessionRunsAsShown() throws {
+        let doc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/cli.md")
+        let text = try String(contentsOf: doc, encoding: .utf8)
+        guard let start = text.range(of: "## The REPL\n\n```\n"), let end = text.range(of: "```", range: start.upperBound..<text.endIndex) else {
+            Issue.record("docs/cli.md has no REPL session block")
+            return
+        }
+        let shown = String(text[start.upperBound..<end.lowerBound])
+        let inputs = shown.split(separator: "\n").filter { $0.hasPrefix("pt> ") || $0.hasPrefix("..> ") }.map { String($0.dropFirst(4)) }
+        #expect(inputs.count == 13)
+        let s = ScriptedSession(inputs, mergeErrors: true).run()
+        #expect(s.out.value == shown)
     }
 }

@@ -46,21 +46,21 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-hash-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let bytes = (0..<(3 << 20) + 5).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        try AtomicFile.write(bytes, to: path)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
         #expect(SHA256.hex(ofFileAt: path) == SHA256.hex(of: bytes))
         #expect(SHA256.hex(ofFileAt: path + ".missing") == nil)
-        try AtomicFile.write("", to: path)
+        try Data().write(to: URL(fileURLWithPath: path))
         #expect(SHA256.hex(ofFileAt: path) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
-    @Test func atomicWritesReplaceWholeAndLeaveNoTemporaryFiles() throws {
+    @Test func savedScriptsAndHistoryLeaveNoTemporaryFiles() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-atomic-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try AtomicFile.write("old", to: dir + "/f.txt")
-        try AtomicFile.write("new contents", to: dir + "/f.txt")
-        #expect(try String(contentsOfFile: dir + "/f.txt", encoding: .utf8) == "new contents")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f.txt"])
-        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.write("x", to: dir + "/no/such/folder/f.txt") }
+        var h = HistoryStore(path: dir + "/history")
+        h.add("one")
+        h.add("two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["history"])
+        #expect(try String(contentsOfFile: dir + "/history", encoding: .utf8) == "one\ntwo\n")
     }
 }

@@ -63,8 +63,19 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("[1.0000 2.0000] shape [2] float32\n"))
         #expect(r.stdout.contains("after [1.0000 2.0000] shape [2] float32"))
-        #expect(r.stdout.contains("a     let   [2] float32"))
+        #expect(r.stdout.contains("a     let   tensor [2] float32"))
         #expect(r.stderr.contains("error:"))
+    }
+
+    @Test func allowPathWidensFileAccess() throws {
+        let outside = try PtuneProcess.temporaryFolder("outside"), inside = try PtuneProcess.temporaryFolder("inside")
+        defer { try? FileManager.default.removeItem(at: outside); try? FileManager.default.removeItem(at: inside) }
+        try "hello from outside".write(to: outside.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)
+        let code = "print read_text(\"\(outside.path)/note.txt\")"
+        let refused = try PtuneProcess.run(["-e", code], in: inside)
+        #expect(refused.status == 1 && refused.stderr.contains("error:") && refused.stderr.contains("note.txt"))
+        let allowed = try PtuneProcess.run(["--allow-path", outside.path, "-e", code], in: inside)
+        #expect(allowed.status == 0 && allowed.stdout == "hello from outside\n")
     }
 
     @Test func overridesAndSeed() throws {
@@ -91,5 +102,40 @@ import Testing
         #expect(svg.contains("<polyline") && svg.contains(">step</text>"))
         let quiet = try PtuneProcess.run(["--quiet", "--set", "steps=200", "loss-curve.pt"], in: dir)
         #expect(!quiet.stdout.contains("train tokens step") && quiet.stderr.isEmpty)
+    }
+}
+
+@Suite struct InterruptTests {
+    /// SIGINT stops a running script at the next training step with a message and status 130.
+    @Test func ctrlCStopsAScriptAtAStepBoundary() throws {
+        let dir = try PtuneProcess.temporaryFolder("sigint")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+            param w = zeros(2)
+            data d = dataset(x: ones(64, 2), y: ones(64))
+            train w on d { loss: mse(batch.x @ w, batch.y); optimizer: sgd(lr: 0.0001); batch: 8; steps: 100000000; log: every 1000 steps }
+            print "not reached"
+            """.write(to: dir.appendingPathComponent("long.pt"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = PtuneProcess.binary
+        process.arguments = ["long.pt"]
+        process.currentDirectoryURL = dir
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Wait until training is under way (a log line), then press Ctrl-C.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !(try String(contentsOf: outURL, encoding: .utf8)).contains("train w step") { usleep(20_000) }
+        process.interrupt()
+        process.waitUntilExit()
+        let out = try String(contentsOf: outURL, encoding: .utf8), err = try String(contentsOf: errURL, encoding: .utf8)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 130)
+        #expect(err.contains("interrupted: training of 'w' stopped at step"))
+        #expect(!out.contains("not reached"))
     }
 }

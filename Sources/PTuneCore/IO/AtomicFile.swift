@@ -5,6 +5,7 @@ public enum FileWriteError: Error, Equatable, CustomStringConvertible, Sendable 
     /// A system call failed (what was being done, the path, `errno`'s message).
     case system(String, path: String, String)
 
+    /// A lowercase message naming the path.
     public var description: String {
         switch self {
         case let .system(what, path, message): return "cannot \(what) '\(path)': \(message)"

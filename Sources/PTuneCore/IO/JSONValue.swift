@@ -61,6 +61,7 @@ public enum JSONError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An object names the same key twice.
     case duplicateKey(offset: Int, String)
 
+    /// A lowercase message with the byte offset.
     public var description: String {
         switch self {
         case let .syntax(offset, why): return "invalid JSON at byte \(offset): \(why)"

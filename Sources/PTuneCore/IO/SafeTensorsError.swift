@@ -24,6 +24,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     /// A tensor cannot be stored as the requested dtype (tensor name, explanation).
     case cannotStore(String, String)
 
+    /// A lowercase message naming the tensor or path.
     public var description: String {
         switch self {
         case let .truncated(bytes):

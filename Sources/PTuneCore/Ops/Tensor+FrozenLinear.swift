@@ -27,6 +27,11 @@ extension Tensor {
                 let pb = bias.storage.typed(T.self)
                 for r in 0..<rows { (py + r * n).update(from: pb, count: n) }
             }
+            if rows == 1 {
+                BLAS.gemv(T.self, transpose: false, rows: n, cols: k, a: weight.storage.typed(T.self),
+                          x: storage.typed(T.self), beta: bias == nil ? 0 : 1, y: py)
+                return
+            }
             BLAS.gemm(T.self, transA: false, transB: true, m: rows, n: n, k: k, a: storage.typed(T.self), lda: k,
                       b: weight.storage.typed(T.self), ldb: k, beta: bias == nil ? 0 : 1, c: py, ldc: n)
         }
@@ -43,8 +48,13 @@ extension Tensor {
                 let pg = g.storage.typed(T.self)
                 if needs[0] {
                     let r = try Tensor(uninitialized: inShape, dtype: g.dtype)
-                    BLAS.gemm(T.self, transA: false, transB: false, m: rows, n: k, k: n, a: pg, lda: n,
-                              b: w.storage.typed(T.self), ldb: k, beta: 0, c: r.storage.typed(T.self), ldc: k)
+                    if rows == 1 {
+                        BLAS.gemv(T.self, transpose: true, rows: n, cols: k, a: w.storage.typed(T.self), x: pg, beta: 0,
+                                  y: r.storage.typed(T.self))
+                    } else {
+                        BLAS.gemm(T.self, transA: false, transB: false, m: rows, n: k, k: n, a: pg, lda: n,
+                                  b: w.storage.typed(T.self), ldb: k, beta: 0, c: r.storage.typed(T.self), ldc: k)
+                    }
                     gx = r
                 }
                 if needs[1], let x = saved {

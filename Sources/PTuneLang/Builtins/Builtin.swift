@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// One parameter of a builtin: its name, what it takes, and its default (absent: required).
 public struct BuiltinParameter: Sendable {
@@ -149,7 +150,7 @@ public struct Arguments {
     func tensor(_ i: Int, dtype: DType = .float32) throws -> Tensor {
         switch self[i] {
         case let .tensor(t): return t
-        case let .param(p): return p.tensor
+        case let .param(p): return p.value
         case let .number(v): return try Tensor(scalar: v, dtype: dtype)
         case let .list(items):
             if let lit = Value.tensorLiteral(items) { return try Tensor(literal: lit, dtype: dtype) }

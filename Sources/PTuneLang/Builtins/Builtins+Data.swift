@@ -41,12 +41,22 @@ extension BuiltinRegistry {
         reader("read_jsonl", "a JSON-lines file (one object per line)", "data qa = read_jsonl(\"qa.jsonl\")") { data, path, dt in
             try DataReaders.jsonl(data, path: path, dtype: dt)
         },
-        Builtin("load_tensors", [.required("path", "string"), .optional("dtype", "dtype", .string("float64"))], returns: "record",
-                topic: "data", summary: "the tensors of a JSON tensor dump (the reference workloads' --dump-init files) as a record",
-                example: "let init = load_tensors(\"w1_init.json\")", result: .unknown,
+        Builtin("load_tensors", [.required("path", "string"), .optional("dtype", "dtype", .none)], returns: "record",
+                topic: "data",
+                summary: "the tensors of a .safetensors file, or of a JSON tensor dump (the reference workloads' --dump-init files), as a record (floats converted to dtype when given)",
+                example: "let init = load_tensors(\"w2.safetensors\")", result: .unknown,
                 run: { a, m in
                     let (data, path) = try readFile(a, m)
-                    return .record(try DataReaders.tensors(data, path: path, dtype: try a.dtype(1)))
+                    if path.hasSuffix(".safetensors") {
+                        let tensors = try SafeTensors.decode(data)
+                        let dt: DType? = a.isNone(1) ? nil : try a.dtype(1)
+                        var fields: [(String, Value)] = []
+                        for (k, t) in tensors.sorted(by: { $0.key < $1.key }) {
+                            if let d = dt, t.dtype.isFloatingPoint { fields.append((k, .tensor(try t.to(d)))) } else { fields.append((k, .tensor(t))) }
+                        }
+                        return .record(Record(fields))
+                    }
+                    return .record(try DataReaders.tensors(data, path: path, dtype: a.isNone(1) ? .float64 : try a.dtype(1)))
                 }),
         Builtin("synthetic_classes", [.required("n", "int"), .optional("seq", "int", .none), .required("dim", "int"),
                                       .required("classes", "int"), .optional("noise", "number", .number(1))],

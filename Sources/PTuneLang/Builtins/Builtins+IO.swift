@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 extension BuiltinRegistry {
     /// Reading and writing text files, confined to the folders the session allows.
@@ -21,7 +22,7 @@ extension BuiltinRegistry {
                 example: "write_text(\"result.txt\", str(accuracy(pred, y)))", result: .none,
                 run: { a, m in
                     let path = try m.resolve(try a.string(0), forWriting: true)
-                    try AtomicFile.write(Data(try a.string(1).utf8), to: path)
+                    try AtomicFile.write(Data(try a.string(1).utf8), to: URL(fileURLWithPath: path))
                     return .none
                 }),
     ]

@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 extension BuiltinRegistry {
     /// A reduction builtin `name(x, axis: none, keepdims: false)`.
@@ -54,14 +55,14 @@ extension BuiltinRegistry {
                     if case let .list(items) = a[1] {
                         let ts = try items.map { v -> Tensor in
                             guard case let .param(p) = v else { throw RuntimeFailure(.wrongKind(context: "'grad' argument 'wrt'", expected: "params", got: v.kindText)) }
-                            return p.tensor
+                            return p.value
                         }
                         return .list(try Tensor.gradients(of: loss, wrt: ts).map { .tensor($0) })
                     }
                     guard case let .param(p) = a[1] else {
                         throw RuntimeFailure(.wrongKind(context: "'grad' argument 'wrt'", expected: "a param (declared with 'param')", got: a[1].kindText))
                     }
-                    return .tensor(try Tensor.gradients(of: loss, wrt: [p.tensor])[0])
+                    return .tensor(try Tensor.gradients(of: loss, wrt: [p.value])[0])
                 }),
     ]
 }

@@ -88,7 +88,16 @@ struct BindingPlan {
         return true
     }
 
-    /// Whether arguments arrive exactly in parameter order with nothing variadic (the fast path).
+    /// Whether the arguments fill the first parameters in order and the rest take their defaults (the fast path).
+    var isPositionalPrefix: Bool {
+        guard variadic == nil, targets.count <= defaults.count else { return false }
+        for (k, t) in targets.enumerated() {
+            guard case let .parameter(i) = t, i == k else { return false }
+        }
+        return true
+    }
+
+    /// Whether arguments arrive exactly in parameter order with nothing variadic (the fastest path).
     var isDirect: Bool {
         guard variadic == nil, targets.count == defaults.count else { return false }
         for (k, t) in targets.enumerated() {

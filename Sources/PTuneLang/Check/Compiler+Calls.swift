@@ -107,6 +107,18 @@ extension Compiler {
                 })
             }
         }
+        if plan.isPositionalPrefix {
+            // `mse(a, b)` of `mse(pred, target, reduction: "mean")`: the arguments, then the defaults.
+            let tail = Array(plan.defaults[codes.count...])
+            let k = codes.count
+            return Compiled(type: type, code: { m in
+                let base = try Invoke.reserve(n, m, span)
+                defer { Invoke.release(base, n, m) }
+                for (i, c) in codes.enumerated() { m.stack[base + i] = try c.code(m) }
+                for (i, d) in tail.enumerated() { m.stack[base + k + i] = d }
+                return try Invoke.builtin(b, base: base, m, span)
+            })
+        }
         if plan.isPositionalVariadic, let vi = plan.variadic {
             // `concat(a, b, axis: 1)`: arguments straight into place, the variadic ones into one list.
             let targets = plan.targets

@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 extension Compiler {
     /// `let`, `dim`, `param`, `frozen`, `model`, `encoder`, `data`.
@@ -12,6 +13,11 @@ extension Compiler {
         if topLevel, let o = overrides[name], kind == .dim || (kind == .let && Compiler.isLiteral(valueExpr)) {
             usedOverrides.insert(name)
             value = o.expression(at: valueExpr.span)
+        }
+        if kind == .encoder, case let .call(.name(n, ns), args, cs) = value, resolve(n) == nil,
+           registry.global(n + "_encoder") != nil {
+            // `encoder pe = mlp(virtual, embed)` means the MLP prompt encoder, not an MLP layer.
+            value = .call(.name(n + "_encoder", ns), args, cs)
         }
         let c = expression(value)
         var type = c.type
@@ -86,19 +92,19 @@ extension Compiler {
             let t: Tensor
             switch v {
             case let .tensor(x): t = x
-            case let .param(p): t = p.tensor
+            case let .param(p): t = p.value
             case let .number(x): t = try Tensor(scalar: x, dtype: dtype)
             case .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
                  .optimizer, .schedule:
                 throw RuntimeFailure(.wrongKind(context: "'param \(name)'", expected: "a tensor", got: v.kindText))
             }
-            return .param(try ParamRef(name: name, tensor: t))
+            return .param(try Parameter(t, name: name))
         case .frozen:
             switch v {
             case let .tensor(t): return .tensor(t.detached())
-            case let .param(p): return .tensor(p.tensor.detached())
+            case let .param(p): return .tensor(p.value.detached())
             case let .number(x): return .tensor(try Tensor(scalar: x, dtype: dtype))
-            case let .model(mo): mo.isFrozen = true; return v
+            case let .model(mo): mo.freeze(); return v
             case .none, .bool, .string, .list, .range, .record, .function, .builtin, .encoder, .dataset, .optimizer,
                  .schedule:
                 throw RuntimeFailure(.wrongKind(context: "'frozen \(name)'", expected: "a tensor", got: v.kindText))
@@ -107,7 +113,7 @@ extension Compiler {
             guard case let .model(mo) = v else {
                 throw RuntimeFailure(.wrongKind(context: "'model \(name)'", expected: "a model", got: v.kindText))
             }
-            if kind == .frozenModel { mo.isFrozen = true }
+            if kind == .frozenModel { mo.freeze() }
             return v
         case .encoder:
             guard case .encoder = v else {
@@ -283,11 +289,11 @@ extension Compiler {
                 guard case let .param(p) = try load(m) else { throw RuntimeFailure(.internalError("param slot holds no param")) }
                 let rhs = try valueCode(m)
                 try Tensor.withoutRecording {
-                    let updated = try Operators.binary(op, .tensor(p.tensor.detached()), rhs)
+                    let updated = try Operators.binary(op, .tensor(p.value.detached()), rhs)
                     guard let t = updated.tensorValue else {
                         throw RuntimeFailure(.wrongKind(context: "an update of param '\(p.name)'", expected: "a tensor", got: updated.kindText))
                     }
-                    try p.tensor.assign(t.shape == p.tensor.shape ? t.to(p.tensor.dtype) : t.broadcasted(to: p.tensor.shape).to(p.tensor.dtype))
+                    try p.assign(t.shape == p.value.shape ? t : t.broadcasted(to: p.value.shape))
                 }
             } catch { throw RuntimeFailure.located(error, at: span) }
             return .next

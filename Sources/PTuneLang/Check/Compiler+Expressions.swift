@@ -198,7 +198,10 @@ extension Compiler {
                 let c = expression(e)
                 let code = c.code
                 if case .string = c.type { kinds.append(.key) } else {
-                    expectNumber(c.type, "an index", at: e.span)
+                    // A one-element tensor (`xs[i]` with `i` from a tensor literal) works as an index too.
+                    if case let .tensor(t) = c.type, t.shape?.allSatisfy({ $0.value == 1 }) ?? true {} else {
+                        expectNumber(c.type, "an index", at: e.span)
+                    }
                     kinds.append(.at)
                 }
                 parts.append { m in try IndexPart.from(try code(m), at: e.span) }

@@ -42,17 +42,48 @@ extension Compiler {
 
     /// `save x to "file"`.
     mutating func save(_ what: Expr, _ path: Expr, _ span: SourceSpan) -> Exec {
-        _ = expression(what)
+        let w = expression(what)
         let p = expression(path)
         if p.type != .string && p.type != .unknown { error(.wrongKind(context: "'save … to'", expected: "a path string", got: p.type.kindText), at: path.span) }
-        return { _ in throw RuntimeFailure(.unavailable("'save'"), at: span) }
+        var name = "tensor"
+        if case let .name(n, _) = what { name = n }
+        let wc = w.code, pc = p.code
+        return { m in
+            do {
+                let v = try wc(m)
+                guard case let .string(given) = try pc(m) else { throw RuntimeFailure(.wrongKind(context: "'save … to'", expected: "a path string", got: "something else")) }
+                try Persistence.save(v, name: name, to: try m.resolve(given, forWriting: true))
+            } catch { throw RuntimeFailure.located(error, at: span) }
+            return .next
+        }
     }
 
     /// `load x from "file"`.
     mutating func load(_ name: String, _ nameSpan: SourceSpan, _ path: Expr, _ span: SourceSpan) -> Exec {
-        if resolve(name) == nil { error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: nameSpan) }
+        guard let b = resolve(name) else {
+            error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: nameSpan)
+            return { _ in .next }
+        }
+        switch b.kind {
+        case .let, .param, .encoder, .model, .frozenModel, .loopVariable, .parameter, .history: break
+        case .dim, .frozen, .data, .function:
+            error(.cannotAssign(name, kind: b.kind.rawValue, hint: "load weights into a param, a let, a model or an encoder"), at: nameSpan)
+        }
         let p = expression(path)
         if p.type != .string && p.type != .unknown { error(.wrongKind(context: "'load … from'", expected: "a path string", got: p.type.kindText), at: path.span) }
-        return { _ in throw RuntimeFailure(.unavailable("'load'"), at: span) }
+        let current = nameLoad(b, nameSpan), pc = p.code
+        let replace = store(b, { m in m.returnValue }, span)
+        return { m in
+            do {
+                guard case let .string(given) = try pc(m) else { throw RuntimeFailure(.wrongKind(context: "'load … from'", expected: "a path string", got: "something else")) }
+                let path = try m.resolve(given, forWriting: false)
+                if let v = try Persistence.load(into: try current(m), name: name, from: path) {
+                    m.returnValue = v
+                    _ = try replace(m)
+                    m.returnValue = .none
+                }
+            } catch { throw RuntimeFailure.located(error, at: span) }
+            return .next
+        }
     }
 }

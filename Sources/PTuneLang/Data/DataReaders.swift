@@ -81,7 +81,7 @@ enum DataReaders {
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            guard let obj = JSONValue.parse(Data(line))?.object else {
+            guard let obj = (try? JSONValue.parse(line))?.objectValue else {
                 throw RuntimeFailure(.badData(path: path, "line \(number) is not a JSON object"))
             }
             objects.append(obj)
@@ -97,11 +97,14 @@ enum DataReaders {
                 case let .string(s):
                     texts.append(s)
                     nums.append(nil)
-                case let .number(n):
+                case let .int(n):
+                    nums.append(Double(n))
+                    texts.append(String(n))
+                case let .double(n):
                     nums.append(n)
-                    texts.append(Value.format(n))
+                    texts.append(String(n))
                 case .array:
-                    guard let ds = v.numbers else {
+                    guard let ds = DataReaders.numbers(v) else {
                         throw RuntimeFailure(.badData(path: path, "row \(i + 1): field '\(name)' holds a list that is not all numbers"))
                     }
                     arrays.append(ds)
@@ -124,13 +127,14 @@ enum DataReaders {
     /// The tensors of a JSON file: `{"tensors": {name: {"shape": […], "data": […]}}}` (the reference workloads'
     /// `--dump-init` format) or the same map at the top level.
     static func tensors(_ data: Data, path: String, dtype: DType) throws -> Record {
-        guard let top = JSONValue.parse(data)?.object else {
+        guard let top = (try? JSONValue.parse(data))?.objectValue else {
             throw RuntimeFailure(.badData(path: path, "not a JSON object"))
         }
-        let map = top["tensors"]?.object ?? top
+        let map = top["tensors"]?.objectValue ?? top
         var fields: [(String, Value)] = []
         for name in map.keys.sorted() {
-            guard let entry = map[name]?.object, let shape = entry["shape"]?.numbers, let values = entry["data"]?.numbers else { continue }
+            guard let entry = map[name]?.objectValue, let shape = entry["shape"].flatMap(DataReaders.numbers),
+                  let values = entry["data"].flatMap(DataReaders.numbers) else { continue }
             guard shape.allSatisfy({ $0 >= 0 && $0 == $0.rounded() && $0 < 1e12 }) else {
                 throw RuntimeFailure(.badData(path: path, "tensor '\(name)' has a malformed shape"))
             }
@@ -140,5 +144,17 @@ enum DataReaders {
         }
         guard !fields.isEmpty else { throw RuntimeFailure(.badData(path: path, "no tensors found (expected {\"tensors\": {name: {\"shape\", \"data\"}}})")) }
         return Record(fields)
+    }
+
+    /// The numbers of a JSON array of numbers, or nil.
+    static func numbers(_ v: JSONValue) -> [Double]? {
+        guard let items = v.arrayValue else { return nil }
+        var out: [Double] = []
+        out.reserveCapacity(items.count)
+        for i in items {
+            guard let x = i.doubleValue else { return nil }
+            out.append(x)
+        }
+        return out
     }
 }

@@ -96,7 +96,7 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case badShape(op: String, String)
     /// A ragged tensor literal.
     case raggedLiteral(String)
-    /// An error from the tensor core.
+    /// An error from a library below the language (the tensor core, PTuneNN, PTuneModels, file IO).
     case tensor(String)
     /// Mixing dtypes.
     case dtypeMismatch(op: String, String, String)

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 extension BuiltinRegistry {
     /// `plot`: a training curve in the terminal, or as an SVG file.
@@ -28,7 +29,7 @@ extension BuiltinRegistry {
                     }
                     if spec.title.isEmpty { spec.title = ((name as NSString).lastPathComponent as NSString).deletingPathExtension }
                     let path = try m.resolve(name, forWriting: true)
-                    try AtomicFile.write(Data(SVGPlot.render(spec).utf8), to: path)
+                    try AtomicFile.write(Data(SVGPlot.render(spec).utf8), to: URL(fileURLWithPath: path))
                     m.output.note("plot: wrote \(name)")
                     return .none
                 }),
@@ -77,7 +78,7 @@ enum PlotBuiltin {
             }
             return out
         case let .tensor(t) where t.rank <= 1: return t.doubles
-        case let .param(p) where p.tensor.rank <= 1: return p.tensor.doubles
+        case let .param(p) where p.value.rank <= 1: return p.value.doubles
         case .none, .number, .bool, .string, .tensor, .param, .range, .record, .function, .builtin, .model, .encoder,
              .dataset, .optimizer, .schedule:
             return nil

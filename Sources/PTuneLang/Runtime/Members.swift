@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// Members of values: properties (`x.shape`, `batch.x`, `opt.lr`, `pe.n`) and the method kind each value
 /// dispatches on (`x.sum()` is the builtin `sum(x)`; `opt.step(loss)` is a method of optimizers).
@@ -163,7 +164,7 @@ enum Members {
         }
         if case let .model(mo) = v, name == "frozen" {
             guard case let .bool(b) = x else { throw RuntimeFailure(.wrongKind(context: "'frozen'", expected: "a bool", got: x.kindText)) }
-            mo.isFrozen = b
+            if b { mo.freeze() } else { mo.unfreeze() }
             return
         }
         throw RuntimeFailure(.cannotAssign(name, kind: "member", hint: "only an optimizer's 'lr' and a model's 'frozen' can be set"))

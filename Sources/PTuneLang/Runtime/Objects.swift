@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// Compiled code of an expression: evaluates it on the machine.
 typealias Code = (Machine) throws -> Value
@@ -30,41 +31,60 @@ public final class UserFunction: @unchecked Sendable {
     public var arity: Int { parameterNames.count }
 }
 
-/// A named trainable or frozen tensor inside a model or encoder.
-public struct NamedParameter {
-    /// The name, dotted by module (`fc1.weight`).
-    public var name: String
-    /// The parameter.
-    public var ref: ParamRef
-}
+/// What a model value wraps beyond PTuneNN's interfaces (a tokenizer, text generation): PTuneModels' builtins keep
+/// their model here and find it again when a method is called.
+public protocol ModelBacking: AnyObject {}
 
-/// A model: a layer or a network that maps tensors to tensors (`llm(x)`), trainable unless frozen.
+/// A model: a PTuneNN layer or frozen network that maps tensors to tensors (`llm(x)`), trainable unless frozen.
 public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     /// The constructor it came from (`linear`, `mlp`, `gpt`, …).
     public let kind: String
     /// How it was built, for printing: `mlp(64 -> 256 -> 64, act: gelu, residual: true)`.
     public let summary: String
-    /// Whether it is frozen (`model m = … frozen`): optimizers refuse it and `train` verifies it unchanged.
-    public var isFrozen: Bool
-    /// The forward pass.
-    let forward: (Tensor) throws -> Tensor
-    /// Its parameters.
-    public let parameters: [NamedParameter]
+    /// The network as a layer, when it is one.
+    public let layer: (any Layer)?
+    /// The network as a model p-tuning can drive (token embeddings in, outputs out), when it is one.
+    public let frozenModel: (any FrozenModel)?
+    /// Anything else a library attached (see ``ModelBacking``).
+    public let backing: (any ModelBacking)?
+    /// Its parameters (PTuneNN's, named by dotted paths).
+    public let parameters: [Parameter]
     /// Read-only facts scripts can ask for: `m.dim`, `m.vocab`.
     public let properties: [(String, Value)]
+    /// The forward pass on a tensor.
+    let forward: (Tensor) throws -> Tensor
 
-    init(kind: String, summary: String, isFrozen: Bool = false, parameters: [NamedParameter],
-         properties: [(String, Value)] = [], forward: @escaping (Tensor) throws -> Tensor) {
+    init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
+         backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
+         forward: @escaping (Tensor) throws -> Tensor) {
         self.kind = kind
         self.summary = summary
-        self.isFrozen = isFrozen
+        self.layer = layer
+        self.frozenModel = frozenModel
+        self.backing = backing
         self.parameters = parameters
         self.properties = properties
         self.forward = forward
     }
 
+    /// A model wrapping a PTuneNN layer.
+    convenience init(kind: String, summary: String, layer: any Layer, properties: [(String, Value)] = []) {
+        self.init(kind: kind, summary: summary, layer: layer, frozenModel: layer as? any FrozenModel,
+                  parameters: layer.parameters, properties: properties, forward: { try layer($0) })
+    }
+
+    /// Whether every weight is frozen (`model m = … frozen`): optimizers refuse it, `train` verifies it unchanged,
+    /// and no gradient is ever computed for it.
+    public var isFrozen: Bool { !parameters.isEmpty && parameters.allSatisfy(\.isFrozen) }
+
+    /// Freezes every weight.
+    public func freeze() { parameters.freezeAll() }
+
+    /// Makes every weight trainable.
+    public func unfreeze() { parameters.unfreezeAll() }
+
     /// The number of scalar parameters.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.ref.tensor.count } }
+    public var parameterCount: Int { parameters.parameterCount }
 
     /// `model mlp(64 -> 256 -> 64) frozen, 33,088 parameters`
     public var description: String {
@@ -72,55 +92,57 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     }
 }
 
-/// A prompt encoder: trainable weights whose output is the virtual tokens, `[n, dim]`.
+/// A prompt encoder (PTuneNN's): trainable weights whose output is the virtual tokens, `[n, dim]`.
 public final class EncoderObject: @unchecked Sendable, CustomStringConvertible {
-    /// The encoder's kind (`embedding`, `mlp`, `lstm`, `scale`).
-    public let kind: String
+    /// The encoder.
+    public let encoder: any PromptEncoder
     /// How it was built, for printing.
     public let summary: String
-    /// The number of virtual tokens.
-    public let count: Int
-    /// The embedding dimension of each token.
-    public let dim: Int
-    /// Computes the virtual tokens.
-    let encode: () throws -> Tensor
-    /// Its parameters.
-    public let parameters: [NamedParameter]
 
-    init(kind: String, summary: String, count: Int, dim: Int, parameters: [NamedParameter],
-         encode: @escaping () throws -> Tensor) {
-        self.kind = kind
+    init(_ encoder: any PromptEncoder, summary: String) {
+        self.encoder = encoder
         self.summary = summary
-        self.count = count
-        self.dim = dim
-        self.parameters = parameters
-        self.encode = encode
     }
 
+    /// The encoder's kind (`embedding`, `mlp`, `lstm`, `scale`).
+    public var kind: String { encoder.config.kind.rawValue }
+    /// The number of virtual tokens.
+    public var count: Int { encoder.numVirtualTokens }
+    /// The embedding dimension of each token.
+    public var dim: Int { encoder.tokenDim }
+    /// Its parameters.
+    public var parameters: [Parameter] { encoder.parameters }
+    /// Computes the virtual tokens.
+    func encode() throws -> Tensor { try encoder.encode() }
+
     /// The number of scalar parameters.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.ref.tensor.count } }
+    public var parameterCount: Int { encoder.parameterCount }
 
     /// `encoder mlp(10 virtual tokens × 64, hidden 256), 83,520 parameters`
     public var description: String { "encoder \(summary), \(Count.grouped(parameterCount)) parameters" }
 }
 
-/// A learning-rate schedule: the rate at each step as a multiple of the optimizer's base rate.
+/// A learning-rate schedule as written in a script (`cosine(warmup: 10)`): PTuneNN's schedule once the number of
+/// steps is known (a `train` block knows it; an explicit loop passes `steps:`).
 public final class ScheduleObject: @unchecked Sendable, CustomStringConvertible {
-    /// `constant`, `linear`, `cosine`.
+    /// `constant`, `warmup`, `linear`, `cosine`.
     public let kind: String
     /// Warm-up steps.
     public let warmup: Int
-    /// The factor at step `step` (1-based) of `total`.
-    let factor: (_ step: Int, _ total: Int) -> Double
+    /// The total steps given when it was made, if any.
+    public let steps: Int?
+    /// PTuneNN's schedule over `total` steps.
+    let make: (_ total: Int) -> LRSchedule
 
-    init(kind: String, warmup: Int, factor: @escaping (Int, Int) -> Double) {
+    init(kind: String, warmup: Int, steps: Int?, make: @escaping (Int) -> LRSchedule) {
         self.kind = kind
         self.warmup = warmup
-        self.factor = factor
+        self.steps = steps
+        self.make = make
     }
 
     /// `schedule cosine(warmup: 10)`
-    public var description: String { "schedule \(kind)(warmup: \(warmup))" }
+    public var description: String { "schedule \(kind)(warmup: \(warmup)\(steps.map { ", steps: \($0)" } ?? ""))" }
 }
 
 /// Thousands separators for counts in messages: `300,288`.

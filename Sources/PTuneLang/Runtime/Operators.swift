@@ -1,5 +1,6 @@
 import Foundation
 import PTuneCore
+import PTuneNN
 
 /// One entry of an index expression, evaluated.
 enum IndexPart {
@@ -73,10 +74,10 @@ enum Operators {
         // The common cases first, without copying through `tensorValue`.
         if case let .tensor(x) = a {
             if case let .tensor(y) = b { return .tensor(try tt(x, y)) }
-            if case let .param(p) = b { return .tensor(try tt(x, p.tensor)) }
+            if case let .param(p) = b { return .tensor(try tt(x, p.value)) }
             if case let .number(s) = b { return .tensor(try ts(x, s)) }
         } else if case let .param(p) = a, case let .tensor(y) = b {
-            return .tensor(try tt(p.tensor, y))
+            return .tensor(try tt(p.value, y))
         }
         if let x = a.tensorValue {
             if let y = b.tensorValue { return .tensor(try tt(x, y)) }
@@ -186,7 +187,7 @@ enum Operators {
         switch v {
         case let .number(x): return .number(-x)
         case let .tensor(t): return .tensor(try -t)
-        case let .param(p): return .tensor(try -p.tensor)
+        case let .param(p): return .tensor(try -p.value)
         case .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
              .optimizer, .schedule:
             throw RuntimeFailure(.unaryKind(op: "-", operand: v.kindText))

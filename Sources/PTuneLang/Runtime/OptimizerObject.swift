@@ -1,50 +1,45 @@
 import PTuneCore
+import PTuneNN
 
-/// An optimizer over a set of parameters: `opt.step(loss)` computes the gradients of `loss` with respect to them
-/// and applies one update. Frozen parameters are refused when the optimizer is made.
+/// An optimizer (PTuneNN's) over a set of parameters: `opt.step(loss)` computes the gradients of `loss` with respect
+/// to them and applies one update. Frozen parameters are refused when the optimizer is made.
 public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible {
     /// `sgd`, `adam`, `adamw`.
     public let kind: String
+    /// The optimizer doing the updates.
+    public let optimizer: any Optimizer
     /// The parameters it updates.
-    public let parameters: [ParamRef]
-    /// The base learning rate (`opt.lr`, settable).
+    public let parameters: [Parameter]
+    /// The base learning rate (`opt.lr`, settable); a schedule scales it at each step.
     public var learningRate: Double
-    /// A schedule scaling the rate over `scheduleTotal` steps, if any.
-    var schedule: ScheduleObject?
-    var scheduleTotal = 0
+    /// The schedule and the steps it spans, if any.
+    var schedule: LRSchedule?
     /// Clip gradients to this global norm before each update, if set.
     var clipNorm: Double?
     /// Updates taken so far.
     public internal(set) var steps = 0
     /// The loss of the last step.
     public internal(set) var lastLoss: Double?
-    /// Applies one update: parameters, their gradients, the learning rate of this step.
-    let update: ([ParamRef], [Tensor], Double) throws -> Void
     /// Printed settings (`lr: 0.01, momentum: 0.9`).
     let settings: String
-    /// Whether `update` only writes in place (no tensor operations that could be recorded), so it need not run
-    /// with recording switched off.
-    let updatesInPlace: Bool
     /// Makes the same optimizer over other parameters (`train` binds `adam(lr: 1e-3)` to what it trains).
-    let rebind: ([ParamRef]) throws -> OptimizerObject
+    let rebind: ([Parameter]) throws -> OptimizerObject
 
-    init(kind: String, parameters: [ParamRef], learningRate: Double, settings: String, updatesInPlace: Bool = false,
-         rebind: @escaping ([ParamRef]) throws -> OptimizerObject,
-         update: @escaping ([ParamRef], [Tensor], Double) throws -> Void) {
+    init(kind: String, optimizer: any Optimizer, parameters: [Parameter], settings: String,
+         rebind: @escaping ([Parameter]) throws -> OptimizerObject) throws {
+        for p in parameters where p.isFrozen {
+            throw RuntimeFailure(.badArgument(function: kind, "'\(p.name)' is frozen; frozen weights are never optimized"))
+        }
         self.kind = kind
-        self.rebind = rebind
-        self.updatesInPlace = updatesInPlace
+        self.optimizer = optimizer
         self.parameters = parameters
-        self.learningRate = learningRate
+        self.learningRate = optimizer.learningRate
         self.settings = settings
-        self.update = update
+        self.rebind = rebind
     }
 
     /// The learning rate of the next step (the schedule applied).
-    public var currentRate: Double {
-        guard let schedule else { return learningRate }
-        return learningRate * schedule.factor(steps + 1, Swift.max(scheduleTotal, 1))
-    }
+    public var currentRate: Double { schedule?.learningRate(base: learningRate, atStep: steps) ?? learningRate }
 
     /// One step: gradients of `loss` with respect to every parameter, optional clipping, one update. Returns the
     /// loss value. A NaN or infinite loss stops with an error naming the step and the last finite loss.
@@ -60,31 +55,18 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
         guard loss.node != nil else {
             throw RuntimeFailure(.badArgument(function: "step", "the loss does not depend on the optimizer's parameters (are they frozen?)"))
         }
-        var grads = try Tensor.gradients(of: loss, wrt: parameters.map(\.tensor))
-        if let c = clipNorm { try OptimizerObject.clip(&grads, maxNorm: c) }
-        if updatesInPlace {
-            try update(parameters, grads, currentRate)
-        } else {
-            try Tensor.withoutRecording { try update(parameters, grads, currentRate) }
-        }
+        var grads = try Tensor.gradients(of: loss, wrt: parameters.map(\.value))
+        if let c = clipNorm { _ = try GradientClipping.clip(&grads, maxNorm: c) }
+        optimizer.learningRate = currentRate
+        try optimizer.update(parameters, along: grads)
         steps += 1
         lastLoss = value
         return value
     }
 
-    /// Scales `grads` so that their global L2 norm is at most `maxNorm` (PyTorch's `clip_grad_norm_`).
-    static func clip(_ grads: inout [Tensor], maxNorm: Double) throws {
-        var total = 0.0
-        for g in grads { for v in g.doubles { total += v * v } }
-        let norm = total.squareRoot()
-        let scale = maxNorm / (norm + 1e-6)
-        guard scale < 1 else { return }
-        for i in grads.indices { try grads[i].scaleInPlace(by: scale) }
-    }
-
-    /// `optimizer sgd(lr: 0.01) over 1 param (8 values)`
+    /// `optimizer sgd(lr: 0.01) over 1 tensor (8 values), 0 steps taken`
     public var description: String {
-        let n = parameters.reduce(0) { $0 + $1.tensor.count }
+        let n = parameters.parameterCount
         return "optimizer \(kind)(\(settings)) over \(parameters.count) tensor\(parameters.count == 1 ? "" : "s") (\(Count.grouped(n)) values), \(steps) steps taken"
     }
 }

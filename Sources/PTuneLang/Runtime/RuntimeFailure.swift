@@ -28,6 +28,10 @@ struct RuntimeFailure: Error {
             f.notes = d.notes
             return f
         }
+        if let described = error as? any CustomStringConvertible {
+            // Errors of the libraries below (PTuneNN, PTuneModels, file IO) describe themselves in lowercase.
+            return RuntimeFailure(.tensor(described.description), at: span)
+        }
         return RuntimeFailure(.internalError(String(describing: error)), at: span)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PTuneCore
+import PTuneNN
 
 /// A compiled `train` block: the code of each option (nil when not given).
 struct TrainSpec {
@@ -61,20 +62,20 @@ struct TrainRun {
     }
 
     /// The trainable parameters of the targets, each once.
-    func parameters() throws -> [ParamRef] {
-        var out: [ParamRef] = []
+    func parameters() throws -> [Parameter] {
+        var out: [Parameter] = []
         for (name, code, span) in spec.targets {
             let v: Value
             do { v = try code(m) } catch { throw RuntimeFailure.located(error, at: span) }
-            var refs: [ParamRef] = []
+            var refs: [Parameter] = []
             switch v {
             case let .param(p): refs = [p]
-            case let .encoder(e): refs = e.parameters.map(\.ref)
+            case let .encoder(e): refs = e.parameters.trainable
             case let .model(mo):
                 guard !mo.isFrozen else {
                     throw RuntimeFailure(.cannotAssign(name, kind: "frozen model", hint: "unfreeze it first (\(name).frozen = false)"), at: span)
                 }
-                refs = mo.parameters.map(\.ref)
+                refs = mo.parameters.trainable
             case .none, .number, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .dataset,
                  .optimizer, .schedule:
                 throw RuntimeFailure(.wrongKind(context: "'train'", expected: "an encoder, a param or a model", got: v.kindText), at: span)
@@ -111,8 +112,7 @@ struct TrainRun {
         }
         if let v = try value(spec.schedule, "schedule") {
             guard case let .schedule(s) = v else { throw RuntimeFailure(.wrongKind(context: "'schedule' of 'train'", expected: "a schedule", got: v.kindText), at: spec.span) }
-            opt.schedule = s
-            opt.scheduleTotal = total
+            opt.schedule = s.make(total)
         }
         let logEvery = try cadence(spec.logEvery, "log", stepsPerEpoch: stepsPerEpoch)
         let evalEvery = try cadence(spec.evalEvery, "eval", stepsPerEpoch: stepsPerEpoch) ?? (spec.eval != nil ? stepsPerEpoch : nil)
@@ -124,7 +124,23 @@ struct TrainRun {
             }
             maximize = g == "max"
         }
-        if spec.checkpoint != nil { throw RuntimeFailure(.unavailable("'checkpoint' in 'train'"), at: spec.span) }
+        var step = 0
+        let checkpointPath: String? = try value(spec.checkpoint, "checkpoint").map { v in
+            guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'checkpoint'", expected: "a path", got: v.kindText), at: spec.span) }
+            do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+        }
+        let checkpointEvery = try cadence(spec.checkpointEvery, "checkpoint", stepsPerEpoch: stepsPerEpoch)
+        var trainedEncoders: [(String, EncoderObject)] = []
+        for (name, code, _) in spec.targets { if case let .encoder(e) = try code(m) { trainedEncoders.append((name, e)) } }
+        if checkpointPath != nil && trainedEncoders.isEmpty {
+            throw RuntimeFailure(.badArgument(function: "train", "'checkpoint' saves encoders; this block trains none"), at: spec.span)
+        }
+        func writeCheckpoint() throws {
+            guard let path = checkpointPath else { return }
+            do { try Persistence.checkpoint(encoders: trainedEncoders, optimizer: opt, step: step, generator: m.rng, to: path) } catch {
+                throw RuntimeFailure.located(error, at: spec.span)
+            }
+        }
         let logPath: String? = try value(spec.logFile, "log_file").map { v in
             guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'log_file'", expected: "a path", got: v.kindText), at: spec.span) }
             do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
@@ -135,7 +151,6 @@ struct TrainRun {
         var best: Double?, sinceBest = 0, stoppedEarly = false
         var csv = "step,epoch,loss,eval\n"
         let start = Machine.now()
-        var step = 0
         var lastEval: Double?
         // Without shuffling every epoch sees the same batches: cut them once.
         let fixedBatches = shuffle ? nil : try ds.batches(size: batchSize, shuffle: false, rng: &m.rng)
@@ -176,11 +191,13 @@ struct TrainRun {
                                                  isLogStep: isLog, isFinished: step == total || stoppedEarly)
                     if let hook = m.onTrainProgress { hook(progress) } else { m.output.write(TrainRun.logLine(progress)) }
                 }
+                if let k = checkpointEvery, step % k == 0 { try writeCheckpoint() }
                 if stoppedEarly { break training }
             }
         }
+        try writeCheckpoint()
         if let logPath {
-            do { try AtomicFile.write(Data(csv.utf8), to: logPath) } catch { throw RuntimeFailure(.fileError(path: logPath, "\(error)"), at: spec.span) }
+            do { try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: logPath)) } catch { throw RuntimeFailure(.fileError(path: logPath, "\(error)"), at: spec.span) }
         }
         let after = try spec.frozen.map { try Checksum.of(m.globals[$0.1]) }
         var changed: [String] = []
@@ -232,22 +249,12 @@ enum Checksum {
         }
         switch v {
         case let .tensor(t): try mix(t)
-        case let .param(p): try mix(p.tensor)
-        case let .model(mo): for p in mo.parameters { try mix(p.ref.tensor) }
-        case let .encoder(e): for p in e.parameters { try mix(p.ref.tensor) }
+        case let .param(p): try mix(p.value)
+        case let .model(mo): for p in mo.parameters { try mix(p.value) }
+        case let .encoder(e): for p in e.parameters { try mix(p.value) }
         case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .dataset, .optimizer, .schedule:
             break
         }
         return h
-    }
-}
-
-/// Writes a file so that a crash never leaves it half-written: PTuneCore's ``PTuneCore/AtomicFile`` (a temporary
-/// file in the same folder, flushed, renamed over the target, the folder flushed), its failure as a file error.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
-        do { try PTuneCore.AtomicFile.write(data, to: URL(fileURLWithPath: path)) } catch {
-            throw RuntimeFailure(.fileError(path: path, "\(error)"))
-        }
     }
 }

@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 extension Value: CustomStringConvertible {
     /// How `print` shows the value: numbers shortest (integers without `.0`), tensors numpy-style with shape and
@@ -18,7 +19,7 @@ extension Value: CustomStringConvertible {
         case let .bool(b): return b ? "true" : "false"
         case let .string(s): return quoted ? Value.quote(s) : s
         case let .tensor(t): return t.description
-        case let .param(p): return p.tensor.detached().description
+        case let .param(p): return p.value.detached().description
         case let .list(items): return "[" + items.map { $0.render(quoted: true) }.joined(separator: ", ") + "]"
         case let .range(lo, hi): return "\(lo)..<\(hi)"
         case let .record(r):

@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// A value at run time. Small (a tag and at most a tensor's three words) and free of `Any`: every kind a script can
 /// hold is a case, and objects with identity (trainable tensors, models, optimizers, …) are classes held by
@@ -15,7 +16,7 @@ public enum Value: @unchecked Sendable {
     /// A tensor (a constant, or a result that carries its autodiff record).
     case tensor(Tensor)
     /// A trainable tensor declared with `param`: optimizers update it in place.
-    case param(ParamRef)
+    case param(Parameter)
     /// A list.
     case list([Value])
     /// `lower..<upper` (a range written `a..b` includes `b`: upper is `b + 1`).
@@ -45,7 +46,7 @@ public enum Value: @unchecked Sendable {
         case .bool: return "a bool"
         case .string: return "a string"
         case let .tensor(t): return "a tensor \(Shape.describe(t.shape)) \(t.dtype)"
-        case let .param(p): return "a param \(Shape.describe(p.tensor.shape)) \(p.tensor.dtype)"
+        case let .param(p): return "a param \(Shape.describe(p.value.shape)) \(p.value.dtype)"
         case .list: return "a list"
         case .range: return "a range"
         case .record: return "a record"
@@ -85,7 +86,7 @@ public enum Value: @unchecked Sendable {
     @inline(__always) var tensorValue: Tensor? {
         switch self {
         case let .tensor(t): return t
-        case let .param(p): return p.tensor
+        case let .param(p): return p.value
         case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
              .optimizer, .schedule:
             return nil
@@ -100,7 +101,7 @@ public enum Value: @unchecked Sendable {
         case .bool: return .bool
         case .string: return .string
         case let .tensor(t): return .tensor(TensorType(shape: t.shape.map { Dim($0) }, dtype: t.dtype))
-        case let .param(p): return .tensor(TensorType(shape: p.tensor.shape.map { Dim($0) }, dtype: p.tensor.dtype))
+        case let .param(p): return .tensor(TensorType(shape: p.value.shape.map { Dim($0) }, dtype: p.value.dtype))
         case .list: return .list(.unknown)
         case .range: return .range
         case let .record(r): return .record(RecordType(zip(r.names, r.values.map(\.staticType)).map { ($0, $1) }))
@@ -112,20 +113,6 @@ public enum Value: @unchecked Sendable {
         case .optimizer: return .optimizer
         case .schedule: return .schedule
         }
-    }
-}
-
-/// A trainable tensor: the value of a `param` declaration, shared by reference with the optimizers that update it.
-public final class ParamRef: @unchecked Sendable {
-    /// The name it was declared with.
-    public let name: String
-    /// The current value (a leaf that requires a gradient).
-    public var tensor: Tensor
-
-    /// A parameter named `name` holding `tensor` (made a trainable leaf).
-    public init(name: String, tensor: Tensor) throws {
-        self.name = name
-        self.tensor = try tensor.detached().requiringGradient(name: name)
     }
 }
 
@@ -147,4 +134,9 @@ public final class Record: @unchecked Sendable {
         for i in names.indices where names[i] == name { return values[i] }
         return nil
     }
+}
+
+extension Parameter {
+    /// The parameter's current value (what a `param` variable reads as in scripts).
+    public var tensor: Tensor { value }
 }

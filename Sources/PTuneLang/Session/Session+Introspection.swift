@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// One name in scope, as the REPL's `:vars` lists it.
 public struct BindingInfo: Sendable {
@@ -39,9 +40,9 @@ extension Session {
                 info.shape = t.shape
                 info.dtype = t.dtype.rawValue
             case let .param(p):
-                info.shape = p.tensor.shape
-                info.dtype = p.tensor.dtype.rawValue
-                info.parameterCount = p.tensor.count
+                info.shape = p.value.shape
+                info.dtype = p.value.dtype.rawValue
+                info.parameterCount = p.value.count
                 info.isTrainable = true
             case let .model(mo):
                 info.parameterCount = mo.parameterCount
@@ -62,7 +63,7 @@ extension Session {
         switch v {
         case let .tensor(t):
             return t.count <= 6 ? t.formatted(withShape: true).replacingOccurrences(of: "\n", with: "") : "tensor \(Shape.describe(t.shape)) \(t.dtype)"
-        case let .param(p): return "param \(Shape.describe(p.tensor.shape)) \(p.tensor.dtype)"
+        case let .param(p): return "param \(Shape.describe(p.value.shape)) \(p.value.dtype)"
         case .none, .number, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
              .optimizer, .schedule:
             let s = v.debugText.replacingOccurrences(of: "\n", with: " ")

@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// A BERT encoder (all-MiniLM-L6-v2 and its kind) with sentence-transformers' pooling:
 /// ```
@@ -29,12 +30,16 @@ public final class BERTModel {
     /// (256, sentence-transformers' setting for all-MiniLM-L6-v2); longer texts are cut, keeping [SEP].
     public var maxSequenceLength = 256
 
-    var wordEmbeddings: Tensor
-    var positionEmbeddings: Tensor
-    var typeEmbeddings: Tensor
-    var embeddingNorm: Tensor
-    var embeddingNormBias: Tensor
-    var layers: [BERTLayer]
+    /// Every weight as a parameter named as in the Hugging Face checkpoint, frozen unless unfrozen: embeddings
+    /// first, then layer by layer.
+    public let parameters: [Parameter]
+    let layers: [BERTLayer]
+
+    var wordEmbeddings: Tensor { parameters[0].value }
+    var positionEmbeddings: Tensor { parameters[1].value }
+    var typeEmbeddings: Tensor { parameters[2].value }
+    var embeddingNorm: Tensor { parameters[3].value }
+    var embeddingNormBias: Tensor { parameters[4].value }
 
     /// The Hugging Face names and shapes of the embedding weights.
     static func embeddingNames(_ c: BERTConfig) -> [(name: String, shape: [Int])] {
@@ -49,17 +54,24 @@ public final class BERTModel {
         embeddingNames(c) + (0..<c.layers).flatMap { BERTLayer.names(layer: $0, d: c.hiddenSize, f: c.intermediateSize) }
     }
 
-    /// A model from `config` whose weights `weight(name, shape)` supplies (float32, in Hugging Face's layout and
-    /// names; a name may be missing only if `weight` throws for it).
+    /// A model from `config` whose weights `weight(name, shape)` supplies (float32 or float64, in Hugging Face's
+    /// layout and names), frozen.
     public init(config: BERTConfig, tokenizer: WordPiece? = nil, weight: (String, [Int]) throws -> Tensor) throws {
         try config.validate(file: "config")
         self.config = config
         self.tokenizer = tokenizer
-        let e = try BERTModel.embeddingNames(config).map { try weight($0.name, $0.shape).detached() }
-        (wordEmbeddings, positionEmbeddings, typeEmbeddings, embeddingNorm, embeddingNormBias) = (e[0], e[1], e[2], e[3], e[4])
-        layers = try (0..<config.layers).map { i in
-            BERTLayer(try BERTLayer.names(layer: i, d: config.hiddenSize, f: config.intermediateSize).map { try weight($0.name, $0.shape).detached() })
+        var params: [Parameter] = []
+        for (name, shape) in BERTModel.weightNames(config) {
+            let t = try weight(name, shape)
+            guard t.shape == shape else { throw ModelError.weightShape(file: "weights", name: name, expected: shape, found: t.shape) }
+            params.append(try Parameter(t, name: name, frozen: true))
         }
+        guard Set(params.map(\.dtype)).count == 1 else {
+            throw ModelError.invalidConfig(file: "weights", reason: "the weights mix float32 and float64")
+        }
+        parameters = params
+        let per = 16
+        layers = (0..<config.layers).map { i in BERTLayer(Array(params[(5 + i * per)..<(5 + (i + 1) * per)])) }
     }
 
     /// The width d of a token embedding.

@@ -4,8 +4,11 @@
 /// Every type listed here can be parsed and bounds-checked; ``canDequantize`` tells which ones this reader converts
 /// to float32 (F32, F16, BF16, F64, Q8_0, Q4_0, Q4_1).
 public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// Plain floats and the 32-element block formats, by ggml's type code.
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
+    /// The 256-element "k-quant" formats (parsed and bounds-checked, not dequantized).
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
+    /// Integers, float64 and bfloat16.
     case i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28, bf16 = 30
 
     /// Elements per block (1 for the plain types).

@@ -1,5 +1,6 @@
 /// The type codes of GGUF metadata values.
 public enum GGUFValueType: UInt32, Sendable, CaseIterable {
+    /// The codes as the GGUF specification numbers them.
     case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6, bool = 7, string = 8,
          array = 9, uint64 = 10, int64 = 11, float64 = 12
 
@@ -18,7 +19,9 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable {
 
 /// One GGUF metadata value.
 public enum GGUFValue: Sendable, Equatable {
+    /// An integer of the stored width and signedness.
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32), uint64(UInt64), int64(Int64)
+    /// A float, a boolean or a UTF-8 string (invalid UTF-8 repaired with U+FFFD).
     case float32(Float), float64(Double), bool(Bool), string(String)
     /// An array of values of one type.
     case array(GGUFArray)
@@ -78,6 +81,7 @@ public enum GGUFValue: Sendable, Equatable {
 
 /// A GGUF metadata array, stored with its elements' Swift type (a 49,152-entry vocabulary stays one `[String]`).
 public indirect enum GGUFArray: Sendable, Equatable {
+    /// The elements of one scalar type, as a Swift array of that type.
     case uint8([UInt8]), int8([Int8]), uint16([UInt16]), int16([Int16]), uint32([UInt32]), int32([Int32])
     case uint64([UInt64]), int64([Int64]), float32([Float]), float64([Double]), bool([Bool]), string([String])
     /// An array of arrays.

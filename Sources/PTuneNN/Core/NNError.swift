@@ -30,6 +30,7 @@ public enum NNError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The model cannot do what was asked (explanation), e.g. embed token ids without a vocabulary.
     case unsupported(String)
 
+    /// A lowercase message in the style of the diagnostics catalogue.
     public var description: String {
         switch self {
         case let .invalidArgument(what, why): return "\(what): \(why)"

@@ -16,11 +16,12 @@ enum FusedGELU {
     }
 
     private static func run<T: TensorFloat>(_: T.Type, _ x: Tensor) throws -> Tensor {
-        var cdfStore = try Tensor.zeros(x.shape, dtype: x.dtype)
         let n = x.count
-        let y = try Tensor.filling(x.shape, as: T.self) { out in
-            try x.withScalars(T.self) { xs in
-                try cdfStore.withMutableScalars(T.self) { cdf in
+        var output: Tensor? = nil
+        // Φ and y are written in one pass; every element of both is written, so neither is zero-filled first.
+        let cdfStore = try Tensor.filling(x.shape, as: T.self) { cdf in
+            output = try Tensor.filling(x.shape, as: T.self) { out in
+                try x.withScalars(T.self) { xs in
                     guard let po = out.baseAddress, let px = xs.baseAddress, let pc = cdf.baseAddress else { return }
                     FastMath.withErfTable { table in
                         Parallel.forChunks(n) { range in
@@ -44,6 +45,7 @@ enum FusedGELU {
                 }
             }
         }
+        guard let y = output else { throw TensorError.invalidArgument(op: "gelu", "no output was produced") }
         let xd = x.detached(), cdf = cdfStore
         return Tensor.differentiable("gelu", output: y, inputs: [x]) { g, needs in
             guard needs[0] else { return [nil] }

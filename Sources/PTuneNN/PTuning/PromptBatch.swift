@@ -42,6 +42,13 @@ public struct PromptBatch: Sendable {
     /// Whether the attention mask has any zero.
     public let hasPadding: Bool
     let sources: [Source]
+    /// The largest virtual index each task's examples use (−1 when none).
+    let maxVirtualIndex: [Int]
+    /// The number of virtual positions of each example.
+    let virtualCounts: [Int]
+    /// The number of virtual positions every example has when the batch is PEFT's layout — one task, each example
+    /// virtual tokens 0..<n first then its real tokens, no padding — else nil.
+    let prefixLength: Int?
 
     /// Collates `examples` (at least one), padding with `padToken` on `padding`'s side.
     public init(_ examples: [PromptExample], padToken: Int = 0, padding: PaddingSide = .right) throws {
@@ -64,6 +71,9 @@ public struct PromptBatch: Sendable {
         var labelValues = [Int64](repeating: -100, count: b * t)
         var sources = [Source](repeating: .pad, count: b * t)
         var positions: [[Int]] = []
+        var maxIndex = [Int](repeating: -1, count: taskNames.count)
+        var virtualCount = [Int](repeating: 0, count: b)
+        var prefix = true
         for (row, e) in examples.enumerated() {
             let offset = padding == .right ? 0 : t - e.items.count
             var real = 0
@@ -75,6 +85,9 @@ public struct PromptBatch: Sendable {
                 case let .virtual(i):
                     guard i >= 0 else { throw NNError.invalidBatch("example \(row) has a negative virtual token index \(i)") }
                     sources[p] = .virtual(task: exampleTask[row], index: i)
+                    maxIndex[exampleTask[row]] = Swift.max(maxIndex[exampleTask[row]], i)
+                    virtualCount[row] += 1
+                    if i != k { prefix = false }
                 case let .token(id):
                     tokenIds[row * r + real] = Int64(id)
                     sources[p] = .real(real)
@@ -84,6 +97,11 @@ public struct PromptBatch: Sendable {
                 }
             }
             positions.append(pos)
+            // Virtual token i sits at position i for every i, so they fill exactly the first v positions.
+            let v = virtualCount[row]
+            if v != virtualCount[0] || (v > 0 && e.items[v - 1] != .virtual(v - 1)) {
+                prefix = false
+            }
         }
         batchSize = b
         length = t
@@ -96,12 +114,8 @@ public struct PromptBatch: Sendable {
         labels = try Tensor(shape: [b, t], scalars: labelValues)
         hasPadding = mask.contains(0)
         self.sources = sources
-    }
-
-    /// The virtual token indices each task's examples use (to check them against the encoders).
-    func virtualIndices(ofTask task: Int) -> Set<Int> {
-        var s = Set<Int>()
-        for src in sources { if case let .virtual(tk, i) = src, tk == task { s.insert(i) } }
-        return s
+        maxVirtualIndex = maxIndex
+        virtualCounts = virtualCount
+        prefixLength = prefix && taskNames.count == 1 && !hasPadding ? virtualCount[0] : nil
     }
 }

@@ -5,6 +5,7 @@ public struct TemplateError: Error, Equatable, CustomStringConvertible, Sendable
     /// A lowercase message.
     public let message: String
 
+    /// `template:3: error: …`
     public var description: String { "template:\(column): error: \(message)" }
 }
 

@@ -13,6 +13,8 @@ public final class PromptedModel {
     public private(set) var encoders: [String: PromptEncoder] = [:]
     /// The tasks in the order they were registered.
     public private(set) var taskNames: [String] = []
+    /// Bumped whenever an encoder is registered (lets callers cache parameter lists).
+    private(set) var version = 0
 
     /// A model with one encoder for `task`. Freezes the model.
     public convenience init(model: FrozenModel, encoder: PromptEncoder, task: String = PromptExample.defaultTask) throws {
@@ -39,6 +41,7 @@ public final class PromptedModel {
         }
         if encoders[task] == nil { taskNames.append(task) }
         encoders[task] = encoder
+        version += 1
     }
 
     /// The encoder of `task`.
@@ -70,8 +73,8 @@ public final class PromptedModel {
         for (k, task) in batch.tasks.enumerated() {
             let enc = try encoder(for: task)
             let n = enc.numVirtualTokens
-            if let bad = batch.virtualIndices(ofTask: k).first(where: { $0 >= n }) {
-                throw NNError.invalidBatch("an example of task '\(task)' uses virtual token \(bad), but its encoder makes \(n)")
+            guard batch.maxVirtualIndex[k] < n else {
+                throw NNError.invalidBatch("an example of task '\(task)' uses virtual token \(batch.maxVirtualIndex[k]), but its encoder makes \(n)")
             }
             let p = try enc.encode()
             guard p.shape == [n, d] else {
@@ -85,23 +88,27 @@ public final class PromptedModel {
         guard real.shape == [b, r, d] else {
             throw NNError.shapeMismatch("p-tuning", "real-token embeddings must be [\(b), \(r), \(d)], got \(Shape.describe(real.shape))")
         }
+        for row in 0..<b {
+            let n = pieces[batch.taskOfExample[row]].shape[0]
+            guard batch.virtualCounts[row] == n else {
+                throw NNError.invalidBatch("example \(row) places \(batch.virtualCounts[row]) virtual tokens, but the encoder of task '\(batch.tasks[batch.taskOfExample[row]])' makes \(n)")
+            }
+        }
+        if let n = batch.prefixLength, r == t - n {
+            // PEFT's layout: the prompt broadcast over the batch, then the real tokens.
+            let prompt = b == 1 ? try pieces[0].unsqueezed(axis: 0) : try pieces[0].unsqueezed(axis: 0).broadcasted(to: [b, n, d])
+            return try Tensor.concat([prompt, real], axis: 1)
+        }
         pieces.append(try real.reshaped([b * r, d]))
         var index = [Int64](repeating: 0, count: b * t)
-        var virtualSeen = [Int](repeating: 0, count: b)
         for row in 0..<b {
             let padRow = rows + row * r + Swift.min(batch.realCounts[row], r - 1)
             for p in 0..<t {
                 switch batch.sources[row * t + p] {
-                case let .virtual(task, i):
-                    index[row * t + p] = Int64(offsets[task] + i)
-                    virtualSeen[row] += 1
+                case let .virtual(task, i): index[row * t + p] = Int64(offsets[task] + i)
                 case let .real(j): index[row * t + p] = Int64(rows + row * r + j)
                 case .pad: index[row * t + p] = Int64(padRow)
                 }
-            }
-            let n = pieces[batch.taskOfExample[row]].shape[0]
-            guard virtualSeen[row] == n else {
-                throw NNError.invalidBatch("example \(row) places \(virtualSeen[row]) virtual tokens, but the encoder of task '\(batch.tasks[batch.taskOfExample[row]])' makes \(n)")
             }
         }
         let table = try Tensor.concat(pieces, axis: 0)

@@ -76,7 +76,9 @@ enum Dump {
 /// token with embedding `x` `[1, 4]`, target `T` `[1, 3]`; `Z = [V₀ ⊙ P ; x]`, `Y = Z · W`, `L = mean((Y − T)²)`,
 /// SGD lr 0.01. Tensors: `W`, `V0`, `P`, `x`, `T` (float64).
 public final class SeedToyWorkload: ReferenceWorkload {
+    /// `w1_seed`
     public let name = "w1_seed"
+    /// The trainer set up as the baseline's loop.
     public let tuner: PromptTuner
     private let batch: PromptBatch
     private let target: Tensor
@@ -90,6 +92,7 @@ public final class SeedToyWorkload: ReferenceWorkload {
         target = try Dump.tensor(d, "T")
     }
 
+    /// One training step of the baseline's loop.
     public func step() throws -> PromptTuner.StepResult {
         try tuner.step(batch) { try Loss.mse($0.output, target) }
     }
@@ -99,7 +102,9 @@ public final class SeedToyWorkload: ReferenceWorkload {
 /// per-token residual MLP (64 → 256 → 64, GELU), mean pooling, a frozen 8-class head; batch 32, cross-entropy, Adam
 /// 1e-3. Tensors: `llm.fc1.*`, `llm.fc2.*`, `head.*`, `enc.*`, `X` `[32, 16, 64]`, `labels` `[32]`.
 public final class MLPClassifyWorkload: ReferenceWorkload {
+    /// `w2_mlp_classify`
     public let name = "w2_mlp_classify"
+    /// The trainer set up as the baseline's loop.
     public let tuner: PromptTuner
     private let batch: PromptBatch
     private let inputs: Tensor
@@ -121,6 +126,7 @@ public final class MLPClassifyWorkload: ReferenceWorkload {
         batch = try PromptBatch((0..<b).map { _ in try PromptExample.prepending(10, to: [Int](repeating: 0, count: s)) })
     }
 
+    /// One training step of the baseline's loop.
     public func step() throws -> PromptTuner.StepResult {
         try tuner.step(batch, realEmbeddings: inputs) { try Loss.crossEntropy($0.output, labels) }
     }
@@ -130,7 +136,9 @@ public final class MLPClassifyWorkload: ReferenceWorkload {
 /// frozen 2-layer GPT (vocab 64, d 64, 4 heads, pre-LN, context 42); PEFT's causal-LM loss (labels −100 on the
 /// virtual tokens), batch 16, Adam 1e-3. Tensors: `lm.*` (GPT names), `enc.*`, `tokens` `[16, 32]`.
 public final class TinyGPTWorkload: ReferenceWorkload {
+    /// `w3_tiny_transformer`
     public let name = "w3_tiny_transformer"
+    /// The trainer set up as the baseline's loop.
     public let tuner: PromptTuner
     private let batch: PromptBatch
 
@@ -150,6 +158,7 @@ public final class TinyGPTWorkload: ReferenceWorkload {
         })
     }
 
+    /// One training step of the baseline's loop.
     public func step() throws -> PromptTuner.StepResult {
         try tuner.step(batch) { try $0.causalLMLoss() }
     }

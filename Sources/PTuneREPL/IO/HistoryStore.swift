@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 /// The REPL's persistent history: one entry per line in a text file (`~/.ptune_history` by default), newest last,
 /// each entry kept once (re-entering a line moves it to the end), at most `capacity` entries. Every addition merges

@@ -7,8 +7,6 @@ public final class LangBackend: Backend {
     /// The language session.
     public let session: Session
     let console: Console
-    /// Top-level names declared by successful inputs, in order of first declaration, with their declaration kind.
-    var declared: [(name: String, kind: String)] = []
     /// The literal of the last `seed N` statement run, if any.
     var scriptSeed: UInt64?
 
@@ -68,7 +66,6 @@ public final class LangBackend: Backend {
     /// Forgets everything.
     public func reset() {
         session.reset()
-        declared.removeAll()
         scriptSeed = nil
     }
 
@@ -100,11 +97,11 @@ public final class LangBackend: Backend {
         do {
             values = try session.run(file, reportUnusedOverrides: strict)
         } catch {
-            // Statements before a runtime error did run: their names exist now.
-            if case .runtime = error { noteDeclarations(in: file) }
+            // Statements before a runtime error did run: a `seed` among them counts.
+            if case .runtime = error { noteSeed(in: file) }
             return .failure(kind(of: error), message: render(error, in: file))
         }
-        noteDeclarations(in: file)
+        noteSeed(in: file)
         if autoPrint {
             for v in values {
                 if case .none = v { continue }
@@ -140,23 +137,12 @@ public final class LangBackend: Backend {
         return diagnostics.map { $0.rendered(color: console.color) }.joined(separator: "\n")
     }
 
-    /// Remembers the top-level names `file` declares (for `:vars` and completion) and its `seed` literal.
-    func noteDeclarations(in file: SourceFile) {
+    /// Remembers the literal of the last top-level `seed N` in `file` (for run records).
+    func noteSeed(in file: SourceFile) {
         for statement in Parser.parse(file).statements {
-            switch statement {
-            case let .declare(kind, name, _, _, _): declare(name, kind.rawValue)
-            case let .function(f): declare(f.name, "fn")
-            case let .train(t): if let r = t.result { declare(r.name, "history") }
-            case let .load(name, _, _, _): declare(name, "let")
-            case let .seed(e, _): if case let .number(v, _) = e, v >= 0, v < 1.8e19, v == v.rounded() { scriptSeed = UInt64(v) }
-            case .dtype, .ifElse, .forIn, .whileLoop, .print, .assert, .save, .importFile, .returnValue, .breakLoop,
-                 .continueLoop, .assign, .expression:
-                break
+            if case let .seed(e, _) = statement, case let .number(v, _) = e, v >= 0, v < 1.8e19, v == v.rounded() {
+                scriptSeed = UInt64(v)
             }
         }
-    }
-
-    private func declare(_ name: String, _ kind: String) {
-        if let i = declared.firstIndex(where: { $0.name == name }) { declared[i].kind = kind } else { declared.append((name, kind)) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 /// Runs scripts for the command line — a file, a `-e` snippet, standard input — and checks files, mapping the
 /// outcome to an exit status; with `--record DIR`, writes the run record.

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 /// The `:` commands: help, inspection, timing, loading and saving, reset, quit.
 extension REPL {

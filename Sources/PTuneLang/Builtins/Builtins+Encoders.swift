@@ -1,0 +1,107 @@
+import Foundation
+import PTuneCore
+import PTuneNN
+
+extension BuiltinRegistry {
+    /// Prompt encoders (PTuneNN's, PEFT-exact where PEFT has them), placing virtual tokens, PEFT export and import.
+    /// In an `encoder` declaration the short names work too: `encoder pe = mlp(virtual, embed, hidden: 256)` is
+    /// `mlp_encoder(…)`.
+    static let encoders: [Builtin] = [
+        Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int"), .optional("table", "tensor", .none)],
+                returns: "encoder", topic: "nn",
+                summary: "prompt tuning (Lester et al.): a trainable [n, dim] table of virtual tokens, random or from a given table",
+                example: "encoder pe = embedding(virtual, embed)", result: .encoder,
+                run: { a, m in
+                    let n = try a.int(0), d = try a.int(1)
+                    let e: EmbeddingPromptEncoder
+                    if a.isNone(2) {
+                        e = try m.withRandom { try EmbeddingPromptEncoder(numVirtualTokens: n, tokenDim: d, dtype: weightDType(m), using: &$0) }
+                    } else {
+                        let t = try a.tensor(2)
+                        guard t.shape == [n, d] else {
+                            throw RuntimeFailure(.badArgument(function: "embedding_encoder", "table must be [\(n), \(d)], got \(Shape.describe(t.shape))"))
+                        }
+                        e = try EmbeddingPromptEncoder(table: t)
+                    }
+                    return .encoder(EncoderObject(e, summary: "embedding(\(n) virtual tokens × \(d))"))
+                }),
+        Builtin("mlp_encoder", [.required("n", "int"), .required("dim", "int"), .optional("hidden", "int", .none)],
+                returns: "encoder", topic: "nn",
+                summary: "PEFT's MLP prompt encoder: Embedding(n, dim) → Linear(dim, H) → ReLU → Linear(H, H) → ReLU → Linear(H, dim); H = dim unless given",
+                example: "encoder pe = mlp(virtual, embed, hidden: 256)", result: .encoder,
+                run: { a, m in
+                    let n = try a.int(0), d = try a.int(1), h = try a.optionalInt(2)
+                    let e = try m.withRandom { try MLPPromptEncoder(numVirtualTokens: n, tokenDim: d, hiddenSize: h, dtype: weightDType(m), using: &$0) }
+                    return .encoder(EncoderObject(e, summary: "mlp(\(n) virtual tokens × \(d), hidden \(h ?? d))"))
+                }),
+        Builtin("lstm_encoder", [.required("n", "int"), .required("dim", "int"), .optional("hidden", "int", .none),
+                                 .optional("layers", "int", .number(2)), .optional("dropout", "number", .number(0))],
+                returns: "encoder", topic: "nn",
+                summary: "PEFT's LSTM prompt encoder: Embedding → bidirectional LSTM(dim, H) → Linear(2H, 2H) → ReLU → Linear(2H, dim)",
+                example: "encoder pe = lstm(virtual, embed, hidden: 128)", result: .encoder,
+                run: { a, m in
+                    let n = try a.int(0), d = try a.int(1), h = try a.optionalInt(2)
+                    let e = try m.withRandom {
+                        try LSTMPromptEncoder(numVirtualTokens: n, tokenDim: d, hiddenSize: h, numLayers: try a.int(3),
+                                              dropout: try a.number(4), dtype: weightDType(m), using: &$0)
+                    }
+                    return .encoder(EncoderObject(e, summary: "lstm(\(n) virtual tokens × \(d), hidden \(h ?? d))"))
+                }),
+        Builtin("scale_encoder", [.required("base", "tensor"), .optional("scale", "tensor", .none)], returns: "encoder", topic: "nn",
+                summary: "the seed notebook's toy: fixed base tokens V0 [n, dim] and a trainable P; the virtual tokens are V0 ⊙ P",
+                example: "encoder pe = scale(randn(virtual, embed))", result: .encoder,
+                run: { a, m in
+                    let base = try a.tensor(0, dtype: m.defaultDType)
+                    guard base.rank == 2 else { throw RuntimeFailure(.badArgument(function: "scale_encoder", "base must be [n, dim], got \(Shape.describe(base.shape))")) }
+                    let e: ScalePromptEncoder = a.isNone(1)
+                        ? try m.withRandom { try ScalePromptEncoder(base: base, using: &$0) }
+                        : try ScalePromptEncoder(base: base, scale: try a.tensor(1, dtype: base.dtype))
+                    return .encoder(EncoderObject(e, summary: "scale(\(base.shape[0]) virtual tokens × \(base.shape[1]))"))
+                }),
+        Builtin("prompt", [.required("encoder", "encoder"), .required("x", "tensor")], returns: "tensor", topic: "nn",
+                summary: "the encoder's virtual tokens placed before the embeddings x: [T, d] → [n + T, d], [B, T, d] → [B, n + T, d] (encoded once, shared by the batch)",
+                example: "fn predict(x) = head(mean(llm(prompt(pe, x)), axis: 1))",
+                infer: { c in
+                    guard case let .tensor(t) = c[1], let s = t.shape, s.count >= 2 else { return .tensor(TensorType(shape: nil, dtype: c.defaultDType)) }
+                    var out = s
+                    out[s.count - 2] = .unknown
+                    return .tensor(TensorType(shape: out, dtype: t.dtype))
+                },
+                run: { a, _ in
+                    guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
+                    return .tensor(try placeBefore(try e.encode(), try a.tensor(1)))
+                }),
+        Builtin("export_peft", [.required("encoder", "encoder"), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
+                returns: "none", topic: "nn",
+                summary: "writes a Hugging Face PEFT p-tuning adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json)",
+                example: "export_peft(pe, \"adapter\", task: \"SEQ_CLS\")", result: .none,
+                run: { a, m in
+                    guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
+                    let folder = try m.resolve(try a.string(1), forWriting: true)
+                    try PEFTAdapter.export(e.encoder, to: URL(fileURLWithPath: folder), options: PEFTAdapter.Options(taskType: try a.string(2)))
+                    return .none
+                }),
+        Builtin("import_peft", [.required("folder", "string")], returns: "encoder", topic: "nn",
+                summary: "a PEFT p-tuning adapter folder as an inference-only embedding encoder", example: "encoder pe = import_peft(\"adapter\")",
+                result: .encoder,
+                run: { a, m in
+                    let folder = try m.resolve(try a.string(0), forWriting: false)
+                    let e = try PEFTAdapter.importEncoder(from: URL(fileURLWithPath: folder), dtype: m.defaultDType)
+                    return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim), inference only)"))
+                }),
+    ]
+
+    /// Virtual tokens `[n, d]` before embeddings `[T, d]` or `[B, T, d]` (broadcast over the batch).
+    static func placeBefore(_ tokens: Tensor, _ x: Tensor) throws -> Tensor {
+        let v = x.dtype == tokens.dtype ? tokens : try tokens.to(x.dtype)
+        switch x.rank {
+        case 2:
+            return try Tensor.concat([v, x], axis: 0)
+        case 3:
+            let b = x.shape[0]
+            return try Tensor.concat([try v.unsqueezed(axis: 0).broadcasted(to: [b] + v.shape), x], axis: 1)
+        default:
+            throw RuntimeFailure(.badArgument(function: "prompt", "x must be embeddings [T, d] or [B, T, d], got \(Shape.describe(x.shape))"))
+        }
+    }
+}
