@@ -153,8 +153,13 @@ final class ScratchDirectory {
         let dir = try ScratchDirectory()
         var g = Generator(seed: 9)
         let folder = dir.url.appendingPathComponent("a")
-        try PEFTAdapter.export(try LSTMPromptEncoder(numVirtualTokens: 2, tokenDim: 3, hiddenSize: 2, dtype: .float64, using: &g), to: folder)
-        #expect(try PEFTAdapter.importEncoder(from: folder).config.dtype == .float64)
+        let lstm = try LSTMPromptEncoder(numVirtualTokens: 2, tokenDim: 3, hiddenSize: 2, dropout: 0.5, dtype: .float64, using: &g)
+        let generators = lstm.generators
+        try PEFTAdapter.export(lstm, to: folder)
+        #expect(lstm.isTraining && lstm.generators == generators, "export runs in evaluation mode and leaves the encoder as it was")
+        lstm.isTraining = false
+        let imported = try PEFTAdapter.importEncoder(from: folder)
+        #expect(try imported.config.dtype == .float64 && imported.encode().doubles == lstm.encode().doubles)
         let configURL = folder.appendingPathComponent("adapter_config.json")
         let good = try Data(contentsOf: configURL)
         try Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "P_TUNING", with: "LORA").utf8).write(to: configURL)

@@ -24,6 +24,11 @@ import PTuneCore
         let ln = try LayerNorm(5, dtype: .float64)
         try ln.load(["weight": try c.randn([5]), "bias": try c.randn([5])])
         try GradientChecker.expect(inputs: [c.randn([3, 5])], parameters: ln.parameters) { try ln($0[0]) }
+        let x = try c.randn([4, 3, 5], scale: 3)
+        let core = try x.layerNorm(weight: ln.weight?.value, bias: ln.bias?.value, eps: ln.eps).doubles
+        for (a, b) in zip(try ln(x).doubles, core) { #expect(Swift.abs(a - b) < 1e-14, "fused kernel equals the core's") }
+        let plain = try LayerNorm(5, elementwiseAffine: false, dtype: .float64)
+        try GradientChecker.expect(inputs: [c.randn([2, 5])]) { try plain($0[0]) }
         let rms = try RMSNorm(5, dtype: .float64)
         try rms.load(["weight": try c.randn([5])])
         try GradientChecker.expect(inputs: [c.randn([2, 2, 5])], parameters: rms.parameters) { try rms($0[0]) }
@@ -86,6 +91,10 @@ import PTuneCore
         let probs = try Tensor.rand([5], dtype: .float64, using: &c.g)
         try GradientChecker.expect(inputs: [c.randn([5], scale: 3), probs]) { try Loss.binaryCrossEntropyWithLogits($0[0], $0[1]) }
         try GradientChecker.expect(inputs: [c.randn([3, 2]), c.randn([1, 2])]) { try Loss.mse($0[0], $0[1]) }
+        let target = try c.randn([2, 1, 3])  // constant: the fused path, broadcast into [2, 4, 3]
+        for reduction in Reduction.allCases {
+            try GradientChecker.expect(inputs: [c.randn([2, 4, 3])]) { try Loss.mse($0[0], target, reduction: reduction) }
+        }
         let labels = try Tensor(shape: [2, 3], scalars: [Int64(-100), 1, 2, 0, 2, -100])
         try GradientChecker.expect(inputs: [c.randn([2, 3, 3])]) { try Loss.causalLM(logits: $0[0], labels: labels) }
         try GradientChecker.expect(inputs: [c.randn([3, 7], scale: 3)]) { try FusedGELU.apply($0[0]) }

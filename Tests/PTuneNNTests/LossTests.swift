@@ -46,6 +46,9 @@ import PTuneCore
     @Test func mseAndCausalShift() throws {
         let p = try Tensor(shape: [2, 2], values: [1, 2, 3, 4], dtype: .float64)
         #expect(try Loss.mse(p, try Tensor(shape: [1, 2], values: [1, 1], dtype: .float64)).scalarValue() == (0 + 1 + 4 + 9) / 4)
+        #expect(try Loss.mse(p, try Tensor(shape: [2, 1], values: [1, 2], dtype: .float64), reduction: .none).doubles == [0, 1, 1, 4])
+        #expect(try Loss.mse(p, try Tensor(scalar: 1, dtype: .float64), reduction: .sum).scalarValue() == 14)
+        #expect(throws: TensorError.self) { try Loss.mse(p, try Tensor.zeros([3], dtype: .float64)) }
         // Position t predicts label t + 1; −100 is skipped; the last position predicts nothing.
         let logits = try Tensor(shape: [1, 3, 2], values: [0, 1, 2, 0, 5, 5], dtype: .float64)
         let labels = try Tensor(shape: [1, 3], scalars: [Int64(-100), 1, 0])

@@ -59,9 +59,14 @@ public enum PEFTAdapter {
         ])
     }
 
-    /// Writes the adapter folder for `encoder` (created if missing; each file written atomically).
+    /// Writes the adapter folder for `encoder` (created if missing; each file written atomically). The prompt is the
+    /// encoder's output in evaluation mode (dropout off).
     public static func export(_ encoder: PromptEncoder, to folder: URL, options: Options = Options()) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // The encoder's output in evaluation mode: no dropout, and its generators untouched.
+        let wasTraining = encoder.isTraining
+        encoder.isTraining = false
+        defer { encoder.isTraining = wasTraining }
         var embeddings = try Tensor.withoutRecording { try encoder.encode() }.detached()
         if let dtype = options.dtype { embeddings = try embeddings.to(dtype) }
         try SafeTensors.write(["prompt_embeddings": embeddings], to: folder.appendingPathComponent(weightsFile),

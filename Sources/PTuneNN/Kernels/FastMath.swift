@@ -3,8 +3,8 @@ import Foundation
 /// Fast `erf` and `exp` for the hot elementwise kernels (GELU, attention softmax, cross-entropy), accurate to about
 /// one ulp (checked against libm in the tests), branch-free and four lanes at a time.
 ///
-/// - `erf(z) = z · Q_i(t)` for |z| < 6, with Q_i the degree-12 Chebyshev interpolant of `erf(z)/z` on interval i of
-///   width ¼ (`t = 8(|z| − c_i)`; table from `scripts/gen_erf_table.py`); `±1` beyond (erfc(6) < 2⁻⁵⁵).
+/// - `erf(z) = z · Q_i(t)` for |z| < 6, with Q_i the degree-9 Chebyshev interpolant of `erf(z)/z` on interval i of
+///   width ⅛ (`t = 16(|z| − c_i)`; table from `scripts/gen_erf_table.py`); `±1` beyond (erfc(6) < 2⁻⁵⁵).
 /// - `exp(x) = 2ᵏ · e^r` with Cody–Waite reduction `r = x − k·ln2` (|r| ≤ ln2/2, ln2 in two parts, k rounded by the
 ///   1.5·2⁵² trick) and the degree-13 Taylor polynomial of `e^r` (truncation < 10⁻¹⁷); libm handles |x| ≥ 708
 ///   (overflow, subnormal results) and NaN.
@@ -23,12 +23,11 @@ enum FastMath {
     @inline(__always) static func erf(_ x: Double, table: UnsafePointer<Double>) -> Double {
         let z = Swift.abs(x)
         guard z < 6 else { return x.isNaN ? x : (x < 0 ? -1 : 1) }
-        let i = Int(z * 4)
-        let t = (z - (Double(i) + 0.5) * 0.25) * 8
-        let c = table + i * 13
-        var q = c[12]
-        q = q * t + c[11]; q = q * t + c[10]; q = q * t + c[9]; q = q * t + c[8]
-        q = q * t + c[7]; q = q * t + c[6]; q = q * t + c[5]; q = q * t + c[4]
+        let i = Int(z * 8)
+        let t = (z - (Double(i) + 0.5) * 0.125) * 16
+        let c = table + i * 10
+        var q = c[9]
+        q = q * t + c[8]; q = q * t + c[7]; q = q * t + c[6]; q = q * t + c[5]; q = q * t + c[4]
         q = q * t + c[3]; q = q * t + c[2]; q = q * t + c[1]; q = q * t + c[0]
         return x * q
     }
@@ -42,17 +41,57 @@ enum FastMath {
         guard all(z .< 6) else {  // a lane at ±1, ±∞ or NaN: lane by lane
             return SIMD4(erf(x[0], table: table), erf(x[1], table: table), erf(x[2], table: table), erf(x[3], table: table))
         }
-        let z4 = z * 4
-        let i0 = Int(z4[0]), i1 = Int(z4[1]), i2 = Int(z4[2]), i3 = Int(z4[3])
-        let t = (z - (SIMD4(Double(i0), Double(i1), Double(i2), Double(i3)) + 0.5) * 0.25) * 8
-        let c0 = table + i0 * 13, c1 = table + i1 * 13, c2 = table + i2 * 13, c3 = table + i3 * 13
+        let z8 = z * 8
+        let i0 = Int(z8[0]), i1 = Int(z8[1]), i2 = Int(z8[2]), i3 = Int(z8[3])
+        let t = (z - (SIMD4(Double(i0), Double(i1), Double(i2), Double(i3)) + 0.5) * 0.125) * 16
+        let c0 = table + i0 * 10, c1 = table + i1 * 10, c2 = table + i2 * 10, c3 = table + i3 * 10
         @inline(__always) func coefficient(_ j: Int) -> SIMD4<Double> { SIMD4(c0[j], c1[j], c2[j], c3[j]) }
-        var q = coefficient(12)
-        q = q * t + coefficient(11); q = q * t + coefficient(10); q = q * t + coefficient(9)
+        var q = coefficient(9)
         q = q * t + coefficient(8); q = q * t + coefficient(7); q = q * t + coefficient(6)
         q = q * t + coefficient(5); q = q * t + coefficient(4); q = q * t + coefficient(3)
         q = q * t + coefficient(2); q = q * t + coefficient(1); q = q * t + coefficient(0)
         return x * q
+    }
+
+    /// erf x and its derivative `2/√π · e^(−x²)`, the latter from the same polynomial (`d/dz [z·Q(t)] = Q + 16·|z|·Q′`,
+    /// about 1e-15 absolute), so no `exp` is needed.
+    @inline(__always) static func erfWithDerivative(_ x: Double, table: UnsafePointer<Double>) -> (Double, Double) {
+        let z = Swift.abs(x)
+        guard z < 6 else {
+            return x.isNaN ? (x, x) : (x < 0 ? -1 : 1, 1.1283791670955126 * Foundation.exp(-x * x))
+        }
+        let i = Int(z * 8)
+        let t = (z - (Double(i) + 0.5) * 0.125) * 16
+        let c = table + i * 10
+        var q = c[9], dq = 0.0
+        for j in stride(from: 8, through: 0, by: -1) { dq = dq * t + q; q = q * t + c[j] }
+        return (x * q, q + 16 * z * dq)
+    }
+
+    /// erf and its derivative on four lanes (see the scalar form).
+    @inline(__always) static func erfWithDerivative(_ x: SIMD4<Double>, table: UnsafePointer<Double>) -> (SIMD4<Double>, SIMD4<Double>) {
+        let z = x.replacing(with: -x, where: x .< 0)
+        guard all(z .< 6) else {
+            let a = erfWithDerivative(x[0], table: table), b = erfWithDerivative(x[1], table: table)
+            let c = erfWithDerivative(x[2], table: table), d = erfWithDerivative(x[3], table: table)
+            return (SIMD4(a.0, b.0, c.0, d.0), SIMD4(a.1, b.1, c.1, d.1))
+        }
+        let z8 = z * 8
+        let i0 = Int(z8[0]), i1 = Int(z8[1]), i2 = Int(z8[2]), i3 = Int(z8[3])
+        let t = (z - (SIMD4(Double(i0), Double(i1), Double(i2), Double(i3)) + 0.5) * 0.125) * 16
+        let c0 = table + i0 * 10, c1 = table + i1 * 10, c2 = table + i2 * 10, c3 = table + i3 * 10
+        @inline(__always) func coefficient(_ j: Int) -> SIMD4<Double> { SIMD4(c0[j], c1[j], c2[j], c3[j]) }
+        var q = coefficient(9), dq = SIMD4<Double>()
+        dq = dq * t + q; q = q * t + coefficient(8)
+        dq = dq * t + q; q = q * t + coefficient(7)
+        dq = dq * t + q; q = q * t + coefficient(6)
+        dq = dq * t + q; q = q * t + coefficient(5)
+        dq = dq * t + q; q = q * t + coefficient(4)
+        dq = dq * t + q; q = q * t + coefficient(3)
+        dq = dq * t + q; q = q * t + coefficient(2)
+        dq = dq * t + q; q = q * t + coefficient(1)
+        dq = dq * t + q; q = q * t + coefficient(0)
+        return (x * q, q + 16 * z * dq)
     }
 
     /// eˣ

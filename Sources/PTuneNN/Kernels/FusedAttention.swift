@@ -35,13 +35,13 @@ enum FusedAttention {
                                             _ hd: Int, _ scale: Double, _ causal: Bool, _ padding: [Bool]?) throws -> Tensor {
         let d3 = 3 * d, s = T(scale), tt = t * t
         let pairsPerChunk = Swift.max(1, 32_768 / Swift.max(1, tt * hd))
-        var probs = try Tensor.zeros([b, heads, t, t], dtype: qkv.dtype)
-        let out = try Tensor.filling([b, t, d], as: T.self) { o in
-            guard let ob = o.baseAddress else { return }
-            try qkv.withScalars(T.self) { x in
-                guard let xb = x.baseAddress else { return }
-                try probs.withMutableScalars(T.self) { pr in
-                    guard let pb = pr.baseAddress else { return }
+        // Every probability and output element is written (masked entries as 0), so nothing is zero-filled first.
+        var output: Tensor? = nil
+        let probs = try Tensor.filling([b, heads, t, t], as: T.self) { pr in
+            output = try Tensor.filling([b, t, d], as: T.self) { o in
+                guard let ob = o.baseAddress, let pb = pr.baseAddress else { return }
+                try qkv.withScalars(T.self) { x in
+                    guard let xb = x.baseAddress else { return }
                     Parallel.forChunks(b * heads, minimumChunk: pairsPerChunk) { pairs in
                         for pair in pairs {
                             let bi = pair / heads, h = pair % heads
@@ -57,6 +57,7 @@ enum FusedAttention {
                 }
             }
         }
+        guard let out = output else { throw TensorError.invalidArgument(op: "attention", "no output was produced") }
         let x = qkv.detached(), saved = probs
         return Tensor.differentiable("attention", output: out, inputs: [qkv]) { g, needs in
             guard needs[0] else { return [nil] }

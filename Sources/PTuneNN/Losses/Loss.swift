@@ -14,13 +14,41 @@ public enum Reduction: String, Sendable, CaseIterable {
 /// Loss functions with PyTorch's semantics (`torch.nn.functional`).
 public enum Loss {
     /// Mean squared error `mean((prediction − target)²)`, PyTorch's `mse_loss`; `target` broadcasts against
-    /// `prediction` and the mean runs over the broadcast shape.
+    /// `prediction` and the mean runs over the broadcast shape. Fused (one op) when the target is a constant that
+    /// broadcasts into the prediction's shape; gradient `2 (prediction − target) / N`.
     public static func mse(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
-        let sq = try (prediction - target).square()
+        guard target.node == nil, prediction.dtype.isFloatingPoint, prediction.dtype == target.dtype,
+              let offsets = Broadcasting.offsets(of: target.shape, into: prediction.shape) else {
+            let sq = try (prediction - target).square()
+            switch reduction {
+            case .mean: return try sq.mean()
+            case .sum: return try sq.sum()
+            case .none: return sq
+            }
+        }
+        let n = prediction.count
+        var diff = [Double](repeating: 0, count: n)
+        let p = prediction.doubles, t = target.doubles
+        var total = 0.0
+        switch offsets {
+        case .same: for i in 0..<n { let d = p[i] - t[i]; diff[i] = d; total += d * d }
+        case let .cyclic(m): for i in 0..<n { let d = p[i] - t[i % m]; diff[i] = d; total += d * d }
+        case let .table(o): for i in 0..<n { let d = p[i] - t[o[i]]; diff[i] = d; total += d * d }
+        }
+        let value: Tensor
         switch reduction {
-        case .mean: return try sq.mean()
-        case .sum: return try sq.sum()
-        case .none: return sq
+        case .mean: value = try Tensor(scalar: total / Double(n), dtype: prediction.dtype)
+        case .sum: value = try Tensor(scalar: total, dtype: prediction.dtype)
+        case .none: value = try Tensor(shape: prediction.shape, values: diff.map { $0 * $0 }, dtype: prediction.dtype)
+        }
+        let shape = prediction.shape, dtype = prediction.dtype
+        return Tensor.differentiable("mse", output: value, inputs: [prediction]) { g, needs in
+            guard needs[0] else { return [nil] }
+            let gv = g.doubles
+            let scale = reduction == .mean ? 2 / Double(n) : 2
+            var out = [Double](repeating: 0, count: n)
+            for i in 0..<n { out[i] = scale * diff[i] * (reduction == .none ? gv[i] : gv[0]) }
+            return [try Tensor(shape: shape, values: out, dtype: dtype)]
         }
     }
 

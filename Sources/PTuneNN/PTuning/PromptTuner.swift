@@ -30,6 +30,8 @@ public final class PromptTuner {
     public var generator: Generator
     /// Steps completed.
     public private(set) var completedSteps = 0
+    /// The last batch's tasks, the model version and their encoders' parameters (all, frozen ones included).
+    private var cached: (tasks: [String], version: Int, parameters: [Parameter])?
 
     /// A trainer; the base learning rate is the optimizer's current one.
     public init(model: PromptedModel, optimizer: Optimizer, schedule: LRSchedule = .constant,
@@ -50,7 +52,7 @@ public final class PromptTuner {
         let lr = schedule.learningRate(base: baseLearningRate, atStep: completedSteps)
         optimizer.learningRate = lr
         for task in batch.tasks { try model.encoder(for: task).isTraining = true }
-        let params = try model.trainableParameters(for: batch.tasks)
+        let params = try trainableParameters(for: batch.tasks)
         var report = BackwardReport()
         // The graph lives only in this closure, so the update below writes parameters in place without copying.
         let (value, initialGrads) = try { () throws -> (Double, [Tensor]) in
@@ -64,6 +66,16 @@ public final class PromptTuner {
         if !params.isEmpty { try optimizer.update(params, along: grads) }
         completedSteps += 1
         return StepResult(loss: value, learningRate: lr, gradientNorm: norm, backward: report)
+    }
+
+    /// The trainable parameters of `tasks`' encoders (the list is cached while the tasks and encoders stay the same).
+    private func trainableParameters(for tasks: [String]) throws -> [Parameter] {
+        if let c = cached, c.tasks == tasks, c.version == model.version {
+            return c.parameters.allSatisfy { !$0.isFrozen } ? c.parameters : c.parameters.trainable
+        }
+        let all = try tasks.flatMap { try model.encoder(for: $0).parameters }
+        cached = (tasks, model.version, all)
+        return all.trainable
     }
 
     /// The loss on `batch` without recording or updating anything (dropout off).

@@ -13,6 +13,8 @@ public final class PromptedModel {
     public private(set) var encoders: [String: PromptEncoder] = [:]
     /// The tasks in the order they were registered.
     public private(set) var taskNames: [String] = []
+    /// Bumped whenever an encoder is registered (lets callers cache parameter lists).
+    private(set) var version = 0
 
     /// A model with one encoder for `task`. Freezes the model.
     public convenience init(model: FrozenModel, encoder: PromptEncoder, task: String = PromptExample.defaultTask) throws {
@@ -39,6 +41,7 @@ public final class PromptedModel {
         }
         if encoders[task] == nil { taskNames.append(task) }
         encoders[task] = encoder
+        version += 1
     }
 
     /// The encoder of `task`.
