@@ -101,11 +101,14 @@ enum DataReaders {
                     nums.append(Double(n))
                     texts.append(String(n))
                 case let .double(n):
+                    guard n.isFinite else {
+                        throw RuntimeFailure(.badData(path: path, "row \(i + 1): field '\(name)' is not a finite number"))
+                    }
                     nums.append(n)
                     texts.append(String(n))
                 case .array:
-                    guard let ds = DataReaders.numbers(v) else {
-                        throw RuntimeFailure(.badData(path: path, "row \(i + 1): field '\(name)' holds a list that is not all numbers"))
+                    guard let ds = DataReaders.numbers(v), ds.allSatisfy(\.isFinite) else {
+                        throw RuntimeFailure(.badData(path: path, "row \(i + 1): field '\(name)' holds a list that is not all finite numbers"))
                     }
                     arrays.append(ds)
                 case .null, .bool, .object:
