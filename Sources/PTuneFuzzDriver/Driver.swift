@@ -10,6 +10,7 @@ let fuzzTarget: FuzzTarget = {
         FileHandle.standardError.write(Data("ptune-fuzz: set PTUNE_FUZZ_TARGET to one of: \(names)\n".utf8))
         exit(2)
     }
+    FuzzSandbox.isolateModelCache()
     return t
 }()
 
