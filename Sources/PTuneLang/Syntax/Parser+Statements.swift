@@ -113,7 +113,7 @@ extension Parser {
                                       span: span(from: keyword.span)))
     }
 
-    // ifStmt = "if" expression block [ "else" ( ifStmt | block ) ] ;
+    // ifStmt = "if" expression block [ { NEWLINE } "else" ( ifStmt | block ) ] ;
     mutating func parseIf() throws -> Stmt {
         let keyword = advance()
         let condition = try parseExpression()
