@@ -38,13 +38,18 @@ let package = Package(
             dependencies: ["PTuneREPL", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "PTuneBench", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
+        // Fuzzing (scripts/fuzz): the harnesses as a library the regression tests share, and the libFuzzer driver
+        // (built with -sanitize=fuzzer,address -DPTUNE_LIBFUZZER; otherwise it replays inputs and runs the saver).
+        .target(name: "PTuneFuzz", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"]),
+        .executableTarget(name: "ptune-fuzz", dependencies: ["PTuneFuzz"], path: "Sources/PTuneFuzzDriver"),
         // MARK: - Tests
         .testTarget(name: "PTuneCoreTests", dependencies: ["PTuneCore"]),
         .testTarget(name: "PTuneNNTests", dependencies: ["PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneLang"]),
-        .testTarget(name: "ptuneTests", dependencies: ["ptune"]),
+        .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneFuzz", "PTuneLang"], resources: [.copy("BadInput")]),
+        .testTarget(name: "PTuneFuzzTests", dependencies: ["PTuneFuzz"], resources: [.copy("Regressions")]),
     ],
     swiftLanguageModes: [.v6]
 )

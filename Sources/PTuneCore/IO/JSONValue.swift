@@ -348,6 +348,7 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
         if isInteger, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw JSONError.syntax(offset: start, "invalid number '\(text)'") }
+        guard d.isFinite else { throw JSONError.syntax(offset: start, "number '\(text)' is out of range") }
         return .double(d)
     }
 }

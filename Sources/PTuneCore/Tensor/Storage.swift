@@ -8,13 +8,16 @@ public final class MemoryBudget: Sendable {
     public let maxElements: Int
     /// The most bytes all live tensors allocated under this budget may hold together.
     public let maxBytes: Int
+    /// The most bytes one tensor may take.
+    public let maxTensorBytes: Int
     private let live = Atomic<Int>(0)
     private let peak = Atomic<Int>(0)
 
-    /// Creates a budget of at most `maxElements` per tensor and `maxBytes` in all.
-    public init(maxElements: Int, maxBytes: Int) {
+    /// Creates a budget of at most `maxElements` and `maxTensorBytes` per tensor and `maxBytes` in all.
+    public init(maxElements: Int, maxBytes: Int, maxTensorBytes: Int = .max) {
         self.maxElements = maxElements
         self.maxBytes = maxBytes
+        self.maxTensorBytes = maxTensorBytes
     }
 
     /// Bytes currently held by tensors allocated under this budget.
@@ -24,6 +27,7 @@ public final class MemoryBudget: Sendable {
 
     func reserve(elements: Int, bytes: Int) throws {
         guard elements <= maxElements else { throw TensorError.tooLarge(elements: elements, limit: maxElements) }
+        guard bytes <= maxTensorBytes else { throw TensorError.tooManyBytes(bytes: bytes, limit: maxTensorBytes) }
         let now = live.add(bytes, ordering: .relaxed).newValue
         if now > maxBytes {
             live.subtract(bytes, ordering: .relaxed)

@@ -25,6 +25,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
     case countMismatch(expected: Int, got: Int)
     /// An allocation larger than the configured limit (elements requested, limit).
     case tooLarge(elements: Int, limit: Int)
+    /// A tensor would take more bytes than one tensor may (bytes, limit).
+    case tooManyBytes(bytes: Int, limit: Int)
     /// An allocation would take the memory held over the budget (bytes requested, bytes live, limit).
     case outOfMemory(requested: Int, live: Int, limit: Int)
     /// Gradients were requested of a tensor that is not a scalar.
@@ -59,6 +61,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
             return "expected \(expected) values to fill the shape, got \(got)"
         case let .tooLarge(elements, limit):
             return "tensor of \(elements) elements exceeds the limit of \(limit) elements"
+        case let .tooManyBytes(bytes, limit):
+            return "tensor of \(bytes) bytes exceeds the limit of \(limit) bytes per tensor"
         case let .outOfMemory(requested, live, limit):
             if limit == 0 { return "cannot allocate \(requested) bytes: the machine refused" }
             return "cannot allocate \(requested) bytes: \(live) bytes are held and the memory limit is \(limit) bytes"

@@ -51,12 +51,13 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         let place = span.map { "\($0): " } ?? ""
         lines.append(place + colored)
         if let span {
-            let (line, column) = span.location
-            let text = span.file.lineText(line)
-            if !text.isEmpty || span.file.bytes.isEmpty == false {
-                lines.append(text)
+            let (line, fullColumn) = span.location
+            let fullText = span.file.lineText(line)
+            if !fullText.isEmpty || span.file.bytes.isEmpty == false {
                 let (endLine, endColumn) = span.file.location(of: span.end)
-                let width = endLine == line ? Swift.max(1, endColumn - column) : Swift.max(1, text.count - column + 1)
+                let fullWidth = endLine == line ? Swift.max(1, endColumn - fullColumn) : Swift.max(1, fullText.count - fullColumn + 1)
+                let (text, column, width) = Diagnostic.window(of: fullText, column: fullColumn, width: fullWidth)
+                lines.append(text)
                 // Keep tabs so the caret lines up under tab-indented text.
                 let prefix = text.prefix(column - 1).map { $0 == "\t" ? "\t" : " " }.joined()
                 let marker = "^" + String(repeating: "~", count: Swift.max(0, width - 1))

@@ -111,6 +111,8 @@ extension Message {
             return "loss is \(value) at step \(step)" + (last.map { "; the last finite loss was \($0)" } ?? "")
         case let .interrupted(why):
             return "interrupted: \(why)"
+        case let .limitReached(what):
+            return "stopped: \(what)"
         case let .recursionTooDeep(n):
             return "function calls nested too deeply (more than \(n)); is there a recursion without an end?"
         case let .pathNotAllowed(path, allowed):

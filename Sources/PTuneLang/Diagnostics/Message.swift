@@ -114,8 +114,10 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case assertionFailed(String?)
     /// A NaN or infinite loss during training.
     case nonFiniteLoss(value: String, step: Int, lastFinite: String?)
-    /// Ctrl-C or a timeout stopped the run.
+    /// Ctrl-C stopped the run.
     case interrupted(String)
+    /// A run reached its time or step limit (`--timeout`).
+    case limitReached(String)
     /// `fn` calls nested past the limit.
     case recursionTooDeep(Int)
     /// A path outside the folders the script may touch.

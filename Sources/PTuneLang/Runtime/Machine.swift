@@ -81,7 +81,8 @@ final class Machine {
         self.cancellation = cancellation
         self.rng = Generator(seed: options.seedOverride ?? options.defaultSeed)
         self.seeded = options.seedOverride != nil
-        self.budget = MemoryBudget(maxElements: options.limits.maxTensorElements, maxBytes: options.limits.maxMemoryBytes)
+        self.budget = MemoryBudget(maxElements: options.limits.maxTensorElements, maxBytes: options.limits.maxMemoryBytes,
+                                   maxTensorBytes: options.limits.maxTensorBytes)
         stackCapacity = 1 << 15
         stack = UnsafeMutablePointer<Value>.allocate(capacity: stackCapacity)
         stack.initialize(repeating: .none, count: stackCapacity)
@@ -120,13 +121,21 @@ final class Machine {
         seeded = true
     }
 
-    /// Throws when the run was cancelled or ran out of time. Called at loop and training-step boundaries.
+    /// Starts the clock and the step count of a run (a script, or one REPL entry) against the limits.
+    func startRun() {
+        tick = 0
+        let limits = options.limits
+        deadline = limits.timeout.map { Machine.now() + $0 } ?? (limits.maxSteps == nil ? nil : .infinity)
+    }
+
+    /// Throws when the run was cancelled or ran out of time or steps. Called at loop and training-step boundaries.
     @inline(__always) func checkInterrupt() throws {
         if cancellation.isCancelled { throw RuntimeFailure(.interrupted("stopped by the user")) }
         guard let d = deadline else { return }
         tick &+= 1
+        if let s = options.limits.maxSteps, tick > s { throw RuntimeFailure(.limitReached("the step limit of \(s) was reached")) }
         if tick & 255 == 0, Machine.now() > d {
-            throw RuntimeFailure(.interrupted("the time limit of \(Value.number(options.limits.timeout ?? 0)) s was reached"))
+            throw RuntimeFailure(.limitReached("the time limit of \(Value.number(options.limits.timeout ?? 0)) s was reached"))
         }
     }
 

@@ -51,7 +51,7 @@ struct RuntimeFailure: Error {
         case let .indexOutOfRange(_, index, size):
             return .indexOutOfRange(index: index, size: size)
         case .unsupportedDType, .shapeMismatch, .reshapeMismatch, .axisOutOfRange, .invalidShape, .invalidArgument,
-             .countMismatch, .tooLarge, .outOfMemory, .notScalar, .noGradient:
+             .countMismatch, .tooLarge, .tooManyBytes, .outOfMemory, .notScalar, .noGradient:
             return .tensor(error.description)
         }
     }

@@ -159,7 +159,9 @@ struct TrainRun {
             for b in batches {
                 if step >= total { break training }
                 do { try m.checkInterrupt() } catch {
-                    throw RuntimeFailure(.interrupted("training of '\(spec.name)' stopped at step \(step) of \(total); the parameters keep their trained values"), at: spec.span)
+                    let why = m.cancellation.isCancelled ? Message.interrupted("training of '\(spec.name)' stopped at step \(step) of \(total); the parameters keep their trained values")
+                        : .limitReached("\(TrainRun.limitText(error)) in training '\(spec.name)' at step \(step) of \(total); the parameters keep their trained values")
+                    throw RuntimeFailure(why, at: spec.span)
                 }
                 m.stack[m.base + spec.batchSlot] = .record(b)
                 let lossValue = try value(spec.loss, "loss") ?? .none
@@ -216,6 +218,12 @@ struct TrainRun {
             ("eval_steps", .list(evalSteps)), ("final_loss", losses.last ?? .none),
             ("best_eval", best.map { .number($0) } ?? .none),
         ]))
+    }
+
+    /// What limit a failed interrupt check reached (`the time limit of 1 s was reached`).
+    static func limitText(_ error: any Error) -> String {
+        if let f = error as? RuntimeFailure, case let .limitReached(what) = f.message { return what }
+        return "a limit was reached"
     }
 
     /// `step 10/320  epoch 1/10  loss 2.0794  eval 0.4375`

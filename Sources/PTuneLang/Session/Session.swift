@@ -155,7 +155,7 @@ public final class Session {
     /// Runs compiled statements in order, committing each one's names once it succeeds.
     func execute(_ compiled: [CompiledStatement]) throws(RunFailure) -> [Value] {
         let m = machine
-        m.deadline = options.limits.timeout.map { Machine.now() + $0 }
+        m.startRun()
         var values: [Value] = []
         for cs in compiled {
             m.base = 0

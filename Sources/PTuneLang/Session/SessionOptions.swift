@@ -5,20 +5,28 @@ import Synchronization
 public struct Limits: Sendable {
     /// The largest element count of one tensor.
     public var maxTensorElements: Int
+    /// The most bytes one tensor may take.
+    public var maxTensorBytes: Int
     /// The most bytes all tensors of the session may hold together.
     public var maxMemoryBytes: Int
     /// How deeply user functions may call each other.
     public var maxCallDepth: Int
-    /// Wall-clock seconds a run may take (checked at loop and training-step boundaries); nil for no limit.
+    /// Wall-clock seconds a run (a script, or one REPL entry) may take, checked at loop and training-step
+    /// boundaries; nil for no limit.
     public var timeout: Double?
+    /// How many loop iterations and training steps a run may take; nil for no limit (the fuzz harness's budget).
+    public var maxSteps: Int?
 
-    /// Limits with sane defaults: 2³⁰ elements per tensor, 8 GiB in all, 400 nested calls, no timeout.
-    public init(maxTensorElements: Int = 1 << 30, maxMemoryBytes: Int = 8 << 30, maxCallDepth: Int = 400,
-                timeout: Double? = nil) {
+    /// Limits with sane defaults: 2³⁰ elements and 4 GiB per tensor, 8 GiB in all, 400 nested calls, no timeout,
+    /// no step limit.
+    public init(maxTensorElements: Int = 1 << 30, maxTensorBytes: Int = 4 << 30, maxMemoryBytes: Int = 8 << 30,
+                maxCallDepth: Int = 400, timeout: Double? = nil, maxSteps: Int? = nil) {
         self.maxTensorElements = maxTensorElements
+        self.maxTensorBytes = maxTensorBytes
         self.maxMemoryBytes = maxMemoryBytes
         self.maxCallDepth = maxCallDepth
         self.timeout = timeout
+        self.maxSteps = maxSteps
     }
 }
 

@@ -13,7 +13,13 @@ extension Parser {
     // its right operand climbs one level higher, so operators of one level group to the left.
     mutating func parseBinary(_ minLevel: Int) throws -> Expr {
         var left = try parsePrefixed(minLevel)
+        // Each operator wraps `left` one level deeper: `1 + 1 + … + 1` nests as deeply as it is long, so it counts
+        // against the nesting limit like parentheses (a 10 MB chain would otherwise overflow the checker's stack).
+        var links = 0
+        defer { depth -= links }
         while let entry = Precedence.infix(peek.kind), entry.level >= minLevel {
+            links += 1
+            try enter()
             let opToken = advance()
             guard let op = entry.op else {
                 // `a -> b -> c`: one flat chain of sizes.
@@ -68,7 +74,14 @@ extension Parser {
     // postfix = primary { call | index | member } ;
     mutating func parsePostfix() throws -> Expr {
         var e = try parsePrimary()
+        // `f()()…`, `x[0][0]…` and `x.a.b…` nest one level per suffix (see `parseBinary`).
+        var links = 0
+        defer { depth -= links }
         while true {
+            if check(.leftParen) || check(.leftBracket) || check(.dot) {
+                links += 1
+                try enter()
+            }
             if check(.leftParen) {
                 e = try parseCall(e)
             } else if check(.leftBracket) {

@@ -125,6 +125,9 @@ extension Parser {
         for _ in 0..<k { advance() }
         advance()
         if check(.keyword(.if)) {
+            // `else if` nests: a long chain counts against the nesting limit like a deep block.
+            try enter()
+            defer { depth -= 1 }
             let nested = try parseIf()
             return .ifElse(condition, then, [nested], span(from: keyword.span))
         }

@@ -27,7 +27,7 @@ public final class LangBackend: Backend {
             }
         }
         return .success(SessionOptions(seedOverride: settings.seed, overrides: overrides,
-                                       fileAccess: FileAccess(extra: settings.allowPaths)))
+                                       fileAccess: FileAccess(extra: settings.allowPaths), limits: settings.limits))
     }
 
     // MARK: - Backend
@@ -41,7 +41,7 @@ public final class LangBackend: Backend {
     public func checkFile(_ path: String) -> String? {
         do {
             let file = try session.load(path)
-            try session.check(file, reportUnusedOverrides: true)
+            do { try session.check(file, reportUnusedOverrides: true) } catch { return render(error, in: file) }
             return nil
         } catch {
             return render(error)
@@ -99,7 +99,7 @@ public final class LangBackend: Backend {
         } catch {
             // Statements before a runtime error did run: a `seed` among them counts.
             if case .runtime = error { noteSeed(in: file) }
-            return .failure(kind(of: error), message: render(error))
+            return .failure(kind(of: error), message: render(error, in: file))
         }
         noteSeed(in: file)
         if autoPrint {
@@ -126,6 +126,15 @@ public final class LangBackend: Backend {
         if case .incomplete = failure { return "error: unexpected end of input: a '{', '(' or '[' is not closed" }
         if case .runtime(let d) = failure, case .interrupted = d.message { return "\(d.message)" }
         return failure.diagnostics.map { $0.rendered(color: console.color) }.joined(separator: "\n")
+    }
+
+    /// `failure` of running or checking `file`: a script, `-e` or standard input that ends inside a statement is a
+    /// syntax error there (located: "expected ')' to close '(' at 1:7"), not the REPL's cue for more input.
+    func render(_ failure: RunFailure, in file: SourceFile) -> String {
+        guard case .incomplete = failure else { return render(failure) }
+        let diagnostics = Parser.parse(file).diagnostics
+        guard !diagnostics.isEmpty else { return render(failure) }
+        return diagnostics.map { $0.rendered(color: console.color) }.joined(separator: "\n")
     }
 
     /// Remembers the literal of the last top-level `seed N` in `file` (for run records).

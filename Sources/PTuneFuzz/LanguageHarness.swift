@@ -1,0 +1,60 @@
+import Foundation
+import PTuneLang
+
+/// The language harnesses: the front end alone, and whole programs under budgets.
+enum LanguageHarness {
+    /// The budgets of a fuzzed program: small tensors, little memory, shallow recursion, few steps, half a second.
+    static let limits = Limits(maxTensorElements: 1 << 16, maxTensorBytes: 1 << 20, maxMemoryBytes: 32 << 20,
+                               maxCallDepth: 64, timeout: 0.5, maxSteps: 20_000)
+
+    /// Options confining file access to the sandbox folder.
+    static var options: SessionOptions {
+        SessionOptions(fileAccess: FileAccess(only: [FuzzSandbox.folder]), limits: limits)
+    }
+
+    /// The session the front-end harness checks against (checking changes nothing in it, so one serves every
+    /// input: creating a session costs more than checking a small script).
+    nonisolated(unsafe) static let checker = Session(options: options, output: .discard)
+
+    /// Lexes, parses and checks `bytes` as a script; renders every diagnostic (every one must have a place).
+    static func parse(_ bytes: [UInt8]) {
+        let file = SourceFile(name: "fuzz.pt", bytes: bytes, directory: FuzzSandbox.folder)
+        let parsed = Parser.parse(file)
+        for d in parsed.diagnostics { render(d, bytes) }
+        do {
+            try checker.check(file)
+        } catch {
+            for d in error.diagnostics { render(d, bytes) }
+        }
+    }
+
+    /// Runs a program: the first byte chooses between a program generated from the rest (odd) and the rest as
+    /// script text (even), so the fuzzer both explores the language's semantics and mutates real scripts.
+    static func interpret(_ bytes: [UInt8]) {
+        guard let first = bytes.first else { return }
+        let rest = Array(bytes.dropFirst())
+        var generator = ProgramGenerator(rest)
+        let text = first & 1 == 1 ? generator.program() : String(decoding: rest, as: UTF8.self)
+        let session = Session(options: options, output: .discard)
+        do {
+            try session.run(SourceFile(name: "fuzz.pt", text: text, directory: FuzzSandbox.folder))
+        } catch {
+            for d in error.diagnostics { render(d, Array(text.utf8)) }
+        }
+        // A session survives an error: it must still run a plain statement.
+        do {
+            let v = try session.run(SourceFile(name: "after.pt", text: "1 + 1"))
+            if v.first?.description != "2" { FuzzFailure.trap("a session answered \(v) to '1 + 1' after a fuzzed program") }
+        } catch {
+            FuzzFailure.trap("a session failed '1 + 1' after a fuzzed program: \(error)")
+        }
+    }
+
+    /// Renders a diagnostic; a syntax or check error must point into the source.
+    static func render(_ d: Diagnostic, _ bytes: [UInt8]) {
+        _ = d.rendered(color: true)
+        if let s = d.span, s.start < 0 || s.end < s.start || s.end > bytes.count {
+            FuzzFailure.trap("diagnostic span \(s.start)..<\(s.end) outside a source of \(bytes.count) bytes")
+        }
+    }
+}

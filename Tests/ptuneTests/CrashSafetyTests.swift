@@ -1,0 +1,108 @@
+import Foundation
+import PTuneFuzz
+import Testing
+
+/// Files survive crashes: a process saving every kind of file ptune writes is killed with SIGKILL at random
+/// moments, and after each kill every file there must load as one complete generation — the old one or a newer
+/// one, never a torn mixture. (`AtomicFile` writes a temporary file, fsyncs it and renames it over the target.)
+@Suite(.serialized) struct CrashSafetyTests {
+    /// Starts `executable`, waits a random time, kills it with SIGKILL; returns the generations it reported done.
+    static func killAtRandom(_ executable: URL, _ arguments: [String], in directory: URL, maxDelay: Double,
+                             rng: inout SystemRandomNumberGenerator) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["PTUNE_HISTORY"] = ""
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(UInt32(Double.random(in: 0...maxDelay, using: &rng) * 1_000_000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Checkpoints, PEFT exports, text, CSV logs and SVG plots: 60 kills of the saver.
+    @Test func everySavedFileIsCompleteAfterSIGKILL() throws {
+        let folder = try PtuneProcess.temporaryFolder("crash-safety")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var rng = SystemRandomNumberGenerator()
+        var previous: [String: Int] = [:]
+        var kills = 0, generations = 0
+        for _ in 0..<60 {
+            let out = try CrashSafetyTests.killAtRandom(ProcessRunner.binary("ptune-fuzz"), ["save-loop", folder.path],
+                                                        in: folder, maxDelay: 1.5, rng: &rng)
+            kills += 1
+            generations += out.split(separator: "\n").count
+            let found: [String: Int]
+            do { found = try SaveLoop.verify(folder: folder.path) } catch {
+                Issue.record("after kill \(kills): \(error)")
+                return
+            }
+            for (file, g) in previous {
+                // A file never goes back to an older generation, and never disappears once written.
+                guard let now = found[file] else { Issue.record("\(file) vanished after kill \(kills)"); continue }
+                #expect(now >= g || file.hasSuffix(".json"), "\(file) went back from generation \(g) to \(now)")
+            }
+            previous = found
+        }
+        #expect(kills >= 50)
+        #expect(generations > 5, "the saver completed only \(generations) generations: the kills never hit a save")
+        #expect(previous.count == SaveLoop.files.count, "files written: \(previous.keys.sorted())")
+    }
+
+    /// The command itself: `ptune --record DIR` on a script that saves text, a CSV log and a plot, killed at 30
+    /// random moments; every file present afterwards is complete (the record parses as JSON and names the script).
+    @Test func recordAndScriptOutputsAreCompleteAfterSIGKILL() throws {
+        let folder = try PtuneProcess.temporaryFolder("crash-record")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let note = String(repeating: "a complete line of the note\\n", count: 3000)
+        let script = """
+        seed 1
+        param w = zeros(2)
+        data d = dataset(x: ones(8, 2))
+        let run = train w on d {
+          loss: sum(batch.x * w) + 1
+          optimizer: sgd(lr: 0.1)
+          batch: 4
+          steps: 40
+          log_file: "log.csv"
+        }
+        write_text("note.txt", "\(note)")
+        plot(run, file: "loss.svg", title: "run")
+        """
+        try Data(script.utf8).write(to: folder.appendingPathComponent("save.pt"))
+        var rng = SystemRandomNumberGenerator()
+        var sawRecord = false
+        for i in 0..<30 {
+            _ = try CrashSafetyTests.killAtRandom(PtuneProcess.binary, ["--quiet", "--record", "rec", "save.pt"],
+                                                  in: folder, maxDelay: 0.8, rng: &rng)
+            let fm = FileManager.default
+            if let d = fm.contents(atPath: folder.appendingPathComponent("note.txt").path) {
+                #expect(d.count == 28 * 3000, "kill \(i): note.txt has \(d.count) bytes")
+            }
+            if let d = fm.contents(atPath: folder.appendingPathComponent("log.csv").path) {
+                #expect(String(decoding: d, as: UTF8.self).split(separator: "\n").count == 41, "kill \(i): log.csv torn")
+            }
+            if let d = fm.contents(atPath: folder.appendingPathComponent("loss.svg").path) {
+                #expect(String(decoding: d, as: UTF8.self).hasSuffix("</svg>\n"), "kill \(i): loss.svg torn")
+            }
+            if let d = fm.contents(atPath: folder.appendingPathComponent("rec/record.json").path) {
+                sawRecord = true
+                let json = try? JSONSerialization.jsonObject(with: d) as? [String: Any]
+                #expect(json?["script"] as? String == "save.pt", "kill \(i): record.json torn (\(d.count) bytes)")
+            }
+            if let d = fm.contents(atPath: folder.appendingPathComponent("rec/save.pt").path) {
+                #expect(d == Data(script.utf8), "kill \(i): the script's copy is torn")
+            }
+        }
+        // One run to the end, so the record is there at least once.
+        let r = try ProcessRunner.run(PtuneProcess.binary, ["--quiet", "--record", "rec", "save.pt"], in: folder)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(sawRecord || FileManager.default.fileExists(atPath: folder.appendingPathComponent("rec/record.json").path))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import PTuneLang
+import Testing
+
+/// A shared recipe cannot reach outside its folder: the real `ptune` binary runs scripts that try every escape —
+/// `..`, absolute paths, symlinks to files and folders outside, imports, writes — and each is refused with an
+/// error naming the path, until `--allow-path` widens access. The language has no way to run a process or open a
+/// socket.
+@Suite struct SandboxTests {
+    /// `root/recipe/` holds the script, `data.txt`, `sub/` and symlinks out; `root/outside/` holds `secret.txt`;
+    /// the run's working directory is `root/work/`.
+    struct Layout {
+        let root: URL
+        var recipe: URL { root.appendingPathComponent("recipe") }
+        var outside: URL { root.appendingPathComponent("outside") }
+        var work: URL { root.appendingPathComponent("work") }
+    }
+
+    static func layout() throws -> Layout {
+        let l = Layout(root: try PtuneProcess.temporaryFolder("sandbox"))
+        let fm = FileManager.default
+        for d in [l.recipe.appendingPathComponent("sub"), l.outside, l.work] {
+            try fm.createDirectory(at: d, withIntermediateDirectories: true)
+        }
+        try Data("inside".utf8).write(to: l.recipe.appendingPathComponent("data.txt"))
+        try Data("secret".utf8).write(to: l.outside.appendingPathComponent("secret.txt"))
+        try Data("work".utf8).write(to: l.work.appendingPathComponent("here.txt"))
+        try Data("print \"imported secret\"\n".utf8).write(to: l.outside.appendingPathComponent("evil.pt"))
+        try fm.createSymbolicLink(atPath: l.recipe.appendingPathComponent("link.txt").path,
+                                  withDestinationPath: l.outside.appendingPathComponent("secret.txt").path)
+        try fm.createSymbolicLink(atPath: l.recipe.appendingPathComponent("linkdir").path, withDestinationPath: l.outside.path)
+        try fm.createSymbolicLink(atPath: l.recipe.appendingPathComponent("relative_link.txt").path,
+                                  withDestinationPath: "../outside/secret.txt")
+        return l
+    }
+
+    /// Runs `code` as `recipe/script.pt` from the working folder.
+    static func run(_ code: String, in l: Layout, options: [String] = []) throws -> ProcessRunner.Outcome {
+        try Data(code.utf8).write(to: l.recipe.appendingPathComponent("script.pt"))
+        return try ProcessRunner.run(PtuneProcess.binary, options + [l.recipe.appendingPathComponent("script.pt").path], in: l.work)
+    }
+
+    static let escapes: [(String, String)] = [
+        ("read_text(\"../outside/secret.txt\")", "../outside/secret.txt"),
+        ("read_text(\"sub/../../outside/secret.txt\")", "sub/../../outside/secret.txt"),
+        ("read_text(\"OUTSIDE/secret.txt\")", "OUTSIDE/secret.txt"),
+        ("read_text(\"/etc/passwd\")", "/etc/passwd"),
+        ("read_text(\"link.txt\")", "link.txt"),
+        ("read_text(\"relative_link.txt\")", "relative_link.txt"),
+        ("read_text(\"linkdir/secret.txt\")", "linkdir/secret.txt"),
+        ("read_csv(\"../outside/secret.txt\")", "../outside/secret.txt"),
+        ("read_jsonl(\"linkdir/secret.txt\")", "linkdir/secret.txt"),
+        ("load_tensors(\"/etc/passwd\")", "/etc/passwd"),
+        ("write_text(\"../outside/new.txt\", \"x\")", "../outside/new.txt"),
+        ("write_text(\"linkdir/new.txt\", \"x\")", "linkdir/new.txt"),
+        ("write_text(\"OUTSIDE/new.txt\", \"x\")", "OUTSIDE/new.txt"),
+        ("write_text(\"/tmp/ptune-sandbox-escape.txt\", \"x\")", "/tmp/ptune-sandbox-escape.txt"),
+    ]
+
+    @Test(arguments: 0..<SandboxTests.escapes.count)
+    func escapeIsRefusedNamingThePath(_ index: Int) throws {
+        let l = try SandboxTests.layout()
+        defer { try? FileManager.default.removeItem(at: l.root) }
+        let (call, path) = SandboxTests.escapes[index]
+        let outside = l.outside.path
+        let code = "let r = " + call.replacingOccurrences(of: "OUTSIDE", with: outside) + "\nprint \"escaped\"\n"
+        let shown = path.replacingOccurrences(of: "OUTSIDE", with: outside)
+        let r = try SandboxTests.run(code, in: l)
+        #expect(r.status == 1 && r.signal == nil, "\(call): status \(r.status)\n\(r.stderr)")
+        #expect(r.stderr.contains("script.pt:1:9: error: access to '\(shown)' is not allowed"), "\(call):\n\(r.stderr)")
+        #expect(!r.stdout.contains("escaped"))
+        #expect(!FileManager.default.fileExists(atPath: l.outside.appendingPathComponent("new.txt").path))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/ptune-sandbox-escape.txt"))
+    }
+
+    @Test func importFromOutsideIsRefusedBeforeAnythingRuns() throws {
+        let l = try SandboxTests.layout()
+        defer { try? FileManager.default.removeItem(at: l.root) }
+        for target in ["../outside/evil.pt", l.outside.path + "/evil.pt", "linkdir/evil.pt"] {
+            let r = try SandboxTests.run("print \"ran\"\nimport \"\(target)\"\n", in: l)
+            #expect(r.status == 65, "\(target): \(r.stderr)")
+            #expect(r.stderr.contains("script.pt:2:1: error: access to '\(target)' is not allowed"), "\(r.stderr)")
+            #expect(!r.stdout.contains("ran") && !r.stdout.contains("imported secret"))
+        }
+    }
+
+    @Test func theScriptsFolderAndTheWorkingDirectoryAreAllowed() throws {
+        let l = try SandboxTests.layout()
+        defer { try? FileManager.default.removeItem(at: l.root) }
+        let r = try SandboxTests.run("""
+        print read_text("data.txt"), read_text("sub/../data.txt"), read_text("\(l.work.path)/here.txt")
+        write_text("made.txt", "ok")
+        write_text("\(l.work.path)/made_here.txt", "ok")
+        """, in: l)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "inside inside work\n")
+        #expect(FileManager.default.fileExists(atPath: l.recipe.appendingPathComponent("made.txt").path))
+        #expect(FileManager.default.fileExists(atPath: l.work.appendingPathComponent("made_here.txt").path))
+    }
+
+    @Test func allowPathWidensAccessToThatFolderOnly() throws {
+        let l = try SandboxTests.layout()
+        defer { try? FileManager.default.removeItem(at: l.root) }
+        let allow = ["--allow-path", l.outside.path]
+        let r = try SandboxTests.run("print read_text(\"link.txt\"), read_text(\"../outside/secret.txt\")\nwrite_text(\"linkdir/new.txt\", \"x\")\n",
+                                     in: l, options: allow)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "secret secret\n")
+        #expect(FileManager.default.fileExists(atPath: l.outside.appendingPathComponent("new.txt").path))
+        let denied = try SandboxTests.run("print read_text(\"/etc/hostname\")\n", in: l, options: allow)
+        #expect(denied.status == 1 && denied.stderr.contains("access to '/etc/hostname' is not allowed"), "\(denied.stderr)")
+    }
+
+    /// No builtin runs a process, opens a socket or reaches the network; the names a user might try are unknown.
+    @Test func noProcessOrSocketAccess() throws {
+        let l = try SandboxTests.layout()
+        defer { try? FileManager.default.removeItem(at: l.root) }
+        for name in ["system", "exec", "shell", "spawn", "popen", "run", "socket", "connect", "http_get", "url", "open",
+                     "getenv", "eval", "dlopen"] {
+            let r = try SandboxTests.run("let r = \(name)(\"ls\")\n", in: l)
+            #expect(r.status == 65 && r.stderr.contains("cannot find '\(name)' in scope"), "\(name): \(r.stderr)")
+        }
+        // No builtin is a process, socket or network call.
+        let forbidden = ["system", "exec", "shell", "spawn", "popen", "process", "socket", "connect", "http", "url",
+                         "fetch", "download", "getenv", "env", "dlopen", "command"]
+        for name in BuiltinRegistry.standard.globalNames {
+            #expect(!forbidden.contains { name.lowercased().contains($0) }, "builtin '\(name)' looks like process or network access")
+        }
+    }
+}
