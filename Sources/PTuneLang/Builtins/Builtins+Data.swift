@@ -48,7 +48,8 @@ extension BuiltinRegistry {
                 run: { a, m in
                     let (data, path) = try readFile(a, m)
                     if path.hasSuffix(".safetensors") {
-                        let tensors = try SafeTensors.decode(data)
+                        let tensors: [String: Tensor]
+                        do { tensors = try SafeTensors.decode(data) } catch { throw RuntimeFailure(.badData(path: path, "\(error)")) }
                         let dt: DType? = a.isNone(1) ? nil : try a.dtype(1)
                         var fields: [(String, Value)] = []
                         for (k, t) in tensors.sorted(by: { $0.key < $1.key }) {
