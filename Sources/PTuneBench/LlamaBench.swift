@@ -39,7 +39,14 @@ enum LlamaBench {
         let gemm = try gemmTable(rows: 256)
         tables.append(gemm.table)
         tables.append(try inference(model, sequences: sequences))
-        tables.append(try LlamaStepBench.steps(model, sequences: sequences, sgemm: gemm.best, usingData: !texts.isEmpty))
+        var stepTable = try LlamaStepBench.steps(model, sequences: sequences, sgemm: gemm.best, usingData: !texts.isEmpty)
+        if !texts.isEmpty, let peft = PEFTBaseline.step(steps: 20, threads: threads, data: home + "/data/reviews") {
+            let ours = Double(stepTable.rows.first?[2] ?? "") ?? .nan
+            stepTable.add(["PEFT + PyTorch f32, same batches' data, median of 20 (same run)", "~ 8 × 46 + 80 (padded)",
+                           fmt(peft.seconds, 3), "", "", "", fmt(peft.rssMB, 0)])
+            stepTable.add(["ptune speed-up over PEFT (review prompts)", "", fmt(peft.seconds / ours, 2) + "×", "", "", "", ""])
+        }
+        tables.append(stepTable)
         var info = Table(title: "SmolLM2-135M load and memory", header: ["what", "value"])
         info.add(["load GGUF + dequantize to float32", fmt(loadSeconds, 2) + " s"])
         info.add(["weights (float32)", fmt(Double(model.weights.byteCount) / 1e6, 0) + " MB"])

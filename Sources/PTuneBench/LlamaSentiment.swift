@@ -1,6 +1,7 @@
 import Foundation
 import PTuneCore
 import PTuneModels
+import PTuneNN
 
 /// The sentiment recipe of the PEFT anchor, driven from Swift (`ptune-bench llm-sentiment`): zero-shot accuracy of
 /// `Review: {text}\nSentiment:` on the test split, then p-tuning with 10 prepended virtual tokens (MLP encoder 256,
@@ -48,12 +49,12 @@ enum LlamaSentiment {
         say("zero-shot test \(fmt(zero, 4)) (\(fmt(Clock.now() - t, 1)) s, \(test.count) sentences)")
         let encoder = try LlamaStepBench.Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)
         var g = Generator(seed: 0)
-        var step = 0, stepTimes: [Double] = [], best = (acc: -1.0, step: 0, params: [Tensor]())
+        var step = 0, stepTimes: [Double] = [], best = (acc: -1.0, step: 0, params: [String: Tensor]())
         func validate() throws {
             t = Clock.now()
             let v = try Tensor.withoutRecording { try accuracy(model, encoder.encode().detached(), valid) }
             say("step \(step): valid \(fmt(v, 4)) (\(fmt(Clock.now() - t, 1)) s) | wall \(fmt(Clock.now() - t0, 0)) s")
-            if v > best.acc { best = (v, step, encoder.params.map { $0.detached() }) }
+            if v > best.acc { best = (v, step, encoder.encoder.parameters.stateDict()) }
         }
         try validate()
         for epoch in 0..<epochs {
@@ -78,11 +79,11 @@ enum LlamaSentiment {
         let sorted = stepTimes.sorted()
         say("median step \(fmt(sorted[sorted.count / 2], 3)) s, training \(fmt(stepTimes.reduce(0, +), 0)) s, wall \(fmt(Clock.now() - t0, 0)) s, peak RSS \(fmt(Double(peakRSSBytes()) / 1e6, 0)) MB")
         if best.step != step {
-            let current = encoder.params
-            encoder.params = try best.params.map { try $0.requiringGradient() }
+            let current = encoder.encoder.parameters.stateDict()
+            try encoder.encoder.load(weights: best.params)
             let acc = try Tensor.withoutRecording { try accuracy(model, encoder.encode().detached(), test) }
             say("best-valid encoder (step \(best.step), valid \(fmt(best.acc, 4))): TEST \(fmt(acc, 4))")
-            encoder.params = current
+            try encoder.encoder.load(weights: current)
         }
     }
 }

@@ -1,60 +1,25 @@
 import Foundation
 import PTuneCore
 import PTuneModels
+import PTuneNN
 
 /// One p-tuning step of SmolLM2 as the PEFT anchor runs it: 10 virtual tokens from PEFT's MLP prompt encoder
 /// (embedding → 576→256 → ReLU → 256→256 → ReLU → 256→576, 367,296 parameters), batch 8, two-way cross-entropy over
 /// the label words " negative" / " positive" at the answer position, AdamW (lr 3e-3, PyTorch defaults).
 enum LlamaStepBench {
-    /// PEFT's MLP encoder and its AdamW state, written with core ops (the bench's own copy of the recipe).
+    /// PEFT's MLP prompt encoder (PTuneNN) with its AdamW optimizer.
     final class Encoder {
-        var params: [Tensor]
-        var m: [Tensor], v: [Tensor]
-        var t = 0
+        let encoder: MLPPromptEncoder
+        let optimizer: Adam
 
         init(tokens: Int, dim: Int, hidden: Int, seed: UInt64) throws {
             var g = Generator(seed: seed)
-            func uniform(_ shape: [Int], fanIn: Int) throws -> Tensor {
-                let bound = 1 / Double(fanIn).squareRoot()
-                return try Tensor.rand(shape, low: -bound, high: bound, using: &g)
-            }
-            params = [try Tensor.randn([tokens, dim], using: &g),
-                      try uniform([hidden, dim], fanIn: dim), try uniform([hidden], fanIn: dim),
-                      try uniform([hidden, hidden], fanIn: hidden), try uniform([hidden], fanIn: hidden),
-                      try uniform([dim, hidden], fanIn: hidden), try uniform([dim], fanIn: hidden)]
-            params = try params.map { try $0.requiringGradient() }
-            m = try params.map { try Tensor.zeros($0.shape) }
-            v = m
+            encoder = try MLPPromptEncoder(numVirtualTokens: tokens, tokenDim: dim, hiddenSize: hidden, using: &g)
+            optimizer = try Adam.adamW(learningRate: 3e-3)
         }
 
         /// The virtual tokens `[n, d]`.
-        func encode() throws -> Tensor {
-            let h = try params[0].linear(params[1], bias: params[2]).relu().linear(params[3], bias: params[4]).relu()
-            return try h.linear(params[5], bias: params[6])
-        }
-
-        /// PyTorch's AdamW step (β 0.9/0.999, ε 1e-8, weight decay 0.01).
-        func update(_ grads: [Tensor], lr: Double) throws {
-            t += 1
-            let b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01
-            let c1 = 1 - Foundation.pow(b1, Double(t)), c2 = 1 - Foundation.pow(b2, Double(t))
-            for i in params.indices {
-                let g = try grads[i].scalars(as: Float.self)
-                try m[i].withMutableScalars(Float.self) { mm in
-                    try v[i].withMutableScalars(Float.self) { vv in
-                        try params[i].withMutableScalars(Float.self) { p in
-                            for j in 0..<p.count {
-                                p[j] *= Float(1 - lr * wd)
-                                mm[j] = Float(b1) * mm[j] + Float(1 - b1) * g[j]
-                                vv[j] = Float(b2) * vv[j] + Float(1 - b2) * g[j] * g[j]
-                                let mh = Double(mm[j]) / c1, vh = Double(vv[j]) / c2
-                                p[j] -= Float(lr * mh / (vh.squareRoot() + eps))
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        func encode() throws -> Tensor { try encoder.encode() }
     }
 
     static let labelTokens = [3524, 2731]
@@ -65,8 +30,9 @@ enum LlamaStepBench {
         let logits = try model.labelLogits(virtualTokens: virtual, sequences: batch, labelTokens: labelTokens)
         let y = try Tensor(shape: [labels.count], scalars: labels.map(Int64.init))
         let loss = try -(logits.logSoftmax(axis: -1).picking(y).mean())
-        let grads = try Tensor.gradients(of: loss, wrt: encoder.params)
-        try encoder.update(grads, lr: 3e-3)
+        let params = encoder.encoder.parameters
+        let grads = try Tensor.gradients(of: loss, wrt: params.map(\.value))
+        try encoder.optimizer.update(params, along: grads)
         return try loss.scalarValue()
     }
 

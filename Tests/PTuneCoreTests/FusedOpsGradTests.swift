@@ -20,25 +20,35 @@ import Testing
         #expect(res.passed, "\(res)", sourceLocation: sourceLocation)
     }
 
-    @Test mutating func linear() throws {
+    @Test mutating func linearOneRowAndBLASSizes() throws {
         let x = try r([2, 3, 5]), w = try r([4, 5]), b = try r([4])
-        try expectGrad([x, w, b]) { try $0[0].linear($0[1], bias: $0[2]) }
-        try expectGrad([x, w]) { try $0[0].linear($0[1]) }
+        try expectGrad([x, w, b]) { try Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
+        try expectGrad([x, w]) { try Tensor.linear($0[0], weight: $0[1], bias: nil) }
         // Large enough for BLAS, and one row (matrix-vector products).
-        try expectGrad([try r([7, 19]), try r([23, 19])]) { try $0[0].linear($0[1]) }
-        try expectGrad([try r([1, 19]), try r([23, 19]), try r([23])]) { try $0[0].linear($0[1], bias: $0[2]) }
-        try expectGrad([try r([19]), try r([23, 19])]) { try $0[0].linear($0[1]) }
+        try expectGrad([try r([7, 19]), try r([23, 19])]) { try Tensor.linear($0[0], weight: $0[1], bias: nil) }
+        try expectGrad([try r([1, 19]), try r([23, 19]), try r([23])]) { try Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
+        try expectGrad([try r([19]), try r([23, 19])]) { try Tensor.linear($0[0], weight: $0[1], bias: nil) }
         // Same values as matmul with the transposed weight.
-        let y = try x.linear(w, bias: b), ref = try Tensor.matmul(x, w.transposed()) + b
+        let y = try Tensor.linear(x, weight: w, bias: b), ref = try Tensor.matmul(x, w.transposed()) + b
         #expect(zip(y.doubles, ref.doubles).allSatisfy { Swift.abs($0 - $1) < 1e-12 })
     }
 
     @Test mutating func linearThroughFrozenWeightComputesInputGradientOnly() throws {
         let x = try r([3, 5]).requiringGradient(), w = try r([4, 5])
-        let loss = try scalarize(x.linear(w))
+        let loss = try scalarize(Tensor.linear(x, weight: w, bias: nil))
         var report = BackwardReport()
         _ = try Tensor.gradients(of: loss, wrt: [x], report: &report)
         #expect(report.gradientKernels == 3, "sum, mul, then linear's input side only: the frozen weight's is never computed")
+    }
+
+    @Test mutating func linearThroughFrozenWeightHoldsNoActivation() throws {
+        let x = try Tensor.randn([64, 64], using: &g).requiringGradient(), w = try Tensor.randn([32, 64], using: &g)
+        let budget = MemoryBudget(maxElements: 1 << 30, maxBytes: 1 << 40)
+        let y = try TensorContext.withBudget(budget) { try Tensor.linear(x * 2, weight: w, bias: nil) }
+        #expect(budget.liveBytes == y.byteCount, "the temporary x * 2 is freed: the frozen weight needs no saved input")
+        let gx = try Tensor.gradients(of: y.sum(), wrt: [x])[0]
+        let ref = try Tensor.matmul(Tensor.ones([64, 32]), w) * 2
+        #expect(zip(gx.doubles, ref.doubles).allSatisfy { Swift.abs($0 - $1) < 1e-4 })
     }
 
     @Test mutating func rotary() throws {

@@ -19,10 +19,13 @@ struct LlamaSmolLM2Tests {
         let greedy: [String: Greedy]
     }
 
-    /// Loaded once for the suite (half a gigabyte of float32 weights).
-    static let loaded: Result<(LlamaModel, ByteLevelBPE), Error> = Result {
-        let file = try GGUFFile(path: ModelFiles.smollm2)
-        return (try LlamaModel(gguf: file), try ByteLevelBPE(gguf: file))
+    /// Loaded once for the suite (half a gigabyte of float32 weights), by name through the registry as scripts do.
+    static let loaded: Result<(LlamaModel, any TextTokenizer), Error> = Result {
+        let loaded = try ModelRegistry(home: ModelFiles.home).load("smollm2-135m")
+        guard let model = loaded as? LlamaModel, let tokenizer = model.textTokenizer else {
+            throw LlamaError.badInput("the registry did not load smollm2-135m as a Llama model with its tokenizer")
+        }
+        return (model, tokenizer)
     }
     static let reference = Result { try JSONDecoder().decode(Reference.self, from: Fixture.data("smollm2_llama_reference.json")) }
 
@@ -42,6 +45,7 @@ struct LlamaSmolLM2Tests {
 
     @Test func configurationFromMetadata() throws {
         let (model, _) = try Self.loaded.get()
+        #expect(model.architecture == "llama" && model.parameters.allSatisfy { $0.isFrozen })
         var config = model.config
         #expect(Swift.abs(config.rmsNormEpsilon - 1e-5) < 1e-12, "stored as float32 in the file")
         config.rmsNormEpsilon = 1e-5

@@ -27,6 +27,25 @@ import Testing
         #expect(FastMath.erf(.infinity) == 1 && FastMath.erf(-.infinity) == -1 && FastMath.erf(.nan).isNaN)
     }
 
+    @Test func erfDerivativeIsAccurate() {
+        var worst = 0.0
+        FastMath.withErfTable { table in
+            var x = -7.0
+            while x < 7 {
+                let lanes = SIMD4(x, -x * 0.3, x * 0.9, x + 0.01)
+                let (v, dv) = FastMath.erfWithDerivative(lanes, table: table)
+                for l in 0..<4 {
+                    let (sv, sdv) = FastMath.erfWithDerivative(lanes[l], table: table)
+                    let want = 1.1283791670955126 * Foundation.exp(-lanes[l] * lanes[l])
+                    worst = Swift.max(worst, Swift.abs(dv[l] - want), Swift.abs(sdv - want))
+                    #expect(v[l] == FastMath.erf(lanes[l], table: table) && sv == v[l])
+                }
+                x += 0.000_917
+            }
+        }
+        #expect(worst < 4e-15, "worst absolute error \(worst)")
+    }
+
     @Test func expIsWithinTwoUlpsOfLibm() {
         var worst = 0.0
         var x = -745.0

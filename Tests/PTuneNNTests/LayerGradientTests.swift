@@ -24,6 +24,11 @@ import PTuneCore
         let ln = try LayerNorm(5, dtype: .float64)
         try ln.load(["weight": try c.randn([5]), "bias": try c.randn([5])])
         try GradientChecker.expect(inputs: [c.randn([3, 5])], parameters: ln.parameters) { try ln($0[0]) }
+        let x = try c.randn([4, 3, 5], scale: 3)
+        let core = try x.layerNorm(weight: ln.weight?.value, bias: ln.bias?.value, eps: ln.eps).doubles
+        for (a, b) in zip(try ln(x).doubles, core) { #expect(Swift.abs(a - b) < 1e-14, "fused kernel equals the core's") }
+        let plain = try LayerNorm(5, elementwiseAffine: false, dtype: .float64)
+        try GradientChecker.expect(inputs: [c.randn([2, 5])]) { try plain($0[0]) }
         let rms = try RMSNorm(5, dtype: .float64)
         try rms.load(["weight": try c.randn([5])])
         try GradientChecker.expect(inputs: [c.randn([2, 2, 5])], parameters: rms.parameters) { try rms($0[0]) }

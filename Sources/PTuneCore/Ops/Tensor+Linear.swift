@@ -5,7 +5,8 @@ extension Tensor {
     /// (optional), giving `[…, out]`. One GEMM with the bias preloaded into the output rows.
     ///
     /// Backward (each only when needed): `dx = g · W`, `dW = gᵀ · x` (all leading axes folded into rows),
-    /// `db = Σ_rows g`.
+    /// `db = Σ_rows g`. `x` is kept for the backward only when the weight requires a gradient: through a frozen
+    /// weight (a frozen LLM) the activations are not held. A single row is a matrix-vector product (a decoding step).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
         guard x.dtype == weight.dtype else { throw TensorError.dtypeMismatch(op: "linear", x.dtype, weight.dtype) }
         guard x.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "linear", x.dtype) }
@@ -31,17 +32,24 @@ extension Tensor {
             } else if inF == 0 {
                 c.update(repeating: 0, count: rows * outF)
             }
+            if rows == 1 {
+                BLAS.gemv(T.self, transpose: false, rows: outF, cols: inF, a: weight.storage.typed(T.self),
+                          x: x.storage.typed(T.self), beta: bias == nil ? 0 : 1, y: c)
+                return
+            }
             BLAS.gemm(T.self, transA: false, transB: true, m: rows, n: outF, k: inF,
                       a: x.storage.typed(T.self), lda: inF, b: weight.storage.typed(T.self), ldb: inF,
                       beta: bias == nil ? 0 : 1, c: c, ldc: outF)
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         out.node = nil
-        let xd = x.detached(), wd = weight.detached()
+        let xShape = x.shape, wd = weight.detached()
+        let xd: Tensor? = weight.requiresGrad ? x.detached() : nil
         let backward: BackwardFunction = { g, needs in
             let g2 = try g.reshaped([rows, outF])
-            let gx = needs[0] ? try product(g2, wd, transA: false, transB: false).reshaped(xd.shape) : nil
-            let gw = needs[1] ? try product(g2, try xd.reshaped([rows, inF]), transA: true, transB: false) : nil
+            let gx = needs[0] ? try product(g2, wd, transA: false, transB: false).reshaped(xShape) : nil
+            var gw: Tensor? = nil
+            if needs[1], let xd { gw = try product(g2, try xd.reshaped([rows, inF]), transA: true, transB: false) }
             var gb: Tensor? = nil
             if needs[2] {
                 let b = try Tensor.zeros([outF], dtype: g.dtype)

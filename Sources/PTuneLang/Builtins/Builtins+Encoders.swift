@@ -58,8 +58,9 @@ extension BuiltinRegistry {
                         : try ScalePromptEncoder(base: base, scale: try a.tensor(1, dtype: base.dtype))
                     return .encoder(EncoderObject(e, summary: "scale(\(base.shape[0]) virtual tokens × \(base.shape[1]))"))
                 }),
-        Builtin("prompt", [.required("encoder", "encoder"), .required("x", "tensor")], returns: "tensor", topic: "nn",
-                summary: "the encoder's virtual tokens placed before the embeddings x: [T, d] → [n + T, d], [B, T, d] → [B, n + T, d] (encoded once, shared by the batch)",
+        Builtin("prompt", [.required("encoder", "encoder"), .required("x", "tensor"), .optional("template", "string", .none)],
+                returns: "tensor", topic: "nn",
+                summary: "the encoder's virtual tokens placed among the embeddings x ([T, d] or [B, T, d]; encoded once, shared by the batch): before them, or where a template such as \"<v:3> {x} <v:7>\" says",
                 example: "fn predict(x) = head(mean(llm(prompt(pe, x)), axis: 1))",
                 infer: { c in
                     guard case let .tensor(t) = c[1], let s = t.shape, s.count >= 2 else { return .tensor(TensorType(shape: nil, dtype: c.defaultDType)) }
@@ -69,7 +70,8 @@ extension BuiltinRegistry {
                 },
                 run: { a, _ in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
-                    return .tensor(try placeBefore(try e.encode(), try a.tensor(1)))
+                    if a.isNone(2) { return .tensor(try placeBefore(try e.encode(), try a.tensor(1))) }
+                    return .tensor(try place(try e.encode(), try a.tensor(1), template: try a.string(2)))
                 }),
         Builtin("export_peft", [.required("encoder", "encoder"), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
                 returns: "none", topic: "nn",
@@ -90,6 +92,39 @@ extension BuiltinRegistry {
                     return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim), inference only)"))
                 }),
     ]
+
+    /// Virtual tokens `[n, d]` among embeddings `[T, d]` or `[B, T, d]` as a template says: `<v:k>` takes the next k
+    /// tokens, the one field (`{x}`) is the embeddings. Text anchors need a tokenizer, so they are refused here.
+    static func place(_ tokens: Tensor, _ x: Tensor, template source: String) throws -> Tensor {
+        let template: PromptTemplate
+        do { template = try PromptTemplate(source) } catch { throw RuntimeFailure(.badArgument(function: "prompt", "template: \(error)")) }
+        guard template.virtualTokenCount == tokens.shape[0] else {
+            throw RuntimeFailure(.badArgument(function: "prompt", "the template places \(template.virtualTokenCount) virtual tokens but the encoder makes \(tokens.shape[0])"))
+        }
+        guard x.rank == 2 || x.rank == 3 else {
+            throw RuntimeFailure(.badArgument(function: "prompt", "x must be embeddings [T, d] or [B, T, d], got \(Shape.describe(x.shape))"))
+        }
+        let v = x.dtype == tokens.dtype ? tokens : try tokens.to(x.dtype)
+        var pieces: [Tensor] = []
+        var used = 0, fields = 0
+        for segment in template.segments {
+            switch segment {
+            case let .virtual(k):
+                let slice = try v.narrowed(axis: 0, start: used, length: k)
+                used += k
+                pieces.append(x.rank == 2 ? slice : try slice.unsqueezed(axis: 0).broadcasted(to: [x.shape[0]] + slice.shape))
+            case .field:
+                fields += 1
+                pieces.append(x)
+            case let .text(t):
+                if !t.allSatisfy(\.isWhitespace) {
+                    throw RuntimeFailure(.badArgument(function: "prompt", "text anchors (\"\(t)\") need a tokenizer; place embeddings with <v:k> and one {field}"))
+                }
+            }
+        }
+        guard fields == 1 else { throw RuntimeFailure(.badArgument(function: "prompt", "the template must name the embeddings once, as {x}; it names \(fields) fields")) }
+        return try Tensor.concat(pieces, axis: x.rank - 2)
+    }
 
     /// Virtual tokens `[n, d]` before embeddings `[T, d]` or `[B, T, d]` (broadcast over the batch).
     static func placeBefore(_ tokens: Tensor, _ x: Tensor) throws -> Tensor {

@@ -1,5 +1,6 @@
 import Foundation
 import PTuneCore
+import PTuneNN
 
 extension BuiltinRegistry {
     /// An elementwise function of a tensor (or a number).
@@ -22,10 +23,11 @@ extension BuiltinRegistry {
         elementwise("square", "x² elementwise", "let s = square(err)", number: { $0 * $0 }, tensor: { try $0.square() }),
         elementwise("tanh", "the hyperbolic tangent elementwise", "let h = tanh(x)", number: { Foundation.tanh($0) }, tensor: { try $0.tanh() }),
         elementwise("sigmoid", "1 / (1 + e⁻ˣ) elementwise", "let p = sigmoid(logit)", number: { 1 / (1 + Foundation.exp(-$0)) }, tensor: { try $0.sigmoid() }),
-        elementwise("relu", "max(x, 0) elementwise", "let h = relu(x @ w)", number: { Swift.max($0, 0) }, tensor: { try $0.relu() }),
+        // The activations are PTuneNN's, the same functions `mlp(…, act: gelu)` applies.
+        elementwise("relu", "max(x, 0) elementwise", "let h = relu(x @ w)", number: { Swift.max($0, 0) }, tensor: { try Activation.relu($0) }),
         elementwise("gelu", "x·Φ(x) elementwise (exact, erf form)", "let h = gelu(x)",
-                    number: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }, tensor: { try $0.gelu() }),
-        elementwise("silu", "x·sigmoid(x) elementwise", "let h = silu(x)", number: { $0 / (1 + Foundation.exp(-$0)) }, tensor: { try $0.silu() }),
+                    number: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }, tensor: { try Activation.gelu($0) }),
+        elementwise("silu", "x·sigmoid(x) elementwise", "let h = silu(x)", number: { $0 / (1 + Foundation.exp(-$0)) }, tensor: { try Activation.silu($0) }),
         Builtin("pow", [.required("x", "tensor"), .required("p", "number")], returns: "tensor", topic: "math",
                 summary: "xᵖ elementwise", example: "let c = pow(x, 3)",
                 infer: { c in try BuiltinRules.elementwise(c) },

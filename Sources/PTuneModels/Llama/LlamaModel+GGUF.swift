@@ -43,14 +43,14 @@ extension LlamaWeights {
 extension LlamaModel {
     /// Loads a Llama model from the GGUF file at `path`: configuration from its metadata, weights dequantized to
     /// float32 (SmolLM2-135M: 98 MB file → 538 MB of weights). The file is unmapped when loading ends.
-    public init(ggufPath path: String) throws {
+    public convenience init(ggufPath path: String) throws {
         let file = try GGUFFile(path: path)
         try self.init(gguf: file)
     }
 
-    /// Loads a Llama model from an opened GGUF file.
-    public init(gguf: GGUFFile) throws {
+    /// Loads a Llama model and its byte-level BPE tokenizer from an opened GGUF file.
+    public convenience init(gguf: GGUFFile) throws {
         let config = try LlamaConfig(gguf: gguf)
-        try self.init(weights: LlamaWeights(gguf: gguf, config: config))
+        try self.init(weights: LlamaWeights(gguf: gguf, config: config), tokenizer: ByteLevelBPE(gguf: gguf))
     }
 }

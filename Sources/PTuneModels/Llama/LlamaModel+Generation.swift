@@ -18,13 +18,13 @@ extension LlamaModel {
             let qw = heads.queryWidth, eps = config.rmsNormEpsilon
             var h = x.detached()
             for (l, w) in weights.layers.enumerated() {
-                let qkv = try h.rmsNorm(weight: w.attentionNorm, eps: eps).linear(w.qkv)
+                let qkv = try project(h.rmsNorm(weight: w.attentionNorm, eps: eps), w.qkv)
                     .rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
                 try cache.store(layer: l, qkv: qkv, queryWidth: qw)
                 let q = try qkv.narrowed(axis: 1, start: 0, length: qw)
                 let attended = try Tensor.causalAttention(query: q, key: cache.keys[l], value: cache.values[l],
                                                           heads: heads, segments: segment)
-                h = try h + attended.linear(w.attentionOutput)
+                h = try h + project(attended, w.attentionOutput)
                 h = try h + mlp(h, w)
             }
             cache.count = start + m

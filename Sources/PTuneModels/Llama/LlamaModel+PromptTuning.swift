@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// The fast path of p-tuning a frozen Llama model with virtual tokens prepended to every example (PEFT's layout):
 /// the virtual tokens are one shared prefix computed once per batch, the examples' real tokens are packed without
@@ -26,6 +27,55 @@ extension LlamaModel {
         let x = rows.count == 1 ? rows[0] : try Tensor.concat(rows, axis: 0)
         let hidden = try hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
         return try logits(hidden, tokens: labelTokens)
+    }
+
+    /// The logits of `labelTokens` (`[B, labelTokens.count]`) at the last position of each example, where each
+    /// example is a sequence of virtual positions (rows of `virtualTokens`, `[n, d]`) and real token ids, placed
+    /// anywhere. When every example is exactly `virtual 0..<n` followed by real tokens (PEFT's layout), this is
+    /// ``labelLogits(virtualTokens:sequences:labelTokens:)`` with its shared prefix; otherwise each example's rows
+    /// are gathered and packed on their own (still no padding).
+    public func labelLogits(virtualTokens: Tensor?, examples: [[SequenceItem]], labelTokens: [Int]) throws -> Tensor {
+        let d = config.hiddenSize
+        let virtual = try virtualTokens ?? Tensor.zeros([0, d])
+        guard virtual.rank == 2, virtual.shape[1] == d else {
+            throw LlamaError.badInput("virtual tokens must be [n, \(d)], got \(virtual.shape)")
+        }
+        let n = virtual.shape[0]
+        var prefixed = true, real: [[Int]] = []
+        for e in examples {
+            var tokens: [Int] = []
+            for (i, item) in e.enumerated() {
+                switch item {
+                case let .virtual(k):
+                    guard k >= 0, k < n else { throw LlamaError.badInput("virtual token \(k) is outside the encoder's \(n)") }
+                    if i != k { prefixed = false }
+                case let .token(t): tokens.append(t)
+                }
+            }
+            if e.count - tokens.count != n { prefixed = false }
+            real.append(tokens)
+        }
+        if prefixed { return try labelLogits(virtualTokens: virtual, sequences: real, labelTokens: labelTokens) }
+        guard !examples.isEmpty, examples.allSatisfy({ !$0.isEmpty }) else {
+            throw LlamaError.badInput("every example needs at least one position")
+        }
+        // Rows of [virtual tokens; all real tokens' embeddings], gathered into each example's order.
+        let allReal = real.flatMap { $0 }
+        var table = [virtual]
+        if !allReal.isEmpty { table.append(try embed(allReal)) }
+        var index: [Int64] = [], next = n
+        for e in examples {
+            for item in e {
+                switch item {
+                case let .virtual(k): index.append(Int64(k))
+                case .token: index.append(Int64(next)); next += 1
+                }
+            }
+        }
+        let source = table.count == 1 ? table[0] : try Tensor.concat(table, axis: 0)
+        let x = try source.gatherRows(Tensor(shape: [index.count], scalars: index))
+        let packing = try LlamaPacking(lengths: examples.map(\.count))
+        return try logits(hiddenStates(x, packing: packing, outputRows: try packing.lastRows()), tokens: labelTokens)
     }
 
     /// Multiply-adds of one ``labelLogits(virtualTokens:sequences:labelTokens:)`` forward, counted as FLOPs (2 per

@@ -1,4 +1,5 @@
 import PTuneCore
+import PTuneNN
 
 /// A frozen Llama-architecture decoder (SmolLM2, TinyLlama, …) on the CPU, float32.
 ///
@@ -8,17 +9,24 @@ import PTuneCore
 ///
 /// Block `l`: `h = x + Wₒ · attention(rope(W_qkv · rms(x)))`, `x' = h + W_down · swiglu(W_gate,up · rms(h))`; the
 /// output is `rms(x_L)` and logits are `E · rms(x_L)` with the (tied) embedding `E`.
-public struct LlamaModel: Sendable {
+///
+/// As a ``FrozenModel`` (PTuneNN's p-tuning plumbing) its forward takes padded embeddings `[B, T, d]` with an
+/// attention mask and returns logits `[B, T, vocabulary]`; ``labelLogits(virtualTokens:sequences:labelTokens:)`` is
+/// the fast path for PEFT's prepended layout.
+public final class LlamaModel: Sendable {
     /// The hyperparameters.
     public let config: LlamaConfig
     /// The frozen weights.
     public let weights: LlamaWeights
+    /// The tokenizer stored with the weights (the GGUF file's byte-level BPE), if any.
+    public let tokenizer: (any TextTokenizer)?
     let heads: AttentionHeads
 
-    /// A model over `weights`.
-    public init(weights: LlamaWeights) throws {
+    /// A model over `weights`, with the tokenizer that goes with them.
+    public init(weights: LlamaWeights, tokenizer: (any TextTokenizer)? = nil) throws {
         config = weights.config
         self.weights = weights
+        self.tokenizer = tokenizer
         heads = try weights.config.attentionHeads()
     }
 
@@ -59,16 +67,20 @@ public struct LlamaModel: Sendable {
     /// One block on all rows.
     func block(_ x: Tensor, _ w: LlamaLayerWeights, segments: [AttentionSegment], rope: RotaryTable) throws -> Tensor {
         let eps = config.rmsNormEpsilon
-        let qkv = try x.rmsNorm(weight: w.attentionNorm, eps: eps).linear(w.qkv).rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
+        let qkv = try project(x.rmsNorm(weight: w.attentionNorm, eps: eps), w.qkv)
+            .rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
         let attended = try Tensor.causalAttention(qkv: qkv, heads: heads, segments: segments)
-        let h = try x + attended.linear(w.attentionOutput)
+        let h = try x + project(attended, w.attentionOutput)
         return try h + mlp(h, w)
     }
 
     /// The MLP half of a block (without the residual): `W_down · swiglu(W_gate,up · rms(h))`.
     func mlp(_ h: Tensor, _ w: LlamaLayerWeights) throws -> Tensor {
-        try h.rmsNorm(weight: w.mlpNorm, eps: config.rmsNormEpsilon).linear(w.gateUp).swiglu().linear(w.down)
+        try project(project(h.rmsNorm(weight: w.mlpNorm, eps: config.rmsNormEpsilon), w.gateUp).swiglu(), w.down)
     }
+
+    /// `x · Wᵀ` through a frozen weight: the backward computes the input gradient only.
+    func project(_ x: Tensor, _ w: Tensor) throws -> Tensor { try Tensor.linear(x, weight: w, bias: nil) }
 
     /// The last block for `rows` only, then the final norm, in the order of `rows`.
     func lastBlock(_ x: Tensor, _ w: LlamaLayerWeights, packing: LlamaPacking, rope: RotaryTable,
@@ -76,10 +88,11 @@ public struct LlamaModel: Sendable {
         let unique = Array(Set(rows)).sorted()
         let segments = try packing.segments(queryingOnly: unique)
         let eps = config.rmsNormEpsilon
-        let qkv = try x.rmsNorm(weight: w.attentionNorm, eps: eps).linear(w.qkv).rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
+        let qkv = try project(x.rmsNorm(weight: w.attentionNorm, eps: eps), w.qkv)
+            .rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
         let picked = try Tensor(shape: [unique.count], scalars: unique.map(Int64.init))
         let attended = try Tensor.causalAttention(qkv: qkv, heads: heads, segments: segments).gatherRows(picked)
-        let h = try x.gatherRows(picked) + attended.linear(w.attentionOutput)
+        let h = try x.gatherRows(picked) + project(attended, w.attentionOutput)
         let out = try (h + mlp(h, w)).rmsNorm(weight: weights.outputNorm, eps: eps)
         if unique == rows { return out }
         var slot: [Int: Int] = [:]
@@ -90,9 +103,9 @@ public struct LlamaModel: Sendable {
     /// Logits of hidden states `hidden` (`[n, d]`, final-normed): over the whole vocabulary (`[n, vocabulary]`), or
     /// only over `tokens` (`[n, tokens.count]`: two label words cost two dot products per row, not 49,152).
     public func logits(_ hidden: Tensor, tokens: [Int]? = nil) throws -> Tensor {
-        guard let tokens else { return try hidden.linear(weights.output) }
+        guard let tokens else { return try project(hidden, weights.output) }
         try checkTokens(tokens)
         let rows = try weights.output.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
-        return try hidden.linear(rows)
+        return try project(hidden, rows)
     }
 }

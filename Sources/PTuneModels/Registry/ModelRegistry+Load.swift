@@ -10,7 +10,9 @@ extension ModelRegistry {
     public typealias FolderBuilder = @Sendable (_ weights: String, _ directory: String) throws -> any PretrainedModel
 
     /// The GGUF architectures ptune implements, by `general.architecture`. An architecture plugs in with one line.
-    public static let ggufArchitectures: [String: GGUFBuilder] = [:]
+    public static let ggufArchitectures: [String: GGUFBuilder] = [
+        "llama": { file in try LlamaModel(gguf: file) },
+    ]
 
     /// The safetensors architectures ptune implements, by `config.json`'s `model_type`.
     public static let safetensorsArchitectures: [String: FolderBuilder] = [

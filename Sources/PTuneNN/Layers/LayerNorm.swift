@@ -1,7 +1,8 @@
 import PTuneCore
 
 /// Layer normalisation over the last axis, PyTorch's `nn.LayerNorm(dim)`:
-/// `y = (x − μ) / √(σ² + ε) · γ + β` with the biased variance σ². Init: `γ = 1`, `β = 0`; `ε = 1e-5`.
+/// `y = (x − μ) / √(σ² + ε) · γ + β` with the biased variance σ². Init: `γ = 1`, `β = 0`; `ε = 1e-5`. Runs as one
+/// fused op split across the configured threads.
 public final class LayerNorm: Layer {
     /// γ, shape `[dim]`; named `weight` (nil without an elementwise affine).
     public let weight: Parameter?
@@ -23,6 +24,6 @@ public final class LayerNorm: Layer {
 
     /// Normalises the last axis.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try x.layerNorm(weight: weight?.value, bias: bias?.value, eps: eps)
+        try FusedLayerNorm.apply(x, weight: weight?.value, bias: bias?.value, eps: eps)
     }
 }

@@ -36,20 +36,37 @@ extension Loss {
         let eps = labelSmoothing
         var lse = [Double](repeating: 0, count: rows)
         var perRow = [Double](repeating: 0, count: rows)
+        let minimumRows = Swift.max(1, 16_384 / c)
         func forward<T: TensorFloat>(_: T.Type) throws {
             try logits.withScalars(T.self) { x in
                 guard let base = x.baseAddress else { return }
-                for r in 0..<rows where target[r] >= 0 {
-                    let row = base + r * c
-                    var m = -T.infinity
-                    for j in 0..<c { m = Swift.max(m, row[j]) }
-                    if !m.isFinite { m = 0 }
-                    var z = 0.0, total = 0.0
-                    for j in 0..<c { z += FastMath.exp((row[j] - m).doubleValue); total += row[j].doubleValue }
-                    let l = Foundation.log(z) + m.doubleValue
-                    lse[r] = l
-                    let nll = l - row[target[r]].doubleValue
-                    perRow[r] = eps == 0 ? nll : (1 - eps) * nll + eps * (l - total / Double(c))
+                lse.withUnsafeMutableBufferPointer { lseBuffer in
+                    perRow.withUnsafeMutableBufferPointer { rowBuffer in
+                        guard let pl = lseBuffer.baseAddress, let pr = rowBuffer.baseAddress else { return }
+                        Parallel.forChunks(rows, minimumChunk: minimumRows) { range in
+                            for r in range where target[r] >= 0 {
+                                let row = base + r * c
+                                var m = -T.infinity
+                                for j in 0..<c { m = Swift.max(m, row[j]) }
+                                if !m.isFinite { m = 0 }
+                                let md = m.doubleValue
+                                var z4 = SIMD4<Double>(), t4 = SIMD4<Double>()
+                                var j = 0
+                                while j + 4 <= c {
+                                    let v = Lanes.load(row + j)
+                                    z4 += FastMath.exp(v - md)
+                                    t4 += v
+                                    j += 4
+                                }
+                                var z = z4.sum(), total = t4.sum()
+                                while j < c { z += FastMath.exp(row[j].doubleValue - md); total += row[j].doubleValue; j += 1 }
+                                let l = Foundation.log(z) + md
+                                pl[r] = l
+                                let nll = l - row[target[r]].doubleValue
+                                pr[r] = eps == 0 ? nll : (1 - eps) * nll + eps * (l - total / Double(c))
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -68,19 +85,26 @@ extension Loss {
                 try Tensor.filling(x.shape, as: T.self) { out in
                     try x.withScalars(T.self) { xs in
                         guard let ob = out.baseAddress, let xb = xs.baseAddress else { return }
-                        for r in 0..<rows {
-                            let o = ob + r * c
-                            guard target[r] >= 0 else { o.update(repeating: 0, count: c); continue }
-                            let k: Double
-                            switch reduction {
-                            case .mean: k = gv[0] / Double(counted)
-                            case .sum: k = gv[0]
-                            case .none: k = gv[r]
+                        Parallel.forChunks(rows, minimumChunk: minimumRows) { range in
+                            for r in range {
+                                let o = ob + r * c
+                                guard target[r] >= 0 else { o.update(repeating: 0, count: c); continue }
+                                let k: Double
+                                switch reduction {
+                                case .mean: k = gv[0] / Double(counted)
+                                case .sum: k = gv[0]
+                                case .none: k = gv[r]
+                                }
+                                let row = xb + r * c
+                                let l = lse[r], smooth = eps / Double(c)
+                                var j = 0
+                                while j + 4 <= c {
+                                    Lanes.store((FastMath.exp(Lanes.load(row + j) - l) - smooth) * k, o + j)
+                                    j += 4
+                                }
+                                while j < c { o[j] = T(fromDouble: (FastMath.exp(row[j].doubleValue - l) - smooth) * k); j += 1 }
+                                o[target[r]] -= T(fromDouble: (1 - eps) * k)
                             }
-                            let row = xb + r * c
-                            let l = T(lse[r]), kk = T(k), smooth = T(eps / Double(c)), hit = T(1 - eps)
-                            for j in 0..<c { o[j] = (T(fromDouble: FastMath.exp((row[j] - l).doubleValue)) - smooth) * kk }
-                            o[target[r]] -= hit * kk
                         }
                     }
                 }
