@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneLang"]),
-        .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneFuzz", "PTuneLang"], resources: [.copy("BadInput")]),
+        .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneFuzz", "PTuneLang", "PTuneNN", "PTuneCore"], resources: [.copy("BadInput")]),
         .testTarget(name: "PTuneFuzzTests", dependencies: ["PTuneFuzz"], resources: [.copy("Regressions")]),
     ],
     swiftLanguageModes: [.v6]

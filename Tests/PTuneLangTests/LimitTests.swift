@@ -1,4 +1,5 @@
 import Foundation
+import PTuneNN
 import Testing
 @testable import PTuneLang
 
@@ -62,5 +63,39 @@ import Testing
         }
         let w = try s.run(SourceFile(name: "after.pt", text: "item(w[0])")).first?.description ?? ""
         #expect(Double(w).map { $0.isFinite && $0 > 1 } == true, "w = \(w)")
+    }
+
+    /// With checkpoints every step, a NaN at step 3 leaves the checkpoint of step 2 complete and loadable, with
+    /// finite weights.
+    @Test func nanLossLeavesTheLastCheckpointIntact() throws {
+        let folder = NSTemporaryDirectory() + "ptune-nan-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let s = Session(options: SessionOptions(fileAccess: FileAccess(only: [folder])), output: .discard)
+        let code = """
+        seed 3
+        data d = dataset(x: ones(4, 2))
+        encoder pe = mlp(2, 2, hidden: 4)
+        train pe on d {
+          loss: log(3 - sum(pe()))
+          optimizer: sgd(lr: 0.5)
+          batch: 4
+          steps: 200
+          checkpoint: "ckpt.safetensors" every 1 steps
+        }
+        """
+        do {
+            try s.run(SourceFile(name: "t.pt", text: code, directory: folder))
+            Issue.record("the NaN loss should stop training")
+        } catch {
+            #expect(error.diagnostics.first?.headline.hasPrefix("t.pt:4:1: error: loss is nan at step 3; the last finite loss was") == true)
+        }
+        let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: folder + "/ckpt.safetensors"))
+        #expect(checkpoint.step == 2)
+        for (_, state) in checkpoint.tasks {
+            for (_, w) in state.weights { #expect(try w.doubles.allSatisfy(\.isFinite)) }
+        }
+        let loaded = try s.run(SourceFile(name: "after.pt", text: "encoder fresh = mlp(2, 2, hidden: 4)\nload fresh from \"ckpt.safetensors\"\nitem(sum(fresh()))", directory: folder))
+        #expect(Double(loaded.first?.description ?? "").map(\.isFinite) == true, "\(loaded)")
     }
 }

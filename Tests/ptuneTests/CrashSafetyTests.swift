@@ -1,5 +1,7 @@
 import Foundation
+import PTuneCore
 import PTuneFuzz
+import PTuneNN
 import Testing
 
 /// Files survive crashes: a process saving every kind of file ptune writes is killed with SIGKILL at random
@@ -55,23 +57,27 @@ import Testing
         #expect(previous.count == SaveLoop.files.count, "files written: \(previous.keys.sorted())")
     }
 
-    /// The command itself: `ptune --record DIR` on a script that saves text, a CSV log and a plot, killed at 30
-    /// random moments; every file present afterwards is complete (the record parses as JSON and names the script).
+    /// The command itself: `ptune --record DIR` on a script that checkpoints an encoder every step, saves it,
+    /// exports it as a PEFT adapter, and writes text, a CSV log and a plot — killed at 30 random moments; every file
+    /// present afterwards loads complete (the record parses as JSON and names the script).
     @Test func recordAndScriptOutputsAreCompleteAfterSIGKILL() throws {
         let folder = try PtuneProcess.temporaryFolder("crash-record")
         defer { try? FileManager.default.removeItem(at: folder) }
         let note = String(repeating: "a complete line of the note\\n", count: 3000)
         let script = """
         seed 1
-        param w = zeros(2)
         data d = dataset(x: ones(8, 2))
-        let run = train w on d {
-          loss: sum(batch.x * w) + 1
-          optimizer: sgd(lr: 0.1)
+        encoder pe = mlp(2, 3, hidden: 4)
+        let run = train pe on d {
+          loss: sum(pe() * pe()) + 1
+          optimizer: adam(lr: 0.01)
           batch: 4
           steps: 40
           log_file: "log.csv"
+          checkpoint: "ckpt.safetensors" every 1 steps
         }
+        save pe to "pe.safetensors"
+        export_peft(pe, "adapter")
         write_text("note.txt", "\(note)")
         plot(run, file: "loss.svg", title: "run")
         """
@@ -80,7 +86,7 @@ import Testing
         var sawRecord = false
         for i in 0..<30 {
             _ = try CrashSafetyTests.killAtRandom(PtuneProcess.binary, ["--quiet", "--record", "rec", "save.pt"],
-                                                  in: folder, maxDelay: 0.8, rng: &rng)
+                                                  in: folder, maxDelay: 1.2, rng: &rng)
             let fm = FileManager.default
             if let d = fm.contents(atPath: folder.appendingPathComponent("note.txt").path) {
                 #expect(d.count == 28 * 3000, "kill \(i): note.txt has \(d.count) bytes")
@@ -90,6 +96,18 @@ import Testing
             }
             if let d = fm.contents(atPath: folder.appendingPathComponent("loss.svg").path) {
                 #expect(String(decoding: d, as: UTF8.self).hasSuffix("</svg>\n"), "kill \(i): loss.svg torn")
+            }
+            let ckpt = folder.appendingPathComponent("ckpt.safetensors")
+            if fm.fileExists(atPath: ckpt.path) {
+                do { _ = try Checkpoint.read(from: ckpt) } catch { Issue.record("kill \(i): the checkpoint does not load: \(error)") }
+            }
+            for file in ["pe.safetensors", "adapter/adapter_model.safetensors"] where fm.fileExists(atPath: folder.appendingPathComponent(file).path) {
+                do { _ = try SafeTensorsFile(contentsOf: folder.appendingPathComponent(file)).tensors() } catch {
+                    Issue.record("kill \(i): \(file) does not load: \(error)")
+                }
+            }
+            if let d = fm.contents(atPath: folder.appendingPathComponent("adapter/adapter_config.json").path) {
+                #expect((try? JSONValue.parse(d))?["peft_type"]?.stringValue == "P_TUNING", "kill \(i): adapter_config.json torn")
             }
             if let d = fm.contents(atPath: folder.appendingPathComponent("rec/record.json").path) {
                 sawRecord = true

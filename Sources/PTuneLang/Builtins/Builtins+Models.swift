@@ -1,5 +1,92 @@
+import Foundation
+import PTuneCore
+import PTuneModels
+import PTuneNN
+
 extension BuiltinRegistry {
-    /// Pretrained models and tokenizers (PTuneModels): `load("smollm2-135m")`, `generate(…)`, `tokenize(…)`.
-    /// Each entry documents itself like every other builtin; `ptune`'s `:help models` lists them.
-    static let modelBuiltins: [Builtin] = []
+    /// Pretrained models and tokenizers (PTuneModels): `load("smollm2-135m")`, `tokenize(…)`, `detokenize(…)`,
+    /// `fetched(…)`, and the causal-LM builtins `label_logits(…)` and `generate(…)`. Each entry documents itself like
+    /// every other builtin; `ptune`'s `:help models` lists them.
+    static let modelBuiltins: [Builtin] = pretrainedBuiltins + llmBuiltins
+
+    static let pretrainedBuiltins: [Builtin] = [
+        Builtin("load", [.required("name", "string"), .optional("frozen", "bool", .bool(true))], returns: "model", topic: "models",
+                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models) or a path to a .gguf or .safetensors file; frozen unless frozen: false",
+                example: "model lm = load(\"smollm2-135m\")", result: .model,
+                run: { a, m in
+                    let request = try a.string(0)
+                    let registry = ModelRegistry()
+                    let isKnown = ModelRegistry.known.contains { $0.name == request }
+                    let target = isKnown ? request : try m.resolve(request, forWriting: false)
+                    let model = try registry.load(target, frozen: try a.bool(1))
+                    return .model(pretrainedModel(model, name: request))
+                }),
+        Builtin("tokenize", [.required("model", "model"), .required("text", "string"), .optional("special", "bool", .bool(false))],
+                returns: "tensor", topic: "models",
+                summary: "the token ids (int64) of text with the model's own tokenizer; special: true adds its framing tokens ([CLS] … [SEP] for BERT; SmolLM2 adds none)",
+                example: "print tokenize(lm, \"The capital of France is\")",
+                result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
+                run: { a, _ in
+                    let tokenizer = try textTokenizer(a, 0, "tokenize")
+                    let ids = tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2))
+                    return .tensor(try Tensor(shape: [ids.count], scalars: ids.map(Int64.init)))
+                }),
+        Builtin("detokenize", [.required("model", "model"), .required("ids", "tensor")], returns: "string", topic: "models",
+                summary: "the text of token ids with the model's own tokenizer", example: "print detokenize(lm, tokenize(lm, \"hello\"))",
+                result: .string,
+                run: { a, _ in
+                    let tokenizer = try textTokenizer(a, 0, "detokenize")
+                    return .string(try tokenizer.decode(try a.tensor(1).ints))
+                }),
+        Builtin("fetched", [.required("path", "string")], returns: "string", topic: "models",
+                summary: "the path of a file in ptune's download cache ($PTUNE_HOME, default ~/.cache/ptune: where scripts/fetch-models and scripts/fetch-data write), which the script may then read (not write)",
+                example: "data train = read_jsonl(fetched(\"data/reviews/train.jsonl\"))", result: .string,
+                run: { a, m in
+                    let home = ModelRegistry().home
+                    let relative = try a.string(0)
+                    guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
+                        throw RuntimeFailure(.badArgument(function: "fetched", "'\(relative)' must be a path inside the cache, relative to \(home)"))
+                    }
+                    let path = home + "/" + relative
+                    guard FileManager.default.fileExists(atPath: path) else {
+                        let script = relative.hasPrefix("models/") ? "scripts/fetch-models" : "scripts/fetch-data"
+                        throw RuntimeFailure(.badArgument(function: "fetched", "\(path) does not exist: run \(script)"))
+                    }
+                    m.fileAccess.allowReading(home)
+                    return .string(try m.resolve(path, forWriting: false))
+                }),
+    ]
+
+    /// A loaded pretrained model as a script value: its forward maps token ids (int64) or embeddings, `[T, …]` or
+    /// `[B, T, …]`, to the model's outputs; `m.dim`, `m.vocab`, `m.architecture` (and `m.layers`, `m.context` for
+    /// a Llama model) describe it.
+    static func pretrainedModel(_ model: any PretrainedModel, name: String) -> ModelObject {
+        var properties: [(String, Value)] = [("dim", .number(Double(model.tokenDim))), ("architecture", .string(model.architecture))]
+        if let v = model.textTokenizer?.vocabularySize { properties.append(("vocab", .number(Double(v)))) }
+        var summary = "\(name) (\(model.architecture), dim \(model.tokenDim)"
+        if let llama = model as? LlamaModel {
+            properties += [("layers", .number(Double(llama.config.layers))), ("context", .number(Double(llama.config.contextLength)))]
+            summary += ", \(llama.config.layers) layers"
+        }
+        return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
+                           properties: properties,
+                           forward: { x in
+                               let single = x.rank == (x.dtype == .int64 ? 1 : 2)
+                               let batched = single ? try x.unsqueezed(axis: 0) : x
+                               let e = batched.dtype == .int64 ? try model.embed(batched) : batched
+                               let out = try model.forward(embeddings: e, attentionMask: nil)
+                               return single ? try out.squeezed(axis: 0) : out
+                           })
+    }
+
+    /// The tokenizer of the model in argument `i`.
+    static func textTokenizer(_ a: Arguments, _ i: Int, _ builtin: String) throws -> any TextTokenizer {
+        guard case let .model(mo) = a[i], let pm = mo.frozenModel as? any PretrainedModel else {
+            throw RuntimeFailure(a.mismatch(i, "a pretrained model (load(…))"))
+        }
+        guard let t = pm.textTokenizer else {
+            throw RuntimeFailure(.badArgument(function: builtin, "the model '\(mo.summary)' has no tokenizer"))
+        }
+        return t
+    }
 }

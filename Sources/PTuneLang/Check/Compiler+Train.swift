@@ -37,7 +37,9 @@ extension Compiler {
         }
         // Options: `loss` and `eval` see `batch`; the others are plain values.
         var opts: [TrainOptionName: (code: Code?, type: LangType, cadence: (Code, Bool)?, span: SourceSpan)] = [:]
-        let batchType: LangType = .record(RecordType(columns.keys.sorted().map { ($0, columns[$0] ?? .unknown) }))
+        // Columns unknown before running (a file read at run time): `batch.text` is checked when it runs.
+        let batchType: LangType = columns.isEmpty
+            ? .unknown : .record(RecordType(columns.keys.sorted().map { ($0, columns[$0] ?? .unknown) }))
         var batchSlot = 0
         var frozenSlots: [(String, Int)] = []
         for b in globals.bindings where (b.kind == .frozen || b.kind == .frozenModel) && globals.slots[b.name] == b.slot {

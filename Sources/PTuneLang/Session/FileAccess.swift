@@ -6,6 +6,8 @@ import Foundation
 public struct FileAccess: Sendable {
     /// The allowed folders, as canonical absolute paths.
     public private(set) var roots: [String]
+    /// Folders a script may read but never write (ptune's download cache, once a script asks for a file in it).
+    public private(set) var readOnlyRoots: [String] = []
 
     /// Access to the working directory and `extra` folders.
     public init(extra: [String] = []) {
@@ -24,6 +26,12 @@ public struct FileAccess: Sendable {
     public mutating func allow(_ folder: String) {
         let canonical = FileAccess.canonical(folder) ?? FileAccess.normalize(folder)
         if !roots.contains(canonical) { roots.append(canonical) }
+    }
+
+    /// Adds a folder the script may read from but not write to.
+    public mutating func allowReading(_ folder: String) {
+        let canonical = FileAccess.canonical(folder) ?? FileAccess.normalize(folder)
+        if !readOnlyRoots.contains(canonical) && !roots.contains(canonical) { readOnlyRoots.append(canonical) }
     }
 
     /// The canonical path `path` names (relative paths start at `base`, or the working directory), or throws
@@ -46,14 +54,18 @@ public struct FileAccess: Sendable {
             }
             resolved = realParent == "/" ? "/" + name : realParent + "/" + name
             if !forWriting {
-                guard inside(resolved) else { throw .pathNotAllowed(path, allowed: roots) }
+                guard inside(resolved) || readable(resolved) else { throw .pathNotAllowed(path, allowed: roots) }
                 throw .fileError(path: path, "no such file")
             }
         } else {
             throw .fileError(path: path, "cannot resolve the path")
         }
-        guard inside(resolved) else { throw .pathNotAllowed(path, allowed: roots) }
+        guard inside(resolved) || (!forWriting && readable(resolved)) else { throw .pathNotAllowed(path, allowed: roots) }
         return resolved
+    }
+
+    private func readable(_ path: String) -> Bool {
+        readOnlyRoots.contains { root in path == root || path.hasPrefix(root == "/" ? "/" : root + "/") }
     }
 
     private func inside(_ path: String) -> Bool {

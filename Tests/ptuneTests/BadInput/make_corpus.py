@@ -97,6 +97,11 @@ scripts = {
     "run_nan_loss": "seed 1\nparam w = ones(2)\ndata d = dataset(x: ones(4, 2))\ntrain w on d {\n  loss: sum(batch.x * w) * 0 / 0\n  optimizer: sgd(lr: 0.1)\n  steps: 3\n}\n",
     "run_infinite_loss": "seed 1\nparam w = ones(2)\ndata d = dataset(x: ones(4, 2))\ntrain w on d {\n  loss: sum(batch.x * w) * 1e300 * 1e300\n  optimizer: sgd(lr: 0.1)\n  steps: 3\n}\n",
     "run_nan_loss_after_steps": "param w = zeros(1)\ndata d = dataset(x: ones(4, 1))\ntrain w on d {\n  loss: log(1 - sum(w))\n  optimizer: sgd(lr: 0.3)\n  batch: 4\n  steps: 10\n}\n",
+    "run_load_param_from_truncated": "param w = zeros(4)\nload w from \"safetensors_truncated.safetensors\"\n",
+    "run_load_encoder_from_corrupted": "encoder pe = mlp(2, 3)\nload pe from \"safetensors_corrupted.safetensors\"\n",
+    "run_load_encoder_from_gguf": "encoder pe = mlp(2, 3)\nload pe from \"gguf_truncated.gguf\"\n",
+    "run_load_model_from_overlapping": "model m = linear(4 -> 2)\nload m from \"safetensors_overlapping.safetensors\"\n",
+    "run_load_missing_checkpoint": "encoder pe = mlp(2, 3)\nload pe from \"no_such.ckpt.safetensors\"\n",
     "run_missing_file": "let t = read_text(\"no_such_file.txt\")\n",
     "run_read_escape_dotdot": "let t = read_text(\"../../../../../../etc/passwd\")\n",
     "run_read_absolute_path": "let t = read_text(\"/etc/passwd\")\n",
@@ -124,7 +129,7 @@ put("jsonl_empty.jsonl", "")
 put("jsonl_non_utf8.jsonl", b'{"text": "caf\xe9", "label": 1}\n')
 put("jsonl_ragged_arrays.jsonl", '{"v": [1, 2]}\n{"v": [1, 2, 3]}\n')
 put("jsonl_deep_nesting.jsonl", '{"v": ' + "[" * 100000 + "]" * 100000 + "}\n")
-put("jsonl_huge_number.jsonl", '{"v": 1e999999}\n')
+put("jsonl_bad_number.jsonl", '{"v": 1e}\n')
 put("jsonl_nul_bytes.jsonl", b'{"text": "a\x00b", "label": 1}\n')
 put("csv_empty.csv", "")
 put("csv_ragged.csv", "a,b\n1,2\n3\n")
