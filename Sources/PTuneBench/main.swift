@@ -11,7 +11,7 @@ while let a = args.first {
     args.removeFirst()
     if a == "--threads", let n = args.first.flatMap(Int.init) { threads = n; args.removeFirst() } else { sections.insert(a) }
 }
-if sections.isEmpty || sections.contains("all") { sections = ["core", "models"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "models", "llm"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -44,3 +44,9 @@ section("core") {
 section("models") {
     print(try ModelsBench.run().render())
 }
+
+section("llm") {
+    for t in try LlamaBench.run(threads: threads) { print(t.render()) }
+}
+section("llm-step") { try LlamaBench.profileSteps(count: 10) }
+section("llm-sentiment") { try LlamaSentiment.run() }

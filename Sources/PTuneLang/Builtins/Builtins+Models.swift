@@ -5,7 +5,7 @@ import PTuneNN
 
 extension BuiltinRegistry {
     /// Pretrained models and tokenizers (PTuneModels): `load("smollm2-135m")`, `tokenize(…)`, `detokenize(…)`,
-    /// `fetched(…)`, and the causal-LM builtins `label_logits(…)` and `generate(…)`. Each entry documents itself like
+    /// `cached(…)`, and the causal-LM builtins `label_logits(…)` and `generate(…)`. Each entry documents itself like
     /// every other builtin; `ptune`'s `:help models` lists them.
     static let modelBuiltins: [Builtin] = pretrainedBuiltins + llmBuiltins
 
@@ -16,8 +16,12 @@ extension BuiltinRegistry {
                 run: { a, m in
                     let request = try a.string(0)
                     let registry = ModelRegistry()
-                    let isKnown = ModelRegistry.known.contains { $0.name == request }
-                    let target = isKnown ? request : try m.resolve(request, forWriting: false)
+                    let lower = request.lowercased()
+                    let isPath = lower.hasSuffix(".gguf") || lower.hasSuffix(".safetensors")
+                    // A name is looked up in the registry (an unknown one lists the known names); a path obeys the
+                    // script's file access like every other file it reads.
+                    let target = isPath && !ModelRegistry.known.contains { $0.name == request }
+                        ? try m.resolve(request, forWriting: false) : request
                     let model = try registry.load(target, frozen: try a.bool(1))
                     return .model(pretrainedModel(model, name: request))
                 }),
@@ -38,19 +42,19 @@ extension BuiltinRegistry {
                     let tokenizer = try textTokenizer(a, 0, "detokenize")
                     return .string(try tokenizer.decode(try a.tensor(1).ints))
                 }),
-        Builtin("fetched", [.required("path", "string")], returns: "string", topic: "models",
+        Builtin("cached", [.required("path", "string")], returns: "string", topic: "models",
                 summary: "the path of a file in ptune's download cache ($PTUNE_HOME, default ~/.cache/ptune: where scripts/fetch-models and scripts/fetch-data write), which the script may then read (not write)",
-                example: "data train = read_jsonl(fetched(\"data/reviews/train.jsonl\"))", result: .string,
+                example: "data train = read_jsonl(cached(\"data/reviews/train.jsonl\"))", result: .string,
                 run: { a, m in
                     let home = ModelRegistry().home
                     let relative = try a.string(0)
                     guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
-                        throw RuntimeFailure(.badArgument(function: "fetched", "'\(relative)' must be a path inside the cache, relative to \(home)"))
+                        throw RuntimeFailure(.badArgument(function: "cached", "'\(relative)' must be a path inside the cache, relative to \(home)"))
                     }
                     let path = home + "/" + relative
                     guard FileManager.default.fileExists(atPath: path) else {
                         let script = relative.hasPrefix("models/") ? "scripts/fetch-models" : "scripts/fetch-data"
-                        throw RuntimeFailure(.badArgument(function: "fetched", "\(path) does not exist: run \(script)"))
+                        throw RuntimeFailure(.badArgument(function: "cached", "\(path) does not exist: run \(script)"))
                     }
                     m.fileAccess.allowReading(home)
                     return .string(try m.resolve(path, forWriting: false))

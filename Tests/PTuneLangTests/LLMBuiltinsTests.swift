@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import PTuneLang
+import PTuneCore
+import PTuneModels
+
+/// Where `scripts/fetch-models` and `scripts/fetch-data` put their files, and whether they are there.
+enum FetchedFiles {
+    static var home: String { ModelRegistry().home }
+    static var smollm2Present: Bool {
+        FileManager.default.fileExists(atPath: home + "/models/smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf")
+    }
+    static var reviewsPresent: Bool {
+        ["train", "valid", "test"].allSatisfy { FileManager.default.fileExists(atPath: home + "/data/reviews/\($0).jsonl") }
+    }
+    static let skipMessage = "SmolLM2 or the review split is absent: run scripts/fetch-models and scripts/fetch-data"
+}
+
+/// The language face of the causal LM: load, tokenize, generate, label_logits, cached, and the sentiment recipe
+/// (tiny settings). Skipped when the model (and for the recipe, the data) is not fetched.
+@Suite("LLM builtins", .enabled(if: FetchedFiles.smollm2Present, "\(FetchedFiles.skipMessage)"))
+struct LLMBuiltinsTests {
+    /// Runs `source` in a fresh session; returns printed lines and error headlines.
+    func run(_ source: String, overrides: [String] = [], file: String? = nil) throws -> (out: [String], errors: [String]) {
+        var out: [String] = [], errors: [String] = []
+        var options = SessionOptions(overrides: try overrides.map { try Override(parsing: $0) })
+        options.fileAccess.allow(GoldenRunner.repositoryRoot.path)
+        let session = Session(options: options, output: OutputSink(
+            write: { out += $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }, note: { _ in }))
+        do {
+            if let file { _ = try session.runFile(file) } else { _ = try session.run(SourceFile(name: "t.pt", text: source, directory: nil)) }
+        } catch {
+            errors = error.diagnostics.map(\.headline)
+        }
+        return (out.filter { !$0.isEmpty }, errors)
+    }
+
+    @Test func loadTokenizeGenerateAndScore() throws {
+        let r = try run("""
+            model lm = load("smollm2-135m")
+            print lm.dim, lm.vocab, lm.layers, lm.architecture
+            let ids = tokenize(lm, "The capital of France is")
+            print ids
+            print detokenize(lm, ids)
+            print generate(lm, "The capital of France is", max_tokens: 1)
+            let l = label_logits(lm, ["Review: great fun.\\nSentiment:", "Review: a dull mess.\\nSentiment:"], [" negative", " positive"])
+            print l.shape, argmax(l, axis: 1)
+            print lm
+            """)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out.first == "576 49152 30 llama")
+        #expect(r.out.contains("[ 504 3575  282 4649  314] shape [5] int64"))
+        #expect(r.out.contains("The capital of France is"))
+        #expect(r.out.contains(" Paris"))
+        #expect(r.out.contains { $0.hasPrefix("[2, 2] [1 0]") }, "\(r.out)")
+        #expect(r.out.last == "model smollm2-135m (llama, dim 576, 30 layers) frozen, 134,515,008 parameters")
+    }
+
+    @Test func mistakesAreLocatedErrors() throws {
+        let unknown = try run("model lm = load(\"nope\")")
+        #expect(unknown.errors.first?.contains("unknown model 'nope'") == true, "\(unknown.errors)")
+        let word = try run("model lm = load(\"smollm2-135m\")\nprint label_logits(lm, \"x\", [\"positively\"])")
+        #expect(word.errors.first?.contains("label word 'positively' is 2 tokens") == true, "\(word.errors)")
+        let outside = try run("print cached(\"../etc/passwd\")")
+        #expect(outside.errors.first?.contains("must be a path inside the cache") == true, "\(outside.errors)")
+        let notLM = try run("model m = linear(4 -> 2)\nprint generate(m, \"hi\")")
+        #expect(notLM.errors.first?.contains("a causal language model") == true, "\(notLM.errors)")
+    }
+
+    @Test(.enabled(if: FetchedFiles.reviewsPresent, "\(FetchedFiles.skipMessage)"))
+    func sentimentRecipeRunsWithTinySettings() throws {
+        let path = GoldenRunner.repositoryRoot.path + "/examples/sentiment.pt"
+        let r = try run("", overrides: ["train_n=8", "valid_n=8", "test_n=8", "epochs=1", "eval_every=1", "virtual=2"], file: path)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out.contains { $0.hasPrefix("zero-shot test accuracy: ") })
+        #expect(r.out.contains { $0.hasPrefix("p-tuned test accuracy: ") })
+        #expect(r.out.contains { $0.hasPrefix("generated: ") })
+    }
+}
