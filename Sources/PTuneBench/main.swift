@@ -1,7 +1,8 @@
 import Foundation
 import PTuneCore
 
-// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|models|all] [--threads N]` prints tables; every
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|all] [--threads N]` prints
+// tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs the whole recipe from Swift); every
 // comparison with numpy/PyTorch is measured in this same run and printed as a ratio.
 
 var sections = Set<String>()
@@ -11,7 +12,7 @@ while let a = args.first {
     args.removeFirst()
     if a == "--threads", let n = args.first.flatMap(Int.init) { threads = n; args.removeFirst() } else { sections.insert(a) }
 }
-if sections.isEmpty || sections.contains("all") { sections = ["core", "models", "llm"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -39,6 +40,14 @@ section("core") {
     }
     print(over.render())
     print(try CoreBench.elementwise().render())
+}
+
+section("nn") {
+    print(try ReferenceWorkloads.table(threads: threads).render())
+}
+
+section("lang") {
+    print(try LangBench.run().render())
 }
 
 section("models") {

@@ -8,15 +8,27 @@ extension Diagnostic {
     static func window(of text: String, column: Int, width: Int) -> (text: String, column: Int, width: Int) {
         let limit = shownLineLimit
         guard text.utf8.count > limit else { return (text, column, width) }
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (no "\r\n" inside a line): bytes are characters, so slice the bytes, not an array of characters.
+            let bytes = Array(text.utf8)
+            return window(count: bytes.count, column: column, width: width) { String(decoding: bytes[$0], as: UTF8.self) }
+        }
         let chars = Array(text)
-        guard chars.count > limit else { return (text, column, width) }
+        return window(count: chars.count, column: column, width: width) { String(chars[$0]) }
+    }
+
+    /// ``window(of:column:width:)`` over a line of `count` characters, `slice` giving the text of a range of them.
+    private static func window(count: Int, column: Int, width: Int,
+                               slice: (Range<Int>) -> String) -> (text: String, column: Int, width: Int) {
+        let limit = shownLineLimit
+        guard count > limit else { return (slice(0..<count), column, width) }
         let caret = Swift.max(0, column - 1)
-        let start = Swift.max(0, Swift.min(caret - limit / 3, chars.count - limit))
-        let end = Swift.min(chars.count, start + limit)
-        var shown = String(chars[start..<end])
+        let start = Swift.max(0, Swift.min(caret - limit / 3, count - limit))
+        let end = Swift.min(count, start + limit)
+        var shown = slice(start..<end)
         var shownColumn = caret - start + 1
         if start > 0 { shown = "…" + shown; shownColumn += 1 }
-        if end < chars.count { shown += "…" }
+        if end < count { shown += "…" }
         let shownWidth = Swift.max(1, Swift.min(width, end - caret))
         return (shown, shownColumn, shownWidth)
     }

@@ -41,7 +41,10 @@ public final class SourceFile: Sendable, CustomStringConvertible {
             if lineStarts[mid] <= o { lo = mid } else { hi = mid - 1 }
         }
         let start = lineStarts[lo]
-        let column = String(decoding: bytes[start..<o], as: UTF8.self).count + 1
+        // Within one line there is no "\r\n", so ASCII bytes are characters one for one (the common case, and
+        // cheap even for the ten-thousandth error in one long line).
+        let ascii = bytes[start..<o].allSatisfy { $0 < 0x80 }
+        let column = (ascii ? o - start : String(decoding: bytes[start..<o], as: UTF8.self).count) + 1
         return (lo + 1, column)
     }
 
