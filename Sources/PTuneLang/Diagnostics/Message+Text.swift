@@ -12,6 +12,8 @@ extension Message {
             return e.isEmpty ? "incomplete escape sequence in string" : "unknown escape sequence '\\\(e)' in string (use \\n, \\t, \\\" or \\\\)"
         case .unterminatedString:
             return "unterminated string: expected '\"' before the end of the line"
+        case let .tooManyErrors(omitted):
+            return "too many syntax errors: \(omitted) more not shown (fix the first ones and run again)"
         case let .expectedClosing(closer, opener, at):
             return "expected '\(closer)' to close '\(opener)' at \(at)"
         case let .expectedToken(what, context, found):

@@ -12,6 +12,8 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case badEscape(String)
     /// A string without its closing quote.
     case unterminatedString
+    /// More syntax errors than one run reports: the first ``Parser/errorLimit`` are shown, then this.
+    case tooManyErrors(omitted: Int)
 
     // MARK: Syntax
     /// `expected ')' to close '(' at 3:7`

@@ -48,11 +48,20 @@ public struct Parser {
 
     var unclosed: [Token]
 
-    /// Parses a whole source, reporting every error and whether the input is merely unfinished.
+    /// The most syntax errors one parse reports; the rest are counted in a last diagnostic.
+    public static let errorLimit = 20
+
+    /// Parses a whole source, reporting every error (up to ``errorLimit``) and whether the input is merely unfinished.
     public static func parse(_ file: SourceFile) -> ParseResult {
         var p = Parser(file: file)
         let statements = p.parseProgram()
         p.diagnostics.sort { $0.span?.start ?? 0 < $1.span?.start ?? 0 }
+        if p.diagnostics.count > errorLimit {
+            // A binary or badly broken file would bury the first (useful) errors under thousands of others.
+            let omitted = p.diagnostics.count - errorLimit
+            p.diagnostics.removeLast(omitted)
+            p.diagnostics.append(Diagnostic(.tooManyErrors(omitted: omitted), at: nil))
+        }
         return ParseResult(statements: statements, diagnostics: p.diagnostics, isIncomplete: p.isIncomplete())
     }
 
