@@ -93,3 +93,25 @@ import Testing
         for (a, b) in zip(p.doubles, before) { #expect(a == b - 0.5) }
     }
 }
+
+/// Gradient checkpointing gives the same values and gradients as the plain computation, and nothing when no
+/// gradient is needed.
+@Suite("checkpointed")
+struct CheckpointedTests {
+    static func f(_ x: Tensor) throws -> Tensor { try (x.tanh() * x).exp().sum(axis: 1) }
+
+    @Test func sameValueAndGradientAsThePlainComputation() throws {
+        var g = Generator(seed: 11)
+        let x = try Tensor.randn([3, 4], dtype: .float64, using: &g).requiringGradient()
+        let w = try Tensor.randn([3], dtype: .float64, using: &g)
+        let plain = try CheckpointedTests.f(x)
+        let checked = try Tensor.checkpointed(x) { try CheckpointedTests.f($0) }
+        #expect(plain.doubles == checked.doubles)
+        let gp = try Tensor.gradients(of: (plain * w).sum(), wrt: [x])[0]
+        let gc = try Tensor.gradients(of: (checked * w).sum(), wrt: [x])[0]
+        let worst = zip(gp.doubles, gc.doubles).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-12, "max |Δ| \(worst)")
+        let quiet = try Tensor.withoutRecording { try Tensor.checkpointed(x) { try CheckpointedTests.f($0) } }
+        #expect(!quiet.requiresGrad && quiet.doubles == plain.doubles)
+    }
+}

@@ -15,18 +15,7 @@ extension BuiltinRegistry {
                 result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
                 run: { a, _ in
                     let (lm, tokenizer) = try causalLM(a, 0, "label_logits")
-                    let texts: [String]
-                    switch a[1] {
-                    case let .string(s): texts = [s]
-                    case let .list(items):
-                        texts = try items.map { v in
-                            guard case let .string(s) = v else { throw RuntimeFailure(a.mismatch(1, "a list of strings")) }
-                            return s
-                        }
-                    case .none, .number, .bool, .tensor, .param, .range, .record, .function, .builtin, .model, .encoder,
-                         .dataset, .optimizer, .schedule:
-                        throw RuntimeFailure(a.mismatch(1, "a string or a list of strings"))
-                    }
+                    let texts = try textList(a, 1)
                     let words = try labelWords(a, 2, tokenizer)
                     let virtual = try virtualTokens(a, 3, lm, "label_logits")
                     let template = try promptTemplate(try a.string(4), virtual: virtual?.shape[0] ?? 0, "label_logits")

@@ -5,9 +5,10 @@ import PTuneNN
 
 extension BuiltinRegistry {
     /// Pretrained models and tokenizers (PTuneModels): `load("smollm2-135m")`, `tokenize(…)`, `detokenize(…)`,
-    /// `cached(…)`, and the causal-LM builtins `label_logits(…)` and `generate(…)`. Each entry documents itself like
+    /// `cached(…)`, the causal-LM builtins `label_logits(…)` and `generate(…)`, and the encoder-model builtin
+    /// `sentence_embedding(…)`. Each entry documents itself like
     /// every other builtin; `ptune`'s `:help models` lists them.
-    static let modelBuiltins: [Builtin] = pretrainedBuiltins + llmBuiltins
+    static let modelBuiltins: [Builtin] = pretrainedBuiltins + llmBuiltins + encoderModelBuiltins
 
     static let pretrainedBuiltins: [Builtin] = [
         Builtin("load", [.required("name", "string"), .optional("frozen", "bool", .bool(true))], returns: "model", topic: "models",
