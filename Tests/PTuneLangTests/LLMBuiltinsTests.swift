@@ -3,6 +3,7 @@ import Testing
 @testable import PTuneLang
 import PTuneCore
 import PTuneModels
+import PTuneNN
 
 /// Where `scripts/fetch-models` and `scripts/fetch-data` put their files, and whether they are there.
 enum FetchedFiles {
@@ -76,4 +77,29 @@ struct LLMBuiltinsTests {
         #expect(r.out.contains { $0.hasPrefix("p-tuned test accuracy: ") })
         #expect(r.out.contains { $0.hasPrefix("generated: ") })
     }
+
+    /// Scoring more than one chunk with a trainable encoder checkpoints each chunk (no chunk's graph is kept); the
+    /// gradient reaching the virtual tokens is the one a single pass over every example gives.
+    @Test func chunkedScoringGivesTheSinglePassGradient() throws {
+        guard let lm = try ModelRegistry().load("smollm2-135m") as? LlamaModel else {
+            Issue.record("smollm2-135m is not a Llama model")
+            return
+        }
+        var g = Generator(seed: 3)
+        let virtual = try (Tensor.randn([2, lm.config.hiddenSize], using: &g) * 0.02).requiringGradient(name: "v")
+        let examples: [[SequenceItem]] = (0..<40).map { i in
+            [.virtual(0), .virtual(1)] + (0..<(5 + i % 7)).map { SequenceItem.token(100 + 37 * i + $0) }
+        }
+        let words = [3524, 2731]
+        let chunked = try BuiltinRegistry.scoreInChunks(lm, virtual: virtual, examples: examples, words: words)
+        let single = try lm.labelLogits(virtualTokens: virtual, examples: examples, labelTokens: words)
+        let a = try chunked.doubles, b = try single.doubles
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-3 * (1 + abs($1)) })
+        let gc = try Tensor.gradients(of: chunked.sum(), wrt: [virtual])[0].doubles
+        let gs = try Tensor.gradients(of: single.sum(), wrt: [virtual])[0].doubles
+        let scale = gs.map(abs).max() ?? 1
+        #expect(scale > 0)
+        #expect(zip(gc, gs).allSatisfy { abs($0 - $1) <= 2e-3 * scale }, "max diff \(zip(gc, gs).map { abs($0 - $1) }.max() ?? 0) of \(scale)")
+    }
+
 }

@@ -113,7 +113,8 @@ extension BuiltinRegistry {
     }
 
     /// Label logits of many examples, 32 at a time in order of length (so each pass packs similar lengths), put
-    /// back in the examples' order. The encoder's output is computed once and shared by every chunk.
+    /// back in the examples' order. The encoder's output is computed once and shared by every chunk; with a trainable
+    /// encoder and more than one chunk, each chunk is checkpointed, so memory is one chunk's graph, not the split's.
     static func scoreInChunks(_ lm: LlamaModel, virtual: Tensor?, examples: [[SequenceItem]], words: [Int]) throws -> Tensor {
         let chunk = 32
         if examples.count <= chunk {
@@ -123,7 +124,16 @@ extension BuiltinRegistry {
         var parts: [Tensor] = []
         for start in stride(from: 0, to: order.count, by: chunk) {
             let idx = order[start..<Swift.min(start + chunk, order.count)]
-            parts.append(try lm.labelLogits(virtualTokens: virtual, examples: idx.map { examples[$0] }, labelTokens: words))
+            let chunkExamples = idx.map { examples[$0] }
+            if let virtual {
+                // Checkpointed: scoring a whole split with a trainable encoder keeps no chunk's graph through the
+                // frozen model (a backward, if any, recomputes one chunk at a time).
+                parts.append(try Tensor.checkpointed(virtual) { v in
+                    try lm.labelLogits(virtualTokens: v, examples: chunkExamples, labelTokens: words)
+                })
+            } else {
+                parts.append(try lm.labelLogits(virtualTokens: nil, examples: chunkExamples, labelTokens: words))
+            }
         }
         var position = [Int64](repeating: 0, count: examples.count)
         for (k, i) in order.enumerated() { position[i] = Int64(k) }
