@@ -21,3 +21,19 @@ ensure_system_packages() {
         exit 1
     fi
 }
+
+# Makes sure `$1 -m pip` works (the fetch scripts download with pip): installs python3-pip with apt-get when root,
+# otherwise prints the command and stops.
+ensure_pip() {
+    local python="${1:-python3}"
+    "$python" -m pip --version >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "ptune: installing python3-pip" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 || true
+        apt-get install -y -qq python3-pip >&2
+    else
+        echo "ptune: '$python -m pip' does not work; run:   sudo apt-get install -y python3-pip" >&2
+        exit 1
+    fi
+}
