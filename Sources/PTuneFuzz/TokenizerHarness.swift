@@ -4,19 +4,7 @@ import PTuneModels
 /// merges and special tokens; a lowercase WordPiece vocabulary with `##` pieces).
 enum TokenizerHarness {
     /// GPT-2's byte-to-character map (printable Latin-1 stays, the other bytes move to U+0100 and up).
-    static let byteSymbols: [String] = {
-        var visible = Array(33...126) + Array(161...172) + Array(174...255)
-        var chars = visible
-        var extra = 0
-        for b in 0..<256 where !visible.contains(b) {
-            visible.append(b)
-            chars.append(256 + extra)
-            extra += 1
-        }
-        var table = [String](repeating: "", count: 256)
-        for (b, c) in zip(visible, chars) { table[b] = Unicode.Scalar(UInt32(c)).map { String($0) } ?? "?" }
-        return table
-    }()
+    static let byteSymbols: [String] = ByteLevelBPE.byteToUnicode.map { String($0) }
 
     /// A byte-level BPE over every byte, with merges for common English pieces, digits, spaces and `é`.
     static let bpeTokenizer: ByteLevelBPE? = {

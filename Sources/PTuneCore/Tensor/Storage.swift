@@ -86,6 +86,8 @@ final class TensorStorage: ManagedBuffer<StorageHeader, Double>, @unchecked Send
         if bytes <= inlineLimit {
             let words = (bytes + 7) / 8
             let object = create(minimumCapacity: words) { buffer in
+                // A placeholder until the elements' address is known below; bit pattern 8 is non-zero, so this
+                // optional is never nil (no input can reach a trap here).
                 StorageHeader(pointer: UnsafeMutableRawPointer(bitPattern: 8)!, count: count, dtype: dtype, budget: budget,
                               bytes: bytes, ownsHeapBlock: false)
             }

@@ -41,7 +41,7 @@ extension ByteLevelBPE {
 
     /// GPT-2's map from bytes to printable characters: printable Latin-1 bytes stand for themselves, the others
     /// (control bytes, space, …) move to U+0100 and up, so every byte string is a string of visible characters.
-    static let byteToUnicode: [Unicode.Scalar] = {
+    public static let byteToUnicode: [Unicode.Scalar] = {
         var visible = Array(33...126) + Array(161...172) + Array(174...255)
         var chars = visible
         var extra = 0
