@@ -16,21 +16,22 @@ enum CoreBench {
                 let minTime = n >= 512 ? 0.6 : 0.3
                 let tp = try Clock.median(minTime: minTime) { _ = try Tensor.matmul(a, b) }
                 var c = try Tensor.zeros([n, n], dtype: dtype)
-                let td: Double
-                if dtype == .float32 {
-                    let pa = try a.scalars(as: Float.self), pb = try b.scalars(as: Float.self)
-                    td = try c.withMutableScalars(Float.self) { pc in
-                        Clock.median(minTime: minTime) {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, pa, Int32(n),
-                                        pb, Int32(n), 0, pc.baseAddress, Int32(n))
+                let td: Double = try BLAS.withOpenBLASThreading {
+                    if dtype == .float32 {
+                        let pa = try a.scalars(as: Float.self), pb = try b.scalars(as: Float.self)
+                        return try c.withMutableScalars(Float.self) { pc in
+                            Clock.median(minTime: minTime) {
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, pa, Int32(n),
+                                            pb, Int32(n), 0, pc.baseAddress, Int32(n))
+                            }
                         }
-                    }
-                } else {
-                    let pa = try a.scalars(as: Double.self), pb = try b.scalars(as: Double.self)
-                    td = try c.withMutableScalars(Double.self) { pc in
-                        Clock.median(minTime: minTime) {
-                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, pa, Int32(n),
-                                        pb, Int32(n), 0, pc.baseAddress, Int32(n))
+                    } else {
+                        let pa = try a.scalars(as: Double.self), pb = try b.scalars(as: Double.self)
+                        return try c.withMutableScalars(Double.self) { pc in
+                            Clock.median(minTime: minTime) {
+                                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, pa, Int32(n),
+                                            pb, Int32(n), 0, pc.baseAddress, Int32(n))
+                            }
                         }
                     }
                 }

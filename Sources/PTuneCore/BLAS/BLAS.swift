@@ -1,4 +1,5 @@
 import COpenBLAS
+import Synchronization
 
 /// The BLAS glue: general matrix products on row-major buffers via OpenBLAS `cblas_sgemm` / `cblas_dgemm`, with
 /// transposes given as flags (no copies), and a plain loop for tiny products where a BLAS call costs more than the
@@ -7,11 +8,38 @@ public enum BLAS {
     /// Products with at most this many multiply-adds (m·n·k) use the plain loop.
     static let smallProduct = 2048
 
-    /// Sets the number of threads OpenBLAS uses (`openblas_set_num_threads`).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(Swift.max(1, n))) }
+    /// Products with at least this many multiply-adds are split over ``threads`` threads.
+    static let parallelProduct = 1 << 17
 
-    /// The number of threads OpenBLAS uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Sets the number of threads products and the kernels around them split over.
+    public static func setThreads(_ n: Int) { _ = defaultThreads; threadCount.store(Swift.max(1, n), ordering: .relaxed) }
+
+    /// The number of threads products and the kernels around them split over: OpenBLAS's own default
+    /// (`OPENBLAS_NUM_THREADS`, else the cores) until ``setThreads(_:)``.
+    public static var threads: Int {
+        let n = threadCount.load(ordering: .relaxed)
+        return n > 0 ? n : defaultThreads
+    }
+
+    private static let threadCount = Atomic<Int>(0)
+
+    /// Runs `body` with OpenBLAS's own threading at ``threads`` (then back to one thread): for benchmarks that call
+    /// OpenBLAS directly, as a program that left threading to OpenBLAS would.
+    public static func withOpenBLASThreading<R>(_ body: () throws -> R) rethrows -> R {
+        _ = defaultThreads
+        openblas_set_num_threads(Int32(threads))
+        defer { openblas_set_num_threads(1) }
+        return try body()
+    }
+
+    /// OpenBLAS's thread count at start-up; OpenBLAS itself is then set to one thread. Its own workers spin
+    /// (sched_yield) between calls and would compete with the threads of the elementwise kernels, so products are
+    /// split here instead, over the same threads as everything else.
+    private static let defaultThreads: Int = {
+        let n = Int(openblas_get_num_threads())
+        openblas_set_num_threads(1)
+        return Swift.max(1, n)
+    }()
 
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices, where op(A) is m×k and op(B) is k×n.
     @inline(__always)
@@ -23,6 +51,40 @@ public enum BLAS {
             naive(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
+        let parts = Swift.min(threads, Swift.max(1, m * n * k / parallelProduct))
+        if parts > 1 {
+            // Split C into row blocks (or column blocks when it is wide), multiples of 8 so each keeps whole
+            // register tiles; every block is one single-threaded product.
+            let splitRows = m >= n || n < 16
+            let extent = splitRows ? m : n
+            let block = ((extent + parts - 1) / parts + 7) / 8 * 8
+            let count = (extent + block - 1) / block
+            if count > 1 {
+                let task = GEMMTask(a: a, b: b, c: c)
+                Parallel.forEach(count, parallel: true) { p in
+                    let lo = p * block, len = Swift.min(block, extent - lo)
+                    if splitRows {
+                        single(T.self, transA: transA, transB: transB, m: len, n: n, k: k,
+                               a: task.a + (transA ? lo : lo * lda), lda: lda, b: task.b, ldb: ldb, beta: beta,
+                               c: task.c + lo * ldc, ldc: ldc)
+                    } else {
+                        single(T.self, transA: transA, transB: transB, m: m, n: len, k: k,
+                               a: task.a, lda: lda, b: task.b + (transB ? lo * ldb : lo), ldb: ldb, beta: beta,
+                               c: task.c + lo, ldc: ldc)
+                    }
+                }
+                return
+            }
+        }
+        single(T.self, transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+               c: c, ldc: ldc)
+    }
+
+    /// One OpenBLAS call.
+    @inline(__always)
+    static func single<T: TensorFloat>(_: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                       a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                       beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
             a.withMemoryRebound(to: Float.self, capacity: 1) { pa in
@@ -97,4 +159,9 @@ public enum BLAS {
             }
         }
     }
+}
+
+/// The operands of a product split over threads: each thread reads A and B and writes its own block of C.
+private struct GEMMTask<T>: @unchecked Sendable {
+    let a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>
 }

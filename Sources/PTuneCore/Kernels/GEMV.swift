@@ -13,12 +13,39 @@ extension BLAS {
             if beta == 0 { for i in 0..<n { y[i] = 0 } } else { for i in 0..<n { y[i] *= beta } }
             return
         }
+        // Split the outputs over the threads: each part streams its own rows (or columns) of A once.
+        let outputs = transpose ? cols : rows
+        let parts = Swift.min(threads, Swift.max(1, rows * cols / parallelVector), outputs / 64)
+        if parts > 1 {
+            let task = GEMVTask(a: a, x: x, y: y)
+            Parallel.forEach(parts, parallel: true) { p in
+                let lo = outputs * p / parts, hi = outputs * (p + 1) / parts
+                if transpose {
+                    single(T.self, transpose: true, rows: rows, cols: hi - lo, a: task.a + lo, lda: cols, x: task.x,
+                           beta: beta, y: task.y + lo)
+                } else {
+                    single(T.self, transpose: false, rows: hi - lo, cols: cols, a: task.a + lo * cols, lda: cols,
+                           x: task.x, beta: beta, y: task.y + lo)
+                }
+            }
+            return
+        }
+        single(T.self, transpose: transpose, rows: rows, cols: cols, a: a, lda: cols, x: x, beta: beta, y: y)
+    }
+
+    /// Matrix-vector products with at least this many matrix elements are split over ``threads`` threads.
+    static let parallelVector = 1 << 16
+
+    /// One OpenBLAS call on a `rows × cols` block of a matrix whose rows are `lda` apart.
+    @inline(__always)
+    static func single<T: TensorFloat>(_: T.Type, transpose: Bool, rows: Int, cols: Int, a: UnsafePointer<T>, lda: Int,
+                                       x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>) {
         let t = transpose ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
             a.withMemoryRebound(to: Float.self, capacity: 1) { pa in
                 x.withMemoryRebound(to: Float.self, capacity: 1) { px in
                     y.withMemoryRebound(to: Float.self, capacity: 1) { py in
-                        cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1, pa, Int32(cols), px, 1, Float(beta), py, 1)
+                        cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1, pa, Int32(lda), px, 1, Float(beta), py, 1)
                     }
                 }
             }
@@ -26,10 +53,15 @@ extension BLAS {
             a.withMemoryRebound(to: Double.self, capacity: 1) { pa in
                 x.withMemoryRebound(to: Double.self, capacity: 1) { px in
                     y.withMemoryRebound(to: Double.self, capacity: 1) { py in
-                        cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1, pa, Int32(cols), px, 1, Double(beta), py, 1)
+                        cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1, pa, Int32(lda), px, 1, Double(beta), py, 1)
                     }
                 }
             }
         }
     }
+}
+
+/// The operands of a matrix-vector product split over threads: each thread writes its own part of y.
+private struct GEMVTask<T>: @unchecked Sendable {
+    let a: UnsafePointer<T>, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>
 }

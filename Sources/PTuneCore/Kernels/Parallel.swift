@@ -1,8 +1,6 @@
-import Dispatch
-
-/// Splitting elementwise kernels over the machine's cores. GEMMs are threaded by OpenBLAS; the fused kernels around
-/// them (attention, SwiGLU, rotary embeddings) would otherwise leave all but one core idle between GEMMs.
-enum Parallel {
+/// Splitting kernels over the threads set by ``BLAS/setThreads(_:)`` (``WorkerPool``), so that "2 threads" means two
+/// cores for the whole step: matrix products and the elementwise and fused kernels around them alike.
+public enum Parallel {
     /// Below this many elements a kernel runs on the calling thread: waking workers costs more than it saves.
     static let minimumWork = 32_768
 
@@ -12,42 +10,27 @@ enum Parallel {
     static func chunks(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
         let parts = Swift.min(count, work >= minimumWork ? workers : 1)
         if parts <= 1 { body(0..<count); return }
-        withoutActuallyEscaping(body) { escaping in
-            let task = UncheckedSendable(escaping)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let lo = count * p / parts, hi = count * (p + 1) / parts
-                if lo < hi { task.value(lo..<hi) }
-            }
+        WorkerPool.shared.run(parts, threads: parts) { p in
+            let lo = count * p / parts, hi = count * (p + 1) / parts
+            if lo < hi { body(lo..<hi) }
         }
     }
 
-    /// Calls `body(i)` for each `i` in `0..<count`, spread over the cores when `parallel` is set.
+    /// Runs `body` over contiguous chunks covering `0..<count`: one chunk per thread, each at least `minimumChunk`
+    /// long (small loops stay on the calling thread). Chunks must write disjoint memory.
+    public static func forChunks(_ count: Int, minimumChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
+        let n = Swift.min(workers, count / Swift.max(minimumChunk, 1))
+        guard n > 1 else { body(0..<count); return }
+        WorkerPool.shared.run(n, threads: n) { c in body((count * c / n)..<(count * (c + 1) / n)) }
+    }
+
+    /// Calls `body(i)` for each `i` in `0..<count`, spread over the threads when `parallel` is set.
     @inline(__always)
     static func forEach(_ count: Int, parallel: Bool, _ body: (Int) -> Void) {
         if !parallel || count <= 1 || workers <= 1 { for i in 0..<count { body(i) }; return }
-        withoutActuallyEscaping(body) { escaping in
-            let task = UncheckedSendable(escaping)
-            DispatchQueue.concurrentPerform(iterations: count) { task.value($0) }
-        }
+        WorkerPool.shared.run(count, threads: workers, body)
     }
 
-    /// The number of worker threads kernels split over: the active processor count, at most 8.
-    static let workers: Int = Swift.max(1, Swift.min(8, activeProcessors()))
+    /// The number of threads kernels split over: ``BLAS/threads``.
+    static var workers: Int { BLAS.threads }
 }
-
-/// A kernel body handed to worker threads. The kernels guarantee that concurrent calls write disjoint memory, which
-/// the type system cannot see through raw pointers.
-private struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-#if canImport(Glibc)
-import Glibc
-private func activeProcessors() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
-#elseif canImport(Darwin)
-import Darwin
-private func activeProcessors() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
-#else
-private func activeProcessors() -> Int { 1 }
-#endif
