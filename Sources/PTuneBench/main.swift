@@ -45,6 +45,10 @@ section("core") {
 section("nn") {
     print(try ReferenceWorkloads.table(threads: threads).render())
 }
+// One workload alone, ptune only, 5 runs (for profiling: `perf record ptune-bench w3`).
+for w in ["w1", "w2", "w3"] {
+    section(w) { print(try ReferenceWorkloads.table(threads: threads, runs: 5, only: [w], withPyTorch: false).render()) }
+}
 
 section("lang") {
     print(try LangBench.run().render())

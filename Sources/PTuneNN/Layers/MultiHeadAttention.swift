@@ -55,6 +55,14 @@ public final class MultiHeadAttention: Layer {
         let heads = try FusedAttention.attend(qkv(x), heads: self.heads, causal: isCausal, keyPadding: keyPadding)
         return try proj(heads)
     }
+
+    /// Causal self-attention on packed rows `[N, d]`: each segment's query rows attend to its key rows (see
+    /// `PTuneCore`'s `AttentionSegment`), so that rows shared by several sequences are computed once.
+    func forward(rows x: Tensor, segments: [AttentionSegment]) throws -> Tensor {
+        guard isCausal else { throw NNError.unsupported("packed rows need causal attention") }
+        let layout = try AttentionHeads(heads: heads, kvHeads: heads, headDim: dim / heads)
+        return try proj(Tensor.causalAttention(qkv: qkv(x), heads: layout, segments: segments))
+    }
 }
 
 /// Padding masks as the attention kernel reads them.

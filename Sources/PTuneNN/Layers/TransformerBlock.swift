@@ -58,4 +58,11 @@ public final class TransformerBlock: Layer {
         let h = try x + attention.forward(ln1(x), keyPadding: keyPadding)
         return try h + fc2(activation(fc1(ln2(h))))
     }
+
+    /// The block on packed rows `[N, d]` with causal attention per segment (a prefix shared by every sequence is
+    /// one segment that every sequence's own segment also attends to).
+    func forward(rows x: Tensor, segments: [AttentionSegment]) throws -> Tensor {
+        let h = try x + attention.forward(rows: ln1(x), segments: segments)
+        return try h + fc2(activation(fc1(ln2(h))))
+    }
 }

@@ -104,4 +104,32 @@ public final class GPT: Layer, FrozenModel {
         for block in blocks { x = try block.forward(x, keyPadding: padding) }
         return try lmHead(lnF(x))
     }
+
+    /// Logits `[B, P + R, V]` for sequences that all begin with `prefix` `[P, d]` and go on with `rest` `[B, R, d]`,
+    /// as ``forward(embeddings:attentionMask:)`` gives for them written out, with the prefix computed once: the rows
+    /// `[prefix; rest₀; rest₁; …]` run through the blocks together, the prefix attending to itself and each
+    /// sequence to the prefix and then causally to its own rows. The prefix's logits are shared by every sequence.
+    public func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor? {
+        let d = config.dim
+        guard prefix.rank == 2, prefix.shape[1] == d, rest.rank == 3, rest.shape[2] == d, prefix.shape[0] > 0 else {
+            throw NNError.shapeMismatch("GPT", "expected a prefix [P, \(d)] and sequences [batch, time, \(d)], got \(Shape.describe(prefix.shape)) and \(Shape.describe(rest.shape))")
+        }
+        let p = prefix.shape[0], b = rest.shape[0], r = rest.shape[1]
+        guard p + r <= config.context else {
+            throw NNError.shapeMismatch("GPT", "sequence of \(p + r) positions exceeds the context of \(config.context)")
+        }
+        let positions = wpe.weight.value
+        let own = try (rest + positions.narrowed(axis: 0, start: p, length: r)).reshaped([b * r, d])
+        var x = try Tensor.concat([prefix + positions.narrowed(axis: 0, start: 0, length: p), own], axis: 0)
+        var segments = [AttentionSegment(queries: 0..<p, keys: [0..<p])]
+        for i in 0..<b {
+            let rows = (p + i * r)..<(p + (i + 1) * r)
+            if !rows.isEmpty { segments.append(AttentionSegment(queries: rows, keys: [0..<p, rows])) }
+        }
+        for block in blocks { x = try block.forward(rows: x, segments: segments) }
+        let logits = try lmHead(lnF(x))
+        let v = config.vocabSize
+        let shared = try logits.narrowed(axis: 0, start: 0, length: p).unsqueezed(axis: 0).broadcasted(to: [b, p, v])
+        return try Tensor.concat([shared, logits.narrowed(axis: 0, start: p, length: b * r).reshaped([b, r, v])], axis: 1)
+    }
 }

@@ -62,4 +62,16 @@ public final class ResidualMLPClassifier: FrozenModel {
         }
         return try head(pooled)
     }
+
+    /// Logits `[B, classes]` for sequences that all begin with `prefix` `[P, d]` and go on with `rest` `[B, R, d]`:
+    /// the MLP works position by position, so the prefix runs once and its sum joins each sequence's in the mean.
+    public func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor? {
+        guard prefix.rank == 2, prefix.shape[1] == tokenDim, rest.rank == 3, rest.shape[2] == tokenDim else {
+            throw NNError.shapeMismatch("ResidualMLPClassifier", "expected a prefix [P, \(tokenDim)] and sequences [batch, time, \(tokenDim)], got \(Shape.describe(prefix.shape)) and \(Shape.describe(rest.shape))")
+        }
+        let hp = try prefix + fc2(Activation.gelu(fc1(prefix)))
+        let hr = try rest + fc2(Activation.gelu(fc1(rest)))
+        let total = try hr.sum(axis: 1) + hp.sum(axis: 0)
+        return try head(total / Double(prefix.shape[0] + rest.shape[1]))
+    }
 }

@@ -27,11 +27,21 @@ public protocol FrozenModel: AnyObject {
     /// The model's output for input embeddings `[B, T, d]`; `attentionMask` `[B, T]` marks real positions with 1 and
     /// padding with 0 (nil: no padding).
     func forward(embeddings: Tensor, attentionMask: Tensor?) throws -> Tensor
+    /// The output for `B` sequences that all begin with the same embeddings `prefix` `[P, d]` and go on with their
+    /// own `rest` `[B, R, d]`: what ``forward(embeddings:attentionMask:)`` returns for the sequences written out in
+    /// full (no padding), but with the prefix positions computed once instead of once per sequence — p-tuning's
+    /// prepended virtual tokens are the same in every example. Only a model whose prefix positions do not depend on
+    /// later ones (causal, or position by position) can do this; the others return nil (the default) and get the
+    /// sequences written out.
+    func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor?
 }
 
 extension FrozenModel {
     /// Per-position outputs unless the model says otherwise.
     public var outputKind: ModelOutputKind { .perPosition }
+
+    /// No shared-prefix forward: p-tuning writes every sequence out in full.
+    public func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor? { nil }
 
     /// Freezes every weight of the model.
     public func freezeAll() { parameters.freezeAll() }

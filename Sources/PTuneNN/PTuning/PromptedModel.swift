@@ -57,8 +57,18 @@ public final class PromptedModel {
 
     /// The model's outputs for `batch`; `realEmbeddings` `[B, R, d]` replaces the frozen model's embedding of the
     /// real tokens (for models without a vocabulary, or precomputed inputs).
+    ///
+    /// When every example starts with the same virtual tokens (one task, prepended, no padding) and the model can run
+    /// a shared prefix (``FrozenModel/forward(sharedPrefix:rest:)``), the prefix positions are computed once for the
+    /// batch rather than once per example; the outputs are the same.
     public func callAsFunction(_ batch: PromptBatch, realEmbeddings: Tensor? = nil) throws -> PromptedOutput {
-        let inputs = try inputEmbeddings(batch, realEmbeddings: realEmbeddings)
+        let prompts = try encodePrompts(batch)
+        let real = try realTokenEmbeddings(batch, realEmbeddings)
+        if let n = batch.prefixLength, n > 0, batch.batchSize > 1, real.shape[1] == batch.length - n,
+           let out = try model.forward(sharedPrefix: prompts.pieces[0], rest: real) {
+            return PromptedOutput(output: out, batch: batch, kind: model.outputKind)
+        }
+        let inputs = try assemble(batch, prompts: prompts, real: real)
         let out = try model.forward(embeddings: inputs, attentionMask: batch.hasPadding ? batch.attentionMask : nil)
         return PromptedOutput(output: out, batch: batch, kind: model.outputKind)
     }
@@ -66,7 +76,13 @@ public final class PromptedModel {
     /// The input embeddings `[B, T, d]`: virtual tokens from each example's task encoder, real tokens' embeddings,
     /// and for padding the pad token's embedding.
     public func inputEmbeddings(_ batch: PromptBatch, realEmbeddings: Tensor? = nil) throws -> Tensor {
-        let d = model.tokenDim, b = batch.batchSize, t = batch.length, r = batch.realTokens.shape[1]
+        try assemble(batch, prompts: encodePrompts(batch), real: realTokenEmbeddings(batch, realEmbeddings))
+    }
+
+    /// Each task's encoder output `[n, d]` (run once per batch), and the row where each starts when stacked; checks
+    /// that every example places as many virtual tokens as its task's encoder makes.
+    private func encodePrompts(_ batch: PromptBatch) throws -> (pieces: [Tensor], offsets: [Int], rows: Int) {
+        let d = model.tokenDim
         var pieces: [Tensor] = []
         var offsets: [Int] = []
         var rows = 0
@@ -84,16 +100,31 @@ public final class PromptedModel {
             offsets.append(rows)
             rows += n
         }
-        let real = try realEmbeddings ?? model.embed(batch.realTokens)
-        guard real.shape == [b, r, d] else {
-            throw NNError.shapeMismatch("p-tuning", "real-token embeddings must be [\(b), \(r), \(d)], got \(Shape.describe(real.shape))")
-        }
-        for row in 0..<b {
+        for row in 0..<batch.batchSize {
             let n = pieces[batch.taskOfExample[row]].shape[0]
             guard batch.virtualCounts[row] == n else {
                 throw NNError.invalidBatch("example \(row) places \(batch.virtualCounts[row]) virtual tokens, but the encoder of task '\(batch.tasks[batch.taskOfExample[row]])' makes \(n)")
             }
         }
+        return (pieces, offsets, rows)
+    }
+
+    /// The real tokens' embeddings `[B, R, d]`: `given`, or the frozen model's embedding of the batch's tokens.
+    private func realTokenEmbeddings(_ batch: PromptBatch, _ given: Tensor?) throws -> Tensor {
+        let d = model.tokenDim, b = batch.batchSize, r = batch.realTokens.shape[1]
+        let real = try given ?? model.embed(batch.realTokens)
+        guard real.shape == [b, r, d] else {
+            throw NNError.shapeMismatch("p-tuning", "real-token embeddings must be [\(b), \(r), \(d)], got \(Shape.describe(real.shape))")
+        }
+        return real
+    }
+
+    /// The input embeddings from the encoders' outputs and the real tokens' embeddings, placed as the batch says.
+    private func assemble(_ batch: PromptBatch, prompts: (pieces: [Tensor], offsets: [Int], rows: Int),
+                          real: Tensor) throws -> Tensor {
+        let d = model.tokenDim, b = batch.batchSize, t = batch.length, r = batch.realTokens.shape[1]
+        var pieces = prompts.pieces
+        let offsets = prompts.offsets, rows = prompts.rows
         if let n = batch.prefixLength, r == t - n {
             // PEFT's layout: the prompt broadcast over the batch, then the real tokens.
             let prompt = b == 1 ? try pieces[0].unsqueezed(axis: 0) : try pieces[0].unsqueezed(axis: 0).broadcasted(to: [b, n, d])
