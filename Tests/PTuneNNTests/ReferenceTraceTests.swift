@@ -24,16 +24,17 @@ import PTuneCore
         #expect(run.gradientBytesPerStep > 0)
     }
 
-    @Test func w2MLPClassifierMatchesPyTorchTo1e6() throws {
+    /// Both ways of running the prompt: once per batch (the default) and written out in every sequence.
+    @Test(arguments: [true, false]) func w2MLPClassifierMatchesPyTorchTo1e6(sharedPrefix: Bool) throws {
         let (tensors, trace) = try Fixtures.safetensors("w2")
-        let w = try MLPClassifyWorkload(tensors)
+        let w = try MLPClassifyWorkload(tensors, sharedPrefix: sharedPrefix)
         let run = try w.run(steps: (trace.keys.max() ?? 0) + 1, traceAt: Set(trace.keys))
         expectTrace(run, trace, tolerance: 1e-6)
     }
 
-    @Test func w3TinyGPTMatchesPyTorchTo1e6() throws {
+    @Test(arguments: [true, false]) func w3TinyGPTMatchesPyTorchTo1e6(sharedPrefix: Bool) throws {
         let (tensors, trace) = try Fixtures.safetensors("w3")
-        let w = try TinyGPTWorkload(tensors)
+        let w = try TinyGPTWorkload(tensors, sharedPrefix: sharedPrefix)
         let run = try w.run(steps: (trace.keys.max() ?? 0) + 1, traceAt: Set(trace.keys))
         expectTrace(run, trace, tolerance: 1e-6)
     }

@@ -9,7 +9,7 @@ public enum BLAS {
     static let smallProduct = 2048
 
     /// Products with at least this many multiply-adds are split over ``threads`` threads.
-    static let parallelProduct = 1 << 17
+    static let parallelProduct = 1 << 19
 
     /// Sets the number of threads products and the kernels around them split over.
     public static func setThreads(_ n: Int) { _ = defaultThreads; threadCount.store(Swift.max(1, n), ordering: .relaxed) }

@@ -13,6 +13,10 @@ public final class PromptedModel {
     public private(set) var encoders: [String: PromptEncoder] = [:]
     /// The tasks in the order they were registered.
     public private(set) var taskNames: [String] = []
+    /// Whether a virtual-token prefix shared by the whole batch runs once when the model can
+    /// (``FrozenModel/forward(sharedPrefix:rest:)``); off, every sequence is written out in full (the same outputs,
+    /// for comparisons with code that does so).
+    public var sharesPrefix = true
     /// Bumped whenever an encoder is registered (lets callers cache parameter lists).
     private(set) var version = 0
 
@@ -64,7 +68,7 @@ public final class PromptedModel {
     public func callAsFunction(_ batch: PromptBatch, realEmbeddings: Tensor? = nil) throws -> PromptedOutput {
         let prompts = try encodePrompts(batch)
         let real = try realTokenEmbeddings(batch, realEmbeddings)
-        if let n = batch.prefixLength, n > 0, batch.batchSize > 1, real.shape[1] == batch.length - n,
+        if sharesPrefix, let n = batch.prefixLength, n > 0, batch.batchSize > 1, real.shape[1] == batch.length - n,
            let out = try model.forward(sharedPrefix: prompts.pieces[0], rest: real) {
             return PromptedOutput(output: out, batch: batch, kind: model.outputKind)
         }

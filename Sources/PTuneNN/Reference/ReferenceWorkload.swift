@@ -110,8 +110,9 @@ public final class MLPClassifyWorkload: ReferenceWorkload {
     private let inputs: Tensor
     private let labels: Tensor
 
-    /// The workload from the baseline's initial tensors.
-    public init(_ d: [String: Tensor], learningRate: Double = 1e-3) throws {
+    /// The workload from the baseline's initial tensors; `sharedPrefix` false writes every sequence out in full
+    /// (virtual tokens included) as the baseline does, instead of running the shared prompt once.
+    public init(_ d: [String: Tensor], learningRate: Double = 1e-3, sharedPrefix: Bool = true) throws {
         var g = Generator(seed: 0)  // every drawn weight is overwritten by the dump
         let model = try ResidualMLPClassifier(dim: 64, hidden: 256, classes: 8, dtype: .float64, using: &g)
         var frozen = Dump.group(d, "llm")
@@ -120,6 +121,7 @@ public final class MLPClassifyWorkload: ReferenceWorkload {
         let encoder = try MLPPromptEncoder(numVirtualTokens: 10, tokenDim: 64, hiddenSize: 256, dtype: .float64, using: &g)
         try encoder.parameters.load(Dump.group(d, "enc"))
         tuner = PromptTuner(model: try PromptedModel(model: model, encoder: encoder), optimizer: try Adam(learningRate: learningRate))
+        tuner.model.sharesPrefix = sharedPrefix
         inputs = try Dump.tensor(d, "X")
         labels = try Dump.tensor(d, "labels")
         let b = inputs.shape[0], s = inputs.shape[1]
@@ -142,14 +144,16 @@ public final class TinyGPTWorkload: ReferenceWorkload {
     public let tuner: PromptTuner
     private let batch: PromptBatch
 
-    /// The workload from the baseline's initial tensors.
-    public init(_ d: [String: Tensor], learningRate: Double = 1e-3) throws {
+    /// The workload from the baseline's initial tensors; `sharedPrefix` false writes every sequence out in full
+    /// (virtual tokens included) as the baseline does, instead of running the shared prompt once.
+    public init(_ d: [String: Tensor], learningRate: Double = 1e-3, sharedPrefix: Bool = true) throws {
         var g = Generator(seed: 0)
         let model = try GPT(GPT.Config(vocabSize: 64, dim: 64, layers: 2, heads: 4, context: 42), dtype: .float64, using: &g)
         try model.parameters.load(Dump.group(d, "lm"))
         let encoder = try MLPPromptEncoder(numVirtualTokens: 10, tokenDim: 64, hiddenSize: 128, dtype: .float64, using: &g)
         try encoder.parameters.load(Dump.group(d, "enc"))
         tuner = PromptTuner(model: try PromptedModel(model: model, encoder: encoder), optimizer: try Adam(learningRate: learningRate))
+        tuner.model.sharesPrefix = sharedPrefix
         let tokens = try Dump.tensor(d, "tokens")
         let b = tokens.shape[0], s = tokens.shape[1], ids = tokens.ints
         batch = try PromptBatch((0..<b).map { i in
