@@ -3,7 +3,8 @@ import Synchronization
 
 /// The BLAS glue: general matrix products on row-major buffers via OpenBLAS `cblas_sgemm` / `cblas_dgemm`, with
 /// transposes given as flags (no copies), and a plain loop for tiny products where a BLAS call costs more than the
-/// arithmetic.
+/// arithmetic. Large products are cut into row (or column) blocks that run as single-threaded OpenBLAS calls on the
+/// ``WorkerPool``, the threads every other parallel kernel uses.
 public enum BLAS {
     /// Products with at most this many multiply-adds (m·n·k) use the plain loop.
     static let smallProduct = 2048
