@@ -1,12 +1,11 @@
 import Foundation
+import PTuneCore
 
 /// Monotonic time and a repeat-until-stable timer for benchmarks.
 enum Clock {
     /// Seconds on the monotonic clock.
     static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        MonotonicClock.seconds()
     }
 
     /// The median seconds per call of `body`, after one warm-up, over at least `minReps` calls and `minTime` seconds.

@@ -61,17 +61,16 @@ public enum BLAS {
             let block = ((extent + parts - 1) / parts + 7) / 8 * 8
             let count = (extent + block - 1) / block
             if count > 1 {
-                let task = GEMMTask(a: a, b: b, c: c)
                 Parallel.forEach(count, parallel: true) { p in
                     let lo = p * block, len = Swift.min(block, extent - lo)
                     if splitRows {
                         single(T.self, transA: transA, transB: transB, m: len, n: n, k: k,
-                               a: task.a + (transA ? lo : lo * lda), lda: lda, b: task.b, ldb: ldb, beta: beta,
-                               c: task.c + lo * ldc, ldc: ldc)
+                               a: a + (transA ? lo : lo * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                               c: c + lo * ldc, ldc: ldc)
                     } else {
                         single(T.self, transA: transA, transB: transB, m: m, n: len, k: k,
-                               a: task.a, lda: lda, b: task.b + (transB ? lo * ldb : lo), ldb: ldb, beta: beta,
-                               c: task.c + lo, ldc: ldc)
+                               a: a, lda: lda, b: b + (transB ? lo * ldb : lo), ldb: ldb, beta: beta,
+                               c: c + lo, ldc: ldc)
                     }
                 }
                 return
@@ -160,9 +159,4 @@ public enum BLAS {
             }
         }
     }
-}
-
-/// The operands of a product split over threads: each thread reads A and B and writes its own block of C.
-private struct GEMMTask<T>: @unchecked Sendable {
-    let a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>
 }

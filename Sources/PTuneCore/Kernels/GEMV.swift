@@ -17,15 +17,14 @@ extension BLAS {
         let outputs = transpose ? cols : rows
         let parts = Swift.min(threads, Swift.max(1, rows * cols / parallelVector), outputs / 64)
         if parts > 1 {
-            let task = GEMVTask(a: a, x: x, y: y)
             Parallel.forEach(parts, parallel: true) { p in
                 let lo = outputs * p / parts, hi = outputs * (p + 1) / parts
                 if transpose {
-                    single(T.self, transpose: true, rows: rows, cols: hi - lo, a: task.a + lo, lda: cols, x: task.x,
-                           beta: beta, y: task.y + lo)
+                    single(T.self, transpose: true, rows: rows, cols: hi - lo, a: a + lo, lda: cols, x: x,
+                           beta: beta, y: y + lo)
                 } else {
-                    single(T.self, transpose: false, rows: hi - lo, cols: cols, a: task.a + lo * cols, lda: cols,
-                           x: task.x, beta: beta, y: task.y + lo)
+                    single(T.self, transpose: false, rows: hi - lo, cols: cols, a: a + lo * cols, lda: cols,
+                           x: x, beta: beta, y: y + lo)
                 }
             }
             return
@@ -59,9 +58,4 @@ extension BLAS {
             }
         }
     }
-}
-
-/// The operands of a matrix-vector product split over threads: each thread writes its own part of y.
-private struct GEMVTask<T>: @unchecked Sendable {
-    let a: UnsafePointer<T>, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>
 }

@@ -8,20 +8,24 @@ public enum Parallel {
     /// is large enough. `body` must only write to memory that its own chunk owns.
     @inline(__always)
     static func chunks(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
-        let parts = Swift.min(count, work >= minimumWork ? workers : 1)
-        if parts <= 1 { body(0..<count); return }
-        WorkerPool.shared.run(parts, threads: parts) { p in
-            let lo = count * p / parts, hi = count * (p + 1) / parts
-            if lo < hi { body(lo..<hi) }
-        }
+        split(count, into: Swift.min(count, work >= minimumWork ? workers : 1), body)
     }
 
     /// Runs `body` over contiguous chunks covering `0..<count`: one chunk per thread, each at least `minimumChunk`
     /// long (small loops stay on the calling thread). Chunks must write disjoint memory.
     public static func forChunks(_ count: Int, minimumChunk: Int = 16_384, _ body: (Range<Int>) -> Void) {
-        let n = Swift.min(workers, count / Swift.max(minimumChunk, 1))
-        guard n > 1 else { body(0..<count); return }
-        WorkerPool.shared.run(n, threads: n) { c in body((count * c / n)..<(count * (c + 1) / n)) }
+        split(count, into: Swift.min(workers, count / Swift.max(minimumChunk, 1)), body)
+    }
+
+    /// `body` over `parts` contiguous, nearly equal chunks of `0..<count`, one per thread (on the caller when
+    /// `parts` ≤ 1); empty chunks are skipped.
+    @inline(__always)
+    private static func split(_ count: Int, into parts: Int, _ body: (Range<Int>) -> Void) {
+        if parts <= 1 { body(0..<count); return }
+        WorkerPool.shared.run(parts, threads: parts) { p in
+            let lo = count * p / parts, hi = count * (p + 1) / parts
+            if lo < hi { body(lo..<hi) }
+        }
     }
 
     /// Calls `body(i)` for each `i` in `0..<count`, spread over the threads when `parallel` is set.

@@ -99,7 +99,7 @@ final class WorkerPool: @unchecked Sendable {
             while ticket.load(ordering: .acquiring) >> 32 == seen {
                 spins += 1
                 if spins & 63 == 0 {
-                    let now = Self.now()
+                    let now = MonotonicClock.seconds()
                     if deadline == 0 { deadline = now + Self.spinSeconds } else if now > deadline { sleep(until: seen); deadline = 0 }
                 }
                 spinPause()
@@ -119,10 +119,4 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     @inline(__always) private func spinPause() { sched_yield() }
-
-    private static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
 }

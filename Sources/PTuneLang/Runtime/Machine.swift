@@ -146,8 +146,6 @@ final class Machine {
 
     /// Monotonic seconds.
     static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        MonotonicClock.seconds()
     }
 }

@@ -52,7 +52,7 @@ public final class ResidualMLPClassifier: FrozenModel {
         guard e.rank == 3, e.shape[2] == tokenDim else {
             throw NNError.shapeMismatch("ResidualMLPClassifier", "expected embeddings [batch, time, \(tokenDim)], got \(Shape.describe(e.shape))")
         }
-        let h = try e + fc2(Activation.gelu(fc1(e)))
+        let h = try residualMLP(e)
         let pooled: Tensor
         if let attentionMask, attentionMask.doubles.contains(0) {
             let m = try attentionMask.to(e.dtype).unsqueezed(axis: 2)  // [B, T, 1]
@@ -63,15 +63,16 @@ public final class ResidualMLPClassifier: FrozenModel {
         return try head(pooled)
     }
 
+    /// `h = e + fc2(GELU(fc1(e)))` at every position of `e` (any rank, last axis d).
+    private func residualMLP(_ e: Tensor) throws -> Tensor { try e + fc2(Activation.gelu(fc1(e))) }
+
     /// Logits `[B, classes]` for sequences that all begin with `prefix` `[P, d]` and go on with `rest` `[B, R, d]`:
     /// the MLP works position by position, so the prefix runs once and its sum joins each sequence's in the mean.
     public func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor? {
         guard prefix.rank == 2, prefix.shape[1] == tokenDim, rest.rank == 3, rest.shape[2] == tokenDim else {
             throw NNError.shapeMismatch("ResidualMLPClassifier", "expected a prefix [P, \(tokenDim)] and sequences [batch, time, \(tokenDim)], got \(Shape.describe(prefix.shape)) and \(Shape.describe(rest.shape))")
         }
-        let hp = try prefix + fc2(Activation.gelu(fc1(prefix)))
-        let hr = try rest + fc2(Activation.gelu(fc1(rest)))
-        let total = try hr.sum(axis: 1) + hp.sum(axis: 0)
+        let total = try residualMLP(rest).sum(axis: 1) + residualMLP(prefix).sum(axis: 0)
         return try head(total / Double(prefix.shape[0] + rest.shape[1]))
     }
 }

@@ -51,9 +51,7 @@ extension ReferenceWorkload {
 public enum ReferenceClock {
     /// Seconds since an arbitrary origin (CLOCK_MONOTONIC).
     public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        MonotonicClock.seconds()
     }
 }
 
