@@ -50,7 +50,7 @@ import Testing
         try s.run(entry("dtype float64\ndim n = 3\nparam p = zeros(n, 2)\nfrozen f = ones(2)\nfn g(x) = x"))
         let b = s.bindings()
         #expect(b.map(\.name) == ["n", "p", "f", "g"])
-        #expect(b.map(\.kind) == ["dim", "param", "frozen", "fn"])
+        #expect(b.map(\.kind) == [.dim, .param, .frozen, .function])
         #expect(b[1].shape == [3, 2] && b[1].parameterCount == 6 && b[1].isTrainable)
         #expect(b[2].dtype == "float64" && !b[2].isTrainable)
     }

@@ -6,7 +6,7 @@ extension BuiltinRegistry {
     /// Causal language models (a loaded Llama such as SmolLM2): label-word scoring with or without a prompt
     /// encoder's virtual tokens, and greedy generation with the KV cache.
     static let llmBuiltins: [Builtin] = [
-        Builtin("label_logits", [.required("model", "model"), .required("texts", "string or list of strings"),
+        Builtin("label_logits", [.receiver("model", .model), .required("texts", "string or list of strings"),
                                  .required("words", "list of strings"), .optional("encoder", "encoder", .none),
                                  .optional("template", "string", .string("{text}"))],
                 returns: "tensor", topic: "models",
@@ -22,7 +22,7 @@ extension BuiltinRegistry {
                     let examples = try texts.map { try render(template, text: $0, tokenizer) }
                     return .tensor(try scoreInChunks(lm, virtual: virtual, examples: examples, words: words))
                 }),
-        Builtin("generate", [.required("model", "model"), .required("prompt", "string"), .optional("encoder", "encoder", .none),
+        Builtin("generate", [.receiver("model", .model), .required("prompt", "string"), .optional("encoder", "encoder", .none),
                              .optional("max_tokens", "int", .number(20))],
                 returns: "string", topic: "models",
                 summary: "the greedy continuation of prompt (after the encoder's virtual tokens, when given), up to max_tokens tokens or the end-of-text token; the virtual tokens never appear in the output",

@@ -112,7 +112,7 @@ extension BuiltinRegistry {
                                               properties: [("vocab", .number(Double(cfg.vocabSize))), ("dim", .number(Double(cfg.dim))),
                                                            ("context", .number(Double(cfg.context)))]))
                 }),
-        Builtin("embed", [.required("model", "model"), .required("ids", "tensor")], returns: "tensor", topic: "nn",
+        Builtin("embed", [.receiver("model", .model), .required("ids", "tensor")], returns: "tensor", topic: "nn",
                 summary: "a frozen model's embeddings of int64 token ids ([B, T] → [B, T, d])", example: "let e = lm.embed(batch.ids)",
                 result: .tensor(.unknown),
                 run: { a, _ in

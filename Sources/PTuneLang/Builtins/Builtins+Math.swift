@@ -6,7 +6,7 @@ extension BuiltinRegistry {
     /// An elementwise function of a tensor (or a number).
     static func elementwise(_ name: String, _ summary: String, _ example: String,
                             number: @escaping (Double) -> Double, tensor: @escaping (Tensor) throws -> Tensor) -> Builtin {
-        Builtin(name, [.required("x", "tensor")], returns: "tensor", topic: "math", summary: summary, example: example,
+        Builtin(name, [.receiver("x", .tensor)], returns: "tensor", topic: "math", summary: summary, example: example,
                 infer: { c in try BuiltinRules.elementwise(c) },
                 run: { a, _ in
                     if case let .number(x) = a[0] { return .number(number(x)) }
@@ -28,14 +28,14 @@ extension BuiltinRegistry {
         elementwise("gelu", "x·Φ(x) elementwise (exact, erf form)", "let h = gelu(x)",
                     number: { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }, tensor: { try Activation.gelu($0) }),
         elementwise("silu", "x·sigmoid(x) elementwise", "let h = silu(x)", number: { $0 / (1 + Foundation.exp(-$0)) }, tensor: { try Activation.silu($0) }),
-        Builtin("pow", [.required("x", "tensor"), .required("p", "number")], returns: "tensor", topic: "math",
+        Builtin("pow", [.receiver("x", .tensor), .required("p", "number")], returns: "tensor", topic: "math",
                 summary: "xᵖ elementwise", example: "let c = pow(x, 3)",
                 infer: { c in try BuiltinRules.elementwise(c) },
                 run: { a, _ in
                     if case let .number(x) = a[0] { return .number(Foundation.pow(x, try a.number(1))) }
                     return .tensor(try a.tensor(0).pow(try a.number(1)))
                 }),
-        Builtin("clamp", [.required("x", "tensor"), .optional("low", "number", .none), .optional("high", "number", .none)],
+        Builtin("clamp", [.receiver("x", .tensor), .optional("low", "number", .none), .optional("high", "number", .none)],
                 returns: "tensor", topic: "math", summary: "x limited to [low, high] elementwise", example: "let c = clamp(x, low: 0, high: 1)",
                 infer: { c in try BuiltinRules.elementwise(c) },
                 run: { a, _ in
@@ -43,7 +43,7 @@ extension BuiltinRegistry {
                     if case let .number(x) = a[0] { return .number(Swift.min(Swift.max(x, lo), hi)) }
                     return .tensor(try a.tensor(0).clamped(low: lo, high: hi))
                 }),
-        Builtin("maximum", [.required("a", "tensor"), .required("b", "tensor")], returns: "tensor", topic: "math",
+        Builtin("maximum", [.receiver("a", .tensor), .required("b", "tensor")], returns: "tensor", topic: "math",
                 summary: "the larger of a and b elementwise (numbers or broadcast tensors)", example: "let m = maximum(x, 0)",
                 infer: { c in try TypeRules.binary(.add, c[0], c[1]) },
                 run: { a, m in
@@ -51,7 +51,7 @@ extension BuiltinRegistry {
                     let x = try a.tensor(0, dtype: a[1].tensorValue?.dtype ?? m.defaultDType)
                     return .tensor(try Tensor.maximum(x, try a.tensor(1, dtype: x.dtype)))
                 }),
-        Builtin("minimum", [.required("a", "tensor"), .required("b", "tensor")], returns: "tensor", topic: "math",
+        Builtin("minimum", [.receiver("a", .tensor), .required("b", "tensor")], returns: "tensor", topic: "math",
                 summary: "the smaller of a and b elementwise (numbers or broadcast tensors)", example: "let m = minimum(loss, best)",
                 infer: { c in try TypeRules.binary(.add, c[0], c[1]) },
                 run: { a, m in
@@ -117,7 +117,7 @@ extension BuiltinRegistry {
                         throw RuntimeFailure(a.mismatch(0, "a list, a range or a tensor"))
                     }
                 }),
-        Builtin("append", [.required("xs", "list"), .required("x", "value")], returns: "list", topic: "math",
+        Builtin("append", [.receiver("xs", .list), .required("x", "value")], returns: "list", topic: "math",
                 summary: "a new list: xs with x at the end", example: "losses = append(losses, item(loss))",
                 infer: { c in c[0] },
                 run: { a, _ in .list(try a.list(0) + [a[1]]) }),

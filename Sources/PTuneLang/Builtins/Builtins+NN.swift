@@ -16,7 +16,7 @@ extension BuiltinRegistry {
     }
 
     static let losses: [Builtin] = [
-        Builtin("mse", [.required("pred", "tensor"), .required("target", "tensor"), .optional("reduction", "string", .string("mean"))],
+        Builtin("mse", [.receiver("pred", .tensor), .required("target", "tensor"), .optional("reduction", "string", .string("mean"))],
                 returns: "tensor", topic: "nn",
                 summary: "the mean squared error mean((pred − target)²), target broadcast to pred",
                 example: "let loss = mse(forward(), target)",
@@ -30,7 +30,7 @@ extension BuiltinRegistry {
                     let p = try a.tensor(0)
                     return .tensor(try Loss.mse(p, try a.tensor(1, dtype: p.dtype), reduction: try reduction(a, 2)))
                 }),
-        Builtin("cross_entropy", [.required("logits", "tensor"), .required("labels", "tensor"),
+        Builtin("cross_entropy", [.receiver("logits", .tensor), .required("labels", "tensor"),
                                   .optional("ignore_index", "int", .number(-100)), .optional("label_smoothing", "number", .number(0)),
                                   .optional("reduction", "string", .string("mean"))],
                 returns: "tensor", topic: "nn",
@@ -44,7 +44,7 @@ extension BuiltinRegistry {
                     .tensor(try Loss.crossEntropy(try a.tensor(0), try a.tensor(1), ignoreIndex: try a.int(2),
                                                   labelSmoothing: try a.number(3), reduction: try reduction(a, 4)))
                 }),
-        Builtin("bce", [.required("logits", "tensor"), .required("targets", "tensor"), .optional("reduction", "string", .string("mean"))],
+        Builtin("bce", [.receiver("logits", .tensor), .required("targets", "tensor"), .optional("reduction", "string", .string("mean"))],
                 returns: "tensor", topic: "nn",
                 summary: "binary cross-entropy with logits (targets are probabilities of the logits' shape)",
                 example: "let loss = bce(score(batch.x), batch.y)",
@@ -53,7 +53,7 @@ extension BuiltinRegistry {
                     let l = try a.tensor(0)
                     return .tensor(try Loss.binaryCrossEntropyWithLogits(l, try a.tensor(1, dtype: l.dtype).to(l.dtype), reduction: try reduction(a, 2)))
                 }),
-        Builtin("accuracy", [.required("logits", "tensor"), .required("labels", "tensor")], returns: "number", topic: "nn",
+        Builtin("accuracy", [.receiver("logits", .tensor), .required("labels", "tensor")], returns: "number", topic: "nn",
                 summary: "the fraction of rows whose largest logit is at the label", example: "print accuracy(predict(test.x), test.y)",
                 result: .number(nil),
                 run: { a, _ in
@@ -112,7 +112,7 @@ extension BuiltinRegistry {
     }
 
     static let optimizers: [Builtin] = [
-        Builtin("step", [.required("optimizer", "optimizer"), .required("loss", "tensor")], returns: "number", topic: "nn",
+        Builtin("step", [.receiver("optimizer", .optimizer), .required("loss", "tensor")], returns: "number", topic: "nn",
                 summary: "one update: gradients of the scalar loss with respect to the optimizer's parameters, then the step; returns the loss",
                 example: "opt.step(mse(forward(), target))", result: .number(nil), global: false,
                 run: { a, _ in
@@ -164,7 +164,7 @@ extension BuiltinRegistry {
         schedule("constant", "a constant learning rate after an optional linear warm-up") { w, _ in w == 0 ? .constant : .warmupConstant(warmupSteps: w) },
         schedule("linear_decay", "linear warm-up, then linear decay to 0") { w, n in .linear(warmupSteps: w, totalSteps: n) },
         schedule("cosine", "linear warm-up, then a half-cosine decay to 0") { w, n in .cosine(warmupSteps: w, totalSteps: n) },
-        Builtin("with_schedule", [.required("optimizer", "optimizer"), .required("schedule", "schedule")], returns: "optimizer",
+        Builtin("with_schedule", [.receiver("optimizer", .optimizer), .required("schedule", "schedule")], returns: "optimizer",
                 topic: "nn", summary: "the optimizer with a learning-rate schedule over the schedule's steps (for explicit loops)",
                 example: "let opt = with_schedule(adam([p]), cosine(warmup: 10, steps: 1000))", result: .optimizer,
                 run: { a, _ in

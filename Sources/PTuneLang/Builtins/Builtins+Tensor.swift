@@ -61,7 +61,7 @@ extension BuiltinRegistry {
                     if a.isNone(1) { return .tensor(try Tensor.arange(0, try a.number(0), step: try a.number(2), dtype: dt)) }
                     return .tensor(try Tensor.arange(try a.number(0), try a.number(1), step: try a.number(2), dtype: dt))
                 }),
-        Builtin("tensor", [.required("values", "list"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+        Builtin("tensor", [.receiver("values", .list), .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
                 summary: "a tensor from a (nested) list of numbers", example: "let t = tensor([1, 2, 3], dtype: \"int64\")",
                 infer: { c in
                     if case let .tensor(t) = c[0] { return .tensor(TensorType(shape: t.shape, dtype: BuiltinRules.dtype(c, 1))) }
@@ -74,7 +74,7 @@ extension BuiltinRegistry {
                     guard let lit = Value.tensorLiteral(try a.list(0)) else { throw RuntimeFailure(a.mismatch(0, "a list of numbers")) }
                     return .tensor(try Tensor(literal: lit, dtype: dt))
                 }),
-        Builtin("one_hot", [.required("indices", "tensor"), .required("classes", "int"), .optional("dtype", "dtype", .none)],
+        Builtin("one_hot", [.receiver("indices", .tensor), .required("classes", "int"), .optional("dtype", "dtype", .none)],
                 returns: "tensor", topic: "tensor", summary: "one-hot rows for integer indices",
                 example: "let targets = one_hot(batch.y, 8)",
                 infer: { c in
@@ -85,7 +85,7 @@ extension BuiltinRegistry {
     ]
 
     static let shaping: [Builtin] = [
-        Builtin("concat", [.variadic("tensors", "tensor"), .optional("axis", "int", .number(0))], returns: "tensor", topic: "tensor",
+        Builtin("concat", [.variadicReceiver("tensors", .tensor), .optional("axis", "int", .number(0))], returns: "tensor", topic: "tensor",
                 summary: "joins tensors along an existing axis; the other axes must agree",
                 example: "let z = concat(base * encoder, x)",
                 infer: { c in
@@ -116,7 +116,7 @@ extension BuiltinRegistry {
                         throw RuntimeFailure(concatMessage(ts, axis: axis) ?? RuntimeFailure.message(for: e))
                     }
                 }),
-        Builtin("stack", [.variadic("tensors", "tensor"), .optional("axis", "int", .number(0))], returns: "tensor", topic: "tensor",
+        Builtin("stack", [.variadicReceiver("tensors", .tensor), .optional("axis", "int", .number(0))], returns: "tensor", topic: "tensor",
                 summary: "joins equally shaped tensors along a new axis", example: "let xs = stack(a, b, c)",
                 infer: { c in
                     let ts = c.variadic.compactMap { $0.tensorType }
@@ -131,7 +131,7 @@ extension BuiltinRegistry {
                     }
                     return .tensor(try Tensor.stack(ts, axis: try a.int(1)))
                 }),
-        Builtin("reshape", [.required("x", "tensor"), .variadic("shape", "int")], returns: "tensor", topic: "tensor",
+        Builtin("reshape", [.receiver("x", .tensor), .variadic("shape", "int")], returns: "tensor", topic: "tensor",
                 summary: "the same elements in a new shape (one dim may be -1: inferred)", example: "let flat = reshape(x, -1)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -148,7 +148,7 @@ extension BuiltinRegistry {
                     }
                     return .tensor(try t.reshaped(shape))
                 }),
-        Builtin("transpose", [.required("x", "tensor"), .optional("a", "int", .number(-2)), .optional("b", "int", .number(-1))],
+        Builtin("transpose", [.receiver("x", .tensor), .optional("a", "int", .number(-2)), .optional("b", "int", .number(-1))],
                 returns: "tensor", topic: "tensor", summary: "swaps two axes (the last two by default)", example: "let wt = transpose(w)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -161,10 +161,10 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: s, dtype: t.dtype))
                 },
                 run: { a, _ in .tensor(try a.tensor(0).transposed(try a.int(1), try a.int(2))) }),
-        Builtin("permute", [.required("x", "tensor"), .variadic("axes", "int")], returns: "tensor", topic: "tensor",
+        Builtin("permute", [.receiver("x", .tensor), .variadic("axes", "int")], returns: "tensor", topic: "tensor",
                 summary: "reorders the axes", example: "let y = permute(x, 0, 2, 1)", infer: { c in .tensor(TensorType(shape: nil, dtype: try BuiltinRules.tensor(c, 0, "x").dtype)) },
                 run: { a, _ in .tensor(try a.tensor(0).permuted(try a.ints(1))) }),
-        Builtin("unsqueeze", [.required("x", "tensor"), .required("axis", "int")], returns: "tensor", topic: "tensor",
+        Builtin("unsqueeze", [.receiver("x", .tensor), .required("axis", "int")], returns: "tensor", topic: "tensor",
                 summary: "inserts an axis of extent 1", example: "let row = unsqueeze(v, 0)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -175,7 +175,7 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: s, dtype: t.dtype))
                 },
                 run: { a, _ in .tensor(try a.tensor(0).unsqueezed(axis: try a.int(1))) }),
-        Builtin("squeeze", [.required("x", "tensor"), .required("axis", "int")], returns: "tensor", topic: "tensor",
+        Builtin("squeeze", [.receiver("x", .tensor), .required("axis", "int")], returns: "tensor", topic: "tensor",
                 summary: "removes an axis of extent 1", example: "let v = squeeze(row, 0)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -183,19 +183,19 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: try ShapeRules.reduce(s, axis: ax, keepDims: false, op: "squeeze"), dtype: t.dtype))
                 },
                 run: { a, _ in .tensor(try a.tensor(0).squeezed(axis: try a.int(1))) }),
-        Builtin("to", [.required("x", "tensor"), .required("dtype", "dtype")], returns: "tensor", topic: "tensor",
+        Builtin("to", [.receiver("x", .tensor), .required("dtype", "dtype")], returns: "tensor", topic: "tensor",
                 summary: "the values converted to another dtype (\"float32\", \"float64\", \"int64\")",
                 example: "let y64 = to(y, \"float64\")",
                 infer: { c in .tensor(TensorType(shape: try BuiltinRules.tensor(c, 0, "x").shape, dtype: nil)) },
                 run: { a, _ in .tensor(try a.tensor(0).to(try a.dtype(1))) }),
-        Builtin("detach", [.required("x", "tensor")], returns: "tensor", topic: "tensor",
+        Builtin("detach", [.receiver("x", .tensor)], returns: "tensor", topic: "tensor",
                 summary: "the same values with no gradient flowing through them", example: "let fixed = detach(encoder)",
                 infer: { c in .tensor(try BuiltinRules.tensor(c, 0, "x")) },
                 run: { a, _ in .tensor(try a.tensor(0).detached()) }),
-        Builtin("item", [.required("x", "tensor")], returns: "number", topic: "tensor",
+        Builtin("item", [.receiver("x", .tensor)], returns: "number", topic: "tensor",
                 summary: "the value of a one-element tensor as a number", example: "let l = item(mse(pred, target))",
                 result: .number(nil), run: { a, _ in .number(try a.tensor(0).scalarValue()) }),
-        Builtin("where", [.required("condition", "tensor"), .required("a", "tensor"), .required("b", "tensor")], returns: "tensor",
+        Builtin("where", [.receiver("condition", .tensor), .required("a", "tensor"), .required("b", "tensor")], returns: "tensor",
                 topic: "tensor", summary: "a where condition is non-zero, b elsewhere (broadcast)", example: "let r = where(x > 0, x, 0.1 * x)",
                 infer: { c in
                     let x = try BuiltinRules.tensor(c, 1, "a"), y = try BuiltinRules.tensor(c, 2, "b")

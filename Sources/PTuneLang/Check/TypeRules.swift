@@ -75,7 +75,7 @@ enum TypeRules {
             }
             if unknownSide { return .unknown }
             if op == .equal || op == .notEqual { return .bool }
-            if a.kindWord == b.kindWord, a.kindWord == "number" || a.kindWord == "string" { return .bool }
+            if a.kind == b.kind, a.kind == .number || a.kind == .string { return .bool }
             throw kinds()
         case .add, .subtract, .multiply, .divide, .remainder, .power:
             if let r = numberArithmetic(op, a, b) { return r }
@@ -84,7 +84,7 @@ enum TypeRules {
                 return .tensor(TensorType(shape: shape, dtype: try ShapeRules.dtype(ta.dtype, tb.dtype, op: op.rawValue)))
             }
             if unknownSide { return .unknown }
-            if op == .add, a.kindWord == b.kindWord, a.kindWord == "string" { return .string }
+            if op == .add, a.kind == .string, b.kind == .string { return .string }
             if op == .add, case let .list(x) = a, case let .list(y) = b { return .list(x == y ? x : .unknown) }
             throw kinds()
         case .matmul:

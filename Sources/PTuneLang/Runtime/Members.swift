@@ -1,36 +1,9 @@
 import PTuneCore
 import PTuneNN
 
-/// Members of values: properties (`x.shape`, `batch.x`, `opt.lr`, `pe.n`) and the method kind each value
-/// dispatches on (`x.sum()` is the builtin `sum(x)`; `opt.step(loss)` is a method of optimizers).
+/// Members of values: properties (`x.shape`, `batch.x`, `opt.lr`, `pe.n`), statically and at run time. Methods
+/// (`x.sum()` is the builtin `sum(x)`; `opt.step(loss)` is a method of optimizers) dispatch on ``ValueKind``.
 enum Members {
-    /// The properties every value of a kind has (records and datasets add their fields).
-    static func propertyNames(ofKind kind: String) -> [String] {
-        switch kind {
-        case "tensor": return ["shape", "dtype", "rank", "count", "T"]
-        case "list": return ["count"]
-        case "string": return ["count"]
-        case "range": return ["count", "start", "end"]
-        case "dataset": return ["count", "columns"]
-        case "model": return ["kind", "frozen", "parameters"]
-        case "encoder": return ["kind", "n", "dim", "parameters", "tokens"]
-        case "optimizer": return ["kind", "lr", "steps", "loss"]
-        case "schedule": return ["kind", "warmup"]
-        case "function": return ["name", "arity"]
-        default: return []
-        }
-    }
-
-    /// The method-dispatch kind of a value (`param`s dispatch as tensors).
-    static func kind(of v: Value) -> String {
-        switch v {
-        case .tensor, .param: return "tensor"
-        case .function, .builtin: return "function"
-        case .none, .number, .bool, .string, .list, .range, .record, .model, .encoder, .dataset, .optimizer, .schedule:
-            return v.kindName
-        }
-    }
-
     /// The static type of `base.name`, or throws for a member the kind is known not to have.
     static func staticProperty(_ base: LangType, _ name: String, registry: BuiltinRegistry) throws(Message) -> LangType {
         switch base {
@@ -42,7 +15,7 @@ enum Members {
             if let t = cols[name] { return t }
             if name == "count" { return .number(nil) }
             if name == "columns" { return .list(.string) }
-            if registry.method("dataset", name) != nil { return .unknown }
+            if registry.method(.dataset, name) != nil { return .unknown }
             if cols.isEmpty { return .unknown }
             let names = cols.keys.sorted() + ["count", "columns"]
             throw .unknownMember(kind: "the dataset", member: name, available: names, suggestion: Suggestions.closest(to: name, in: names))
@@ -58,7 +31,7 @@ enum Members {
             default: break
             }
         case .model, .encoder, .optimizer, .list, .string, .range, .schedule, .function, .builtin:
-            if propertyNames(ofKind: base.kindWord).contains(name) {
+            if base.kind?.propertyNames.contains(name) ?? false {
                 if name == "tokens" { return .tensor(.unknown) }
                 if name == "kind" || name == "name" { return .string }
                 if name == "frozen" { return .bool }
@@ -68,13 +41,14 @@ enum Members {
         case .none, .number, .dim, .bool:
             break
         }
-        if registry.method(base.kindWord, name) != nil { return .unknown }
-        let names = propertyNames(ofKind: base.kindWord) + registry.methodNames(base.kindWord)
+        guard let kind = base.kind else { return .unknown }
+        if registry.method(kind, name) != nil { return .unknown }
+        let names = kind.propertyNames + registry.methodNames(kind)
         throw .unknownMember(kind: base.kindText, member: name, available: names, suggestion: Suggestions.closest(to: name, in: names))
     }
 
     static func unknown(_ v: Value, _ name: String, extra: [String] = []) -> RuntimeFailure {
-        let names = extra + propertyNames(ofKind: kind(of: v))
+        let names = extra + v.kind.propertyNames
         return RuntimeFailure(.unknownMember(kind: v.kindText, member: name, available: names, suggestion: Suggestions.closest(to: name, in: names)))
     }
 

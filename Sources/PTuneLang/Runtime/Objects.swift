@@ -1,11 +1,6 @@
 import PTuneCore
 import PTuneNN
 
-/// Compiled code of an expression: evaluates it on the machine.
-typealias Code = (Machine) throws -> Value
-/// Compiled code of a statement: runs it and says how it finished.
-typealias Exec = (Machine) throws -> Flow
-
 /// A function declared with `fn`.
 public final class UserFunction: @unchecked Sendable {
     /// Its name.

@@ -129,12 +129,29 @@ public enum FunctionBody: Sendable {
     case block([Stmt])
 }
 
+/// What a cadence counts.
+public enum CadenceUnit: Sendable {
+    /// Optimizer steps.
+    case steps
+    /// Passes over the dataset.
+    case epochs
+
+    /// The unit a word names: `step` or `steps`, `epoch` or `epochs`.
+    init?(word: String) {
+        switch word {
+        case "step", "steps": self = .steps
+        case "epoch", "epochs": self = .epochs
+        default: return nil
+        }
+    }
+}
+
 /// When something happens during training: `every 10 steps`.
 public struct Cadence: Sendable {
     /// How many units between events.
     public var count: Expr
-    /// Whether the unit is epochs (else steps).
-    public var epochs: Bool
+    /// What is counted.
+    public var unit: CadenceUnit
     /// Where the cadence is written.
     public var span: SourceSpan
 }

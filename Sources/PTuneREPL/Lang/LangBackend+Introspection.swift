@@ -27,7 +27,7 @@ extension LangBackend {
         guard let dot = callee.lastIndex(of: ".") else { return session.parameterNames(ofCallee: callee) }
         let receiver = String(callee[..<dot]), method = String(callee[callee.index(after: dot)...])
         guard let type = try? session.type(of: receiver) else { return [] }
-        return session.registry.method(type.kindWord, method)?.parameterNames ?? []
+        return type.kind.flatMap { session.registry.method($0, method) }?.parameterNames ?? []
     }
 
     /// Builtins, topics and keywords `:help` explains.
@@ -41,15 +41,15 @@ extension LangBackend {
     public func variables() -> [VariableInfo] {
         session.bindings().map { b in
             let holdsParameters = b.parameterCount != nil
-            let frozenTensor = b.kind == "frozen"
+            let frozenTensor = b.kind == .frozen
             let count = b.parameterCount ?? (frozenTensor ? b.shape.map { $0.reduce(1, *) } : nil)
             let trainable: Bool? = holdsParameters ? b.isTrainable : (frozenTensor ? false : nil)
             var detail = b.type
             if let shape = b.shape, !b.type.contains("[") {
                 detail += " [" + shape.map(String.init).joined(separator: ", ") + "]"
             }
-            if b.kind == "fn" || b.type == "unknown" || b.type.hasPrefix("model") || b.type.hasPrefix("encoder") { detail = b.summary }
-            return VariableInfo(name: b.name, kind: b.kind, detail: detail, parameterCount: count, trainable: trainable)
+            if b.kind == .function || b.type == "unknown" || b.type.hasPrefix("model") || b.type.hasPrefix("encoder") { detail = b.summary }
+            return VariableInfo(name: b.name, kind: b.kind.rawValue, detail: detail, parameterCount: count, trainable: trainable)
         }
     }
 

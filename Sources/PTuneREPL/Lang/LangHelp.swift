@@ -49,8 +49,8 @@ enum LangHelp {
     /// The help for `topic`: a builtin, a method (`optimizer.step`), a topic, or a keyword; nil when unknown.
     static func help(_ topic: String, _ registry: BuiltinRegistry) -> String? {
         if let b = registry.global(topic) { return describe(b) }
-        if let dot = topic.firstIndex(of: "."),
-           let b = registry.method(String(topic[..<dot]), String(topic[topic.index(after: dot)...])) {
+        if let dot = topic.firstIndex(of: "."), let kind = ValueKind(rawValue: String(topic[..<dot])),
+           let b = registry.method(kind, String(topic[topic.index(after: dot)...])) {
             return describe(b)
         }
         if let group = registry.topics.first(where: { $0.topic == topic }) {
@@ -65,7 +65,7 @@ enum LangHelp {
     }
 
     /// `kind.name` for a method, `name` for a global builtin.
-    static func name(of b: Builtin) -> String { (b.isGlobal ? "" : (b.receiver.map { $0 + "." } ?? "")) + b.name }
+    static func name(of b: Builtin) -> String { (b.isGlobal ? "" : (b.receiver.map { $0.rawValue + "." } ?? "")) + b.name }
 
     /// Signature, meaning, parameters with kinds and defaults, example.
     static func describe(_ b: Builtin) -> String {

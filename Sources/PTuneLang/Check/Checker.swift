@@ -1,52 +1,20 @@
 import PTuneCore
 
-/// An expression after checking: its static type and its compiled code.
-struct Compiled {
-    var type: LangType
-    var code: Code
-}
-
-/// Compiled code of an expression without its type, for arrays of argument code on the hot path (a closure kept in
-/// a struct is called directly; one pulled out of a `[Code]` array goes through a reabstraction thunk).
-struct CodeBox {
-    let code: Code
-}
-
-/// Compiled code of a statement, kept in a struct so arrays of them do not reabstract the closure.
-struct Step {
-    let exec: Exec
-}
-
-/// A top-level statement after checking and compiling.
-struct CompiledStatement {
-    /// The statement.
-    let stmt: Stmt
-    /// Its code.
-    let exec: Exec
-    /// Local slots it needs while running.
-    let frameSize: Int
-    /// For a bare expression: code that evaluates it (the REPL prints the value).
-    let value: Code?
-    /// For a bare expression: its static type.
-    let type: LangType?
-    /// The session's names once this statement has run.
-    let tableAfter: GlobalTable
-}
-
-/// The checker and compiler, in one pass over the syntax tree: it resolves every name to a slot, infers types and
-/// shapes with named dims (reporting every mistake it can see before anything runs), and turns each statement into
-/// closures that run on a ``Machine`` with no name lookups and no per-node allocation on the hot path.
+/// The checking pass: it resolves every name to a slot, infers types and shapes with named dims, and reports every
+/// mistake it can see before anything runs. Its output, a ``CheckedStatement`` per top-level statement, is what
+/// ``CodeGen`` turns into closures for the ``Machine``.
 ///
-/// The type and shape rules live in ``ShapeRules`` and in each builtin's static rule; this type walks the tree.
-struct Compiler {
+/// The type and shape rules live in ``TypeRules``, ``ShapeRules`` and each builtin's static rule; this type walks
+/// the tree.
+struct Checker {
     var globals: GlobalTable
     var diagnostics: [Diagnostic] = []
-    /// Block scopes of the code being compiled, innermost last (empty at the top level).
+    /// Block scopes of the code being checked, innermost last (empty at the top level).
     var scopes: [[String: Binding]] = []
     /// The next free local slot of the current frame, and the most the frame needs.
     var nextLocal = 0
     var frameSize = 0
-    /// The function being compiled, if any: its name and the types its `return`s give.
+    /// The function being checked, if any: its name and the types its `return`s give.
     var function: (name: String, returns: [LangType])?
     var loopDepth = 0
     /// The default float dtype at this point of the script.
@@ -83,16 +51,11 @@ struct Compiler {
         if !silent { diagnostics.append(Diagnostic(message, at: span, notes: notes)) }
     }
 
-    /// Code for an expression that failed to check (it never runs: the script is rejected first).
-    static func failed(_ span: SourceSpan) -> Code {
-        { _ in throw RuntimeFailure(.internalError("ran code that failed to check"), at: span) }
-    }
-
     // MARK: - Programs
 
-    /// Checks and compiles a sequence of top-level statements (a script, an import, or one REPL entry).
-    mutating func compileProgram(_ statements: [Stmt]) -> [CompiledStatement] {
-        assigned.formUnion(Compiler.assignedNames(statements))
+    /// Checks a sequence of top-level statements (a script, an import, or one REPL entry).
+    mutating func checkProgram(_ statements: [Stmt]) -> [CheckedStatement] {
+        assigned.formUnion(Checker.assignedNames(statements))
         for s in statements {
             switch s {
             case let .declare(_, name, span, _, _): if globals.slots[name] == nil { pending[name] = span }
@@ -103,21 +66,17 @@ struct Compiler {
                 break
             }
         }
-        var out: [CompiledStatement] = []
+        var out: [CheckedStatement] = []
         for s in statements {
             nextLocal = 0
             frameSize = 0
-            let exec = statement(s, topLevel: true)
-            var value: Code?
-            var type: LangType?
+            let body = statement(s, topLevel: true)
+            var value: Checked?
             if case let .expression(e, _) = s {
-                let c = expression(e)
-                value = c.code
-                type = c.type
+                value = expression(e)
                 frameSize = Swift.max(frameSize, nextLocal)
             }
-            out.append(CompiledStatement(stmt: s, exec: exec, frameSize: frameSize, value: value, type: type,
-                                         tableAfter: globals))
+            out.append(CheckedStatement(span: s.span, body: body, value: value, frameSize: frameSize, tableAfter: globals))
         }
         return out
     }
@@ -146,7 +105,7 @@ struct Compiler {
     // MARK: - Scopes
 
     /// Runs `body` in a new block scope; its locals' slots are reused after it.
-    mutating func inScope<R>(_ body: (inout Compiler) -> R) -> R {
+    mutating func inScope<R>(_ body: (inout Checker) -> R) -> R {
         scopes.append([:])
         let saved = nextLocal
         let r = body(&self)
@@ -197,4 +156,9 @@ struct Compiler {
         if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: span) }
         return globals.bindings[slot]
     }
+}
+
+extension Binding {
+    /// Where the binding's value lives at run time.
+    var location: Slot { isGlobal ? .global(slot, name: name) : .local(slot) }
 }
