@@ -94,7 +94,7 @@ enum Members {
             throw unknown(v, name, extra: mo.properties.map(\.0))
         case let .encoder(e):
             switch name {
-            case "kind": return .string(e.kind)
+            case "kind": return .string(e.kind.rawValue)
             case "n": return .number(Double(e.count))
             case "dim": return .number(Double(e.dim))
             case "parameters": return .number(Double(e.parameterCount))
@@ -103,7 +103,7 @@ enum Members {
             }
         case let .optimizer(o):
             switch name {
-            case "kind": return .string(o.kind)
+            case "kind": return .string(o.kind.rawValue)
             case "lr": return .number(o.learningRate)
             case "steps": return .number(Double(o.steps))
             case "loss": return o.lastLoss.map { .number($0) } ?? .none
@@ -111,7 +111,7 @@ enum Members {
             }
         case let .schedule(s):
             switch name {
-            case "kind": return .string(s.kind)
+            case "kind": return .string(s.kind.rawValue)
             case "warmup": return .number(Double(s.warmup))
             default: break
             }
