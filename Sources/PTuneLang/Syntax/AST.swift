@@ -9,12 +9,12 @@ public enum BinaryOp: String, Sendable, CaseIterable {
 }
 
 /// A prefix operator.
-public enum UnaryOp: String, Sendable {
+public enum UnaryOp: String, Sendable, CaseIterable {
     case negate = "-", plus = "+", not
 }
 
 /// `=` or a compound assignment.
-public enum AssignOp: String, Sendable {
+public enum AssignOp: String, Sendable, CaseIterable {
     case assign = "=", add = "+=", subtract = "-=", multiply = "*=", divide = "/="
 
     /// The arithmetic a compound assignment applies (nil for plain `=`).
@@ -88,7 +88,7 @@ public indirect enum Expr: Sendable {
 }
 
 /// What a declaration declares.
-public enum DeclKind: String, Sendable {
+public enum DeclKind: String, Sendable, CaseIterable {
     /// `let x = …` — a value (reassignable).
     case `let`
     /// `dim embed = 4` — a named integer dimension.
