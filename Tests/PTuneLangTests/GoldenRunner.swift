@@ -63,7 +63,7 @@ enum GoldenRunner {
     }
 
     /// What a run of the program at `path` (inside the repository) produced, in the same form. The program runs
-    /// from a scratch copy of its folder (see ``ScratchTree``), so the files it writes never land in the source tree.
+    /// from a scratch copy of its folder (see ``ScratchTree``), so the files it writes never end up in the source tree.
     static func run(file path: String, options: SessionOptions = SessionOptions()) throws -> Expectations {
         let scratch = try ScratchTree(repository: repositoryRoot, program: URL(fileURLWithPath: path))
         defer { scratch.remove() }

@@ -91,6 +91,30 @@ extension Checker {
         }
     }
 
+    /// The value a literal expression denotes (`3`, `"max"`, `[1, 2]`), or nil for anything that must run first.
+    static func literal(_ e: Expr) -> Value? {
+        switch e {
+        case let .number(v, _): return .number(v)
+        case let .string(s, _): return .string(s)
+        case let .bool(b, _): return .bool(b)
+        case .none: return Value.none
+        case let .tensor(lit, _): return literalList(lit)
+        case let .list(items, _):
+            var out: [Value] = []
+            for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
+            return .list(out)
+        case .name, .chain, .unary, .binary, .call, .member, .index: return nil
+        }
+    }
+
+    /// A tensor literal as nested lists of numbers.
+    static func literalList(_ l: TensorLiteral) -> Value {
+        switch l {
+        case let .scalar(v): return .number(v)
+        case let .list(items): return .list(items.map(literalList))
+        }
+    }
+
     // MARK: - Functions
 
     /// `fn name(params) = expr` or `{ … }`.

@@ -59,7 +59,7 @@ extension Checker {
                 if value == nil && name != .log && name != .eval {
                     c.error(.expectedExpression(found: "'every'"), at: o.nameSpan)
                 }
-                if name == .goal, let v = o.value, let literal = Checker.literalValue(v) {
+                if name == .goal, let v = o.value, let literal = Checker.literal(v), literal.kind != .list {
                     do throws(Message) { _ = try TrainGoal(literal) } catch { c.error(error, at: v.span) }
                 }
                 settings[name] = TrainBlock.Setting(value: value?.expr, every: every)
@@ -75,16 +75,5 @@ extension Checker {
                                dataSpan: t.data.span, batchSlot: batchSlot, settings: settings, frozen: frozen, span: t.span)
         let result = t.result.map { r in declare(r.name, r.span, kind: .history, type: .record(TrainRun.historyType), topLevel: topLevel) }
         return .train(block, result: result)
-    }
-
-    /// The value a literal expression denotes (`"max"`, `3`, `true`), or nil for anything that must run first.
-    static func literalValue(_ e: Expr) -> Value? {
-        switch e {
-        case let .number(v, _): return .number(v)
-        case let .string(s, _): return .string(s)
-        case let .bool(b, _): return .bool(b)
-        case .none: return Value.none
-        case .name, .list, .tensor, .chain, .unary, .binary, .call, .member, .index: return nil
-        }
     }
 }
