@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PTuneREPL
+@testable import PTuneRun
 
 @Suite struct SHA256Tests {
     @Test func fipsVectors() {
@@ -51,16 +51,5 @@ import Testing
         #expect(SHA256.hex(ofFileAt: path + ".missing") == nil)
         try Data().write(to: URL(fileURLWithPath: path))
         #expect(SHA256.hex(ofFileAt: path) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    }
-
-    @Test func savedScriptsAndHistoryLeaveNoTemporaryFiles() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-atomic-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var h = HistoryStore(path: dir + "/history")
-        h.add("one")
-        h.add("two")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["history"])
-        #expect(try String(contentsOfFile: dir + "/history", encoding: .utf8) == "one\ntwo\n")
     }
 }

@@ -55,8 +55,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var scriptCopy: String
     /// The seed the run's random draws followed.
     public var seed: UInt64
-    /// Where the seed came from: `--seed`, `script` (its `seed` statement) or `default` (the script has none).
-    public var seedSource: String
+    /// Where the seed came from.
+    public var seedSource: SeedSource
     /// The `--set` overrides, in order.
     public var overrides: [Override]
     /// The command that reruns it (the recorded script with the recorded overrides).
@@ -102,24 +102,5 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public static func read(from path: String) throws -> RunRecord {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return try JSONDecoder().decode(RunRecord.self, from: data)
-    }
-}
-
-extension SHA256 {
-    /// The SHA-256 (hex) of the file at `path`, read in 1 MiB pieces; nil when it cannot be read.
-    public static func hex(ofFileAt path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
-            guard let chunk, !chunk.isEmpty else { break }           // nil or empty: the end of the file
-            chunk.withUnsafeBytes { hasher.update(raw: $0) }
-        }
-        return hasher.finalize().map { byte in
-            let s = String(byte, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
     }
 }

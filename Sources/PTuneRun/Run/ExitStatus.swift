@@ -1,3 +1,5 @@
+import PTuneLang
+
 /// The exit statuses of the `ptune` command (sysexits-style where one fits).
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Everything ran (or checked) without error.
@@ -11,12 +13,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Stopped by Ctrl-C (128 + SIGINT).
     case interrupted = 130
 
-    /// The status for a run's failure kind.
-    public init(_ kind: FailureKind) {
-        switch kind {
-        case .syntax: self = .syntaxError
-        case .runtime: self = .runtimeError
-        case .interrupted: self = .interrupted
+    /// The status of a run that failed this way: syntax and check errors (and input that ends inside a statement)
+    /// are 65, a stop by Ctrl-C is 130, any other runtime error is 1.
+    public init(_ failure: RunFailure) {
+        switch failure {
+        case .incomplete, .syntax, .check: self = .syntaxError
+        case .runtime: self = failure.isInterruption ? .interrupted : .runtimeError
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneLang
 
 /// Shows training as it happens: a live progress bar on a terminal, one plain line per `log` cadence elsewhere,
 /// nothing with `--quiet`. Also keeps every step's numbers for the run record's metrics CSV.
@@ -23,9 +24,11 @@ public final class TrainingReporter {
     /// Whether a bar is on screen and needs a newline before other output.
     public private(set) var barShowing = false
     /// Every step reported, in order.
-    public private(set) var steps: [TrainingStep] = []
+    public private(set) var steps: [TrainProgress] = []
     /// The last report of each block, in the order blocks finished.
-    public private(set) var finals: [TrainingStep] = []
+    public private(set) var finals: [TrainProgress] = []
+    /// The name the eval metric goes by in bars, log lines and records.
+    public static let evalName = "eval"
 
     /// A reporter; `width` gives the terminal's width for bars.
     public init(style: Style, bar: @escaping (String) -> Void, log: @escaping (String) -> Void, width: @escaping () -> Int = { 80 }) {
@@ -36,22 +39,22 @@ public final class TrainingReporter {
     }
 
     /// Takes one step's report.
-    public func report(_ s: TrainingStep) {
+    public func report(_ s: TrainProgress) {
         steps.append(s)
         if s.isFinished { finals.append(s) }
-        let metrics = s.eval.map { [$0] } ?? []
+        let metrics = s.evalMetric.map { [(name: TrainingReporter.evalName, value: $0)] } ?? []
         let label = "train " + s.name
         switch style {
         case .quiet:
             return
         case .log:
             if s.isLogStep || s.isFinished {
-                logSink(ProgressLine.log(label: label, step: s.step, total: s.total, elapsed: s.elapsed, loss: s.loss, metrics: metrics))
+                logSink(ProgressLine.log(label: label, step: s.step, total: s.totalSteps, elapsed: s.elapsed, loss: s.loss, metrics: metrics))
             }
         case .bar:
             guard s.isFinished || s.step == 1 || s.elapsed - lastDraw >= 0.1 else { return }
             lastDraw = s.elapsed
-            let line = ProgressLine.bar(label: label, step: s.step, total: s.total, elapsed: s.elapsed, loss: s.loss,
+            let line = ProgressLine.bar(label: label, step: s.step, total: s.totalSteps, elapsed: s.elapsed, loss: s.loss,
                                         metrics: metrics, width: max(20, width() - 4))
             barSink("\r" + line + "\u{1B}[K" + (s.isFinished ? "\n" : ""))
             barShowing = !s.isFinished
@@ -71,7 +74,7 @@ public final class TrainingReporter {
         var out = "block,step,epoch,loss,eval_name,eval\n"
         for s in steps {
             out += [TrainingReporter.csvField(s.name), String(s.step), String(s.epoch), String(s.loss),
-                    TrainingReporter.csvField(s.eval?.name ?? ""), s.eval.map { String($0.value) } ?? ""].joined(separator: ",") + "\n"
+                    s.evalMetric == nil ? "" : TrainingReporter.evalName, s.evalMetric.map { String($0) } ?? ""].joined(separator: ",") + "\n"
         }
         return out
     }

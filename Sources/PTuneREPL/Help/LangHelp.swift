@@ -96,11 +96,3 @@ enum LangHelp {
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-extension LangBackend {
-    /// The overview (nil topic), or the help for a builtin, method, topic or keyword.
-    public func help(topic: String?) -> String? {
-        guard let topic else { return LangHelp.overview(session.registry) }
-        return LangHelp.help(topic, session.registry)
-    }
-}

@@ -1,8 +1,10 @@
 import Foundation
+import PTuneLang
+import PTuneRun
 
 /// The read-eval-print loop: reads lines (`pt> `, `..> ` while a statement is unfinished), runs each complete input
-/// in one persistent session, prints bare expressions' values, and handles `:` meta-commands. Errors are printed
-/// with their caret and the session carries on with its state intact.
+/// in one persistent language session, prints bare expressions' values, and handles `:` meta-commands. Errors are
+/// printed with their caret and the session carries on with its state intact.
 public final class REPL {
     /// Settings fixed for a REPL's life.
     public struct Options: Sendable {
@@ -26,7 +28,7 @@ public final class REPL {
     /// The prompt while a statement is unfinished.
     public static let continuationPrompt = "..> "
 
-    let backend: Backend
+    let session: Session
     let reader: LineReader
     let console: Console
     let options: Options
@@ -39,11 +41,11 @@ public final class REPL {
     /// How many inputs were run (names them in diagnostics: `<repl:3>`).
     var inputCount = 0
 
-    /// A REPL over `backend`, reading with `reader`. `reporter` (if any) is told when a statement ends, so a
-    /// progress bar left on screen gets its newline; `interrupts` is reset before each statement.
-    public init(backend: Backend, reader: LineReader, console: Console, options: Options = Options(),
+    /// A REPL over the language `session`, reading with `reader`. `reporter` (if any) is told when a statement
+    /// ends, so a progress bar left on screen gets its newline; `interrupts` is reset before each statement.
+    public init(session: Session, reader: LineReader, console: Console, options: Options = Options(),
                 reporter: TrainingReporter? = nil, interrupts: InterruptMonitor? = nil) {
-        self.backend = backend
+        self.session = session
         self.reader = reader
         self.console = console
         self.options = options
@@ -51,9 +53,10 @@ public final class REPL {
         self.interrupts = interrupts
     }
 
-    /// Runs until `:quit` or end of input; returns the exit status (0).
+    /// Runs until `:quit` or the end of input. Errors in entries were shown as they happened and leave the session
+    /// usable, so leaving the REPL is a success.
     @discardableResult
-    public func run() -> Int32 {
+    public func run() -> ExitStatus {
         if options.banner {
             let version = options.version.isEmpty ? "" : " " + options.version
             console.out("ptune\(version) — type :help for help, :quit or Ctrl-D to leave\n")
@@ -62,11 +65,11 @@ public final class REPL {
             switch reader.readLine(prompt: pending.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
             case .endOfInput:
                 if !pending.isEmpty { console.err("note: the unfinished statement was dropped\n") }
-                return 0
+                return .success
             case .interrupted:
                 pending.removeAll()
             case .line(let line):
-                if accept(line) == .quit { return 0 }
+                if accept(line) == .quit { return .success }
             }
         }
     }
@@ -86,35 +89,35 @@ public final class REPL {
             pending.removeAll()
             return .proceed
         }
-        if backend.status(of: source) == .incomplete { return .proceed }
+        // An unfinished statement (an open bracket, a trailing operator): read on at the continuation prompt.
+        if Parser.parse(SourceFile(name: "<repl>", text: source)).isIncomplete { return .proceed }
         pending.removeAll()
         execute(source)
         return .proceed
     }
 
-    /// Runs a complete input, prints its error if any, and records it when it succeeded.
-    @discardableResult
-    func execute(_ source: String) -> RunResult {
+    /// Runs a complete input, prints the values of its bare expressions, and records it when it succeeded.
+    func execute(_ source: String) {
         inputCount += 1
-        let name = "<repl:\(inputCount)>"
-        return perform(recording: source) { $0.run(source, name: name, directory: options.directory, autoPrint: true) }
+        let file = SourceFile(name: "<repl:\(inputCount)>", text: source, directory: options.directory)
+        perform(recording: source, in: file) { () throws(RunFailure) in
+            for value in try session.run(file) {
+                if case .none = value { continue }
+                console.out(value.debugText + "\n")
+            }
+        }
     }
 
-    /// Runs `body` against the backend: Ctrl-C is reset first, a progress bar ended after, the error printed, and
-    /// `source` added to the transcript when it ran (marked when Ctrl-C stopped it).
-    func perform(recording source: String, _ body: (Backend) -> RunResult) -> RunResult {
+    /// Runs `body` against the session: Ctrl-C is reset first, a progress bar ended after, the error printed
+    /// (located in `file`), and `source` added to the transcript when it ran (marked when Ctrl-C stopped it).
+    func perform(recording source: String, in file: SourceFile, _ body: () throws(RunFailure) -> Void) {
         interrupts?.reset()
-        let result = body(backend)
+        session.cancellation.reset()
+        let failure: RunFailure?
+        do { try body(); failure = nil } catch { failure = error }
         reporter?.finishLine()
-        switch result {
-        case .success:
-            transcript.append(source)
-        case .failure(.interrupted, let message):
-            console.err(message.hasSuffix("\n") ? message : message + "\n")
-            transcript.appendInterrupted(source)
-        case .failure(_, let message):
-            console.err(message.hasSuffix("\n") ? message : message + "\n")
-        }
-        return result
+        guard let failure else { return transcript.append(source) }
+        console.err(failure.rendered(color: console.color, in: file) + "\n")
+        if failure.isInterruption { transcript.appendInterrupted(source) }
     }
 }

@@ -1,5 +1,6 @@
+import PTuneLang
 import Testing
-@testable import PTuneREPL
+@testable import PTuneRun
 
 @Suite struct ProgressTests {
     @Test func barShowsStepsTimesRateAndMetrics() {
@@ -24,9 +25,9 @@ import Testing
         #expect(ProgressLine.duration(75) == "1:15" && ProgressLine.duration(3725) == "1:02:05")
     }
 
-    func step(_ n: Int, log: Bool = false, done: Bool = false, elapsed: Double) -> TrainingStep {
-        TrainingStep(name: "pe", step: n, total: 100, epoch: 1, loss: 1.0 / Double(n), eval: nil, elapsed: elapsed,
-                     isLogStep: log, isFinished: done)
+    func step(_ n: Int, log: Bool = false, done: Bool = false, elapsed: Double, eval: Double? = nil) -> TrainProgress {
+        TrainProgress(name: "pe", step: n, totalSteps: 100, epoch: 1, loss: 1.0 / Double(n), evalMetric: eval, elapsed: elapsed,
+                      isLogStep: log, isFinished: done)
     }
 
     @Test func logStyleWritesOneLinePerCadence() {
@@ -46,6 +47,14 @@ import Testing
         let draws = out.components(separatedBy: "\r").count - 1
         #expect(draws >= 10 && draws <= 12)
         #expect(out.hasSuffix("\n") && !r.barShowing)
+    }
+
+    @Test func evalMetricsReachLogLinesAndTheCSV() {
+        var lines: [String] = []
+        let r = TrainingReporter(style: .log, bar: { _ in }, log: { text in lines.append(text) })
+        r.report(step(1, log: true, elapsed: 0.5, eval: 0.75))
+        #expect(lines == ["train pe step 1/100  loss 1.0000  eval 0.7500  (0.5s)"])
+        #expect(r.metricsCSV.hasSuffix("\npe,1,1,1.0,eval,0.75\n"))
     }
 
     @Test func quietShowsNothingButKeepsTheNumbers() {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SHA-256 (FIPS 180-4 §6.2), written out so run records need no crypto dependency.
 ///
 /// Streaming: `update(_:)` any number of times, then `finalize()`. `SHA256.hex(of:)` hashes in one call.
@@ -73,7 +75,12 @@ public struct SHA256: Sendable {
     public static func hex<S: Sequence>(of bytes: S) -> String where S.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
-        return hasher.finalize().map { byte in
+        return hasher.finalizeHex()
+    }
+
+    /// Pads the message and returns the digest as 64 lowercase hex digits.
+    public mutating func finalizeHex() -> String {
+        finalize().map { byte in
             let s = String(byte, radix: 16)
             return s.count == 1 ? "0" + s : s
         }.joined()
@@ -105,4 +112,20 @@ public struct SHA256: Sendable {
     }
 
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+}
+
+extension SHA256 {
+    /// The SHA-256 (hex) of the file at `path`, read in 1 MiB pieces; nil when it cannot be read.
+    public static func hex(ofFileAt path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
+            guard let chunk, !chunk.isEmpty else { break }           // nil or empty: the end of the file
+            chunk.withUnsafeBytes { hasher.update(raw: $0) }
+        }
+        return hasher.finalizeHex()
+    }
 }
