@@ -10,12 +10,12 @@ extension GGMLType {
     /// - Q4_0: f16 d, 16 bytes; element j < 16 is the low nibble of byte j, element j + 16 its high nibble → `x = d·(q − 8)`
     /// - Q4_1: f16 d, f16 m, 16 bytes of nibbles laid out as Q4_0 → `x = d·q + m`
     public func dequantize(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableBufferPointer<Float>) throws {
-        guard canDequantize else { throw TensorError.invalidArgument(op: "dequantize", "type \(self) cannot be dequantized") }
+        guard canDequantize else { throw TensorError.invalidArgument(op: .dequantize, "type \(self) cannot be dequantized") }
         guard let need = byteCount(elements: dst.count) else {
-            throw TensorError.invalidArgument(op: "dequantize", "\(dst.count) elements is not a whole number of \(self) blocks of \(blockSize)")
+            throw TensorError.invalidArgument(op: .dequantize, "\(dst.count) elements is not a whole number of \(self) blocks of \(blockSize)")
         }
         guard src.count >= need else {
-            throw TensorError.invalidArgument(op: "dequantize", "\(dst.count) \(self) elements need \(need) bytes, got \(src.count)")
+            throw TensorError.invalidArgument(op: .dequantize, "\(dst.count) \(self) elements need \(need) bytes, got \(src.count)")
         }
         guard let s = src.baseAddress, let d = dst.baseAddress, dst.count > 0 else { return }
         GGMLType.convert(self, s, d, dst.count)
