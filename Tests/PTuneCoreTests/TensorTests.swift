@@ -24,17 +24,17 @@ import Testing
 
     @Test func errorsNameBothShapesAndDtypes() throws {
         let a = try Tensor.zeros([2, 3]), b = try Tensor.zeros([4])
-        #expect(throws: TensorError.broadcastMismatch(op: "add", [2, 3], [4])) { try a + b }
+        #expect(throws: TensorError.broadcastMismatch(op: .add, [2, 3], [4])) { try a + b }
         let d = try Tensor.zeros([2, 3], dtype: .float64)
-        #expect(throws: TensorError.dtypeMismatch(op: "mul", .float32, .float64)) { try a * d }
+        #expect(throws: TensorError.dtypeMismatch(op: .multiply, .float32, .float64)) { try a * d }
         #expect(throws: TensorError.matmulMismatch([2, 3], [2, 3])) { try Tensor.matmul(a, a) }
-        #expect(throws: TensorError.indexOutOfRange(op: "index", index: 5, size: 2)) { try a.indexed([.at(5)]) }
-        #expect(throws: TensorError.axisOutOfRange(op: "sum", axis: 3, rank: 2)) { try a.sum(axis: 3) }
+        #expect(throws: TensorError.indexOutOfRange(op: .index, index: 5, size: 2)) { try a.indexed([.at(5)]) }
+        #expect(throws: TensorError.axisOutOfRange(op: .sum, axis: 3, rank: 2)) { try a.sum(axis: 3) }
         #expect(throws: TensorError.reshapeMismatch(from: [2, 3], to: [4, 2])) { try a.reshaped([4, 2]) }
         let idx = try Tensor(shape: [1], scalars: [Int64(9)])
-        #expect(throws: TensorError.indexOutOfRange(op: "gather", index: 9, size: 2)) { try a.gatherRows(idx) }
+        #expect(throws: TensorError.indexOutOfRange(op: .gather, index: 9, size: 2)) { try a.gatherRows(idx) }
         #expect(throws: TensorError.self) { try Tensor.zeros([-1]) }
-        #expect(TensorError.broadcastMismatch(op: "add", [2, 3], [4]).description == "add: cannot broadcast shapes [2, 3] and [4]")
+        #expect(TensorError.broadcastMismatch(op: .add, [2, 3], [4]).description == "add: cannot broadcast shapes [2, 3] and [4]")
     }
 
     @Test func copyOnWrite() throws {

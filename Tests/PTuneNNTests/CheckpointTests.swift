@@ -82,7 +82,7 @@ final class ScratchDirectory {
         #expect(c.step == 2 && c.tasks.map(\.name) == ["a", "b"] && c.schedule == .cosine(warmupSteps: 2, totalSteps: 8))
         let a = try c.state(of: "a")
         #expect(a.config == PromptEncoderConfig(kind: .lstm, numVirtualTokens: 3, tokenDim: 6, hiddenSize: 3, numLayers: 2, dropout: 0.3, dtype: .float64))
-        #expect(a.optimizer?.kind == "adamw" && (1...2).contains(a.optimizer?.steps["embedding.weight"] ?? 0) && a.generators.count == 1)
+        #expect(a.optimizer?.kind == .adamw && (1...2).contains(a.optimizer?.steps["embedding.weight"] ?? 0) && a.generators.count == 1)
         let rebuilt = try c.makeEncoder(for: "b")
         #expect(try rebuilt.encode().doubles == run.tuner.model.encoder(for: "b").encode().doubles)
 

@@ -20,7 +20,7 @@ public enum GradCheck {
     public static func check(_ inputs: [Tensor], step: Double = 1e-6, tolerance: Double = 1e-6,
                              _ f: ([Tensor]) throws -> Tensor) throws -> Result {
         for x in inputs where x.dtype != .float64 {
-            throw TensorError.invalidArgument(op: "gradcheck", "inputs must be float64, got \(x.dtype)")
+            throw TensorError.invalidArgument(op: .gradcheck, "inputs must be float64, got \(x.dtype)")
         }
         let leaves = try inputs.map { try $0.detached().requiringGradient() }
         let loss = try f(leaves)

@@ -18,7 +18,7 @@ extension Tensor {
                 let leaf = try value.requiringGradient(name: "checkpoint")
                 let out = try f(leaf)
                 guard out.shape == g.shape else {
-                    throw TensorError.shapeMismatch(op: "checkpoint", "the recomputed result \(Shape.describe(out.shape)) differs from \(Shape.describe(g.shape))")
+                    throw TensorError.shapeMismatch(op: .checkpoint, "the recomputed result \(Shape.describe(out.shape)) differs from \(Shape.describe(g.shape))")
                 }
                 return try gradients(of: (out * g.detached()).sum(), wrt: [leaf])[0]
             }

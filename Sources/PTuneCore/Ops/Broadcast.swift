@@ -8,7 +8,7 @@ struct BroadcastPlan {
     let stridesA: [Int]
     let stridesB: [Int]
 
-    init(_ a: [Int], _ b: [Int], op: String) throws {
+    init(_ a: [Int], _ b: [Int], op: TensorOp) throws {
         guard let out = Shape.broadcast(a, b) else { throw TensorError.broadcastMismatch(op: op, a, b) }
         shape = out
         count = Shape.count(out)
@@ -72,7 +72,7 @@ extension Tensor {
     func sumToShape(_ target: [Int]) throws -> Tensor {
         if shape == target { return self }
         guard let b = Shape.broadcast(target, shape), b == shape else {
-            throw TensorError.broadcastMismatch(op: "sum_to", shape, target)
+            throw TensorError.broadcastMismatch(op: .sumTo, shape, target)
         }
         var out = try Tensor.zeros(target, dtype: dtype)
         let strides = BroadcastPlan.strides(of: target, in: shape)

@@ -18,14 +18,14 @@ extension Tensor {
 
     /// Checks dtypes and computes the broadcast plan of a binary op.
     @inline(__always)
-    static func binaryPlan(_ a: Tensor, _ b: Tensor, op: String) throws -> BroadcastPlan {
+    static func binaryPlan(_ a: Tensor, _ b: Tensor, op: TensorOp) throws -> BroadcastPlan {
         guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: op, a.dtype, b.dtype) }
         return try BroadcastPlan(a.shape, b.shape, op: op)
     }
 
     /// `a + b`
     public static func + (a: Tensor, b: Tensor) throws -> Tensor {
-        let plan = try binaryPlan(a, b, op: "add")
+        let plan = try binaryPlan(a, b, op: .add)
         let out: Tensor
         switch a.dtype {
         case .float32: out = try zipMap(a, b, plan, Float.self, Float.self, +)
@@ -40,7 +40,7 @@ extension Tensor {
 
     /// `a − b`
     public static func - (a: Tensor, b: Tensor) throws -> Tensor {
-        let plan = try binaryPlan(a, b, op: "sub")
+        let plan = try binaryPlan(a, b, op: .subtract)
         let out: Tensor
         switch a.dtype {
         case .float32: out = try zipMap(a, b, plan, Float.self, Float.self, -)
@@ -55,7 +55,7 @@ extension Tensor {
 
     /// `a ⊙ b` (elementwise product)
     public static func * (a: Tensor, b: Tensor) throws -> Tensor {
-        let plan = try binaryPlan(a, b, op: "mul")
+        let plan = try binaryPlan(a, b, op: .multiply)
         let out: Tensor
         switch a.dtype {
         case .float32: out = try zipMap(a, b, plan, Float.self, Float.self, *)
@@ -70,12 +70,12 @@ extension Tensor {
 
     /// `a ÷ b` (floating-point only)
     public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-        let plan = try binaryPlan(a, b, op: "div")
+        let plan = try binaryPlan(a, b, op: .divide)
         let out: Tensor
         switch a.dtype {
         case .float32: out = try zipMap(a, b, plan, Float.self, Float.self, /)
         case .float64: out = try zipMap(a, b, plan, Double.self, Double.self, /)
-        case .int64: throw TensorError.unsupportedDType(op: "div", .int64)
+        case .int64: throw TensorError.unsupportedDType(op: .divide, .int64)
         }
         let ad = a.detached(), bd = b.detached()
         return record("div", out, a, b, { g, needs in
@@ -87,12 +87,12 @@ extension Tensor {
 
     /// `aᵇ` elementwise (floating-point only).
     public static func pow(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let plan = try binaryPlan(a, b, op: "pow")
+        let plan = try binaryPlan(a, b, op: .power)
         let out: Tensor
         switch a.dtype {
         case .float32: out = try zipMap(a, b, plan, Float.self, Float.self, Float.pow)
         case .float64: out = try zipMap(a, b, plan, Double.self, Double.self, Double.pow)
-        case .int64: throw TensorError.unsupportedDType(op: "pow", .int64)
+        case .int64: throw TensorError.unsupportedDType(op: .power, .int64)
         }
         let ad = a.detached(), bd = b.detached(), od = out.detached()
         return record("pow", out, a, b, { g, needs in
@@ -104,15 +104,15 @@ extension Tensor {
 
     /// The elementwise larger of `a` and `b`; the gradient goes to `a` where `a ≥ b`, else to `b`.
     public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try extremum(a, b, op: "maximum", takesA: .greaterEqual)
+        try extremum(a, b, op: .maximum, takesA: .greaterEqual)
     }
 
     /// The elementwise smaller of `a` and `b`; the gradient goes to `a` where `a ≤ b`, else to `b`.
     public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try extremum(a, b, op: "minimum", takesA: .lessEqual)
+        try extremum(a, b, op: .minimum, takesA: .lessEqual)
     }
 
-    private static func extremum(_ a: Tensor, _ b: Tensor, op: String, takesA: Comparison) throws -> Tensor {
+    private static func extremum(_ a: Tensor, _ b: Tensor, op: TensorOp, takesA: Comparison) throws -> Tensor {
         let plan = try binaryPlan(a, b, op: op)
         func run<T: TensorScalar>(_: T.Type) throws -> Tensor {
             try zipMap(a, b, plan, T.self, T.self) { takesA.holds($0, $1) ? $0 : $1 }
@@ -124,7 +124,7 @@ extension Tensor {
         case .int64: out = try run(Int64.self)
         }
         let ad = a.detached(), bd = b.detached()
-        return record(op, out, a, b, { g, needs in
+        return record(op.spelling, out, a, b, { g, needs in
             let mask = try Tensor.compare(ad, bd, takesA)
             return [needs[0] ? try (g * mask).sumToShape(ad.shape) : nil,
                     needs[1] ? try (g * (1 - mask)).sumToShape(bd.shape) : nil]

@@ -11,7 +11,7 @@ public struct AttentionHeads: Sendable, Equatable {
     /// Checks that all three are positive and that `kvHeads` divides `heads`.
     public init(heads: Int, kvHeads: Int, headDim: Int) throws {
         guard heads > 0, kvHeads > 0, headDim > 0, heads % kvHeads == 0 else {
-            throw TensorError.invalidArgument(op: "attention", "need positive heads divisible by kv heads, got \(heads) heads, \(kvHeads) kv heads, width \(headDim)")
+            throw TensorError.invalidArgument(op: .attention, "need positive heads divisible by kv heads, got \(heads) heads, \(kvHeads) kv heads, width \(headDim)")
         }
         self.heads = heads
         self.kvHeads = kvHeads
@@ -57,9 +57,9 @@ extension Tensor {
     /// `[N, …]` gradient laid out as the input.
     public static func causalAttention(qkv: Tensor, heads: AttentionHeads, segments: [AttentionSegment]) throws -> Tensor {
         let qw = heads.queryWidth, kw = heads.kvWidth, width = qw + 2 * kw
-        guard qkv.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "attention", qkv.dtype) }
+        guard qkv.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .attention, qkv.dtype) }
         guard qkv.rank == 2, qkv.shape[1] == width else {
-            throw TensorError.shapeMismatch(op: "attention", "fused q|k|v rows must be [N, \(width)], got \(Shape.describe(qkv.shape))")
+            throw TensorError.shapeMismatch(op: .attention, "fused q|k|v rows must be [N, \(width)], got \(Shape.describe(qkv.shape))")
         }
         let n = qkv.shape[0]
         try checkSegments(segments, queryRows: n, keyRows: n)
@@ -80,12 +80,12 @@ extension Tensor {
     public static func causalAttention(query: Tensor, key: Tensor, value: Tensor, heads: AttentionHeads,
                                        segments: [AttentionSegment]) throws -> Tensor {
         let qw = heads.queryWidth, kw = heads.kvWidth
-        guard query.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "attention", query.dtype) }
+        guard query.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .attention, query.dtype) }
         guard key.dtype == query.dtype, value.dtype == query.dtype else {
-            throw TensorError.dtypeMismatch(op: "attention", query.dtype, key.dtype == query.dtype ? value.dtype : key.dtype)
+            throw TensorError.dtypeMismatch(op: .attention, query.dtype, key.dtype == query.dtype ? value.dtype : key.dtype)
         }
         guard query.rank == 2, query.shape[1] == qw, key.rank == 2, key.shape[1] == kw, value.shape == key.shape else {
-            throw TensorError.shapeMismatch(op: "attention", "expected query [N, \(qw)] and key, value [M, \(kw)], got \(Shape.describe(query.shape)), \(Shape.describe(key.shape)), \(Shape.describe(value.shape))")
+            throw TensorError.shapeMismatch(op: .attention, "expected query [N, \(qw)] and key, value [M, \(kw)], got \(Shape.describe(query.shape)), \(Shape.describe(key.shape)), \(Shape.describe(value.shape))")
         }
         let nq = query.shape[0], nk = key.shape[0]
         try checkSegments(segments, queryRows: nq, keyRows: nk)
@@ -108,18 +108,18 @@ extension Tensor {
     private static func checkSegments(_ segments: [AttentionSegment], queryRows: Int, keyRows: Int) throws {
         for (i, s) in segments.enumerated() {
             guard s.queries.lowerBound >= 0, s.queries.upperBound <= queryRows else {
-                throw TensorError.invalidArgument(op: "attention", "segment \(i): query rows \(s.queries) outside 0..<\(queryRows)")
+                throw TensorError.invalidArgument(op: .attention, "segment \(i): query rows \(s.queries) outside 0..<\(queryRows)")
             }
             for r in s.keys where r.lowerBound < 0 || r.upperBound > keyRows {
-                throw TensorError.invalidArgument(op: "attention", "segment \(i): key rows \(r) outside 0..<\(keyRows)")
+                throw TensorError.invalidArgument(op: .attention, "segment \(i): key rows \(r) outside 0..<\(keyRows)")
             }
             guard s.keyCount >= s.queries.count else {
-                throw TensorError.invalidArgument(op: "attention", "segment \(i): \(s.queries.count) queries but only \(s.keyCount) keys")
+                throw TensorError.invalidArgument(op: .attention, "segment \(i): \(s.queries.count) queries but only \(s.keyCount) keys")
             }
         }
         let sorted = segments.map(\.queries).filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.upperBound > b.lowerBound {
-            throw TensorError.invalidArgument(op: "attention", "query rows \(a) and \(b) overlap")
+            throw TensorError.invalidArgument(op: .attention, "query rows \(a) and \(b) overlap")
         }
     }
 

@@ -30,7 +30,7 @@ extension Tensor {
     /// `a ⋄ b` elementwise with broadcasting: 1 where it holds, 0 elsewhere, in the operands' dtype. Not
     /// differentiable (its result carries no gradient).
     public static func compare(_ a: Tensor, _ b: Tensor, _ cmp: Comparison) throws -> Tensor {
-        let plan = try binaryPlan(a, b, op: cmp.rawValue)
+        let plan = try binaryPlan(a, b, op: .compare)
         switch a.dtype {
         case .float32: return try zipMap(a, b, plan, Float.self, Float.self) { cmp.holds($0, $1) ? 1 : 0 }
         case .float64: return try zipMap(a, b, plan, Double.self, Double.self) { cmp.holds($0, $1) ? 1 : 0 }
@@ -46,9 +46,9 @@ extension Tensor {
     /// Picks `a` where `condition` is non-zero and `b` elsewhere, broadcasting all three. Gradients flow to `a` and
     /// `b` through the positions each one supplied.
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
-        guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: "where", a.dtype, b.dtype) }
+        guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: .where, a.dtype, b.dtype) }
         guard let s1 = Shape.broadcast(condition.shape, a.shape), let shape = Shape.broadcast(s1, b.shape) else {
-            throw TensorError.broadcastMismatch(op: "where", condition.shape, Shape.broadcast(a.shape, b.shape) ?? b.shape)
+            throw TensorError.broadcastMismatch(op: .where, condition.shape, Shape.broadcast(a.shape, b.shape) ?? b.shape)
         }
         let c = try condition.detached().broadcasted(to: shape).to(a.dtype)
         let ab = try a.detached().broadcasted(to: shape), bb = try b.detached().broadcasted(to: shape)

@@ -9,9 +9,9 @@ extension Tensor {
 
     /// `self += alpha · other` (axpy), with `other` broadcast to `self`'s shape.
     public mutating func addInPlace(_ other: Tensor, scaledBy alpha: Double) throws {
-        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: "add_", dtype, other.dtype) }
-        let plan = try BroadcastPlan(shape, other.shape, op: "add_")
-        guard plan.shape == shape else { throw TensorError.broadcastMismatch(op: "add_", shape, other.shape) }
+        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: .addInPlace, dtype, other.dtype) }
+        let plan = try BroadcastPlan(shape, other.shape, op: .addInPlace)
+        guard plan.shape == shape else { throw TensorError.broadcastMismatch(op: .addInPlace, shape, other.shape) }
         try makeUnique()
         func run<T: TensorScalar>(_: T.Type, _ a: T) {
             let d = storage.typed(T.self), s = other.storage.typed(T.self)
@@ -40,9 +40,9 @@ extension Tensor {
 
     /// Overwrites the values with `other`'s (same shape and dtype), keeping this tensor's autodiff identity.
     public mutating func assign(_ other: Tensor) throws {
-        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: "assign", dtype, other.dtype) }
+        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: .assign, dtype, other.dtype) }
         guard shape == other.shape else {
-            throw TensorError.shapeMismatch(op: "assign", "cannot assign \(Shape.describe(other.shape)) to \(Shape.describe(shape))")
+            throw TensorError.shapeMismatch(op: .assign, "cannot assign \(Shape.describe(other.shape)) to \(Shape.describe(shape))")
         }
         let keep = node
         self = Tensor(shape: shape, storage: other.storage, node: keep)
@@ -51,14 +51,14 @@ extension Tensor {
     /// Calls `body` with the elements as a mutable buffer of `T` (the tensor's own type), copying first if shared.
     /// This is the escape hatch for optimizers and loaders that write elements directly.
     public mutating func withMutableScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {
-        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: "write", T.dtype, dtype) }
+        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: .write, T.dtype, dtype) }
         try makeUnique()
         return try body(UnsafeMutableBufferPointer(start: storage.typed(T.self), count: count))
     }
 
     /// Calls `body` with the elements as a read-only buffer of `T` (the tensor's own type).
     public func withScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
-        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: "read", T.dtype, dtype) }
+        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: .read, T.dtype, dtype) }
         return try body(UnsafeBufferPointer(start: storage.typed(T.self), count: count))
     }
 }

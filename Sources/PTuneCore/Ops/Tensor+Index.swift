@@ -13,7 +13,7 @@ extension Tensor {
     /// axis. Out-of-range positions throw; slices clamp as in Python. The backward scatters into zeros.
     public func indexed(_ index: [TensorIndex]) throws -> Tensor {
         guard index.count <= rank else {
-            throw TensorError.shapeMismatch(op: "index", "\(index.count) indices for a tensor of rank \(rank)")
+            throw TensorError.shapeMismatch(op: .index, "\(index.count) indices for a tensor of rank \(rank)")
         }
         var starts = [Int](), steps = [Int](), lengths = [Int](), keep = [Bool]()
         for ax in 0..<rank {
@@ -22,13 +22,13 @@ extension Tensor {
             switch entry {
             case let .at(i):
                 let j = i < 0 ? i + n : i
-                guard j >= 0 && j < n else { throw TensorError.indexOutOfRange(op: "index", index: i, size: n) }
+                guard j >= 0 && j < n else { throw TensorError.indexOutOfRange(op: .index, index: i, size: n) }
                 starts.append(j); steps.append(1); lengths.append(1); keep.append(false)
             case .all:
                 starts.append(0); steps.append(1); lengths.append(n); keep.append(true)
             case let .range(start, end, step):
                 let st = step ?? 1
-                guard st != 0 else { throw TensorError.invalidArgument(op: "slice", "step cannot be zero") }
+                guard st != 0 else { throw TensorError.invalidArgument(op: .slice, "step cannot be zero") }
                 let (s, len) = Tensor.sliceBounds(start: start, end: end, step: st, size: n)
                 starts.append(s); steps.append(st); lengths.append(len); keep.append(true)
             }
@@ -95,7 +95,7 @@ extension Tensor {
 
     /// Reads integer positions from an index tensor (int64, or floats holding whole numbers), checking each
     /// against `size`.
-    static func positions(_ indices: Tensor, size: Int, op: String) throws -> [Int] {
+    static func positions(_ indices: Tensor, size: Int, op: TensorOp) throws -> [Int] {
         var out = [Int](repeating: 0, count: indices.count)
         for i in 0..<indices.count {
             let v = indices.element(i)
@@ -113,8 +113,8 @@ extension Tensor {
     /// Embedding lookup: rows of this table (shape `[n, …]`) at `indices`; the result has shape
     /// `indices.shape + shape[1...]`. The backward scatter-adds into the rows used (none when the table is frozen).
     public func gatherRows(_ indices: Tensor) throws -> Tensor {
-        guard rank >= 1 else { throw TensorError.shapeMismatch(op: "gather", "cannot gather rows of a rank-0 tensor") }
-        let rows = try Tensor.positions(indices, size: shape[0], op: "gather")
+        guard rank >= 1 else { throw TensorError.shapeMismatch(op: .gather, "cannot gather rows of a rank-0 tensor") }
+        let rows = try Tensor.positions(indices, size: shape[0], op: .gather)
         let rowLen = count / Swift.max(shape[0], 1)
         let outShape = indices.shape + shape.dropFirst()
         var out = try Tensor(uninitialized: outShape, dtype: dtype)
@@ -152,10 +152,10 @@ extension Tensor {
     /// `out[i] = self[i, indices[i]]`. Used by losses and label-word scoring.
     public func picking(_ indices: Tensor) throws -> Tensor {
         guard rank >= 1, Array(shape.dropLast()) == indices.shape else {
-            throw TensorError.shapeMismatch(op: "pick", "indices of shape \(Shape.describe(indices.shape)) do not match \(Shape.describe(shape)) without its last axis")
+            throw TensorError.shapeMismatch(op: .pick, "indices of shape \(Shape.describe(indices.shape)) do not match \(Shape.describe(shape)) without its last axis")
         }
         let c = shape[rank - 1]
-        let cols = try Tensor.positions(indices, size: c, op: "pick")
+        let cols = try Tensor.positions(indices, size: c, op: .pick)
         var out = try Tensor(uninitialized: indices.shape, dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let s = storage.typed(T.self), d = out.storage.typed(T.self)
@@ -185,8 +185,8 @@ extension Tensor {
 
     /// One-hot rows: for integer `indices` of shape `S`, a `[S…, classes]` tensor with a 1 at each index.
     public static func oneHot(_ indices: Tensor, classes: Int, dtype: DType = .float32) throws -> Tensor {
-        guard classes > 0 else { throw TensorError.invalidArgument(op: "one_hot", "classes must be positive, got \(classes)") }
-        let cols = try positions(indices, size: classes, op: "one_hot")
+        guard classes > 0 else { throw TensorError.invalidArgument(op: .oneHot, "classes must be positive, got \(classes)") }
+        let cols = try positions(indices, size: classes, op: .oneHot)
         let out = try Tensor.zeros(indices.shape + [classes], dtype: dtype)
         for (i, j) in cols.enumerated() {
             switch dtype {

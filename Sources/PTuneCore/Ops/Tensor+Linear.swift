@@ -8,16 +8,16 @@ extension Tensor {
     /// `db = Σ_rows g`. `x` is kept for the backward only when the weight requires a gradient: through a frozen
     /// weight (a frozen LLM) the activations are not held. A single row is a matrix-vector product (a decoding step).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
-        guard x.dtype == weight.dtype else { throw TensorError.dtypeMismatch(op: "linear", x.dtype, weight.dtype) }
-        guard x.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "linear", x.dtype) }
+        guard x.dtype == weight.dtype else { throw TensorError.dtypeMismatch(op: .linear, x.dtype, weight.dtype) }
+        guard x.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .linear, x.dtype) }
         guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[1] else {
-            throw TensorError.shapeMismatch(op: "linear", "input \(Shape.describe(x.shape)) does not match weight \(Shape.describe(weight.shape)) (expected [out, in] with in = the input's last axis)")
+            throw TensorError.shapeMismatch(op: .linear, "input \(Shape.describe(x.shape)) does not match weight \(Shape.describe(weight.shape)) (expected [out, in] with in = the input's last axis)")
         }
         let outF = weight.shape[0], inF = weight.shape[1]
         if let bias {
-            guard bias.dtype == x.dtype else { throw TensorError.dtypeMismatch(op: "linear", x.dtype, bias.dtype) }
+            guard bias.dtype == x.dtype else { throw TensorError.dtypeMismatch(op: .linear, x.dtype, bias.dtype) }
             guard bias.shape == [outF] else {
-                throw TensorError.shapeMismatch(op: "linear", "bias \(Shape.describe(bias.shape)) does not match [\(outF)]")
+                throw TensorError.shapeMismatch(op: .linear, "bias \(Shape.describe(bias.shape)) does not match [\(outF)]")
             }
         }
         let rows = x.count / Swift.max(inF, 1)
@@ -69,10 +69,10 @@ extension Tensor {
     /// `a · bᵀ`: `[…, m, k] · ([…, n, k])ᵀ → […, m, n]`, batch axes broadcast as in ``matmul(_:_:)``. The transpose is
     /// a BLAS flag. Backward: `da = g · b`, `db = gᵀ · a` (summed over broadcast batch axes).
     public static func matmul(_ a: Tensor, transposing b: Tensor) throws -> Tensor {
-        guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: "matmul", a.dtype, b.dtype) }
-        guard a.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "matmul", a.dtype) }
+        guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: .matmul, a.dtype, b.dtype) }
+        guard a.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .matmul, a.dtype) }
         guard a.rank >= 2, b.rank >= 2 else {
-            throw TensorError.shapeMismatch(op: "matmul", "operands of a·bᵀ must have rank ≥ 2, got \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
+            throw TensorError.shapeMismatch(op: .matmul, "operands of a·bᵀ must have rank ≥ 2, got \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
         }
         guard a.shape[a.rank - 1] == b.shape[b.rank - 1] else { throw TensorError.matmulMismatch(a.shape, b.shape) }
         let out = try product(a, b, transA: false, transB: true)

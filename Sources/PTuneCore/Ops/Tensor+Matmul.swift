@@ -4,10 +4,10 @@ extension Tensor {
     /// `a @ b`: `[…, m, k] @ […, k, n] → […, m, n]`. A rank-1 left operand is a row, a rank-1 right operand a column
     /// (and that axis is dropped from the result), as numpy.
     public static func matmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: "matmul", a.dtype, b.dtype) }
-        guard a.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "matmul", a.dtype) }
+        guard a.dtype == b.dtype else { throw TensorError.dtypeMismatch(op: .matmul, a.dtype, b.dtype) }
+        guard a.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .matmul, a.dtype) }
         guard a.rank >= 1, b.rank >= 1 else {
-            throw TensorError.shapeMismatch(op: "matmul", "operands must have rank ≥ 1, got \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
+            throw TensorError.shapeMismatch(op: .matmul, "operands must have rank ≥ 1, got \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
         }
         if a.rank == 1 { return try matmul(a.unsqueezed(axis: 0), b).squeezed(axis: -2) }
         if b.rank == 1 { return try matmul(a, b.unsqueezed(axis: 1)).squeezed(axis: -1) }
@@ -36,7 +36,7 @@ extension Tensor {
         guard k == kb else { throw TensorError.matmulMismatch(a.shape, b.shape) }
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         guard let batch = Shape.broadcast(batchA, batchB) else {
-            throw TensorError.broadcastMismatch(op: "matmul", a.shape, b.shape)
+            throw TensorError.broadcastMismatch(op: .matmul, a.shape, b.shape)
         }
         var out = try Tensor(uninitialized: batch + [m, n], dtype: a.dtype)
         let lda = a.shape[ra - 1], ldb = b.shape[rb - 1]

@@ -3,7 +3,7 @@ extension Tensor {
     /// Layer normalisation over the last axis: `y = (x − μ) / √(σ² + ε) · γ + β`, with the biased variance σ² as
     /// PyTorch. `weight` (γ) and `bias` (β) have shape `[d]` and may be nil.
     public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Double = 1e-5) throws -> Tensor {
-        try checkNormParams(weight, bias, op: "layer_norm")
+        try checkNormParams(weight, bias, op: .layerNorm)
         let d = shape.last ?? 1, rows = count / Swift.max(d, 1)
         var xhatStore = try Tensor(uninitialized: shape, dtype: dtype)
         var rstdStore = try Tensor(uninitialized: [rows], dtype: dtype)
@@ -78,7 +78,7 @@ extension Tensor {
     /// RMS normalisation over the last axis: `y = x / √(mean(x²) + ε) · γ` (Llama's RMSNorm). `weight` (γ) has shape
     /// `[d]` and may be nil.
     public func rmsNorm(weight: Tensor?, eps: Double = 1e-6) throws -> Tensor {
-        try checkNormParams(weight, nil, op: "rms_norm")
+        try checkNormParams(weight, nil, op: .rmsNorm)
         let d = shape.last ?? 1, rows = count / Swift.max(d, 1)
         var rinvStore = try Tensor(uninitialized: [rows], dtype: dtype)
         var out = try Tensor(uninitialized: shape, dtype: dtype)
@@ -130,7 +130,7 @@ extension Tensor {
         })
     }
 
-    private func checkNormParams(_ weight: Tensor?, _ bias: Tensor?, op: String) throws {
+    private func checkNormParams(_ weight: Tensor?, _ bias: Tensor?, op: TensorOp) throws {
         guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: op, dtype) }
         guard rank >= 1, let d = shape.last, d > 0 else {
             throw TensorError.shapeMismatch(op: op, "needs a non-empty last axis, got \(Shape.describe(shape))")

@@ -7,7 +7,7 @@ extension Tensor {
         let keptShape: [Int]
     }
 
-    func axisView(_ axis: Int?, keepDims: Bool, op: String) throws -> AxisView {
+    func axisView(_ axis: Int?, keepDims: Bool, op: TensorOp) throws -> AxisView {
         guard let axis else {
             return AxisView(outer: 1, n: count, inner: 1,
                             outShape: keepDims ? [Int](repeating: 1, count: rank) : [],
@@ -50,7 +50,7 @@ extension Tensor {
 
     /// The sum over `axis` (all elements when nil).
     public func sum(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
-        let v = try axisView(axis, keepDims: keepDims, op: "sum")
+        let v = try axisView(axis, keepDims: keepDims, op: .sum)
         let out: Tensor
         switch dtype {
         case .float32: out = try fold(v, Float.self, initial: 0, +)
@@ -70,15 +70,15 @@ extension Tensor {
 
     /// The mean over `axis` (all elements when nil).
     public func mean(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "mean", dtype) }
-        let v = try axisView(axis, keepDims: keepDims, op: "mean")
-        guard v.n > 0 else { throw TensorError.invalidArgument(op: "mean", "mean of an empty axis") }
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .mean, dtype) }
+        let v = try axisView(axis, keepDims: keepDims, op: .mean)
+        guard v.n > 0 else { throw TensorError.invalidArgument(op: .mean, "mean of an empty axis") }
         let scale = 1.0 / Double(v.n)
         let out: Tensor
         switch dtype {
         case .float32: let s = Float(scale); out = try fold(v, Float.self, initial: 0, +).map(Float.self) { $0 * s }
         case .float64: out = try fold(v, Double.self, initial: 0, +).map(Double.self) { $0 * scale }
-        case .int64: throw TensorError.unsupportedDType(op: "mean", dtype)
+        case .int64: throw TensorError.unsupportedDType(op: .mean, dtype)
         }
         let inShape = shape
         return Tensor.record("mean", out, self, { g in try Tensor.spread(g, to: inShape, kept: v.keptShape, scale: scale) })
@@ -86,31 +86,31 @@ extension Tensor {
 
     /// The largest element over `axis`; the gradient goes to the first position holding it.
     public func max(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
-        try extreme(axis: axis, keepDims: keepDims, op: "max", better: .greater)
+        try extreme(axis: axis, keepDims: keepDims, op: .max, better: .greater)
     }
 
     /// The smallest element over `axis`; the gradient goes to the first position holding it.
     public func min(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
-        try extreme(axis: axis, keepDims: keepDims, op: "min", better: .less)
+        try extreme(axis: axis, keepDims: keepDims, op: .min, better: .less)
     }
 
     /// The position (int64) of the largest element over `axis` (the first one on ties; over all elements when nil,
     /// as a flat index).
     public func argmax(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
-        let v = try axisView(axis, keepDims: keepDims, op: "argmax")
-        let pos = try extremePositions(v, better: .greater, op: "argmax")
+        let v = try axisView(axis, keepDims: keepDims, op: .argmax)
+        let pos = try extremePositions(v, better: .greater, op: .argmax)
         return try Tensor(shape: v.outShape, scalars: pos.map { Int64($0) })
     }
 
     /// The position (int64) of the smallest element over `axis`.
     public func argmin(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
-        let v = try axisView(axis, keepDims: keepDims, op: "argmin")
-        let pos = try extremePositions(v, better: .less, op: "argmin")
+        let v = try axisView(axis, keepDims: keepDims, op: .argmin)
+        let pos = try extremePositions(v, better: .less, op: .argmin)
         return try Tensor(shape: v.outShape, scalars: pos.map { Int64($0) })
     }
 
     /// For each lane, the index along the axis of its first best element (NaN counts as best, as in numpy).
-    func extremePositions(_ v: AxisView, better: Comparison, op: String) throws -> [Int] {
+    func extremePositions(_ v: AxisView, better: Comparison, op: TensorOp) throws -> [Int] {
         guard v.n > 0 else { throw TensorError.invalidArgument(op: op, "reduction over an empty axis") }
         var pos = [Int](repeating: 0, count: v.outer * v.inner)
         for o in 0..<v.outer {
@@ -130,7 +130,7 @@ extension Tensor {
         return pos
     }
 
-    private func extreme(axis: Int?, keepDims: Bool, op: String, better: Comparison) throws -> Tensor {
+    private func extreme(axis: Int?, keepDims: Bool, op: TensorOp, better: Comparison) throws -> Tensor {
         let v = try axisView(axis, keepDims: keepDims, op: op)
         let pos = try extremePositions(v, better: better, op: op)
         let flat = pos.enumerated().map { idx, k in (idx / v.inner * v.n + k) * v.inner + idx % v.inner }
@@ -146,7 +146,7 @@ extension Tensor {
         }
         out.node = nil
         let inShape = shape
-        return Tensor.record(op, out, self, { g in
+        return Tensor.record(op.spelling, out, self, { g in
             var r = try Tensor.zeros(inShape, dtype: g.dtype)
             try r.scatterAddRows(flat, from: g, rowLength: 1)
             return r
@@ -155,10 +155,10 @@ extension Tensor {
 
     /// The variance over `axis`: `Σ(x − mean)² / (n − correction)` (correction 0: numpy's default; 1: unbiased).
     public func variance(axis: Int? = nil, keepDims: Bool = false, correction: Int = 0) throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "variance", dtype) }
-        let v = try axisView(axis, keepDims: keepDims, op: "variance")
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .variance, dtype) }
+        let v = try axisView(axis, keepDims: keepDims, op: .variance)
         guard v.n - correction > 0 else {
-            throw TensorError.invalidArgument(op: "variance", "needs more than \(correction) elements per lane")
+            throw TensorError.invalidArgument(op: .variance, "needs more than \(correction) elements per lane")
         }
         let centered = try self - (try mean(axis: axis, keepDims: true))
         return try centered.square().sum(axis: axis, keepDims: keepDims) * (1.0 / Double(v.n - correction))
@@ -185,7 +185,7 @@ extension Tensor {
     }
 
     private func softmaxForward(axis: Int, log: Bool) throws -> Tensor {
-        let v = try axisView(axis, keepDims: true, op: log ? "log_softmax" : "softmax")
+        let v = try axisView(axis, keepDims: true, op: log ? .logSoftmax : .softmax)
         func run<T: TensorFloat>(_: T.Type) throws -> Tensor {
             let out = try Tensor(uninitialized: shape, dtype: dtype)
             let s = storage.typed(T.self), d = out.storage.typed(T.self)
@@ -233,7 +233,7 @@ extension Tensor {
         switch dtype {
         case .float32: return try run(Float.self)
         case .float64: return try run(Double.self)
-        case .int64: throw TensorError.unsupportedDType(op: log ? "log_softmax" : "softmax", .int64)
+        case .int64: throw TensorError.unsupportedDType(op: log ? .logSoftmax : .softmax, .int64)
         }
     }
 }

@@ -18,11 +18,11 @@ public struct RotaryTable: Sendable {
     /// non-positive base or a negative position.
     public init(positions: [Int], headDim: Int, base: Double) throws {
         guard headDim > 0, headDim % 2 == 0 else {
-            throw TensorError.invalidArgument(op: "rotary", "head width must be even and positive, got \(headDim)")
+            throw TensorError.invalidArgument(op: .rotary, "head width must be even and positive, got \(headDim)")
         }
-        guard base > 0, base.isFinite else { throw TensorError.invalidArgument(op: "rotary", "base must be positive, got \(base)") }
+        guard base > 0, base.isFinite else { throw TensorError.invalidArgument(op: .rotary, "base must be positive, got \(base)") }
         if let bad = positions.first(where: { $0 < 0 }) {
-            throw TensorError.invalidArgument(op: "rotary", "positions must be non-negative, got \(bad)")
+            throw TensorError.invalidArgument(op: .rotary, "positions must be non-negative, got \(bad)")
         }
         self.positions = positions
         self.headDim = headDim
@@ -52,17 +52,17 @@ extension Tensor {
     /// The tensor has shape `[…, C]` with one row per table position; `C` must hold the rotated heads. Backward: the
     /// same rotation by `−θ`; nothing is saved but the table.
     public func rotaryEmbedding(_ table: RotaryTable, heads: Int? = nil) throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "rotary", dtype) }
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .rotary, dtype) }
         guard rank >= 1, let c = shape.last, c > 0 else {
-            throw TensorError.shapeMismatch(op: "rotary", "needs a non-empty last axis, got \(Shape.describe(shape))")
+            throw TensorError.shapeMismatch(op: .rotary, "needs a non-empty last axis, got \(Shape.describe(shape))")
         }
         let rows = count / c, hd = table.headDim
         guard rows == table.positions.count else {
-            throw TensorError.shapeMismatch(op: "rotary", "\(rows) rows but the table has \(table.positions.count) positions")
+            throw TensorError.shapeMismatch(op: .rotary, "\(rows) rows but the table has \(table.positions.count) positions")
         }
         let nh = heads ?? c / hd
         guard nh >= 0, nh * hd <= c, heads != nil || c % hd == 0 else {
-            throw TensorError.shapeMismatch(op: "rotary", "rows of \(c) columns do not hold \(nh) heads of width \(hd)")
+            throw TensorError.shapeMismatch(op: .rotary, "rows of \(c) columns do not hold \(nh) heads of width \(hd)")
         }
         let out = try Tensor(uninitialized: shape, dtype: dtype)
         try Tensor.rotate(from: self, into: out, table: table, heads: nh, sign: 1)
@@ -103,7 +103,7 @@ extension Tensor {
         switch src.dtype {
         case .float32: run(Float.self, table.cos32, table.sin32)
         case .float64: run(Double.self, table.cos64, table.sin64)
-        case .int64: throw TensorError.unsupportedDType(op: "rotary", .int64)
+        case .int64: throw TensorError.unsupportedDType(op: .rotary, .int64)
         }
     }
 }

@@ -2,7 +2,7 @@
 extension Tensor {
     /// Maps every element `v` to `f(v, s)` with `s` converted to the tensor's dtype.
     @inline(__always)
-    func withScalar(_ s: Double, op: String, floatOnly: Bool = false,
+    func withScalar(_ s: Double, op: TensorOp, floatOnly: Bool = false,
                     _ f32: (Float, Float) -> Float, _ f64: (Double, Double) -> Double,
                     _ i64: (Int64, Int64) -> Int64) throws -> Tensor {
         switch dtype {
@@ -17,7 +17,7 @@ extension Tensor {
 
     /// `x + s`
     public static func + (x: Tensor, s: Double) throws -> Tensor {
-        let out = try x.withScalar(s, op: "add", +, +, &+)
+        let out = try x.withScalar(s, op: .add, +, +, &+)
         return record("add_scalar", out, x, { g in g })
     }
     /// `s + x`
@@ -25,18 +25,18 @@ extension Tensor {
 
     /// `x − s`
     public static func - (x: Tensor, s: Double) throws -> Tensor {
-        let out = try x.withScalar(s, op: "sub", -, -, &-)
+        let out = try x.withScalar(s, op: .subtract, -, -, &-)
         return record("sub_scalar", out, x, { g in g })
     }
     /// `s − x`
     public static func - (s: Double, x: Tensor) throws -> Tensor {
-        let out = try x.withScalar(s, op: "sub", { s, v in v - s }, { s, v in v - s }, { s, v in v &- s })
+        let out = try x.withScalar(s, op: .subtract, { s, v in v - s }, { s, v in v - s }, { s, v in v &- s })
         return record("rsub_scalar", out, x, { g in try -g })
     }
 
     /// `x · s`
     public static func * (x: Tensor, s: Double) throws -> Tensor {
-        let out = try x.withScalar(s, op: "mul", *, *, &*)
+        let out = try x.withScalar(s, op: .multiply, *, *, &*)
         return record("mul_scalar", out, x, { g in try g * s })
     }
     /// `s · x`
@@ -44,12 +44,12 @@ extension Tensor {
 
     /// `x ÷ s`
     public static func / (x: Tensor, s: Double) throws -> Tensor {
-        let out = try x.withScalar(s, op: "div", floatOnly: true, /, /, { a, _ in a })
+        let out = try x.withScalar(s, op: .divide, floatOnly: true, /, /, { a, _ in a })
         return record("div_scalar", out, x, { g in try g / s })
     }
     /// `s ÷ x`
     public static func / (s: Double, x: Tensor) throws -> Tensor {
-        let out = try x.withScalar(s, op: "div", floatOnly: true, { v, s in s / v }, { v, s in s / v }, { a, _ in a })
+        let out = try x.withScalar(s, op: .divide, floatOnly: true, { v, s in s / v }, { v, s in s / v }, { a, _ in a })
         let xd = x.detached()
         return record("rdiv_scalar", out, x, { g in try g * (-s) / (xd * xd) })
     }
@@ -57,7 +57,7 @@ extension Tensor {
     /// `xᵖ` elementwise for a number `p`.
     public func pow(_ p: Double) throws -> Tensor {
         if p == 2 { return try square() }
-        let out = try withScalar(p, op: "pow", floatOnly: true, Float.pow, Double.pow, { a, _ in a })
+        let out = try withScalar(p, op: .power, floatOnly: true, Float.pow, Double.pow, { a, _ in a })
         let xd = detached()
         return Tensor.record("pow_scalar", out, self, { g in try g * (try xd.pow(p - 1) * p) })
     }
@@ -76,8 +76,8 @@ extension Tensor {
 
     /// Clamps every element into `[low, high]`; the gradient passes where the element was inside.
     public func clamped(low: Double = -.infinity, high: Double = .infinity) throws -> Tensor {
-        guard low <= high else { throw TensorError.invalidArgument(op: "clamp", "low \(low) is above high \(high)") }
-        let out = try withScalar(low, op: "clamp", { v, l in Swift.min(Swift.max(v, l), Float(high)) },
+        guard low <= high else { throw TensorError.invalidArgument(op: .clamp, "low \(low) is above high \(high)") }
+        let out = try withScalar(low, op: .clamp, { v, l in Swift.min(Swift.max(v, l), Float(high)) },
                                  { v, l in Swift.min(Swift.max(v, l), high) },
                                  { v, l in Swift.min(Swift.max(v, l), Int64(fromDouble: high)) })
         let xd = detached()

@@ -21,7 +21,7 @@ extension Tensor {
     /// A copy with axes reordered: result axis `i` is input axis `axes[i]`.
     public func permuted(_ axes: [Int]) throws -> Tensor {
         guard axes.count == rank, Set(axes).count == rank, axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
-            throw TensorError.invalidArgument(op: "permute", "\(axes) is not a permutation of the \(rank) axes")
+            throw TensorError.invalidArgument(op: .permute, "\(axes) is not a permutation of the \(rank) axes")
         }
         if axes == Array(0..<rank) { return self }
         let inStrides = Shape.strides(shape)
@@ -54,7 +54,7 @@ extension Tensor {
 
     /// Swaps two axes.
     public func transposed(_ a: Int, _ b: Int) throws -> Tensor {
-        let x = try Shape.axis(a, rank: rank, op: "transpose"), y = try Shape.axis(b, rank: rank, op: "transpose")
+        let x = try Shape.axis(a, rank: rank, op: .transpose), y = try Shape.axis(b, rank: rank, op: .transpose)
         var axes = Array(0..<rank)
         axes.swapAt(x, y)
         return try permuted(axes)
@@ -64,7 +64,7 @@ extension Tensor {
     public func broadcasted(to target: [Int]) throws -> Tensor {
         if target == shape { return self }
         guard let b = Shape.broadcast(shape, target), b == target else {
-            throw TensorError.broadcastMismatch(op: "broadcast_to", shape, target)
+            throw TensorError.broadcastMismatch(op: .broadcastTo, shape, target)
         }
         var out = try Tensor(uninitialized: target, dtype: dtype)
         let plan = BroadcastPlan(generalShape: target, stridesA: BroadcastPlan.strides(of: shape, in: target))
@@ -84,7 +84,7 @@ extension Tensor {
 
     /// Inserts an axis of extent 1 at `axis` (which may equal the rank).
     public func unsqueezed(axis: Int) throws -> Tensor {
-        let a = try Shape.axis(axis, rank: rank + 1, op: "unsqueeze")
+        let a = try Shape.axis(axis, rank: rank + 1, op: .unsqueeze)
         var s = shape
         s.insert(1, at: a)
         return try reshaped(s)
@@ -92,9 +92,9 @@ extension Tensor {
 
     /// Removes the axis `axis`, which must have extent 1.
     public func squeezed(axis: Int) throws -> Tensor {
-        let a = try Shape.axis(axis, rank: rank, op: "squeeze")
+        let a = try Shape.axis(axis, rank: rank, op: .squeeze)
         guard shape[a] == 1 else {
-            throw TensorError.shapeMismatch(op: "squeeze", "axis \(axis) has extent \(shape[a]), not 1")
+            throw TensorError.shapeMismatch(op: .squeeze, "axis \(axis) has extent \(shape[a]), not 1")
         }
         var s = shape
         s.remove(at: a)
@@ -103,17 +103,17 @@ extension Tensor {
 
     /// Joins tensors along an existing axis; all other extents must agree.
     public static func concat(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
-        guard let first = tensors.first else { throw TensorError.invalidArgument(op: "concat", "needs at least one tensor") }
-        let ax = try Shape.axis(axis, rank: Swift.max(first.rank, 1), op: "concat")
-        guard first.rank > 0 else { throw TensorError.shapeMismatch(op: "concat", "cannot concat rank-0 tensors; stack them") }
+        guard let first = tensors.first else { throw TensorError.invalidArgument(op: .concat, "needs at least one tensor") }
+        let ax = try Shape.axis(axis, rank: Swift.max(first.rank, 1), op: .concat)
+        guard first.rank > 0 else { throw TensorError.shapeMismatch(op: .concat, "cannot concat rank-0 tensors; stack them") }
         var outShape = first.shape
         outShape[ax] = 0
         for t in tensors {
-            guard t.dtype == first.dtype else { throw TensorError.dtypeMismatch(op: "concat", first.dtype, t.dtype) }
+            guard t.dtype == first.dtype else { throw TensorError.dtypeMismatch(op: .concat, first.dtype, t.dtype) }
             var ok = t.rank == first.rank
             if ok { for i in 0..<t.rank where i != ax && t.shape[i] != first.shape[i] { ok = false } }
             guard ok else {
-                throw TensorError.shapeMismatch(op: "concat", "cannot concat \(Shape.describe(first.shape)) with \(Shape.describe(t.shape)) on axis \(ax)")
+                throw TensorError.shapeMismatch(op: .concat, "cannot concat \(Shape.describe(first.shape)) with \(Shape.describe(t.shape)) on axis \(ax)")
             }
             outShape[ax] += t.shape[ax]
         }
@@ -159,19 +159,19 @@ extension Tensor {
 
     /// Joins equally shaped tensors along a new axis.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
-        guard let first = tensors.first else { throw TensorError.invalidArgument(op: "stack", "needs at least one tensor") }
+        guard let first = tensors.first else { throw TensorError.invalidArgument(op: .stack, "needs at least one tensor") }
         for t in tensors where t.shape != first.shape {
-            throw TensorError.shapeMismatch(op: "stack", "cannot stack \(Shape.describe(first.shape)) with \(Shape.describe(t.shape))")
+            throw TensorError.shapeMismatch(op: .stack, "cannot stack \(Shape.describe(first.shape)) with \(Shape.describe(t.shape))")
         }
-        let ax = try Shape.axis(axis, rank: first.rank + 1, op: "stack")
+        let ax = try Shape.axis(axis, rank: first.rank + 1, op: .stack)
         return try concat(tensors.map { try $0.unsqueezed(axis: ax) }, axis: ax)
     }
 
     /// The contiguous sub-range `start..<start+length` of one axis (a copy); the backward pads with zeros.
     public func narrowed(axis: Int, start: Int, length: Int) throws -> Tensor {
-        let ax = try Shape.axis(axis, rank: rank, op: "narrow")
+        let ax = try Shape.axis(axis, rank: rank, op: .narrow)
         guard start >= 0, length >= 0, start + length <= shape[ax] else {
-            throw TensorError.indexOutOfRange(op: "narrow", index: start + length, size: shape[ax])
+            throw TensorError.indexOutOfRange(op: .narrow, index: start + length, size: shape[ax])
         }
         if start == 0 && length == shape[ax] { return self }
         return try slicedAxis(ax, start: start, step: 1, length: length)

@@ -7,9 +7,9 @@ extension Tensor {
     /// Backward: `dg = dy · u · σ(g) · (1 + g · (1 − σ(g)))`, `du = dy · silu(g)`, into one `[…, 2F]` gradient.
     /// Saves the input only.
     public func swiglu() throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "swiglu", dtype) }
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .swiglu, dtype) }
         guard rank >= 1, let w = shape.last, w > 0, w % 2 == 0 else {
-            throw TensorError.shapeMismatch(op: "swiglu", "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
+            throw TensorError.shapeMismatch(op: .swiglu, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
         }
         let f = w / 2, rows = count / w
         var out = try Tensor(uninitialized: Array(shape.dropLast()) + [f], dtype: dtype)

@@ -3,7 +3,7 @@ import Foundation
 /// A differentiable elementwise function: its value and its derivative (in terms of the input `x` and the output
 /// `y`, whichever is cheaper), specialised for each float type.
 protocol UnaryFunction {
-    static var name: String { get }
+    static var op: TensorOp { get }
     static func value<T: TensorFloat>(_ x: T) -> T
     static func derivative<T: TensorFloat>(x: T, y: T) -> T
     /// float32 forms (default: the generic ones); overridden with ``FastMath``'s branch-free versions where the C
@@ -18,33 +18,33 @@ extension UnaryFunction {
 }
 
 enum ExpFn: UnaryFunction {
-    static var name: String { "exp" }
+    static var op: TensorOp { .exp }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.exp(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { y }
     @inline(__always) static func value32(_ x: Float) -> Float { FastMath.exp(x) }
 }
 enum LogFn: UnaryFunction {
-    static var name: String { "log" }
+    static var op: TensorOp { .log }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.log(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { 1 / x }
 }
 enum SqrtFn: UnaryFunction {
-    static var name: String { "sqrt" }
+    static var op: TensorOp { .sqrt }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.squareRoot(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { 1 / (2 * y) }
 }
 enum AbsFn: UnaryFunction {
-    static var name: String { "abs" }
+    static var op: TensorOp { .abs }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { Swift.abs(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) }
 }
 enum TanhFn: UnaryFunction {
-    static var name: String { "tanh" }
+    static var op: TensorOp { .tanh }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { T.tanh(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { 1 - y * y }
 }
 enum SigmoidFn: UnaryFunction {
-    static var name: String { "sigmoid" }
+    static var op: TensorOp { .sigmoid }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T {
         // Stable on both sides: never exponentiates a large positive number.
         if x >= 0 { return 1 / (1 + T.exp(-x)) }
@@ -55,13 +55,13 @@ enum SigmoidFn: UnaryFunction {
     @inline(__always) static func value32(_ x: Float) -> Float { FastMath.sigmoid(x) }
 }
 enum ReluFn: UnaryFunction {
-    static var name: String { "relu" }
+    static var op: TensorOp { .relu }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { x > 0 ? x : 0 }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { x > 0 ? 1 : 0 }
 }
 /// GELU in the exact erf form (PyTorch's default): `x · Φ(x) = x · ½ (1 + erf(x / √2))`.
 enum GeluFn: UnaryFunction {
-    static var name: String { "gelu" }
+    static var op: TensorOp { .gelu }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T {
         x * T(0.5) * (1 + T.erf(x * T(0.70710678118654752440)))
     }
@@ -73,7 +73,7 @@ enum GeluFn: UnaryFunction {
 }
 /// SiLU (swish): `x · σ(x)`.
 enum SiluFn: UnaryFunction {
-    static var name: String { "silu" }
+    static var op: TensorOp { .silu }
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { x * SigmoidFn.value(x) }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T {
         let s = SigmoidFn.value(x)
@@ -102,10 +102,10 @@ extension Tensor {
         switch dtype {
         case .float32: out = try run(Float.self)
         case .float64: out = try run(Double.self)
-        case .int64: throw TensorError.unsupportedDType(op: F.name, .int64)
+        case .int64: throw TensorError.unsupportedDType(op: F.op, .int64)
         }
         let x = detached(), y = out.detached()
-        return Tensor.record(F.name, out, self, { g in
+        return Tensor.record(F.op.spelling, out, self, { g in
             func back<T: TensorFloat>(_: T.Type) throws -> Tensor {
                 let r = try Tensor(uninitialized: g.shape, dtype: g.dtype)
                 let pg = g.storage.typed(T.self), px = x.storage.typed(T.self), py = y.storage.typed(T.self)

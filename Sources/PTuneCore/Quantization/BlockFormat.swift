@@ -102,10 +102,10 @@ public enum BlockFormat: Sendable, CaseIterable, Equatable, CustomStringConverti
     /// and `src` must hold their bytes. Large runs are split over the worker threads.
     public func decode(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableBufferPointer<Float>) throws(TensorError) {
         guard let need = byteCount(elements: dst.count) else {
-            throw .invalidArgument(op: "decode", "\(dst.count) elements is not a whole number of \(self) blocks of \(elements)")
+            throw .invalidArgument(op: .dequantize, "\(dst.count) elements is not a whole number of \(self) blocks of \(elements)")
         }
         guard src.count >= need else {
-            throw .invalidArgument(op: "decode", "\(dst.count) \(self) elements need \(need) bytes, got \(src.count)")
+            throw .invalidArgument(op: .dequantize, "\(dst.count) \(self) elements need \(need) bytes, got \(src.count)")
         }
         guard let s = src.baseAddress, let d = dst.baseAddress, dst.count > 0 else { return }
         let blocks = dst.count / elements, per = elements, size = bytes

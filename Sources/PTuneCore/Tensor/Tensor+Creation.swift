@@ -44,13 +44,13 @@ extension Tensor {
             switch l {
             case let .scalar(v):
                 guard depth == shape.count else {
-                    throw TensorError.shapeMismatch(op: "tensor literal", "ragged nesting: a number where a list of \(shape[depth]) was expected")
+                    throw TensorError.shapeMismatch(op: .tensorLiteral, "ragged nesting: a number where a list of \(shape[depth]) was expected")
                 }
                 values.append(v)
             case let .list(items):
                 guard depth < shape.count, items.count == shape[depth] else {
                     let want = depth < shape.count ? "\(shape[depth]) items" : "a number"
-                    throw TensorError.shapeMismatch(op: "tensor literal", "ragged nesting: a list of \(items.count) where \(want) was expected")
+                    throw TensorError.shapeMismatch(op: .tensorLiteral, "ragged nesting: a list of \(items.count) where \(want) was expected")
                 }
                 for item in items { try walk(item, depth: depth + 1) }
             }
@@ -90,7 +90,7 @@ extension Tensor {
     /// `[start, start + step, …]` up to but excluding `end`, as numpy's `arange`.
     public static func arange(_ start: Double = 0, _ end: Double, step: Double = 1, dtype: DType = .float32) throws -> Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
-            throw TensorError.invalidArgument(op: "arange", "step must be finite and non-zero")
+            throw TensorError.invalidArgument(op: .arange, "step must be finite and non-zero")
         }
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         var t = try Tensor(uninitialized: [n], dtype: dtype)
@@ -100,7 +100,7 @@ extension Tensor {
 
     /// Standard normal draws (see ``Generator`` for the method), in row-major order.
     public static func randn(_ shape: [Int], dtype: DType = .float32, using g: inout Generator) throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "randn", dtype) }
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .randn, dtype) }
         var t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fill { _ in g.nextNormal() }
         return t
@@ -109,7 +109,7 @@ extension Tensor {
     /// Uniform draws in `[low, high)`.
     public static func rand(_ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
                             using g: inout Generator) throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "rand", dtype) }
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .rand, dtype) }
         var t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fill { _ in low + (high - low) * g.nextUniform() }
         return t
@@ -118,7 +118,7 @@ extension Tensor {
     /// Uniform random integers in `range` (`int64` by default).
     public static func randint(_ shape: [Int], in range: Range<Int>, dtype: DType = .int64,
                                using g: inout Generator) throws -> Tensor {
-        guard !range.isEmpty else { throw TensorError.invalidArgument(op: "randint", "the range \(range) is empty") }
+        guard !range.isEmpty else { throw TensorError.invalidArgument(op: .randint, "the range \(range) is empty") }
         var t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fill { _ in Double(g.nextInt(in: range)) }
         return t

@@ -45,7 +45,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The same values as a new trainable leaf (a fresh ``GradNode``), or throws for integer tensors.
     public func requiringGradient(name: String = "") throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "requires_grad", dtype) }
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .requiresGrad, dtype) }
         return Tensor(shape: shape, storage: storage, node: GradNode(leafNamed: name))
     }
 
@@ -61,7 +61,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The elements as Swift scalars of the tensor's own type, or throws if `T` is not that type.
     public func scalars<T: TensorScalar>(as type: T.Type) throws -> [T] {
-        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: "scalars", T.dtype, dtype) }
+        guard T.dtype == dtype else { throw TensorError.dtypeMismatch(op: .scalars, T.dtype, dtype) }
         return Array(UnsafeBufferPointer(start: storage.typed(T.self), count: count))
     }
 
@@ -93,20 +93,20 @@ public struct Tensor: @unchecked Sendable {
 
     /// The only element of a one-element tensor, as a double.
     public func scalarValue() throws -> Double {
-        guard count == 1 else { throw TensorError.shapeMismatch(op: "item", "expected a tensor with one element, got shape \(Shape.describe(shape))") }
+        guard count == 1 else { throw TensorError.shapeMismatch(op: .item, "expected a tensor with one element, got shape \(Shape.describe(shape))") }
         return element(0)
     }
 
     /// The element at a full index (one entry per axis, negative entries count from the end).
     public func value(at index: [Int]) throws -> Double {
         guard index.count == rank else {
-            throw TensorError.shapeMismatch(op: "index", "expected \(rank) indices, got \(index.count)")
+            throw TensorError.shapeMismatch(op: .index, "expected \(rank) indices, got \(index.count)")
         }
         var offset = 0
         for (axis, i) in index.enumerated() {
             let n = shape[axis]
             let j = i < 0 ? i + n : i
-            guard j >= 0 && j < n else { throw TensorError.indexOutOfRange(op: "index", index: i, size: n) }
+            guard j >= 0 && j < n else { throw TensorError.indexOutOfRange(op: .index, index: i, size: n) }
             offset = offset * n + j
         }
         return element(offset)

@@ -2,25 +2,25 @@
 /// trapping, so a script or REPL line with bad shapes, dtypes or indices gets a clear message.
 public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
     /// Two operands have different dtypes (`op`, left dtype, right dtype).
-    case dtypeMismatch(op: String, DType, DType)
+    case dtypeMismatch(op: TensorOp, DType, DType)
     /// The operation does not support the dtype (`op`, dtype).
-    case unsupportedDType(op: String, DType)
+    case unsupportedDType(op: TensorOp, DType)
     /// Shapes cannot be broadcast together (`op`, left shape, right shape).
-    case broadcastMismatch(op: String, [Int], [Int])
+    case broadcastMismatch(op: TensorOp, [Int], [Int])
     /// A shape is not what the operation needs (`op`, explanation).
-    case shapeMismatch(op: String, String)
+    case shapeMismatch(op: TensorOp, String)
     /// `matmul` inner dimensions differ (left shape, right shape).
     case matmulMismatch([Int], [Int])
     /// A reshape to a shape with a different element count.
     case reshapeMismatch(from: [Int], to: [Int])
     /// An axis outside `-rank..<rank` (`op`, axis, rank).
-    case axisOutOfRange(op: String, axis: Int, rank: Int)
+    case axisOutOfRange(op: TensorOp, axis: Int, rank: Int)
     /// An index outside `0..<size` (`op`, index, size).
-    case indexOutOfRange(op: String, index: Int, size: Int)
+    case indexOutOfRange(op: TensorOp, index: Int, size: Int)
     /// A negative or otherwise invalid shape.
     case invalidShape([Int])
     /// An argument outside the values the operation accepts (`op`, explanation).
-    case invalidArgument(op: String, String)
+    case invalidArgument(op: TensorOp, String)
     /// The number of values given does not fill the shape.
     case countMismatch(expected: Int, got: Int)
     /// An allocation larger than the configured limit (elements requested, limit).
@@ -38,25 +38,25 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .dtypeMismatch(op, a, b):
-            return "\(op): cannot mix dtypes \(a) and \(b) (convert one with to(\(a)) or to(\(b)))"
+            return "\(op.spelling): cannot mix dtypes \(a) and \(b) (convert one with to(\(a)) or to(\(b)))"
         case let .unsupportedDType(op, t):
-            return "\(op) does not support dtype \(t)"
+            return "\(op.spelling) does not support dtype \(t)"
         case let .broadcastMismatch(op, a, b):
-            return "\(op): cannot broadcast shapes \(Shape.describe(a)) and \(Shape.describe(b))"
+            return "\(op.spelling): cannot broadcast shapes \(Shape.describe(a)) and \(Shape.describe(b))"
         case let .shapeMismatch(op, why):
-            return "\(op): \(why)"
+            return "\(op.spelling): \(why)"
         case let .matmulMismatch(a, b):
             return "matmul: inner dimensions differ: \(Shape.describe(a)) @ \(Shape.describe(b))"
         case let .reshapeMismatch(from, to):
             return "cannot reshape \(Shape.describe(from)) (\(Shape.count(from)) elements) to \(Shape.describe(to))"
         case let .axisOutOfRange(op, axis, rank):
-            return "\(op): axis \(axis) is out of range for a tensor of rank \(rank)"
+            return "\(op.spelling): axis \(axis) is out of range for a tensor of rank \(rank)"
         case let .indexOutOfRange(op, index, size):
-            return "\(op): index \(index) is out of range for size \(size)"
+            return "\(op.spelling): index \(index) is out of range for size \(size)"
         case let .invalidShape(s):
             return "invalid shape \(Shape.describe(s)): dimensions must be non-negative"
         case let .invalidArgument(op, why):
-            return "\(op): \(why)"
+            return "\(op.spelling): \(why)"
         case let .countMismatch(expected, got):
             return "expected \(expected) values to fill the shape, got \(got)"
         case let .tooLarge(elements, limit):
@@ -100,7 +100,7 @@ public enum Shape {
     }
 
     /// Normalises a possibly negative axis against a rank, or throws.
-    @inline(__always) public static func axis(_ axis: Int, rank: Int, op: String) throws -> Int {
+    @inline(__always) public static func axis(_ axis: Int, rank: Int, op: TensorOp) throws -> Int {
         let a = axis < 0 ? axis + rank : axis
         guard a >= 0 && a < rank else { throw TensorError.axisOutOfRange(op: op, axis: axis, rank: rank) }
         return a

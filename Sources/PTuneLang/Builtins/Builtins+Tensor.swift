@@ -170,7 +170,7 @@ extension BuiltinRegistry {
                     let t = try BuiltinRules.tensor(c, 0, "x")
                     guard var s = t.shape, let ax = BuiltinRules.constant(c[1]) else { return .tensor(TensorType(shape: nil, dtype: t.dtype)) }
                     let i = ax < 0 ? ax + s.count + 1 : ax
-                    guard i >= 0 && i <= s.count else { throw Message.tensor(TensorError.axisOutOfRange(op: "unsqueeze", axis: ax, rank: s.count + 1).description) }
+                    guard i >= 0 && i <= s.count else { throw Message.tensor(TensorError.axisOutOfRange(op: .unsqueeze, axis: ax, rank: s.count + 1).description) }
                     s.insert(Dim(1), at: i)
                     return .tensor(TensorType(shape: s, dtype: t.dtype))
                 },

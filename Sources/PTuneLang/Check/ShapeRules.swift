@@ -43,7 +43,7 @@ enum ShapeRules {
         guard !first.isEmpty else { throw .badShape(op: "concat", "cannot concat rank-0 tensors; stack them") }
         let ax = axis < 0 ? axis + first.count : axis
         guard ax >= 0 && ax < first.count else {
-            throw .tensor(TensorError.axisOutOfRange(op: "concat", axis: axis, rank: first.count).description)
+            throw .tensor(TensorError.axisOutOfRange(op: .concat, axis: axis, rank: first.count).description)
         }
         var out = first
         for s in shapes.dropFirst() {
@@ -71,7 +71,7 @@ enum ShapeRules {
         }
         let ax = axis < 0 ? axis + first.count + 1 : axis
         guard ax >= 0 && ax <= first.count else {
-            throw .tensor(TensorError.axisOutOfRange(op: "stack", axis: axis, rank: first.count + 1).description)
+            throw .tensor(TensorError.axisOutOfRange(op: .stack, axis: axis, rank: first.count + 1).description)
         }
         var out = first
         out.insert(Dim(shapes.count), at: ax)
@@ -83,7 +83,7 @@ enum ShapeRules {
         guard let axis else { return keepDims ? s.map { _ in Dim(1) } : [] }
         let ax = axis < 0 ? axis + s.count : axis
         guard ax >= 0 && ax < s.count else {
-            throw .tensor(TensorError.axisOutOfRange(op: op, axis: axis, rank: s.count).description)
+            throw .badShape(op: op, "axis \(axis) is out of range for a tensor of rank \(s.count)")
         }
         var out = s
         if keepDims { out[ax] = Dim(1) } else { out.remove(at: ax) }

@@ -40,14 +40,13 @@ struct RuntimeFailure: Error {
         switch error {
         case let .broadcastMismatch(op, a, b):
             let (x, y) = firstConflict(a, b, alignRight: true)
-            let verb = ["+": "add", "-": "subtract", "*": "multiply", "/": "divide"][op] ?? "broadcast"
-            return .shapeMismatch(op: verb, lhs: Shape.describe(a), rhs: Shape.describe(b), left: x, right: y)
+            return .shapeMismatch(op: op.isOperator ? op.spelling : "broadcast", lhs: Shape.describe(a), rhs: Shape.describe(b), left: x, right: y)
         case let .matmulMismatch(a, b):
             let x = a.last.map(String.init) ?? "?"
             let y = b.count >= 2 ? String(b[b.count - 2]) : (b.first.map(String.init) ?? "?")
             return .shapeMismatch(op: "matmul", lhs: Shape.describe(a), rhs: Shape.describe(b), left: x, right: y)
         case let .dtypeMismatch(op, a, b):
-            return .dtypeMismatch(op: op, a.rawValue, b.rawValue)
+            return .dtypeMismatch(op: op.spelling, a.rawValue, b.rawValue)
         case let .indexOutOfRange(_, index, size):
             return .indexOutOfRange(index: index, size: size)
         case .unsupportedDType, .shapeMismatch, .reshapeMismatch, .axisOutOfRange, .invalidShape, .invalidArgument,

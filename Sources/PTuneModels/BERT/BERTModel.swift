@@ -97,11 +97,11 @@ public final class BERTModel {
     public func hiddenStates(embeddings x: Tensor, attentionMask: Tensor?) throws -> Tensor {
         let d = config.hiddenSize
         guard x.rank == 3, x.shape[2] == d, x.dtype == wordEmbeddings.dtype else {
-            throw TensorError.shapeMismatch(op: "bert", "expected input embeddings [batch, time, \(d)] of \(wordEmbeddings.dtype), got \(Shape.describe(x.shape)) \(x.dtype)")
+            throw TensorError.shapeMismatch(op: .forward, "expected input embeddings [batch, time, \(d)] of \(wordEmbeddings.dtype), got \(Shape.describe(x.shape)) \(x.dtype)")
         }
         let b = x.shape[0], t = x.shape[1]
         guard t >= 1, t <= config.maxPositions else {
-            throw TensorError.shapeMismatch(op: "bert", "an input of \(t) tokens does not fit the model's \(config.maxPositions) positions")
+            throw TensorError.shapeMismatch(op: .forward, "an input of \(t) tokens does not fit the model's \(config.maxPositions) positions")
         }
         let mask = try attentionMask.map { try BERTModel.keyMask($0, batch: b, length: t, dtype: x.dtype) } ?? nil
         let positions = try positionEmbeddings.narrowed(axis: 0, start: 0, length: t)
@@ -115,7 +115,7 @@ public final class BERTModel {
     /// position is padding.
     static func keyMask(_ m: Tensor, batch: Int, length: Int, dtype: DType) throws -> Tensor? {
         guard m.shape == [batch, length] else {
-            throw TensorError.shapeMismatch(op: "bert", "attention mask \(Shape.describe(m.shape)) does not match [\(batch), \(length)]")
+            throw TensorError.shapeMismatch(op: .forward, "attention mask \(Shape.describe(m.shape)) does not match [\(batch), \(length)]")
         }
         let v = m.doubles
         guard v.contains(where: { $0 == 0 }) else { return nil }

@@ -30,7 +30,7 @@ extension GGMLType {
     /// Converts the elements stored in `src` to float32, filling all of `dst` (`dst.count` a whole number of blocks,
     /// `src` at least ``byteCount(elements:)`` bytes).
     public func dequantize(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableBufferPointer<Float>) throws {
-        guard let format = blockFormat else { throw TensorError.invalidArgument(op: "dequantize", "type \(self) cannot be dequantized") }
+        guard let format = blockFormat else { throw TensorError.invalidArgument(op: .dequantize, "type \(self) cannot be dequantized") }
         try format.decode(src, into: dst)
     }
 }

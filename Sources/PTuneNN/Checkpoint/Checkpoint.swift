@@ -90,7 +90,7 @@ public struct Checkpoint {
             if let o = s.optimizer {
                 for (k, v) in o.tensors { tensors["optimizer/\(name)/\(k)"] = v }
                 record["optimizer"] = .object([
-                    "kind": .string(o.kind),
+                    "kind": .string(o.kind.rawValue),
                     "hyperparameters": .object(o.hyperparameters.mapValues { .double($0) }),
                     "steps": .object(o.steps.mapValues { .int($0) }),
                 ])
@@ -137,7 +137,10 @@ public struct Checkpoint {
                                   buffers: group("buffers/\(name)/"),
                                   generators: try (r["generators"]?.arrayValue ?? []).map(CheckpointCoding.decodeGenerator))
             if let o = r["optimizer"] {
-                guard let kind = o["kind"]?.stringValue else { throw NNError.invalidCheckpoint("optimizer record without a kind") }
+                guard let kindName = o["kind"]?.stringValue else { throw NNError.invalidCheckpoint("optimizer record without a kind") }
+                guard let kind = OptimizerKind(rawValue: kindName) else {
+                    throw NNError.invalidCheckpoint("unknown optimizer kind '\(kindName)' (expected sgd, adam or adamw)")
+                }
                 state.optimizer = OptimizerState(
                     kind: kind,
                     hyperparameters: (o["hyperparameters"]?.objectValue ?? [:]).compactMapValues(\.doubleValue),

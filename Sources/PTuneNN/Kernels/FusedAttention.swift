@@ -27,7 +27,7 @@ enum FusedAttention {
         switch qkv.dtype {
         case .float32: return try run(Float.self, qkv, b, t, d, heads, hd, scale, causal, keyPadding)
         case .float64: return try run(Double.self, qkv, b, t, d, heads, hd, scale, causal, keyPadding)
-        case .int64: throw TensorError.unsupportedDType(op: "attention", .int64)
+        case .int64: throw TensorError.unsupportedDType(op: .attention, .int64)
         }
     }
 
@@ -57,7 +57,7 @@ enum FusedAttention {
                 }
             }
         }
-        guard let out = output else { throw TensorError.invalidArgument(op: "attention", "no output was produced") }
+        guard let out = output else { throw TensorError.invalidArgument(op: .attention, "no output was produced") }
         let x = qkv.detached(), saved = probs
         return Tensor.differentiable("attention", output: out, inputs: [qkv]) { g, needs in
             guard needs[0] else { return [nil] }

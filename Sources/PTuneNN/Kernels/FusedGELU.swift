@@ -12,7 +12,7 @@ enum FusedGELU {
         switch x.dtype {
         case .float32: return try run(Float.self, x)
         case .float64: return try run(Double.self, x)
-        case .int64: throw TensorError.unsupportedDType(op: "gelu", .int64)
+        case .int64: throw TensorError.unsupportedDType(op: .gelu, .int64)
         }
     }
 
@@ -48,7 +48,7 @@ enum FusedGELU {
                 }
             }
         }
-        guard let y = output else { throw TensorError.invalidArgument(op: "gelu", "no output was produced") }
+        guard let y = output else { throw TensorError.invalidArgument(op: .gelu, "no output was produced") }
         let derivative = derivativeStore
         return Tensor.differentiable("gelu", output: y, inputs: [x]) { g, needs in
             guard needs[0] else { return [nil] }

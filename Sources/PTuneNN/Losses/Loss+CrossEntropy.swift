@@ -11,12 +11,12 @@ extension Loss {
     /// Gradient per counted row: `softmax(x) − (1 − ε)·onehot(target) − ε/C`.
     public static func crossEntropy(_ logits: Tensor, _ targets: Tensor, ignoreIndex: Int = -100,
                                     labelSmoothing: Double = 0, reduction: Reduction = .mean) throws -> Tensor {
-        guard logits.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: "cross_entropy", logits.dtype) }
+        guard logits.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .crossEntropy, logits.dtype) }
         guard logits.rank >= 1, let c = logits.shape.last, c > 0, Array(logits.shape.dropLast()) == targets.shape else {
-            throw TensorError.shapeMismatch(op: "cross_entropy", "targets \(Shape.describe(targets.shape)) must be the logits' shape \(Shape.describe(logits.shape)) without its last (class) axis")
+            throw TensorError.shapeMismatch(op: .crossEntropy, "targets \(Shape.describe(targets.shape)) must be the logits' shape \(Shape.describe(logits.shape)) without its last (class) axis")
         }
         guard labelSmoothing >= 0, labelSmoothing <= 1 else {
-            throw TensorError.invalidArgument(op: "cross_entropy", "label smoothing must be in [0, 1], got \(labelSmoothing)")
+            throw TensorError.invalidArgument(op: .crossEntropy, "label smoothing must be in [0, 1], got \(labelSmoothing)")
         }
         let rows = targets.count
         let raw = targets.doubles
@@ -25,11 +25,11 @@ extension Loss {
         for r in 0..<rows {
             let v = raw[r]
             guard v == v.rounded(), Swift.abs(v) < 9e15 else {
-                throw TensorError.invalidArgument(op: "cross_entropy", "target \(v) is not a class index")
+                throw TensorError.invalidArgument(op: .crossEntropy, "target \(v) is not a class index")
             }
             let k = Int(v)
             if k == ignoreIndex { continue }
-            guard k >= 0 && k < c else { throw TensorError.indexOutOfRange(op: "cross_entropy", index: k, size: c) }
+            guard k >= 0 && k < c else { throw TensorError.indexOutOfRange(op: .crossEntropy, index: k, size: c) }
             target[r] = k
             counted += 1
         }

@@ -58,10 +58,10 @@ public enum Loss {
     public static func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor,
                                                     reduction: Reduction = .mean) throws -> Tensor {
         guard logits.dtype.isFloatingPoint, logits.dtype == targets.dtype else {
-            throw TensorError.dtypeMismatch(op: "binary_cross_entropy_with_logits", logits.dtype, targets.dtype)
+            throw TensorError.dtypeMismatch(op: .binaryCrossEntropyWithLogits, logits.dtype, targets.dtype)
         }
         guard logits.shape == targets.shape else {
-            throw TensorError.shapeMismatch(op: "binary_cross_entropy_with_logits", "targets \(Shape.describe(targets.shape)) must match logits \(Shape.describe(logits.shape))")
+            throw TensorError.shapeMismatch(op: .binaryCrossEntropyWithLogits, "targets \(Shape.describe(targets.shape)) must match logits \(Shape.describe(logits.shape))")
         }
         let x = logits.doubles, y = targets.doubles, n = x.count
         var terms = [Double](repeating: 0, count: n)
@@ -100,7 +100,7 @@ public enum Loss {
     public static func causalLM(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100, labelSmoothing: Double = 0,
                                 reduction: Reduction = .mean) throws -> Tensor {
         guard logits.rank == 3, labels.shape == Array(logits.shape.prefix(2)) else {
-            throw TensorError.shapeMismatch(op: "causal_lm_loss", "expected logits [B, T, V] and labels [B, T], got \(Shape.describe(logits.shape)) and \(Shape.describe(labels.shape))")
+            throw TensorError.shapeMismatch(op: .causalLMLoss, "expected logits [B, T, V] and labels [B, T], got \(Shape.describe(logits.shape)) and \(Shape.describe(labels.shape))")
         }
         let b = logits.shape[0], t = logits.shape[1], v = logits.shape[2]
         let l = labels.ints

@@ -47,8 +47,8 @@ public final class Adam: Optimizer {
         self.weightDecay = weightDecay; decoupledWeightDecay = decoupled
     }
 
-    /// The state kind: `adam` or `adamw`.
-    public var kind: String { decoupledWeightDecay ? "adamw" : "adam" }
+    /// The state kind: ``OptimizerKind/adam`` or ``OptimizerKind/adamw``.
+    public var kind: OptimizerKind { decoupledWeightDecay ? .adamw : .adam }
 
     /// One Adam(W) step for every parameter.
     public func update(_ parameters: [Parameter], along gradients: [Tensor]) throws {

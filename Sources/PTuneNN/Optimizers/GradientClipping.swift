@@ -10,7 +10,7 @@ public enum GradientClipping {
             switch g.dtype {
             case .float32: try g.withScalars(Float.self) { for x in $0 { sq += Double(x) * Double(x) } }
             case .float64: try g.withScalars(Double.self) { for x in $0 { sq += x * x } }
-            case .int64: throw TensorError.unsupportedDType(op: "clip_grad_norm", g.dtype)
+            case .int64: throw TensorError.unsupportedDType(op: .clipGradNorm, g.dtype)
             }
             total += sq
         }

@@ -16,10 +16,20 @@ public protocol Optimizer: AnyObject {
     func restoreState(_ state: OptimizerState, for parameters: [Parameter]) throws
 }
 
+/// Which optimizer a saved state belongs to; the raw value is how checkpoints name it.
+public enum OptimizerKind: String, Sendable, CaseIterable {
+    /// Stochastic gradient descent (``SGD``).
+    case sgd
+    /// Adam with L2 weight decay (``Adam``).
+    case adam
+    /// Adam with decoupled weight decay (``Adam`` with `decoupled`).
+    case adamw
+}
+
 /// An optimizer's saved state: hyperparameters, per-parameter step counts and tensors (`"<param>.<slot>"`).
 public struct OptimizerState: Sendable {
-    /// `sgd`, `adam` or `adamw`.
-    public var kind: String
+    /// The optimizer the state belongs to.
+    public var kind: OptimizerKind
     /// Learning rate, betas, ε, weight decay, momentum, … by name.
     public var hyperparameters: [String: Double]
     /// Updates applied to each parameter, by parameter name.
@@ -28,7 +38,7 @@ public struct OptimizerState: Sendable {
     public var tensors: [String: Tensor]
 
     /// A state record.
-    public init(kind: String, hyperparameters: [String: Double], steps: [String: Int], tensors: [String: Tensor]) {
+    public init(kind: OptimizerKind, hyperparameters: [String: Double], steps: [String: Int], tensors: [String: Tensor]) {
         self.kind = kind; self.hyperparameters = hyperparameters; self.steps = steps; self.tensors = tensors
     }
 }
@@ -47,9 +57,9 @@ enum OptimizerChecks {
         }
     }
 
-    static func checkKind(_ state: OptimizerState, _ kind: String) throws {
+    static func checkKind(_ state: OptimizerState, _ kind: OptimizerKind) throws {
         guard state.kind == kind else {
-            throw NNError.invalidCheckpoint("optimizer state is for '\(state.kind)', not '\(kind)'")
+            throw NNError.invalidCheckpoint("optimizer state is for '\(state.kind.rawValue)', not '\(kind.rawValue)'")
         }
     }
 

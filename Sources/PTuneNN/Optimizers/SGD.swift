@@ -69,7 +69,7 @@ public final class SGD: Optimizer {
             steps[p.name] = s.step
             if let b = s.first { tensors[p.name + ".momentum_buffer"] = b }
         }
-        return OptimizerState(kind: "sgd", hyperparameters: [
+        return OptimizerState(kind: .sgd, hyperparameters: [
             "lr": learningRate, "momentum": momentum, "dampening": dampening, "weight_decay": weightDecay,
             "nesterov": nesterov ? 1 : 0,
         ], steps: steps, tensors: tensors)
@@ -77,7 +77,7 @@ public final class SGD: Optimizer {
 
     /// Restores momentum buffers by parameter name.
     public func restoreState(_ state: OptimizerState, for parameters: [Parameter]) throws {
-        try OptimizerChecks.checkKind(state, "sgd")
+        try OptimizerChecks.checkKind(state, .sgd)
         if let lr = state.hyperparameters["lr"] { learningRate = lr }
         for p in parameters {
             guard let step = state.steps[p.name] else { slots[ObjectIdentifier(p)] = nil; continue }
