@@ -37,14 +37,16 @@ let package = Package(
             name: "ptune",
             dependencies: ["PTuneREPL", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "PTuneBench", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
+        // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
+        .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),
+        .executableTarget(name: "PTuneBench", dependencies: ["PTuneWorkloads", "PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
         // Fuzzing (scripts/fuzz): the harnesses as a library the regression tests share, and the libFuzzer driver
         // (built with -sanitize=fuzzer,address -DPTUNE_LIBFUZZER; otherwise it replays inputs and runs the saver).
         .target(name: "PTuneFuzz", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"]),
         .executableTarget(name: "ptune-fuzz", dependencies: ["PTuneFuzz"], path: "Sources/PTuneFuzzDriver"),
         // MARK: - Tests
         .testTarget(name: "PTuneCoreTests", dependencies: ["PTuneCore"]),
-        .testTarget(name: "PTuneNNTests", dependencies: ["PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PTuneNNTests", dependencies: ["PTuneWorkloads", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneLang"]),

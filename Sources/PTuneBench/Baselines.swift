@@ -1,18 +1,33 @@
 import Foundation
 
-/// Runs the numpy/PyTorch reference workloads (`../shared/bench/baselines` or `$PTUNE_BASELINES`) in this same run,
-/// so ptune's figures can be printed beside them as ratios. Missing Python, numpy or torch just leaves a gap.
-enum Baselines {
-    /// The folder holding the baseline scripts, if present.
-    static var folder: String? {
-        let env = ProcessInfo.processInfo.environment
-        let candidates = [env["PTUNE_BASELINES"], env["PTUNE_REPO"].map { $0 + "/../shared/bench/baselines" },
-                          FileManager.default.currentDirectoryPath + "/../shared/bench/baselines"].compactMap { $0 }
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/w1_seed_numpy.py") }
+/// The numpy/PyTorch reference workloads (the folder of `w1_seed_numpy.py`, `w1_seed_torch.py`, …), run in this
+/// same run so ptune's figures can be printed beside them as ratios. The folder comes from `--baselines DIR` or
+/// `$PTUNE_BASELINES`; without one, or without Python, numpy or torch, the comparison columns stay empty.
+struct Baselines {
+    /// The folder holding the baseline scripts, nil when there is none to run.
+    let folder: String?
+    /// What the run compares against, or why it does not: printed once at the top of the output.
+    let summary: String
+
+    /// The scripts in `option` (`--baselines DIR`), else in `$PTUNE_BASELINES`.
+    init(option: String?) {
+        let given = option ?? ProcessInfo.processInfo.environment["PTUNE_BASELINES"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let dir = given else {
+            folder = nil
+            summary = "no numpy/PyTorch baselines: pass --baselines DIR or set PTUNE_BASELINES to the folder holding w1_seed_numpy.py to compare in this run"
+            return
+        }
+        if FileManager.default.fileExists(atPath: dir + "/w1_seed_numpy.py") {
+            folder = dir
+            summary = "numpy/PyTorch baselines from \(dir)"
+        } else {
+            folder = nil
+            summary = "no numpy/PyTorch baselines: \(dir) does not hold w1_seed_numpy.py"
+        }
     }
 
     /// Runs `python3 script args…` and returns the last line of its standard output parsed as a JSON object.
-    static func run(_ script: String, _ args: [String] = []) -> [String: Any]? {
+    func run(_ script: String, _ args: [String] = []) -> [String: Any]? {
         guard let folder else { return nil }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -30,12 +45,13 @@ enum Baselines {
     }
 
     /// `steps_per_sec` of a baseline workload, or nil when it cannot run here.
-    static func stepsPerSecond(_ script: String, _ args: [String] = []) -> Double? {
+    func stepsPerSecond(_ script: String, _ args: [String] = []) -> Double? {
         run(script, args)?["steps_per_sec"] as? Double
     }
 
-    /// Whether PyTorch is importable.
-    static var hasTorch: Bool {
+    /// Whether the baselines can run and PyTorch is importable.
+    var hasTorch: Bool {
+        guard folder != nil else { return false }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", "import torch"]
@@ -47,7 +63,7 @@ enum Baselines {
     }
 
     /// numpy's float64 matmul GFLOPS at size n with its own BLAS and the given threads (from matmul_gflops.py).
-    static func numpyGFLOPS(sizes: [Int], threads: Int) -> [Int: Double] {
+    func numpyGFLOPS(sizes: [Int], threads: Int) -> [Int: Double] {
         guard let obj = run("matmul_gflops.py", ["--sizes", sizes.map(String.init).joined(separator: ","), "--threads", "\(threads)"]),
               let results = obj["results"] as? [[String: Any]] else { return [:] }
         var out: [Int: Double] = [:]

@@ -29,7 +29,7 @@ enum LangBench {
 
     /// Steps per second of the seed toy in the language (the script's fixed cost, measured with 1 step, taken
     /// off) beside the Swift core loop, fastest of three runs each.
-    static func run() throws -> Table {
+    static func run(baselines: Baselines) throws -> Table {
         var t = Table(title: "the language's cost: examples/seed.pt (W1, float64) interpreted vs the same step in Swift",
                       header: ["path", "steps/s", "µs per step", "vs Swift"])
         let n = 20_000
@@ -44,10 +44,10 @@ enum LangBench {
         t.add(["Swift on PTuneCore", grouped(core), fmt(1e6 / core, 2), "1.00x"])
         t.add(["ptune script (interpreter)", grouped(lang), fmt(1e6 / lang, 2), fmt(lang / core, 2) + "x"])
         // The W1 baselines of the same run: the script's speed as a multiple of theirs.
-        if let np = Baselines.stepsPerSecond("w1_seed_numpy.py") {
+        if let np = baselines.stepsPerSecond("w1_seed_numpy.py") {
             t.add(["W1 numpy hand-written gradient (same run)", grouped(np), fmt(1e6 / np, 2), "script is " + fmt(lang / np, 2) + "x"])
         }
-        if Baselines.hasTorch, let pt = Baselines.stepsPerSecond("w1_seed_torch.py", ["--threads", "2"]) {
+        if baselines.hasTorch, let pt = baselines.stepsPerSecond("w1_seed_torch.py", ["--threads", "2"]) {
             t.add(["W1 PyTorch autograd (same run)", grouped(pt), fmt(1e6 / pt, 2), "script is " + fmt(lang / pt, 1) + "x"])
         }
         // W2 as a `train` block: the whole script (loading the fixture, 300 steps, a final evaluation) against

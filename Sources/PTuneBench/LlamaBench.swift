@@ -16,7 +16,7 @@ enum LlamaBench {
     static var trainPath: String { home + "/data/reviews/train.jsonl" }
 
     /// All tables of the section, or one line saying what to fetch.
-    static func run(threads: Int) throws -> [Table] {
+    static func run(threads: Int, peft: PEFTBaseline) throws -> [Table] {
         guard FileManager.default.fileExists(atPath: modelPath) else {
             print("\nllm: SmolLM2 is not downloaded: run scripts/fetch-models")
             return []
@@ -40,7 +40,7 @@ enum LlamaBench {
         tables.append(gemm.table)
         tables.append(try inference(model, sequences: sequences))
         var stepTable = try LlamaStepBench.steps(model, sequences: sequences, sgemm: gemm.best, usingData: !texts.isEmpty)
-        if !texts.isEmpty, let peft = PEFTBaseline.step(steps: 20, threads: threads, data: home + "/data/reviews") {
+        if !texts.isEmpty, let peft = peft.step(steps: 20, threads: threads, data: home + "/data/reviews") {
             let ours = Double(stepTable.rows.first?[2] ?? "") ?? .nan
             stepTable.add(["PEFT + PyTorch f32, same batches' data, median of 20 (same run)", "~ 8 × 46 + 80 (padded)",
                            fmt(peft.seconds, 3), "", "", "", fmt(peft.rssMB, 0)])

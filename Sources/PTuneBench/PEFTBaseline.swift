@@ -1,20 +1,34 @@
 import Foundation
 
-/// The PEFT anchor measured in this same run (`../shared/bench/smollm2/ptune_peft.py`, PyTorch float32), so the
-/// p-tuning step can be compared as a ratio on the same machine at the same moment. Needs torch, peft and the
-/// float32 conversion of the GGUF file (`convert_gguf.py`, in `$SMOLLM2_F32` or
+/// The PEFT anchor measured in this same run (the folder of `ptune_peft.py`, PyTorch float32, from `--peft-anchor
+/// DIR` or `$PTUNE_PEFT_ANCHOR`), so the p-tuning step can be compared as a ratio on the same machine at the same
+/// moment. Needs torch, peft and the float32 conversion of the GGUF file (`convert_gguf.py`, in `$SMOLLM2_F32` or
 /// `~/.cache/ptune-baselines/smollm2-135m-instruct-f32`); anything missing just leaves the row out.
-enum PEFTBaseline {
-    /// The folder of the PEFT scripts, if present.
-    static var folder: String? {
-        let env = ProcessInfo.processInfo.environment
-        let candidates = [env["PTUNE_PEFT_BENCH"], env["PTUNE_REPO"].map { $0 + "/../shared/bench/smollm2" },
-                          FileManager.default.currentDirectoryPath + "/../shared/bench/smollm2"].compactMap { $0 }
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/ptune_peft.py") }
+struct PEFTBaseline {
+    /// The folder of the PEFT scripts, nil when there is none to run.
+    let folder: String?
+    /// What the run compares against, or why it does not: printed once at the top of the output.
+    let summary: String
+
+    /// The anchor in `option` (`--peft-anchor DIR`), else in `$PTUNE_PEFT_ANCHOR`.
+    init(option: String?) {
+        let given = option ?? ProcessInfo.processInfo.environment["PTUNE_PEFT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let dir = given else {
+            folder = nil
+            summary = "no PEFT anchor: pass --peft-anchor DIR or set PTUNE_PEFT_ANCHOR to the folder holding ptune_peft.py to compare the SmolLM2 step"
+            return
+        }
+        if FileManager.default.fileExists(atPath: dir + "/ptune_peft.py") {
+            folder = dir
+            summary = "PEFT anchor from \(dir)"
+        } else {
+            folder = nil
+            summary = "no PEFT anchor: \(dir) does not hold ptune_peft.py"
+        }
     }
 
     /// The converted float32 model, if present.
-    static var convertedModel: String? {
+    var convertedModel: String? {
         let env = ProcessInfo.processInfo.environment
         let candidates = [env["SMOLLM2_F32"], NSHomeDirectory() + "/.cache/ptune-baselines/smollm2-135m-instruct-f32"]
         return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0 + "/model.safetensors") }
@@ -22,7 +36,7 @@ enum PEFTBaseline {
 
     /// Median seconds per PEFT training step over `steps` steps (batch 8, 10 virtual tokens, MLP 256, AdamW) on the
     /// review split, and PEFT's peak RSS in MB, or nil (with the reason) when it cannot run here.
-    static func step(steps: Int, threads: Int, data: String) -> (seconds: Double, rssMB: Double)? {
+    func step(steps: Int, threads: Int, data: String) -> (seconds: Double, rssMB: Double)? {
         guard let folder, let model = convertedModel else { return nil }
         let work = NSTemporaryDirectory() + "ptune-peft-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: work) }

@@ -1,17 +1,33 @@
 import Foundation
 import PTuneCore
 
-// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|all] [--threads N]` prints
-// tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs the whole recipe from Swift); every
-// comparison with numpy/PyTorch is measured in this same run and printed as a ratio.
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|all] [--threads N]
+// [--baselines DIR] [--peft-anchor DIR]` prints tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs
+// the whole recipe from Swift); every comparison with numpy/PyTorch is measured in this same run and printed as a
+// ratio, when the baseline scripts are given (`--baselines`, or `$PTUNE_BASELINES`; the PEFT anchor: `--peft-anchor`,
+// or `$PTUNE_PEFT_ANCHOR`).
 
 var sections = Set<String>()
 var threads = 2
+var baselinesOption: String? = nil, peftOption: String? = nil
 var args = Array(CommandLine.arguments.dropFirst())
 while let a = args.first {
     args.removeFirst()
-    if a == "--threads", let n = args.first.flatMap(Int.init) { threads = n; args.removeFirst() } else { sections.insert(a) }
+    switch a {
+    case "--threads":
+        guard let n = args.first.flatMap(Int.init), n > 0 else { print("--threads needs a positive number"); exit(64) }
+        threads = n
+        args.removeFirst()
+    case "--baselines", "--peft-anchor":
+        guard let dir = args.first else { print("\(a) needs a folder"); exit(64) }
+        if a == "--baselines" { baselinesOption = dir } else { peftOption = dir }
+        args.removeFirst()
+    default:
+        sections.insert(a)
+    }
 }
+let baselines = Baselines(option: baselinesOption)
+let peft = PEFTBaseline(option: peftOption)
 if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
@@ -22,20 +38,22 @@ setenv("OMP_NUM_THREADS", "\(threads)", 1)
 }
 
 print("# ptune-bench — \(threads) BLAS threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("# \(baselines.summary)")
+print("# \(peft.summary)")
 
 section("core") {
     var mm = try CoreBench.matmul(sizes: [64, 128, 256, 512, 1024])
-    let numpy = Baselines.numpyGFLOPS(sizes: [64, 128, 256, 512, 1024], threads: threads)
+    let numpy = baselines.numpyGFLOPS(sizes: [64, 128, 256, 512, 1024], threads: threads)
     if !numpy.isEmpty {
         mm = Table(title: mm.title, header: mm.header + ["numpy f64 GFLOPS"],
                    rows: mm.rows.map { r in r + [r[1] == "float64" ? fmt(numpy[Int(r[0]) ?? 0] ?? .nan) : ""] })
     }
     print(mm.render())
     var over = try CoreBench.overhead()
-    if let np = Baselines.stepsPerSecond("w1_seed_numpy.py") {
+    if let np = baselines.stepsPerSecond("w1_seed_numpy.py") {
         over.add(["W1 numpy hand-written gradient (same run)", fmt(1e9 / np, 0), grouped(np)])
     }
-    if Baselines.hasTorch, let pt = Baselines.stepsPerSecond("w1_seed_torch.py", ["--threads", "\(threads)"]) {
+    if baselines.hasTorch, let pt = baselines.stepsPerSecond("w1_seed_torch.py", ["--threads", "\(threads)"]) {
         over.add(["W1 PyTorch autograd (same run)", fmt(1e9 / pt, 0), grouped(pt)])
     }
     print(over.render())
@@ -43,15 +61,15 @@ section("core") {
 }
 
 section("nn") {
-    print(try ReferenceWorkloads.table(threads: threads).render())
+    print(try ReferenceWorkloads.table(threads: threads, baselines: baselines).render())
 }
 // One workload alone, ptune only, 5 runs (for profiling: `perf record ptune-bench w3`).
 for w in ["w1", "w2", "w3"] {
-    section(w) { print(try ReferenceWorkloads.table(threads: threads, runs: 5, only: [w], withPyTorch: false).render()) }
+    section(w) { print(try ReferenceWorkloads.table(threads: threads, runs: 5, only: [w], baselines: nil).render()) }
 }
 
 section("lang") {
-    print(try LangBench.run().render())
+    print(try LangBench.run(baselines: baselines).render())
 }
 
 section("models") {
@@ -59,7 +77,7 @@ section("models") {
 }
 
 section("llm") {
-    for t in try LlamaBench.run(threads: threads) { print(t.render()) }
+    for t in try LlamaBench.run(threads: threads, peft: peft) { print(t.render()) }
 }
 section("llm-step") { try LlamaBench.profileSteps(count: 10) }
 section("llm-sentiment") { try LlamaSentiment.run() }

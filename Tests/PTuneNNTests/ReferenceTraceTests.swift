@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PTuneCore
 @testable import PTuneNN
+import PTuneWorkloads
 
 /// The three shared reference workloads, rebuilt from the baselines' exact initial state in float64: every traced
 /// loss must match the numpy/PyTorch trace (W1 to 1e-12 relative, W2 and W3 to 1e-6).

@@ -1,5 +1,6 @@
 import Foundation
 import PTuneCore
+import PTuneNN
 
 /// The outcome of running a reference workload.
 public struct WorkloadRun: Sendable {
@@ -34,24 +35,16 @@ extension ReferenceWorkload {
     /// Runs `steps` steps, recording the loss at `traceAt`.
     public func run(steps: Int, traceAt: Set<Int> = []) throws -> WorkloadRun {
         var trace: [Int: Double] = [:]
-        var last = PromptTuner.StepResult(loss: .nan, learningRate: 0, gradientNorm: nil, backward: BackwardReport())
-        let start = ReferenceClock.now()
+        var last: PromptTuner.StepResult? = nil
+        let start = MonotonicClock.seconds()
         for s in 0..<steps {
             last = try step()
-            if traceAt.contains(s) { trace[s] = last.loss }
+            if traceAt.contains(s) { trace[s] = last?.loss }
         }
-        let seconds = ReferenceClock.now() - start
-        return WorkloadRun(steps: steps, seconds: seconds, finalLoss: last.loss, trace: trace,
-                           gradientBytesPerStep: last.backward.gradientBytes,
-                           gradientKernelsPerStep: last.backward.gradientKernels)
-    }
-}
-
-/// A monotonic clock in seconds.
-public enum ReferenceClock {
-    /// Seconds since an arbitrary origin (CLOCK_MONOTONIC).
-    public static func now() -> Double {
-        MonotonicClock.seconds()
+        let seconds = MonotonicClock.seconds() - start
+        return WorkloadRun(steps: steps, seconds: seconds, finalLoss: last?.loss ?? .nan, trace: trace,
+                           gradientBytesPerStep: last?.backward.gradientBytes ?? 0,
+                           gradientKernelsPerStep: last?.backward.gradientKernels ?? 0)
     }
 }
 
