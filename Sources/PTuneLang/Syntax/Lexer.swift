@@ -109,7 +109,7 @@ public struct Lexer {
     private func punctuation() -> (Punctuation, Int)? {
         var length = Swift.min(Punctuation.longestSpelling, bytes.count - pos)
         while length > 0 {
-            if let p = Punctuation.bySpelling[Punctuation.pack(bytes[pos..<(pos + length)])] { return (p, length) }
+            if let p = Punctuation.bySpelling[Punctuation.pack(bytes, from: pos, count: length)] { return (p, length) }
             length -= 1
         }
         return nil

@@ -24,27 +24,27 @@ enum Precedence {
     /// The level of the comparisons (a chain of them is reported as such).
     static let comparisonLevel = 5
 
-    /// Every token that can sit between two operands, lowest level first.
-    static let table: [TokenKind: Entry] = [
-        .punctuation(.arrow): Entry(level: 1, op: nil, associativity: .left),
-        .keyword(.or): Entry(level: 2, op: .or, associativity: .left),
-        .keyword(.and): Entry(level: 3, op: .and, associativity: .left),
-        .punctuation(.equalEqual): Entry(level: 5, op: .equal, associativity: .none),
-        .punctuation(.bangEqual): Entry(level: 5, op: .notEqual, associativity: .none),
-        .punctuation(.less): Entry(level: 5, op: .less, associativity: .none),
-        .punctuation(.lessEqual): Entry(level: 5, op: .lessEqual, associativity: .none),
-        .punctuation(.greater): Entry(level: 5, op: .greater, associativity: .none),
-        .punctuation(.greaterEqual): Entry(level: 5, op: .greaterEqual, associativity: .none),
-        .punctuation(.dotDot): Entry(level: 6, op: .rangeInclusive, associativity: .none),
-        .punctuation(.dotDotLess): Entry(level: 6, op: .rangeExclusive, associativity: .none),
-        .punctuation(.plus): Entry(level: 7, op: .add, associativity: .left),
-        .punctuation(.minus): Entry(level: 7, op: .subtract, associativity: .left),
-        .punctuation(.star): Entry(level: 8, op: .multiply, associativity: .left),
-        .punctuation(.slash): Entry(level: 8, op: .divide, associativity: .left),
-        .punctuation(.percent): Entry(level: 8, op: .remainder, associativity: .left),
-        .punctuation(.at): Entry(level: 8, op: .matmul, associativity: .left),
-    ]
-
-    /// The row for a token that can sit between two operands, or nil.
-    static func infix(_ kind: TokenKind) -> Entry? { table[kind] }
+    /// The row for a token that can sit between two operands (lowest level first), or nil.
+    static func infix(_ kind: TokenKind) -> Entry? {
+        switch kind {
+        case .punctuation(.arrow): return Entry(level: 1, op: nil, associativity: .left)
+        case .keyword(.or): return Entry(level: 2, op: .or, associativity: .left)
+        case .keyword(.and): return Entry(level: 3, op: .and, associativity: .left)
+        case .punctuation(.equalEqual): return Entry(level: 5, op: .equal, associativity: .none)
+        case .punctuation(.bangEqual): return Entry(level: 5, op: .notEqual, associativity: .none)
+        case .punctuation(.less): return Entry(level: 5, op: .less, associativity: .none)
+        case .punctuation(.lessEqual): return Entry(level: 5, op: .lessEqual, associativity: .none)
+        case .punctuation(.greater): return Entry(level: 5, op: .greater, associativity: .none)
+        case .punctuation(.greaterEqual): return Entry(level: 5, op: .greaterEqual, associativity: .none)
+        case .punctuation(.dotDot): return Entry(level: 6, op: .rangeInclusive, associativity: .none)
+        case .punctuation(.dotDotLess): return Entry(level: 6, op: .rangeExclusive, associativity: .none)
+        case .punctuation(.plus): return Entry(level: 7, op: .add, associativity: .left)
+        case .punctuation(.minus): return Entry(level: 7, op: .subtract, associativity: .left)
+        case .punctuation(.star): return Entry(level: 8, op: .multiply, associativity: .left)
+        case .punctuation(.slash): return Entry(level: 8, op: .divide, associativity: .left)
+        case .punctuation(.percent): return Entry(level: 8, op: .remainder, associativity: .left)
+        case .punctuation(.at): return Entry(level: 8, op: .matmul, associativity: .left)
+        case .identifier, .number, .string, .keyword, .punctuation, .newline, .eof, .invalid: return nil
+        }
+    }
 }

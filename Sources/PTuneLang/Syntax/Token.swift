@@ -133,18 +133,22 @@ public enum Punctuation: String, Sendable, CaseIterable, Hashable {
 
     /// Every spelling, packed into an integer (one byte each), for the lexer's longest match.
     static let bySpelling: [UInt32: Punctuation] = {
-        var table: [UInt32: Punctuation] = [:]
-        for p in allCases { table[pack(Array(p.rawValue.utf8))] = p }
+        var table = [UInt32: Punctuation](minimumCapacity: allCases.count)
+        for p in allCases {
+            let bytes = Array(p.rawValue.utf8)
+            table[pack(bytes, from: 0, count: bytes.count)] = p
+        }
         return table
     }()
 
-    /// The longest spelling, in bytes.
-    static let longestSpelling = allCases.map(\.rawValue.utf8.count).max() ?? 1
+    /// The longest spelling, in bytes (at most four, which ``pack(_:from:count:)`` holds).
+    static let longestSpelling = allCases.map { $0.rawValue.utf8.count }.max() ?? 1
 
-    /// Up to four bytes as one integer (the first byte lowest).
-    static func pack<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    /// `count` (at most four) bytes from `start` as one integer, the first byte lowest.
+    @inline(__always)
+    static func pack(_ bytes: [UInt8], from start: Int, count: Int) -> UInt32 {
         var key: UInt32 = 0
-        for (i, b) in bytes.prefix(4).enumerated() { key |= UInt32(b) << (8 * UInt32(i)) }
+        for i in 0..<count { key |= UInt32(bytes[start + i]) << (8 * UInt32(i)) }
         return key
     }
 }
