@@ -36,13 +36,13 @@ import Testing
         }
     }
 
-    @Test func failuresCarryExitCodes() {
+    @Test func failuresSayWhatKindTheyAre() {
         let s = Session(output: .discard)
         #expect(throws: RunFailure.self) { try s.run(entry("let x = (1")) }
-        do { try s.run(entry("let x = (")) } catch { #expect(error.exitCode == 65) }
-        do { try s.run(entry("let x = nope")) } catch { #expect(error.exitCode == 65) }
-        do { try s.run(entry("assert false")) } catch { #expect(error.exitCode == 1) }
-        do { try s.run(entry("let x = (")) } catch { if case .incomplete = error {} else { Issue.record("not incomplete") } }
+        do { try s.run(entry("let x = (")) } catch { if case .incomplete = error {} else { Issue.record("not incomplete: \(error)") } }
+        do { try s.run(entry("let x = )")) } catch { if case .syntax = error {} else { Issue.record("not a syntax error: \(error)") } }
+        do { try s.run(entry("let x = nope")) } catch { if case .check = error {} else { Issue.record("not a check error: \(error)") } }
+        do { try s.run(entry("assert false")) } catch { if case .runtime = error {} else { Issue.record("not a runtime error: \(error)") } }
     }
 
     @Test func bindingsListKindsShapesAndParameterCounts() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import PTuneCore
 
-/// Why running a source failed, with the exit code the CLI uses for it.
+/// Why running a source failed: the input is unfinished, or has syntax or check errors (nothing ran), or a runtime error
+/// stopped it.
 public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// The input ended inside an unfinished statement (the REPL shows a continuation prompt).
     case incomplete
@@ -18,15 +19,6 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
         case .incomplete: return []
         case let .syntax(d), let .check(d): return d
         case let .runtime(d): return [d]
-        }
-    }
-
-    /// 65 for syntax and check errors, 1 for runtime errors (and 65 for unfinished input, which is a syntax error
-    /// in a script).
-    public var exitCode: Int32 {
-        switch self {
-        case .incomplete, .syntax, .check: return 65
-        case .runtime: return 1
         }
     }
 
