@@ -13,8 +13,9 @@ extension BERTModel {
         } else if folder.file(HFFolder.tokenizerName) != nil {
             tokenizer = try WordPiece(tokenizerJSON: folder.contents(of: HFFolder.tokenizerName))
         }
+        let weights = try folder.weights()
         try self.init(config: config, tokenizer: tokenizer) { name, shape in
-            try folder.tensor(folder.hasTensor(name) || !folder.hasTensor("bert." + name) ? name : "bert." + name, shape: shape)
+            try weights.tensor(weights.hasTensor(name) || !weights.hasTensor("bert." + name) ? name : "bert." + name, shape: shape)
         }
     }
 }

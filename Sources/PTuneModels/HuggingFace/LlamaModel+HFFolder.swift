@@ -51,7 +51,7 @@ extension LlamaWeights {
     /// The weights of a Hugging Face Llama folder. Hugging Face keeps q/k rows in the rotate-half layout (pairs i,
     /// i + d/2 of a head); ptune's rotary kernel uses adjacent pairs (2i, 2i + 1), as GGUF does, so those rows are
     /// re-ordered as they load: a permutation, exact.
-    public init(hf folder: HFFolder, config: LlamaConfig) throws {
+    public init(hf folder: HFWeights, config: LlamaConfig) throws {
         let hd = config.headDim
         func name(_ gguf: String) -> (String, heads: Int?) {
             switch gguf {
@@ -79,7 +79,7 @@ extension LlamaWeights {
         try self.init(config: config) { gguf in
             let (hfName, heads) = name(gguf)
             guard let t = try folder.tensor(hfName) else {
-                throw ModelError.missingWeight(file: folder.weightFiles.first ?? folder.path, name: hfName)
+                throw ModelError.missingWeight(file: folder.files.first ?? "weights", name: hfName)
             }
             guard let heads else { return t }
             return try LlamaWeights.adjacentPairRows(t, heads: heads, headDim: hd, name: hfName)
@@ -114,6 +114,6 @@ extension LlamaModel {
     public convenience init(hf folder: HFFolder) throws {
         let config = try LlamaConfig(hf: folder.config)
         let tokenizer = try folder.tokenizer()
-        try self.init(weights: LlamaWeights(hf: folder, config: config), tokenizer: tokenizer)
+        try self.init(weights: LlamaWeights(hf: folder.weights(), config: config), tokenizer: tokenizer)
     }
 }
