@@ -30,7 +30,10 @@ let package = Package(
         .target(name: "PTuneNN", dependencies: ["PTuneCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"]),
+        // Tokenizers and weight conversion run over whole vocabularies (Gemma's has 262,144 tokens): optimised in
+        // debug builds too, or the tokenizer tests take minutes.
+        .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PTuneLang", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"]),
         // The run layer: script runner, run records, progress, exit statuses; the front ends below build on it.
         .target(name: "PTuneRun", dependencies: ["PTuneLang", "PTuneCore"]),

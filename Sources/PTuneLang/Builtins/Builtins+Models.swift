@@ -12,18 +12,26 @@ extension BuiltinRegistry {
 
     static let pretrainedBuiltins: [Builtin] = [
         Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true))], returns: "model", topic: "models",
-                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models) or a path to a .gguf or .safetensors file; frozen unless frozen: false",
+                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false",
                 example: "model lm = load(\"smollm2-135m\")", result: .model,
                 run: { a, m in
                     let request = try a.string(0)
                     let registry = ModelRegistry()
-                    let lower = request.lowercased()
-                    let isPath = lower.hasSuffix(".gguf") || lower.hasSuffix(".safetensors")
-                    // A name is looked up in the registry (an unknown one lists the known names); a path obeys the
-                    // script's file access like every other file it reads.
-                    let target = isPath && !ModelRegistry.known.contains { $0.name == request }
-                        ? try m.resolve(request, forWriting: false) : request
-                    let model = try registry.load(target, frozen: try a.bool(1))
+                    // A name is looked up in the registry (an unknown one lists the known names) and may read its
+                    // own folder of the cache; a path obeys the script's file access. Either way every file the
+                    // load opens — weights, configuration, vocabulary, tokenizer, shards — is checked by it.
+                    var access = m.fileAccess
+                    let target: String
+                    if let known = ModelRegistry.known.first(where: { $0.name == request }) {
+                        target = request
+                        access.allowReading(registry.folder(of: known))
+                    } else if ModelRegistry.isPath(request) || FileManager.default.fileExists(atPath: (m.directory ?? FileManager.default.currentDirectoryPath) + "/" + request) {
+                        // A bare folder name is a path too when it names something beside the script.
+                        target = try m.resolve(request, forWriting: false)
+                    } else {
+                        target = request
+                    }
+                    let model = try registry.load(target, frozen: try a.bool(1), access: access)
                     return .model(pretrainedModel(model, name: request))
                 }),
         Builtin("tokenize", [.receiver("model", .model), .required("text", "string"), .optional("special", "bool", .bool(false))],

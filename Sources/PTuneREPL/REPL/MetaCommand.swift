@@ -1,6 +1,21 @@
 /// The REPL's `:` commands: one table that running them, `:help` and tab completion all read.
 public enum MetaCommand: String, CaseIterable, Sendable {
-    case help, vars, type, time, load, save, reset, quit
+    /// `:help [topic]`: the commands and builtins, or one topic.
+    case help
+    /// `:vars`: the names in the session.
+    case vars
+    /// `:type EXPR`: an expression's static type.
+    case type
+    /// `:time STMT`: run a statement and time it.
+    case time
+    /// `:load FILE`: run a script in the session.
+    case load
+    /// `:save FILE`: write the session's statements as a script.
+    case save
+    /// `:reset`: forget everything.
+    case reset
+    /// `:quit`: leave.
+    case quit
 
     /// What tab completion offers for a command's argument.
     public enum ArgumentKind: Sendable {
