@@ -65,15 +65,11 @@ import Testing
         #expect(s.parameterNames(ofCallee: "sgd") == ["params", "lr", "momentum", "nesterov", "weight_decay"])
         #expect(s.parameterNames(ofCallee: "train").contains("optimizer"))
         #expect(s.completionNames.contains("opt") && s.completionNames.contains("randn") && s.completionNames.contains("let"))
-        #expect(s.help("concat")?.contains("concat(tensors..., axis: 0) -> tensor") == true)
-        #expect(s.help("nn")?.contains("sgd(") == true)
-        #expect(s.help(nil)?.contains("tensor") == true)
-        #expect(s.help("no_such_thing") == nil)
     }
 
     @Test func everyBuiltinDocumentsItself() {
         for b in BuiltinRegistry.standard.all {
-            #expect(!b.summary.isEmpty && !b.example.isEmpty && !b.topic.isEmpty, "\(b.name)")
+            #expect(!b.summary.isEmpty && !b.example.isEmpty, "\(b.name)")
         }
     }
 

@@ -87,8 +87,8 @@ public final class Builtin: @unchecked Sendable {
     public let summary: String
     /// A line of ptune that uses it.
     public let example: String
-    /// The help topic it is listed under (`tensor`, `math`, `nn`, `data`, `io`, `models`).
-    public let topic: String
+    /// The group help lists it under.
+    public let topic: BuiltinTopic
     /// The kind of value it is a method of (`x.sum()` for `sum(x)`): the kind its first parameter is declared to
     /// receive (``BuiltinParameter/receiver(_:_:)``), or nil.
     public let receiver: ValueKind?
@@ -100,7 +100,7 @@ public final class Builtin: @unchecked Sendable {
     let run: (inout Arguments, Machine) throws -> Value
 
     /// A builtin. `infer` defaults to `result` regardless of the arguments.
-    init(_ name: String, _ parameters: [BuiltinParameter], returns: String, topic: String, summary: String,
+    init(_ name: String, _ parameters: [BuiltinParameter], returns: String, topic: BuiltinTopic, summary: String,
          example: String, result: LangType = .unknown, global: Bool = true,
          infer: ((CallTypes) throws -> LangType)? = nil,
          run: @escaping (inout Arguments, Machine) throws -> Value) {

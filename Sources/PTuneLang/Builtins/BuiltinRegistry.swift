@@ -41,14 +41,6 @@ public struct BuiltinRegistry: Sendable {
     /// Every method name of `kind`, sorted.
     public func methodNames(_ kind: ValueKind) -> [String] { (byKind[kind] ?? [:]).keys.sorted() }
 
-    /// The help topics and their builtins, in order.
-    public var topics: [(topic: String, builtins: [Builtin])] {
-        var order: [String] = []
-        var groups: [String: [Builtin]] = [:]
-        for b in all {
-            if groups[b.topic] == nil { order.append(b.topic) }
-            groups[b.topic, default: []].append(b)
-        }
-        return order.map { ($0, groups[$0] ?? []) }
-    }
+    /// The builtins of `topic`, in registration order.
+    public func builtins(of topic: BuiltinTopic) -> [Builtin] { all.filter { $0.topic == topic } }
 }

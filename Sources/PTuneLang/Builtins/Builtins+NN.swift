@@ -17,7 +17,7 @@ extension BuiltinRegistry {
 
     static let losses: [Builtin] = [
         Builtin("mse", [.receiver("pred", .tensor), .required("target", "tensor"), .optional("reduction", "string", .string("mean"))],
-                returns: "tensor", topic: "nn",
+                returns: "tensor", topic: .nn,
                 summary: "the mean squared error mean((pred − target)²), target broadcast to pred",
                 example: "let loss = mse(forward(), target)",
                 infer: { c in
@@ -33,7 +33,7 @@ extension BuiltinRegistry {
         Builtin("cross_entropy", [.receiver("logits", .tensor), .required("labels", "tensor"),
                                   .optional("ignore_index", "int", .number(-100)), .optional("label_smoothing", "number", .number(0)),
                                   .optional("reduction", "string", .string("mean"))],
-                returns: "tensor", topic: "nn",
+                returns: "tensor", topic: .nn,
                 summary: "softmax cross-entropy of logits [..., C] against int64 class labels [...] (labels equal to ignore_index count for nothing)",
                 example: "let loss = cross_entropy(predict(batch.x), batch.y)",
                 infer: { c in
@@ -45,7 +45,7 @@ extension BuiltinRegistry {
                                                   labelSmoothing: try a.number(3), reduction: try reduction(a, 4)))
                 }),
         Builtin("bce", [.receiver("logits", .tensor), .required("targets", "tensor"), .optional("reduction", "string", .string("mean"))],
-                returns: "tensor", topic: "nn",
+                returns: "tensor", topic: .nn,
                 summary: "binary cross-entropy with logits (targets are probabilities of the logits' shape)",
                 example: "let loss = bce(score(batch.x), batch.y)",
                 infer: { c in .tensor(TensorType(shape: c.given[2] ? nil : [], dtype: try BuiltinRules.tensor(c, 0, "logits").dtype)) },
@@ -53,7 +53,7 @@ extension BuiltinRegistry {
                     let l = try a.tensor(0)
                     return .tensor(try Loss.binaryCrossEntropyWithLogits(l, try a.tensor(1, dtype: l.dtype).to(l.dtype), reduction: try reduction(a, 2)))
                 }),
-        Builtin("accuracy", [.receiver("logits", .tensor), .required("labels", "tensor")], returns: "number", topic: "nn",
+        Builtin("accuracy", [.receiver("logits", .tensor), .required("labels", "tensor")], returns: "number", topic: .nn,
                 summary: "the fraction of rows whose largest logit is at the label", example: "print accuracy(predict(test.x), test.y)",
                 result: .number(nil),
                 run: { a, _ in
@@ -95,7 +95,7 @@ extension BuiltinRegistry {
     static func optimizerBuiltin(_ kind: OptimizerKind, _ rest: [BuiltinParameter], summary: String, example: String,
                                  _ settings: @escaping (Arguments) throws -> (String, () throws -> any Optimizer)) -> Builtin {
         let name = kind.rawValue
-        return Builtin(name, [.optional("params", "params", .none)] + rest, returns: "optimizer", topic: "nn",
+        return Builtin(name, [.optional("params", "params", .none)] + rest, returns: "optimizer", topic: .nn,
                 summary: summary, example: example, result: .optimizer,
                 run: { a, _ in
                     let (text, make) = try settings(a)
@@ -113,7 +113,7 @@ extension BuiltinRegistry {
     }
 
     static let optimizers: [Builtin] = [
-        Builtin("step", [.receiver("optimizer", .optimizer), .required("loss", "tensor")], returns: "number", topic: "nn",
+        Builtin("step", [.receiver("optimizer", .optimizer), .required("loss", "tensor")], returns: "number", topic: .nn,
                 summary: "one update: gradients of the scalar loss with respect to the optimizer's parameters, then the step; returns the loss",
                 example: "opt.step(mse(forward(), target))", result: .number(nil), global: false,
                 run: { a, _ in
@@ -152,7 +152,7 @@ extension BuiltinRegistry {
     /// A schedule builtin `name(warmup: 0, steps: none)`.
     static func schedule(_ kind: ScheduleKind, _ summary: String, _ make: @escaping (Int, Int) -> LRSchedule) -> Builtin {
         let name = kind.rawValue
-        return Builtin(name, [.optional("warmup", "int", .number(0)), .optional("steps", "int", .none)], returns: "schedule", topic: "nn",
+        return Builtin(name, [.optional("warmup", "int", .number(0)), .optional("steps", "int", .none)], returns: "schedule", topic: .nn,
                 summary: summary + " (steps: the total, which a train block fills in)",
                 example: "schedule: \(name)(warmup: 10)", result: .schedule,
                 run: { a, _ in
@@ -167,7 +167,7 @@ extension BuiltinRegistry {
         schedule(.linearDecay, "linear warm-up, then linear decay to 0") { w, n in .linear(warmupSteps: w, totalSteps: n) },
         schedule(.cosine, "linear warm-up, then a half-cosine decay to 0") { w, n in .cosine(warmupSteps: w, totalSteps: n) },
         Builtin("with_schedule", [.receiver("optimizer", .optimizer), .required("schedule", "schedule")], returns: "optimizer",
-                topic: "nn", summary: "the optimizer with a learning-rate schedule over the schedule's steps (for explicit loops)",
+                topic: .nn, summary: "the optimizer with a learning-rate schedule over the schedule's steps (for explicit loops)",
                 example: "let opt = with_schedule(adam([p]), cosine(warmup: 10, steps: 1000))", result: .optimizer,
                 run: { a, _ in
                     guard case let .optimizer(o) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an optimizer")) }

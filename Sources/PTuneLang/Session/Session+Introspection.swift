@@ -137,25 +137,4 @@ extension Session {
         let globals = table.slots.keys.filter { s in table.slots[s].map { $0 < Machine.maxGlobals && machine.initialized[$0] } ?? false }
         return Session.unique(globals.sorted() + registry.globalNames + Session.keywords + Session.statementWords)
     }
-
-    /// The REPL's `:help`: with no topic, the topics and how to ask; with a topic (`tensor`, `nn`, `data`, …), its
-    /// builtins; with a builtin's name, its signature, meaning and example. Nil for an unknown topic.
-    public func help(_ topic: String?) -> String? {
-        guard let topic, !topic.isEmpty else {
-            var lines = ["ptune builtins by topic (:help TOPIC lists one, :help NAME explains one):"]
-            for (t, bs) in registry.topics where !bs.isEmpty {
-                lines.append("  \(t.padding(toLength: 8, withPad: " ", startingAt: 0)) " + bs.map(\.name).joined(separator: ", "))
-            }
-            return lines.joined(separator: "\n")
-        }
-        if let group = registry.topics.first(where: { $0.topic == topic }) {
-            return group.builtins.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n")
-        }
-        let matches = registry.all.filter { $0.name == topic }
-        guard !matches.isEmpty else { return nil }
-        return matches.map { b in
-            let owner = b.isGlobal ? "" : " (a method of \(b.receiver?.rawValue ?? "values"): x.\(b.name)(…))"
-            return "\(b.signature)\(owner)\n    \(b.summary)\n    example: \(b.example)"
-        }.joined(separator: "\n")
-    }
 }

@@ -23,7 +23,5 @@ extension Session: CompletionSource {
     }
 
     /// Builtins, topics and keywords `:help` explains.
-    public var helpTopics: [String] {
-        registry.globalNames + registry.topics.map(\.topic) + Array(LangHelp.keywords.keys)
-    }
+    public var helpTopics: [String] { HelpTopic.names(in: registry) }
 }
