@@ -24,6 +24,6 @@ public final class LayerNorm: Layer {
 
     /// Normalises the last axis.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try FusedLayerNorm.apply(x, weight: weight?.value, bias: bias?.value, eps: eps)
+        try x.layerNorm(weight: weight?.value, bias: bias?.value, eps: eps)
     }
 }
