@@ -63,13 +63,13 @@ import PTuneCore
         for (causal, padded) in [(true, false), (false, false), (true, true), (false, true)] {
             let qkv = try c.randn([2, 4, 12])
             let padding: [Bool]? = padded ? [false, false, false, true, false, false, true, true] : nil
-            let fused = try FusedAttention.attend(qkv, heads: 2, causal: causal, keyPadding: padding)
+            let fused = try batchedAttention(qkv, heads: 2, causal: causal, padding: padding)
             let reference = try referenceAttention(qkv, heads: 2, causal: causal, padding: padding)
             for (a, b) in zip(fused.doubles, reference.doubles) { #expect(Swift.abs(a - b) < 1e-13) }
-            try GradientChecker.expect(inputs: [qkv]) { try FusedAttention.attend($0[0], heads: 2, causal: causal, keyPadding: padding) }
+            try GradientChecker.expect(inputs: [qkv]) { try batchedAttention($0[0], heads: 2, causal: causal, padding: padding) }
         }
         // A query with no allowed key gets zeros, not NaN.
-        let allPad = try FusedAttention.attend(try c.randn([1, 2, 6]), heads: 1, causal: false, keyPadding: [true, true])
+        let allPad = try batchedAttention(try c.randn([1, 2, 6]), heads: 1, causal: false, padding: [true, true])
         #expect(allPad.doubles == [0, 0, 0, 0])
     }
 

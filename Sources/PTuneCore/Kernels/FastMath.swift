@@ -40,7 +40,7 @@ public enum FastMath {
         return e
     }
 
-    /// `p[i] = eᵖ⁽ⁱ⁾` over a buffer, eight lanes at a time.
+    /// `p[i] = eᵖ⁽ⁱ⁾` over a float32 buffer, eight lanes at a time.
     @inlinable @inline(__always)
     public static func expInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
@@ -49,6 +49,19 @@ public enum FastMath {
             let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             raw.storeBytes(of: exp(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
+        }
+        while i < count { p[i] = exp(p[i]); i += 1 }
+    }
+
+    /// `p[i] = eᵖ⁽ⁱ⁾` over a float64 buffer, four lanes at a time.
+    @inlinable @inline(__always)
+    public static func expInPlace(_ p: UnsafeMutablePointer<Double>, count: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(p)
+        while i + 4 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+            raw.storeBytes(of: exp(v), toByteOffset: i * 8, as: SIMD4<Double>.self)
+            i += 4
         }
         while i < count { p[i] = exp(p[i]); i += 1 }
     }
