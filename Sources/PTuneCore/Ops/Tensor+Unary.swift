@@ -135,18 +135,21 @@ extension Tensor {
     /// GELU, exact erf form: `y = x · Φ(x) = x · ½(1 + erf(x/√2))`; the forward keeps `D = Φ(x) + x · φ(x)` so
     /// that the backward is `dx = g ⊙ D` (see ``GELUKernel``).
     public func gelu() throws -> Tensor {
-        func run<T: TensorFloat>(_: T.Type) throws -> (Tensor, Tensor) {
-            let y = try Tensor(uninitialized: shape, dtype: dtype), d = try Tensor(uninitialized: shape, dtype: dtype)
-            GELUKernel.forward(storage.typed(T.self), y: y.storage.typed(T.self), derivative: d.storage.typed(T.self),
+        // The derivative is kept only when a backward may follow.
+        let keeps = node != nil && TensorContext.isRecording
+        func run<T: TensorFloat>(_: T.Type) throws -> (Tensor, Tensor?) {
+            let y = try Tensor(uninitialized: shape, dtype: dtype), d = keeps ? try Tensor(uninitialized: shape, dtype: dtype) : nil
+            GELUKernel.forward(storage.typed(T.self), y: y.storage.typed(T.self), derivative: d?.storage.typed(T.self),
                                count: count)
             return (y, d)
         }
-        let (y, derivative): (Tensor, Tensor)
+        let (y, kept): (Tensor, Tensor?)
         switch dtype {
-        case .float32: (y, derivative) = try run(Float.self)
-        case .float64: (y, derivative) = try run(Double.self)
+        case .float32: (y, kept) = try run(Float.self)
+        case .float64: (y, kept) = try run(Double.self)
         case .int64: throw TensorError.unsupportedDType(op: .gelu, .int64)
         }
+        guard let derivative = kept else { return y }
         return Tensor.record("gelu", y, self, { g in
             func back<T: TensorFloat>(_: T.Type) throws -> Tensor {
                 let dx = try Tensor(uninitialized: g.shape, dtype: g.dtype)
