@@ -30,12 +30,17 @@ let package = Package(
         .target(name: "PTuneNN", dependencies: ["PTuneCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"]),
+        // Tokenizers and weight conversion run over whole vocabularies (Gemma's has 262,144 tokens): optimised in
+        // debug builds too, or the tokenizer tests take minutes.
+        .target(name: "PTuneModels", dependencies: ["PTuneNN", "PTuneCore"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PTuneLang", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"]),
-        .target(name: "PTuneREPL", dependencies: ["PTuneLang", "CReadline"]),
+        // The run layer: script runner, run records, progress, exit statuses; the front ends below build on it.
+        .target(name: "PTuneRun", dependencies: ["PTuneLang", "PTuneCore"]),
+        .target(name: "PTuneREPL", dependencies: ["PTuneRun", "PTuneLang", "PTuneCore", "CReadline"]),
         .executableTarget(
             name: "ptune",
-            dependencies: ["PTuneREPL", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
         .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),
@@ -48,9 +53,11 @@ let package = Package(
         .testTarget(name: "PTuneCoreTests", dependencies: ["PTuneCore"]),
         .testTarget(name: "PTuneNNTests", dependencies: ["PTuneWorkloads", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang"], resources: [.copy("Golden")]),
-        .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneLang"]),
-        .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneFuzz", "PTuneLang", "PTuneNN", "PTuneCore"], resources: [.copy("BadInput")]),
+        .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "PTuneRunTests", dependencies: ["PTuneRun", "PTuneLang"]),
+        .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang"]),
+        .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneRun", "PTuneFuzz", "PTuneLang", "PTuneNN", "PTuneCore"],
+                    resources: [.copy("BadInput")]),
         .testTarget(name: "PTuneFuzzTests", dependencies: ["PTuneFuzz"], resources: [.copy("Regressions")]),
     ],
     swiftLanguageModes: [.v6]

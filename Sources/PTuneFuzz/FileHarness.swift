@@ -8,23 +8,33 @@ public enum FileHarness {
     /// At most 2²⁰ elements per tensor and 64 MiB in all.
     static let budget = MemoryBudget(maxElements: 1 << 20, maxBytes: 64 << 20)
 
-    /// A safetensors image: validate the header, then decode every tensor.
-    static func safetensors(_ bytes: [UInt8]) {
+    /// A safetensors image: validate the header, then decode every tensor. Rejected with the header's error, or
+    /// the first tensor's that does not decode.
+    static func safetensors(_ bytes: [UInt8]) -> FuzzOutcome {
         TensorContext.withBudget(budget) {
-            guard let file = try? SafeTensorsFile(data: Data(bytes)) else { return }
+            let file: SafeTensorsFile
+            do { file = try SafeTensorsFile(data: Data(bytes)) } catch { return FuzzOutcome(error) }
+            var firstError: (any Error)?
             for e in file.entries {
-                guard let t = try? file.tensor(e.name) else { continue }
+                let t: Tensor
+                do { t = try file.tensor(e.name) } catch { firstError = firstError ?? error; continue }
                 if t.shape != e.shape { FuzzFailure.trap("tensor '\(e.name)' decoded as \(t.shape), declared \(e.shape)") }
             }
+            return FuzzOutcome(firstError)
         }
     }
 
     /// A GGUF image: parse, dequantize every tensor, read a few metadata values, build the BPE tokenizer.
-    static func gguf(_ bytes: [UInt8]) {
+    /// Rejected with the file's error, or the first tensor's that does not dequantize (a file without a tokenizer
+    /// is not rejected for that).
+    static func gguf(_ bytes: [UInt8]) -> FuzzOutcome {
         TensorContext.withBudget(budget) {
-            guard let file = try? GGUFFile(bytes: bytes, name: "fuzz.gguf") else { return }
+            let file: GGUFFile
+            do { file = try GGUFFile(bytes: bytes, name: "fuzz.gguf") } catch { return FuzzOutcome(error) }
+            var firstError: (any Error)?
             for info in file.tensors {
-                guard let t = try? file.tensor(named: info.name) else { continue }
+                let t: Tensor
+                do { t = try file.tensor(named: info.name) } catch { firstError = firstError ?? error; continue }
                 if t.count != info.dims.reduce(1, *) { FuzzFailure.trap("tensor '\(info.name)' has \(t.count) elements, dims \(info.dims)") }
             }
             for key in file.metadataKeys {
@@ -33,6 +43,7 @@ public enum FileHarness {
             if let tokenizer = try? ByteLevelBPE(gguf: file) {
                 _ = tokenizer.encode("Hello, world! 123", addSpecialTokens: true)
             }
+            return FuzzOutcome(firstError)
         }
     }
 
@@ -50,12 +61,14 @@ public enum FileHarness {
         }
     }
 
-    /// A CSV, TSV or JSONL file, read as the builtins read it.
-    static func data(_ bytes: [UInt8], _ format: DataFileFormat) {
+    /// A CSV, TSV or JSONL file, read as the builtins read it. Rejected with the reader's error.
+    static func data(_ bytes: [UInt8], _ format: DataFileFormat) -> FuzzOutcome {
         TensorContext.withBudget(budget) {
-            guard let d = try? format.read(bytes, path: "fuzz." + format.rawValue) else { return }
+            let d: DatasetObject
+            do { d = try format.read(bytes, path: "fuzz." + format.rawValue) } catch { return FuzzOutcome(error) }
             if d.names.count != d.columns.count { FuzzFailure.trap("\(d.names.count) names for \(d.columns.count) columns") }
             _ = d.description
+            return .accepted
         }
     }
 }

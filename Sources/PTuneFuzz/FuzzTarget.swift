@@ -28,18 +28,41 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The BERT WordPiece tokenizer: encode arbitrary bytes (repaired to UTF-8) and decode arbitrary ids.
     case wordpiece
 
-    /// Feeds one input through the harness.
-    public func run(_ bytes: [UInt8]) {
+    /// Feeds one input through the harness: whether the code under test took it or refused it with an error.
+    @discardableResult
+    public func run(_ bytes: [UInt8]) -> FuzzOutcome {
         switch self {
-        case .parser: LanguageHarness.parse(bytes)
-        case .interpreter: LanguageHarness.interpret(bytes)
-        case .safetensors: FileHarness.safetensors(bytes)
-        case .gguf: FileHarness.gguf(bytes)
-        case .jsonl: FileHarness.data(bytes, .jsonl)
-        case .csv: FileHarness.data(bytes, .csv)
-        case .tsv: FileHarness.data(bytes, .tsv)
-        case .bpe: TokenizerHarness.bpe(bytes)
-        case .wordpiece: TokenizerHarness.wordPiece(bytes)
+        case .parser: return LanguageHarness.parse(bytes)
+        case .interpreter: return LanguageHarness.interpret(bytes)
+        case .safetensors: return FileHarness.safetensors(bytes)
+        case .gguf: return FileHarness.gguf(bytes)
+        case .jsonl: return FileHarness.data(bytes, .jsonl)
+        case .csv: return FileHarness.data(bytes, .csv)
+        case .tsv: return FileHarness.data(bytes, .tsv)
+        case .bpe: return TokenizerHarness.bpe(bytes)
+        case .wordpiece: return TokenizerHarness.wordPiece(bytes)
+        }
+    }
+}
+
+/// What a harness made of one input (a trap is neither: the process ends).
+public enum FuzzOutcome: Equatable, Sendable, CustomStringConvertible {
+    /// The code under test read, ran or encoded the input to the end.
+    case accepted
+    /// It refused the input with an error (the first line of its message).
+    case rejected(String)
+
+    /// The outcome of a call that threw `error`, or of one that returned (nil).
+    init(_ error: (any Error)?) {
+        guard let error else { self = .accepted; return }
+        self = .rejected(String(String(describing: error).prefix { $0 != "\n" }))
+    }
+
+    /// `accepted`, or `rejected: MESSAGE`.
+    public var description: String {
+        switch self {
+        case .accepted: return "accepted"
+        case .rejected(let message): return "rejected: " + message
         }
     }
 }

@@ -17,29 +17,36 @@ enum LanguageHarness {
     nonisolated(unsafe) static let checker = Session(options: options, output: .discard)
 
     /// Lexes, parses and checks `bytes` as a script; renders every diagnostic (every one must have a place).
-    static func parse(_ bytes: [UInt8]) {
+    /// Rejected with the first error when there is one.
+    static func parse(_ bytes: [UInt8]) -> FuzzOutcome {
         let file = SourceFile(name: "fuzz.pt", bytes: bytes, directory: FuzzSandbox.folder)
         let parsed = Parser.parse(file)
         for d in parsed.diagnostics { render(d, bytes) }
         do {
             try checker.check(file)
+            return .accepted
         } catch {
             for d in error.diagnostics { render(d, bytes) }
+            return outcome(of: error)
         }
     }
 
     /// Runs a program: the first byte chooses between a program generated from the rest (odd) and the rest as
     /// script text (even), so the fuzzer both explores the language's semantics and mutates real scripts.
-    static func interpret(_ bytes: [UInt8]) {
-        guard let first = bytes.first else { return }
+    /// Rejected with the program's first error when it has one.
+    static func interpret(_ bytes: [UInt8]) -> FuzzOutcome {
+        guard let first = bytes.first else { return .accepted }
         let rest = Array(bytes.dropFirst())
         var generator = ProgramGenerator(rest)
         let text = first & 1 == 1 ? generator.program() : String(decoding: rest, as: UTF8.self)
         let session = Session(options: options, output: .discard)
+        let result: FuzzOutcome
         do {
             try session.run(SourceFile(name: "fuzz.pt", text: text, directory: FuzzSandbox.folder))
+            result = .accepted
         } catch {
             for d in error.diagnostics { render(d, Array(text.utf8)) }
+            result = outcome(of: error)
         }
         // A session survives an error: it must still run a plain statement.
         do {
@@ -48,6 +55,12 @@ enum LanguageHarness {
         } catch {
             FuzzFailure.trap("a session failed '1 + 1' after a fuzzed program: \(error)")
         }
+        return result
+    }
+
+    /// A failure as an outcome: its first diagnostic's headline (`fuzz.pt:1:5: error: …`).
+    static func outcome(of failure: RunFailure) -> FuzzOutcome {
+        .rejected(failure.diagnostics.first?.headline ?? failure.description)
     }
 
     /// Renders a diagnostic; a syntax or check error must point into the source.

@@ -30,8 +30,8 @@ enum TokenizerHarness {
     }()
 
     /// Encodes the bytes (as repaired UTF-8) with and without special tokens; the plain encoding must decode back
-    /// to the text. Then decodes the bytes read as ids.
-    static func bpe(_ bytes: [UInt8]) {
+    /// to the text. Then decodes the bytes read as ids: rejected when those are not all in the vocabulary.
+    static func bpe(_ bytes: [UInt8]) -> FuzzOutcome {
         guard let t = bpeTokenizer else { FuzzFailure.trap("the BPE fuzz vocabulary does not build") }
         let text = String(decoding: bytes, as: UTF8.self)
         let ids = t.encode(text, addSpecialTokens: false)
@@ -39,20 +39,22 @@ enum TokenizerHarness {
         check(ids, below: t.vocabularySize)
         guard let back = try? t.decode(ids) else { FuzzFailure.trap("ids from encode do not decode: \(ids)") }
         if back != text { FuzzFailure.trap("BPE round trip: \(Array(text.utf8)) came back as \(Array(back.utf8))") }
-        _ = try? t.decode(idsFrom(bytes))
+        do { _ = try t.decode(idsFrom(bytes)) } catch { return FuzzOutcome(error) }
+        return .accepted
     }
 
     /// Encodes the bytes (as repaired UTF-8); the ids must lie in the vocabulary and be framed by [CLS] … [SEP].
-    /// Then decodes the bytes read as ids.
-    static func wordPiece(_ bytes: [UInt8]) {
+    /// Then decodes the bytes read as ids: rejected when those are not all in the vocabulary.
+    static func wordPiece(_ bytes: [UInt8]) -> FuzzOutcome {
         guard let t = wordPieceTokenizer else { FuzzFailure.trap("the WordPiece fuzz vocabulary does not build") }
         let text = String(decoding: bytes, as: UTF8.self)
         let ids = t.encode(text, addSpecialTokens: true)
         check(ids, below: t.vocabularySize)
         if ids.first != t.clsId || ids.last != t.sepId { FuzzFailure.trap("encoding not framed by [CLS] … [SEP]: \(ids)") }
         _ = t.encode(text, addSpecialTokens: false)
-        _ = try? t.decode(ids)
-        _ = try? t.decode(idsFrom(bytes))
+        guard (try? t.decode(ids)) != nil else { FuzzFailure.trap("ids from encode do not decode: \(ids)") }
+        do { _ = try t.decode(idsFrom(bytes)) } catch { return FuzzOutcome(error) }
+        return .accepted
     }
 
     /// Every id must name a token.

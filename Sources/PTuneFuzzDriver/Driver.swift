@@ -38,7 +38,8 @@ public func ptuneFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMuta
 }
 #else
 /// Without libFuzzer: `ptune-fuzz TARGET FILE…` replays inputs through a harness (a crash reproduces as it did
-/// under the fuzzer); `ptune-fuzz save-loop DIR` runs the crash-safety test's saver.
+/// under the fuzzer) and prints each one's outcome, `FILE: accepted` or `FILE: rejected: MESSAGE`;
+/// `ptune-fuzz save-loop DIR` runs the crash-safety test's saver.
 @main
 struct FuzzDriver {
     static func main() {
@@ -66,8 +67,9 @@ struct FuzzDriver {
                 FileHandle.standardError.write(Data("ptune-fuzz: cannot read '\(path)'\n".utf8))
                 exit(2)
             }
-            target.run(Array(data))
-            print("\(path): ok")
+            // Unbuffered, so a crash on the next input leaves this line behind.
+            let outcome = target.run(Array(data))
+            FileHandle.standardOutput.write(Data("\(path): \(outcome)\n".utf8))
         }
     }
 }

@@ -1,58 +1,60 @@
-import ArgumentParser
 import Foundation
 import PTuneLang
 import PTuneREPL
+import PTuneRun
 
-/// Turns the parsed command line into a running ptune: the console, Ctrl-C handling, progress reporting, and a
-/// language session per run.
+/// Turns the parsed command line into a running ptune: the console, Ctrl-C handling, progress reporting, and the
+/// script runner or the REPL over them.
 struct Launcher {
     let settings: RunSettings
-    let sessionOptions: SessionOptions
     let console: Console
     let cancellation = CancellationFlag()
     let interrupts: InterruptMonitor
     let reporter: TrainingReporter
 
-    /// Settings from `options`; a `--set` value the language cannot read is a usage error (status 2).
-    init(options: CommonOptions) throws {
-        settings = options.settings
+    /// A launcher for the settings `options` describe, recording a script run in `record` (a folder) if given.
+    init(options: CommonOptions, record: String? = nil) {
+        settings = options.settings(record: record)
         let console = Console.standard(color: settings.color)
         self.console = console
-        switch LangBackend.options(from: settings) {
-        case .success(let o): sessionOptions = o
-        case .failure(let e):
-            console.err(e.text + "\n")
-            throw ExitCode(ExitStatus.usage.rawValue)
-        }
         let flag = cancellation
         interrupts = InterruptMonitor(onInterrupt: { flag.cancel() })
         reporter = TrainingReporter(style: settings.progress, bar: { console.err($0) }, log: { console.out($0 + "\n") },
                                     width: { Console.terminalWidth() })
     }
 
-    /// A fresh language session for one run.
-    func makeBackend() -> Backend {
-        LangBackend(options: sessionOptions, console: console, quiet: settings.quiet, cancellation: cancellation)
+    /// Runs scripts and checks.
+    var runner: ScriptRunner {
+        ScriptRunner(console: console, settings: settings, reporter: reporter, cancellation: cancellation)
     }
 
-    /// Runs scripts and checks.
-    func runner() -> ScriptRunner {
-        ScriptRunner(makeBackend: makeBackend, console: console, settings: settings, reporter: reporter,
-                     version: PTuneVersion.current)
+    /// Runs `code` (`-e`), or the script at `file`, or standard input for `-` (or no file).
+    func run(file: String?, code: String?) -> ExitStatus {
+        if let code { return runner.runSource(code, name: "<-e>") }
+        guard let file, file != "-" else { return runner.runSource(Launcher.standardInput(), name: "<stdin>") }
+        return runner.runFile(file)
     }
 
     /// The REPL: readline on a terminal, plain lines otherwise.
     func repl() -> ExitStatus {
-        let backend = makeBackend()
+        let session = Session.printing(to: console, options: settings.sessionOptions, quiet: settings.quiet,
+                                       cancellation: cancellation)
         let reporter = self.reporter
-        backend.onTrainingStep = { reporter.report($0) }
+        session.onTrainProgress = { reporter.report($0) }
         let interactive = isatty(STDIN_FILENO) == 1
         let reader: LineReader = interactive
-            ? ReadlineReader(completer: Completer(source: backend), history: HistoryStore.fromEnvironment(), interrupts: interrupts)
+            ? ReadlineReader(completer: Completer(source: session), history: HistoryStore.fromEnvironment(), interrupts: interrupts)
             : PlainLineReader.standardInput()
-        let repl = REPL(backend: backend, reader: reader, console: console,
+        let repl = REPL(session: session, reader: reader, console: console,
                         options: REPL.Options(banner: interactive && !settings.quiet, version: PTuneVersion.current),
                         reporter: reporter, interrupts: interrupts)
-        return ExitStatus(rawValue: repl.run()) ?? .success
+        return repl.run()
+    }
+
+    /// Everything on standard input.
+    static func standardInput() -> String {
+        var text = ""
+        while let line = readLine(strippingNewline: false) { text += line }
+        return text
     }
 }

@@ -169,6 +169,26 @@ struct GGUFReaderTests {
         }
     }
 
+    @Test("a tensor type ptune cannot convert is an error naming the tensor and the type")
+    func unsupportedType() throws {
+        var b = GGUFBuilder()
+        b.addTensor("blk.0.attn_q.weight", dims: [256, 1], type: .q8_K, data: [UInt8](repeating: 0, count: 292))
+        b.addTensor("ids", dims: [4], type: .i32, data: [UInt8](repeating: 0, count: 16))
+        let f = try GGUFFile(bytes: b.build(), name: "m.gguf")
+        for name in ["blk.0.attn_q.weight", "ids"] {
+            do {
+                _ = try f.tensor(named: name)
+                Issue.record("expected an error for \(name)")
+            } catch let e as GGUFError {
+                let type = name == "ids" ? "I32" : "Q8_K"
+                #expect(e.problem == .unsupportedTensorType(tensor: name, type: type))
+                #expect(e.description.contains("tensor '\(name)' has type \(type), which ptune cannot convert (supported: F32, F16,"))
+                #expect(e.description.contains("Q6_K"))
+            }
+            #expect(throws: GGUFError.self) { try f.rows(of: name, [0]) }
+        }
+    }
+
     @Test("an unreadable path is a GGUFError naming it")
     func unreadable() {
         #expect(throws: GGUFError.self) { try GGUFFile(path: "/nonexistent/model.gguf") }

@@ -46,7 +46,10 @@ struct ModelRegistryTests {
         }
         #expect(throws: FileReadError.self) { try r.locate(home + "/absent.gguf") }
         try FileManager.default.createDirectory(atPath: home + "/dir.gguf", withIntermediateDirectories: true)
-        #expect(throws: FileReadError.self) { try r.locate(home + "/dir.gguf") }
+        // A folder is a Hugging Face model folder, whatever its name.
+        #expect(try r.locate(home + "/dir.gguf").format == .folder)
+        #expect(throws: FileReadError.self) { try r.locate(home + "/weights.bin") }
+        FileManager.default.createFile(atPath: home + "/weights.bin", contents: Data())
         #expect(throws: ModelError.self) { try r.locate(home + "/weights.bin") }
     }
 }
@@ -72,7 +75,7 @@ struct ModelRegistryLoadTests {
             #expect(e.description.hasPrefix(home + "/bad.safetensors: "), "\(e)")
         }
         FileManager.default.createFile(atPath: home + "/config.json", contents: Data(#"{"model_type": "t5"}"#.utf8))
-        #expect(throws: ModelError.unsupportedArchitecture("t5", file: home + "/tiny.safetensors")) { try r.load(home + "/tiny.safetensors") }
+        #expect(throws: ModelError.unsupportedArchitecture("t5", file: home + "/config.json")) { try r.load(home + "/tiny.safetensors") }
     }
 
     @Test("a GGUF of an architecture without an implementation is an error naming it")

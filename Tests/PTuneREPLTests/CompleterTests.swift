@@ -4,7 +4,7 @@ import Testing
 
 /// A fixed set of names for completion tests.
 final class FixedSource: CompletionSource {
-    let keywords = ["let", "fn", "for", "frozen", "train", "print", "param"]
+    let keywordNames = ["let", "fn", "for", "frozen", "train", "print", "param"]
     let builtinNames = ["randn", "relu", "adam", "sgd", "mse", "plot", "print_shape"]
     func namesInScope() -> [String] { ["encoder", "embed", "lm", "llm"] }
     func members(of expression: String) -> [String] {

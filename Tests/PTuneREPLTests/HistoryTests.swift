@@ -49,4 +49,15 @@ import Testing
         h.add("two")
         #expect(h.entries == ["one", "two"])
     }
+
+    @Test func savedScriptsAndHistoryLeaveNoTemporaryFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-atomic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var h = HistoryStore(path: dir + "/history")
+        h.add("one")
+        h.add("two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["history"])
+        #expect(try String(contentsOfFile: dir + "/history", encoding: .utf8) == "one\ntwo\n")
+    }
 }

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import PTuneLang
 @testable import PTuneREPL
+import PTuneRun
 
 /// Text written by a scripted session, collected from any thread.
 final class Captured: Sendable {
@@ -16,7 +17,7 @@ final class Captured: Sendable {
 struct ScriptedSession {
     let out = Captured()
     let err: Captured
-    let backend: LangBackend
+    let session: Session
     let repl: REPL
 
     init(_ lines: [String], directory: String = FileManager.default.currentDirectoryPath, options: SessionOptions = SessionOptions(),
@@ -24,13 +25,17 @@ struct ScriptedSession {
         err = mergeErrors ? out : Captured()
         let out = self.out, err = self.err
         let console = Console(out: { out.append($0) }, err: { err.append($0) }, color: false)
-        backend = LangBackend(options: options, console: console, quiet: true)
+        session = Session.printing(to: console, options: options, quiet: true)
         let reader = PlainLineReader(lines: lines, echo: true, interruptMarker: "<Ctrl-C>", transcript: { out.append($0) })
-        repl = REPL(backend: backend, reader: reader, console: console, options: REPL.Options(banner: false, directory: directory))
+        repl = REPL(session: session, reader: reader, console: console, options: REPL.Options(banner: false, directory: directory))
     }
 
-    /// Runs to the end of the lines.
-    func run() -> ScriptedSession { repl.run(); return self }
+    /// Runs to the end of the lines (or `:quit`); the loop's exit status must be success.
+    func run() -> ScriptedSession {
+        let status = repl.run()
+        #expect(status == .success)
+        return self
+    }
 }
 
 @Suite struct REPLTests {
@@ -98,6 +103,44 @@ struct ScriptedSession {
         #expect(!out.contains("never"))
     }
 
+    @Test func leavingReturnsSuccessWhateverTheEntriesDid() {
+        for lines in [["nosuch + 1", ":quit", "print \"after\""], ["assert 1 > 2, \"no\""], ["let a = [1,"], []] {
+            let out = Captured()
+            let console = Console(out: { out.append($0) }, err: { out.append($0) }, color: false)
+            let repl = REPL(session: Session.printing(to: console, options: SessionOptions(), quiet: true),
+                            reader: PlainLineReader(lines: lines), console: console, options: REPL.Options(banner: false))
+            #expect(repl.run() == .success, "\(lines)")
+            #expect(!out.value.contains("after"))
+        }
+    }
+
+    /// The meta-command table is what the loop runs, what `:help` lists and what Tab completes.
+    @Test func everyMetaCommandIsRunListedAndCompleted() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-meta-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let help = ScriptedSession([":help"]).run().out.value
+        let completed = Completer(source: Session(output: .discard)).complete(line: ":").candidates
+        #expect(completed == MetaCommand.allCases.map(\.word).sorted())
+        for command in MetaCommand.allCases {
+            #expect(help.contains("  " + command.word), "\(command.word) is not in :help")
+            for name in [command.rawValue] + command.aliases {
+                #expect(MetaCommand.named(name) == .success(command))
+                let s = ScriptedSession([":" + name + (command.argumentKind == .none ? "" : " x")], directory: dir,
+                                        mergeErrors: true).run()
+                #expect(!s.out.value.contains("unknown command"), ":\(name): \(s.out.value)")
+            }
+        }
+        #expect(MetaCommand.named("va") == .success(.vars))
+        #expect(MetaCommand.named("e") == .success(.quit))
+        #expect(MetaCommand.named("t") == .failure(.ambiguous("t", candidates: [":type", ":time"])))
+        #expect(MetaCommand.named("zz") == .failure(.noSuchCommand("zz")))
+        let ambiguous = ScriptedSession([":t"]).run()
+        #expect(ambiguous.err.value.contains("error: unknown command ':t' (did you mean :type or :time?)"))
+        #expect(ScriptedSession([":help vars", ":help :q"]).run().out.value.contains(":vars \n  the names in the session"))
+        #expect(Completer(source: Session(output: .discard)).complete(line: ":h rand").candidates.contains("randn"))
+    }
+
     @Test func saveWritesARecipeThatRunsTheSame() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-save-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -114,9 +157,9 @@ struct ScriptedSession {
         let printed = s.out.value.components(separatedBy: "\n").filter { $0.hasPrefix("w [") }
         #expect(printed.count == 1)
         let fresh = Captured()
-        let backend = LangBackend(options: SessionOptions(fileAccess: FileAccess(extra: [dir])),
-                                  console: Console(out: { fresh.append($0) }, err: { fresh.append($0) }, color: false), quiet: true)
-        #expect(backend.runFile(dir + "/recipe.pt", strictOverrides: true) == .success)
+        let session = Session.printing(to: Console(out: { fresh.append($0) }, err: { fresh.append($0) }, color: false),
+                                       options: SessionOptions(fileAccess: FileAccess(extra: [dir])), quiet: true)
+        #expect(throws: Never.self) { try session.runFile(dir + "/recipe.pt") }
         #expect(fresh.value.components(separatedBy: "\n").filter { $0.hasPrefix("w [") } == printed)
     }
 
@@ -133,7 +176,7 @@ struct ScriptedSession {
 
     @Test func completionAsksTheSession() {
         let s = ScriptedSession(["dim embed = 4", "param w = zeros(embed)", "let t = dataset(x: zeros(3, 2), y: ones(3))"]).run()
-        let c = Completer(source: s.backend)
+        let c = Completer(source: s.session)
         // Names in scope come first among the builtins that share the prefix (`embedding`, `embedding_encoder`, …).
         let em = c.complete(line: "print em").candidates
         #expect(em.contains("embed") && !em.contains("w"))

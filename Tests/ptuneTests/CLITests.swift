@@ -49,6 +49,49 @@ import Testing
         #expect(unused.status == 65 && unused.stderr.contains("'nothere'"))
     }
 
+    /// `run`, `check` and `repl` are subcommands; `ptune FILE`, `ptune -e`, `ptune -` and `ptune` alone do what they
+    /// did; options mean the same before or after the subcommand.
+    @Test func subcommands() throws {
+        let dir = try PtuneProcess.temporaryFolder("sub")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "dim n = 5\nprint \"n\", n\n".write(to: dir.appendingPathComponent("s.pt"), atomically: true, encoding: .utf8)
+        for args in [["s.pt"], ["run", "s.pt"], ["start", "s.pt"]] {
+            let r = try PtuneProcess.run(args, in: dir)
+            #expect(r.status == 0 && r.stdout == "n 5\n", "\(args): \(r.stderr)")
+        }
+        for args in [["--set", "n=2", "run", "s.pt"], ["run", "--set", "n=2", "s.pt"], ["run", "s.pt", "--set", "n=2"],
+                     ["s.pt", "--set", "n=2"]] {
+            let r = try PtuneProcess.run(args, in: dir)
+            #expect(r.status == 0 && r.stdout == "n 2\n", "\(args): \(r.stdout) \(r.stderr)")
+        }
+        let snippet = try PtuneProcess.run(["run", "-e", "print 6 * 7"], in: dir)
+        #expect(snippet.status == 0 && snippet.stdout == "42\n")
+        let stdin = try PtuneProcess.run(["run", "-"], input: "print \"piped\"\n", in: dir)
+        #expect(stdin.status == 0 && stdin.stdout == "piped\n")
+        let checked = try PtuneProcess.run(["check", "s.pt", "-e", "print 1"], in: dir)
+        #expect(checked.status == 0 && checked.stdout == "s.pt: ok\n<-e>: ok\n")
+        let badSnippet = try PtuneProcess.run(["check", "-e", "print nosuch"], in: dir)
+        #expect(badSnippet.status == 65 && badSnippet.stderr.contains("<-e>:1:7: error: cannot find 'nosuch'"))
+        let repl = try PtuneProcess.run(["repl", "--quiet"], input: "let a = 3\na * 2\n:quit\nprint 0\n", in: dir)
+        #expect(repl.status == 0 && repl.stdout == "6\n")
+
+        // Usage errors: status 2, a message, and the usage of the command concerned.
+        for (args, message) in [(["run"], "run needs a script FILE"), (["check", "--record", "r", "s.pt"], "check runs nothing"),
+                                (["repl", "-e", "print 1"], "the REPL reads its input"),
+                                (["--record", "r", "-e", "print 1"], "--record needs a script FILE"),
+                                (["s.pt", "-e", "print 1"], "either -e CODE or a FILE"),
+                                (["--max-memory", "12Q", "s.pt"], "'12Q' is invalid for '--max-memory <SIZE>'")] {
+            let r = try PtuneProcess.run(args, in: dir)
+            #expect(r.status == 2 && r.stderr.contains(message) && r.stderr.contains("Usage: ptune"), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("ptune start"), "\(args): the hidden default command shows: \(r.stderr)")
+        }
+        let help = try PtuneProcess.run(["--help"])
+        let listed = help.stdout.components(separatedBy: "SUBCOMMANDS:").last?.components(separatedBy: "\n") ?? []
+        #expect(listed.contains { $0.hasPrefix("  run ") } && listed.contains { $0.hasPrefix("  check ") }
+                && listed.contains { $0.hasPrefix("  repl ") } && !listed.contains { $0.hasPrefix("  start ") })
+        #expect(try PtuneProcess.run(["help", "run"]).stdout.contains("USAGE: ptune run"))
+    }
+
     @Test func snippetsAndStandardInput() throws {
         let e = try PtuneProcess.run(["-e", "dim n = 3\nprint sum(ones(n))"])
         #expect(e.status == 0 && e.stdout == "3.0\n")

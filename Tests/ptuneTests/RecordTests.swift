@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PTuneREPL
+@testable import PTuneRun
 
 @Suite struct RecordTests {
     /// `--record DIR` writes record.json, the script and metrics.csv; rerunning the recorded script with the recorded
@@ -19,7 +19,7 @@ import Testing
         #expect(record.scriptSHA256 == SHA256.hex(of: scriptBytes))
         #expect(try Data(contentsOf: folder.appendingPathComponent(record.scriptCopy)) == scriptBytes)
         #expect(record.overrides == [RunRecord.Override(name: "steps", value: "150"), RunRecord.Override(name: "lr", value: "0.01")])
-        #expect(record.seed == 0 && record.seedSource == "script")
+        #expect(record.seed == 0 && record.seedSource == .script)
         #expect(record.ptuneVersion == PTuneVersion.current && record.exitStatus == 0)
         #expect(record.rerun == ["ptune", "--set", "steps=150", "--set", "lr=0.01", "loss-curve.pt"])
         #expect(record.finalMetrics.count == 1)

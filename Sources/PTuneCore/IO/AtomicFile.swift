@@ -17,6 +17,16 @@ public enum FileWriteError: Error, Equatable, CustomStringConvertible, Sendable 
 /// and the temporary file is renamed over the destination, then the directory is flushed. A reader sees either the
 /// old file or the new one, never a torn write; a crash mid-save leaves at worst a stray `.tmp` file.
 public enum AtomicFile {
+    /// Writes `text` as UTF-8 to the file at `path` atomically.
+    public static func write(_ text: String, toPath path: String) throws {
+        try write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+
+    /// Writes `bytes` to the file at `path` atomically.
+    public static func write(_ bytes: [UInt8], toPath path: String) throws {
+        try write(Data(bytes), to: URL(fileURLWithPath: path))
+    }
+
     /// Writes `data` to `url` atomically, creating or replacing it.
     public static func write(_ data: Data, to url: URL) throws {
         let path = url.path

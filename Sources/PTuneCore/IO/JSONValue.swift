@@ -91,6 +91,23 @@ extension JSONValue {
     /// Parses one JSON document from a string.
     public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
 
+    /// Parses one JSON document, returning the members of the object at `path` (keys from the root, e.g.
+    /// `["model", "vocab"]`) as a list in file order with each key exactly as written, and that object as an empty
+    /// object in the document. `String` keys compare by canonical equivalence, which would merge members such as
+    /// "e\u{301}" and "é" that a tokenizer vocabulary keeps apart. Keys equal scalar for scalar are still duplicates.
+    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, entriesAt path: [String]) throws -> (JSONValue, [(key: String, value: JSONValue)]) {
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(buffer)
+            parser.capturePath = path
+            parser.skipWhitespace()
+            let value = try parser.value(depth: 0)
+            parser.skipWhitespace()
+            guard parser.atEnd else { throw JSONError.syntax(offset: parser.offset, "unexpected text after the document") }
+            return (value, parser.captured)
+        }
+    }
+
     // MARK: - Serialising
 
     /// The JSON text: compact, or indented by `indent` spaces per level when `indent > 0`. Object keys are sorted, so
@@ -160,6 +177,11 @@ extension JSONValue {
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var offset = 0
+    /// The keys leading to the value being parsed (nil entries inside arrays), and the object whose members are
+    /// captured as a list instead (see ``JSONValue/parse(_:entriesAt:)``).
+    var path: [String?] = []
+    var capturePath: [String]? = nil
+    var captured: [(key: String, value: JSONValue)] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -204,6 +226,8 @@ struct JSONParser {
         guard depth <= JSONValue.maxDepth else { throw JSONError.tooDeep(offset: offset, limit: JSONValue.maxDepth) }
         offset += 1
         var members: [String: JSONValue] = [:]
+        let capturing = capturePath.map { $0.count == path.count && zip($0, path).allSatisfy { $0 == $1 } } ?? false
+        var exactKeys = Set<[Unicode.Scalar]>()
         skipWhitespace()
         if offset < bytes.count && bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(members) }
         while true {
@@ -215,8 +239,15 @@ struct JSONParser {
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
             offset += 1
             skipWhitespace()
+            path.append(key)
             let v = try value(depth: depth)
-            guard members.updateValue(v, forKey: key) == nil else { throw JSONError.duplicateKey(offset: keyOffset, key) }
+            path.removeLast()
+            if capturing {
+                guard exactKeys.insert(Array(key.unicodeScalars)).inserted else { throw JSONError.duplicateKey(offset: keyOffset, key) }
+                captured.append((key, v))
+            } else {
+                guard members.updateValue(v, forKey: key) == nil else { throw JSONError.duplicateKey(offset: keyOffset, key) }
+            }
             skipWhitespace()
             guard offset < bytes.count else { throw fail("unexpected end of input, expected ',' or '}'") }
             if bytes[offset] == UInt8(ascii: ",") { offset += 1; continue }
@@ -232,6 +263,8 @@ struct JSONParser {
         var items: [JSONValue] = []
         skipWhitespace()
         if offset < bytes.count && bytes[offset] == UInt8(ascii: "]") { offset += 1; return .array(items) }
+        path.append(nil)
+        defer { path.removeLast() }
         while true {
             skipWhitespace()
             items.append(try value(depth: depth))

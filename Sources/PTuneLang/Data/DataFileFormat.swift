@@ -11,10 +11,17 @@ public enum DataFileFormat: String, CaseIterable, Sendable {
     /// One JSON object per line.
     case jsonl
 
-    /// Reads `bytes` as a file of this format exactly as the builtin does; malformed input throws an error naming
-    /// `path` (and the line, where there is one).
+    /// Reads `bytes` as a file of this format exactly as the builtin does; malformed input throws a diagnostic
+    /// naming `path` (and the line, where there is one).
     public func read(_ bytes: [UInt8], path: String = "<memory>", dtype: DType = .float32) throws -> DatasetObject {
-        let data = Data(bytes)
+        do {
+            return try decode(Data(bytes), path: path, dtype: dtype)
+        } catch let failure as RuntimeFailure {
+            throw failure.diagnostic
+        }
+    }
+
+    private func decode(_ data: Data, path: String, dtype: DType) throws -> DatasetObject {
         switch self {
         case .csv, .tsv:
             guard let text = String(data: data, encoding: .utf8) else {

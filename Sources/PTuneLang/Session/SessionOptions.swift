@@ -68,6 +68,20 @@ public struct TrainProgress: Sendable {
     public var isLogStep: Bool
     /// Whether this is the final report of the block.
     public var isFinished: Bool
+
+    /// A step report.
+    public init(name: String, step: Int, totalSteps: Int, epoch: Int, loss: Double, evalMetric: Double?,
+                elapsed: Double, isLogStep: Bool, isFinished: Bool) {
+        self.name = name
+        self.step = step
+        self.totalSteps = totalSteps
+        self.epoch = epoch
+        self.loss = loss
+        self.evalMetric = evalMetric
+        self.elapsed = elapsed
+        self.isLogStep = isLogStep
+        self.isFinished = isFinished
+    }
 }
 
 /// Where a session's printed output goes.

@@ -41,10 +41,12 @@ public struct BERTConfig: Sendable, Equatable, Codable {
     }
 
     /// Reads a Hugging Face `config.json`; it must describe a BERT with exact GELU and absolute positions.
-    public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError.invalidConfig(file: path, reason: "cannot read the file")
-        }
+    public init(contentsOf path: String, reader: ModelFileReader = ModelFileReader()) throws {
+        try self.init(data: reader.contents(path, limit: 16 << 20), file: path)
+    }
+
+    /// Reads the bytes of a Hugging Face `config.json` (`path` names it in errors).
+    public init(data: Data, file path: String) throws {
         struct Extra: Decodable {
             var model_type: String?
             var hidden_act: String?

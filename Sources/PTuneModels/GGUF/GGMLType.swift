@@ -1,12 +1,12 @@
 /// The element types of GGUF tensors (ggml's `ggml_type`): plain floats and integers, and block-quantized formats
 /// that store `blockSize` elements in `blockBytes` bytes.
 ///
-/// Every type listed here can be parsed and bounds-checked; ``canDequantize`` tells which ones this reader converts
-/// to float32 (F32, F16, BF16, F64, Q8_0, Q4_0, Q4_1).
+/// Every type listed here can be parsed and bounds-checked; ``blockFormat`` names the layout of the ones ptune converts
+/// to float32 (all but the integers, Q8_1 and Q8_K).
 public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     /// Plain floats and the 32-element block formats, by ggml's type code.
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
-    /// The 256-element "k-quant" formats (parsed and bounds-checked, not dequantized).
+    /// The 256-element "k-quant" formats.
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
     /// Integers, float64 and bfloat16.
     case i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28, bf16 = 30
@@ -39,14 +39,6 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
         case .q5_K: return 176
         case .q6_K: return 210
         case .q8_K: return 292
-        }
-    }
-
-    /// Whether ``dequantize(_:count:into:)`` supports this type.
-    public var canDequantize: Bool {
-        switch self {
-        case .f32, .f16, .bf16, .f64, .q8_0, .q4_0, .q4_1: return true
-        case .q5_0, .q5_1, .q8_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .i8, .i16, .i32, .i64: return false
         }
     }
 

@@ -94,7 +94,9 @@ extension GGUFError.Problem {
         case let .wrongType(k, expected, found): return "metadata '\(k)' should be \(expected), found \(found)"
         case let .invalidValue(k, why): return "metadata '\(k)': \(why)"
         case let .missingTensor(n): return "no tensor named '\(n)'"
-        case let .unsupportedTensorType(n, t): return "tensor '\(n)' has type \(t), which cannot be dequantized"
+        case let .unsupportedTensorType(n, t):
+            let known = GGMLType.allCases.filter(\.canDequantize).map(\.description).joined(separator: ", ")
+            return "tensor '\(n)' has type \(t), which ptune cannot convert (supported: \(known))"
         case let .rowOutOfRange(n, row, rows): return "row \(row) is out of range for tensor '\(n)' of \(rows) rows"
         case let .unexpectedShape(n, expected, found): return "tensor '\(n)' has shape \(found), expected \(expected)"
         }

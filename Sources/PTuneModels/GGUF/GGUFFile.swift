@@ -79,13 +79,19 @@ public final class GGUFFile: Sendable {
     /// The tensor called `name` as a float32 tensor of its row-major shape (GGUF dims reversed), dequantized.
     public func tensor(named name: String) throws -> Tensor {
         let info = try tensorInfo(named: name)
-        guard info.type.canDequantize else {
-            throw GGUFError(file: self.name, offset: info.fileOffset, .unsupportedTensorType(tensor: name, type: info.type.description))
-        }
+        _ = try format(of: info)
         var t = try Tensor.zeros(info.shape, dtype: .float32)
         let src = UnsafeRawBufferPointer(start: file.base + info.fileOffset, count: info.byteCount)
         try t.withMutableScalars(Float.self) { dst in try info.type.dequantize(src, into: dst) }
         return t
+    }
+
+    /// The block format of a tensor's type, or an error naming the tensor and its type when ptune cannot convert it.
+    public func format(of info: GGUFTensorInfo) throws -> BlockFormat {
+        guard let format = info.type.blockFormat else {
+            throw GGUFError(file: name, offset: info.fileOffset, .unsupportedTensorType(tensor: info.name, type: info.type.description))
+        }
+        return format
     }
 
     /// The tensor called `name`, which must have the row-major shape `shape`.
@@ -101,16 +107,14 @@ public final class GGUFFile: Sendable {
     /// rowLength]` float32 tensor: an embedding lookup that never converts the whole table.
     public func rows(of name: String, _ rows: [Int]) throws -> Tensor {
         let info = try tensorInfo(named: name)
-        guard info.type.canDequantize else {
-            throw GGUFError(file: self.name, offset: info.fileOffset, .unsupportedTensorType(tensor: name, type: info.type.description))
-        }
+        let format = try format(of: info)
         let n = info.rowCount, len = info.rowLength, rowBytes = info.rowBytes
         for r in rows where r < 0 || r >= n { throw GGUFError(file: self.name, offset: nil, .rowOutOfRange(tensor: name, row: r, rows: n)) }
         var t = try Tensor.zeros([rows.count, len], dtype: .float32)
         try t.withMutableScalars(Float.self) { dst in
             guard let d = dst.baseAddress else { return }
             for (k, r) in rows.enumerated() {
-                GGMLType.convert(info.type, file.base + info.fileOffset + r * rowBytes, d + k * len, len)
+                format.decodeBlocks(file.base + info.fileOffset + r * rowBytes, d + k * len, len / format.elements)
             }
         }
         return t

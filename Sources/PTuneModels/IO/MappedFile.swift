@@ -34,15 +34,17 @@ public final class MappedFile: @unchecked Sendable {
     public let name: String
     private let mapped: Bool
 
-    /// Maps the file at `path` read-only.
-    public init(path: String) throws {
-        name = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw FileReadError.cannotOpen(path: path, reason: MappedFile.errnoText()) }
+    /// Maps the file at `path` read-only; errors name it `name` (default: the path). Without `followSymlinks`, a
+    /// symlink as the last component is refused rather than followed.
+    public init(path: String, name: String? = nil, followSymlinks: Bool = true) throws {
+        let shown = name ?? path
+        self.name = shown
+        let fd = open(path, O_RDONLY | (followSymlinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else { throw FileReadError.cannotOpen(path: shown, reason: MappedFile.errnoText()) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileReadError.cannotRead(path: path, reason: MappedFile.errnoText()) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw FileReadError.notARegularFile(path: path) }
+        guard fstat(fd, &st) == 0 else { throw FileReadError.cannotRead(path: shown, reason: MappedFile.errnoText()) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw FileReadError.notARegularFile(path: shown) }
         let size = Int(st.st_size)
         if size == 0 {
             let p = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
@@ -50,7 +52,7 @@ public final class MappedFile: @unchecked Sendable {
             return
         }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw FileReadError.cannotRead(path: path, reason: MappedFile.errnoText())
+            throw FileReadError.cannotRead(path: shown, reason: MappedFile.errnoText())
         }
         base = UnsafeRawPointer(p); count = size; mapped = true
     }

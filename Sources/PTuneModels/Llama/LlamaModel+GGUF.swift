@@ -51,6 +51,6 @@ extension LlamaModel {
     /// Loads a Llama model and its byte-level BPE tokenizer from an opened GGUF file.
     public convenience init(gguf: GGUFFile) throws {
         let config = try LlamaConfig(gguf: gguf)
-        try self.init(weights: LlamaWeights(gguf: gguf, config: config), tokenizer: ByteLevelBPE(gguf: gguf))
+        try self.init(weights: LlamaWeights(gguf: gguf, config: config), tokenizer: GGUFTokenizer.load(gguf))
     }
 }

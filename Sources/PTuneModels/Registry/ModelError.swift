@@ -5,7 +5,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFetched(name: String, missing: String, fetchScript: String)
     /// A name that is neither a known model nor a path to a model file (name, the known names).
     case unknownModel(String, known: [String])
-    /// A path whose extension is not `.gguf` or `.safetensors`.
+    /// A file whose extension is not `.gguf` or `.safetensors`.
     case unsupportedFormat(path: String)
     /// A file whose architecture ptune does not implement (architecture, file).
     case unsupportedArchitecture(String, file: String)
@@ -24,9 +24,9 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notFetched(name, missing, script):
             return "model '\(name)' is not downloaded (\(missing) is missing): run \(script)"
         case let .unknownModel(name, known):
-            return "unknown model '\(name)': expected one of \(known.map { "'\($0)'" }.joined(separator: ", ")) or a path to a .gguf or .safetensors file"
+            return "unknown model '\(name)': expected one of \(known.map { "'\($0)'" }.joined(separator: ", ")), a path to a .gguf or .safetensors file, or a Hugging Face model folder"
         case let .unsupportedFormat(path):
-            return "\(path): unsupported model format (expected a .gguf or .safetensors file)"
+            return "\(path): unsupported model format (expected a .gguf or .safetensors file, or a Hugging Face model folder)"
         case let .unsupportedArchitecture(arch, file):
             return "\(file): architecture '\(arch)' is not supported"
         case let .invalidConfig(file, why):

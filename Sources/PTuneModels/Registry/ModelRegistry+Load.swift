@@ -1,60 +1,55 @@
 import Foundation
 import PTuneNN
 
-/// Building models from their files: GGUF files by `general.architecture`, safetensors files by the `model_type` of
-/// the `config.json` beside them.
+/// Building models from their files: GGUF files by `general.architecture`, Hugging Face folders (or a `.safetensors`
+/// file inside one) by the `model_type` of their `config.json`. Every file a load opens goes through one access check.
 extension ModelRegistry {
     /// Builds a model from an opened GGUF file.
     public typealias GGUFBuilder = @Sendable (GGUFFile) throws -> any PretrainedModel
-    /// Builds a model from a weights file and the folder holding its configuration and tokenizer.
-    public typealias FolderBuilder = @Sendable (_ weights: String, _ directory: String) throws -> any PretrainedModel
+    /// Builds a model from an opened Hugging Face folder.
+    public typealias FolderBuilder = @Sendable (HFFolder) throws -> any PretrainedModel
 
     /// The GGUF architectures ptune implements, by `general.architecture`. An architecture plugs in with one line.
     public static let ggufArchitectures: [String: GGUFBuilder] = [
         "llama": { file in try LlamaModel(gguf: file) },
     ]
 
-    /// The safetensors architectures ptune implements, by `config.json`'s `model_type`.
-    public static let safetensorsArchitectures: [String: FolderBuilder] = [
-        "bert": { weights, directory in try BERTModel(directory: directory, weights: weights) },
+    /// The Hugging Face architectures ptune implements, by `config.json`'s `model_type`.
+    public static let folderArchitectures: [String: FolderBuilder] = [
+        "bert": { folder in try BERTModel(hf: folder) },
+        "llama": { folder in try LlamaModel(hf: folder) },
     ]
 
-    /// The model `request` names — a known name or a path to a `.gguf`/`.safetensors` file — loaded and frozen
-    /// (trainable weights when `frozen` is false).
-    public func load(_ request: String, frozen: Bool = true) throws -> any PretrainedModel {
+    /// The model `request` names — a known name, a `.gguf` file, a Hugging Face folder or a `.safetensors` file in
+    /// one — loaded and frozen (trainable weights when `frozen` is false). Every file the load opens (weights,
+    /// shards, index, configuration, vocabulary, tokenizer) is checked by `access` first, symlinks resolved.
+    public func load(_ request: String, frozen: Bool = true,
+                     access: any ModelFileAccess = UnrestrictedModelFileAccess()) throws -> any PretrainedModel {
         let location = try locate(request)
+        let reader = ModelFileReader(access: access)
         let model: any PretrainedModel
         switch location.format {
         case .gguf:
-            let file = try GGUFFile(path: location.file)
+            let file: GGUFFile
+            do { file = try GGUFFile(reader.mapped(location.file)) } catch let e as FileReadError {
+                throw GGUFError(file: location.file, offset: nil, .unreadable(e.description))
+            }
             let arch = try file.string("general.architecture")
             guard let build = ModelRegistry.ggufArchitectures[arch] else {
                 throw ModelError.unsupportedArchitecture(arch, file: location.file)
             }
             model = try build(file)
-        case .safetensors:
-            let directory = (location.file as NSString).deletingLastPathComponent
-            let arch = try ModelRegistry.modelType(inConfigOf: directory)
-            guard let build = ModelRegistry.safetensorsArchitectures[arch] else {
-                throw ModelError.unsupportedArchitecture(arch, file: location.file)
+        case .safetensors, .folder:
+            let directory = location.format == .folder ? location.file : (location.file as NSString).deletingLastPathComponent
+            let folder = try HFFolder(path: directory.isEmpty ? "." : directory,
+                                      weights: location.format == .folder ? nil : location.file, reader: reader)
+            let arch = try folder.config.modelType()
+            guard let build = ModelRegistry.folderArchitectures[arch] else {
+                throw ModelError.unsupportedArchitecture(arch, file: folder.config.file)
             }
-            model = try build(location.file, directory.isEmpty ? "." : directory)
+            model = try build(folder)
         }
         if frozen { model.parameters.freezeAll() } else { model.parameters.unfreezeAll() }
         return model
-    }
-
-    /// The `model_type` in `directory/config.json`.
-    static func modelType(inConfigOf directory: String) throws -> String {
-        let path = (directory.isEmpty ? "." : directory) + "/config.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError.invalidConfig(file: path, reason: "missing: a .safetensors model needs its config.json beside it")
-        }
-        struct Config: Decodable { var model_type: String? }
-        guard let config = try? JSONDecoder().decode(Config.self, from: data) else {
-            throw ModelError.invalidConfig(file: path, reason: "not a JSON object")
-        }
-        guard let type = config.model_type else { throw ModelError.invalidConfig(file: path, reason: "no model_type") }
-        return type
     }
 }

@@ -18,6 +18,8 @@ public struct ModelLocation: Sendable, Equatable {
         case gguf
         /// safetensors (Hugging Face), with `config.json` and the tokenizer's files beside it.
         case safetensors
+        /// A Hugging Face folder: `config.json`, `model.safetensors` or shards, `tokenizer.json` or `vocab.txt`.
+        case folder
     }
 
     /// The name or path as it was asked for.
@@ -57,8 +59,23 @@ public struct ModelRegistry: Sendable {
     /// The folder holding the fetched models.
     public var modelsDirectory: String { home + "/models" }
 
-    /// Where `request` — a known name or a path to a `.gguf` or `.safetensors` file — is, or a ``ModelError``: an
-    /// unfetched known model names the script that fetches it.
+    /// Whether `request` names a path rather than a known model: not a known name, and a `.gguf` or `.safetensors`
+    /// file, something with a `/`, or an existing folder.
+    public static func isPath(_ request: String) -> Bool {
+        guard !known.contains(where: { $0.name == request }) else { return false }
+        let lower = request.lowercased()
+        if lower.hasSuffix(".gguf") || lower.hasSuffix(".safetensors") || request.contains("/") || request == "." { return true }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: request, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// The folder of a known model in this registry's cache (what a sandbox must let a load of it read).
+    public func folder(of model: KnownModel) -> String {
+        (modelsDirectory + "/" + model.file as NSString).deletingLastPathComponent
+    }
+
+    /// Where `request` — a known name, a `.gguf` or `.safetensors` file, or a Hugging Face folder — is, or a
+    /// ``ModelError``: an unfetched known model names the script that fetches it.
     public func locate(_ request: String) throws -> ModelLocation {
         if let k = ModelRegistry.known.first(where: { $0.name == request }) {
             let path = modelsDirectory + "/" + k.file
@@ -67,14 +84,14 @@ public struct ModelRegistry: Sendable {
             }
             return ModelLocation(request: request, file: path, format: try ModelRegistry.format(of: path))
         }
-        let lower = request.lowercased()
-        guard lower.hasSuffix(".gguf") || lower.hasSuffix(".safetensors") else {
+        guard ModelRegistry.isPath(request) else {
             throw ModelError.unknownModel(request, known: ModelRegistry.known.map(\.name))
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: request, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw FileReadError.cannotOpen(path: request, reason: "no such file")
+        guard FileManager.default.fileExists(atPath: request, isDirectory: &isDirectory) else {
+            throw FileReadError.cannotOpen(path: request, reason: "no such file or folder")
         }
+        if isDirectory.boolValue { return ModelLocation(request: request, file: request, format: .folder) }
         return ModelLocation(request: request, file: request, format: try ModelRegistry.format(of: request))
     }
 

@@ -9,7 +9,7 @@ extension ByteLevelBPE {
     /// (`smollm` when absent, since that is the file ptune ships for).
     public convenience init(gguf: GGUFFile) throws {
         let model = try gguf.string("tokenizer.ggml.model")
-        guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
+        guard model == "gpt2" else { throw TokenizerError.unsupportedModel("'\(model)' is not byte-level BPE ('gpt2')") }
         let tokens = try gguf.strings("tokenizer.ggml.tokens")
         let merges = try gguf.strings("tokenizer.ggml.merges")
         var specials: [Int] = []
@@ -23,5 +23,19 @@ extension ByteLevelBPE {
         }
         let pre = gguf.metadata["tokenizer.ggml.pre"]?.string ?? "smollm"
         try self.init(tokens: tokens, merges: merges, specialIds: specials, preTokenizer: pre)
+    }
+}
+
+/// The tokenizer a GGUF file describes, by `tokenizer.ggml.model`.
+public enum GGUFTokenizer {
+    /// `gpt2`: byte-level BPE (``ByteLevelBPE``); `llama`: SentencePiece BPE with byte fallback
+    /// (``HFTokenizer/sentencePiece(gguf:)``). Any other kind is a ``TokenizerError`` naming it.
+    public static func load(_ gguf: GGUFFile) throws -> any TextTokenizer {
+        let model = try gguf.string("tokenizer.ggml.model")
+        switch model {
+        case "gpt2": return try ByteLevelBPE(gguf: gguf)
+        case "llama": return try HFTokenizer.sentencePiece(gguf: gguf)
+        default: throw TokenizerError.unsupportedModel("'\(model)' in tokenizer.ggml.model (ptune reads 'gpt2' and 'llama')")
+        }
     }
 }

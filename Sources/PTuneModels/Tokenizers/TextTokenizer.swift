@@ -34,8 +34,8 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case let .invalidVocabulary(why): return "invalid tokenizer vocabulary: \(why)"
-        case let .unsupportedModel(m): return "unsupported tokenizer model '\(m)' (expected 'gpt2' byte-level BPE)"
-        case let .unsupportedPreTokenizer(p): return "unsupported pre-tokenizer '\(p)' (expected 'smollm', 'gpt2' or 'default')"
+        case let .unsupportedModel(m): return "unsupported tokenizer: \(m)"
+        case let .unsupportedPreTokenizer(p): return "unsupported pre-tokenizer '\(p)'"
         case let .unknownTokenId(id, n): return "token id \(id) is out of range for a vocabulary of \(n)"
         }
     }

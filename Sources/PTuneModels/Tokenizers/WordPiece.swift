@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 /// BERT's WordPiece tokenizer (uncased for all-MiniLM-L6-v2), as Hugging Face's `BertTokenizerFast`.
 ///
@@ -50,16 +51,43 @@ public final class WordPiece: TextTokenizer {
     }
 
     /// Reads a `vocab.txt` (one token per line, id = line number) and builds the tokenizer.
-    public convenience init(vocabFile path: String, lowercase: Bool = true) throws {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw FileReadError.cannotOpen(path: path, reason: "\(error.localizedDescription)".lowercased())
-        }
+    public convenience init(vocabFile path: String, lowercase: Bool = true, reader: ModelFileReader = ModelFileReader()) throws {
+        try self.init(vocabText: reader.contents(path, limit: 256 << 20), file: path, lowercase: lowercase)
+    }
+
+    /// Builds the tokenizer from the bytes of a `vocab.txt` (`file` names it in errors).
+    public convenience init(vocabText data: Data, file: String, lowercase: Bool = true) throws {
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
         if lines.last == "" { lines.removeLast() }
-        try self.init(vocabulary: lines, lowercase: lowercase)
+        do { try self.init(vocabulary: lines, lowercase: lowercase) } catch let e as TokenizerError {
+            throw FileReadError.cannotRead(path: file, reason: e.description)
+        }
+    }
+
+    /// Builds the tokenizer from a `tokenizer.json` whose model is WordPiece: its vocabulary (by id), the lowercasing
+    /// and accent stripping of its BERT normalizer, and its longest word.
+    public convenience init(tokenizerJSON data: Data) throws {
+        let root: JSONValue, vocab: [(key: String, value: JSONValue)]
+        do { (root, vocab) = try JSONValue.parse(data, entriesAt: ["model", "vocab"]) } catch {
+            throw TokenizerError.invalidVocabulary("tokenizer.json is not valid JSON: \(error)")
+        }
+        guard root["model"]?["type"]?.stringValue == "WordPiece" else {
+            throw TokenizerError.unsupportedModel("\(root["model"]?["type"]?.stringValue ?? "?") (a BERT model needs WordPiece)")
+        }
+        var tokens = [String](repeating: "", count: vocab.count)
+        for (t, v) in vocab {
+            guard let id = v.intValue, id >= 0, id < tokens.count else {
+                throw TokenizerError.invalidVocabulary("ids of a WordPiece vocabulary must be 0..<\(vocab.count)")
+            }
+            tokens[id] = t
+        }
+        let normalizer = root["normalizer"]
+        let lowercase = normalizer?["lowercase"]?.boolValue ?? true
+        let strip = normalizer?["strip_accents"]?.boolValue
+        try self.init(vocabulary: tokens, lowercase: lowercase, stripAccents: strip,
+                      maxWordLength: root["model"]?["max_input_chars_per_word"]?.intValue ?? 100)
     }
 
     /// The vocabulary size.
@@ -128,7 +156,8 @@ public final class WordPiece: TextTokenizer {
             guard id >= 0 && id < tokens.count else { throw TokenizerError.unknownTokenId(id, vocabularySize: tokens.count) }
             if id == clsId || id == sepId || id == padId { continue }
             let t = tokens[id]
-            if t.hasPrefix("##") { out += t.dropFirst(2) } else { out += (out.isEmpty ? "" : " ") + t }
+            // Compared as bytes: "##ि" does not start with "##" as Swift compares characters (the mark joins the "#").
+            if t.utf8.starts(with: "##".utf8) { out += String(decoding: t.utf8.dropFirst(2), as: UTF8.self) } else { out += (out.isEmpty ? "" : " ") + t }
         }
         return out
     }

@@ -4,9 +4,6 @@ import Foundation
 /// — a meta-command, a file path inside a string literal, a member after `.`, a named argument inside a call, or a
 /// keyword / builtin / name — and offers the matching candidates.
 public final class Completer {
-    /// The meta-commands, completed at the start of a line.
-    public static let metaCommands = [":help", ":vars", ":type", ":time", ":load", ":save", ":reset", ":quit"]
-
     private let source: CompletionSource
     /// The folder relative paths are completed against.
     private let baseDirectory: String
@@ -25,13 +22,19 @@ public final class Completer {
         case .comment:
             return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil)
         case .metaCommand(let word):
-            return result(start: bytes.count - word.utf8.count, word: word, from: Completer.metaCommands, append: " ")
+            return result(start: bytes.count - word.utf8.count, word: word, from: MetaCommand.allCases.map(\.word), append: " ")
         case .metaArgument(let command, let word):
-            if command == ":help" {
+            let typed = command.hasPrefix(":") ? String(command.dropFirst()) : command
+            switch (try? MetaCommand.named(typed).get())?.argumentKind ?? .code {
+            case .helpTopic:
                 return result(start: bytes.count - word.utf8.count, word: word, from: source.helpTopics, append: nil)
+            case .path:
+                return paths(typed: word, end: bytes.count, closingQuote: false)
+            case .none:
+                return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil)
+            case .code:
+                return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, offset: bytes.count - word.utf8.count)
             }
-            if command == ":load" || command == ":save" { return paths(typed: word, end: bytes.count, closingQuote: false) }
-            return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, offset: bytes.count - word.utf8.count)
         case .string(let typed):
             return paths(typed: typed, end: bytes.count, closingQuote: true)
         case .code:
@@ -49,7 +52,7 @@ public final class Completer {
         var pool: [String] = []
         if let callee = context.callee { pool += source.parameterNames(of: callee).map { $0 + ":" } }
         let named = result(start: start, word: word, from: pool, append: " ")
-        let names = Array(Set(source.keywords + source.builtinNames + source.namesInScope()))
+        let names = Array(Set(source.keywordNames + source.builtinNames + source.namesInScope()))
         let plain = result(start: start, word: word, from: names, append: nil)
         // Named arguments come first: inside a call they are what is most likely wanted.
         let all = named.candidates + plain.candidates.filter { !named.candidates.contains($0) }

@@ -1,7 +1,7 @@
 /// What tab completion needs to know about the language and the session.
 public protocol CompletionSource: AnyObject {
     /// Reserved and contextual keywords (`let`, `train`, …).
-    var keywords: [String] { get }
+    var keywordNames: [String] { get }
     /// Names of the builtin functions.
     var builtinNames: [String] { get }
     /// Names defined in the session, in any order.

@@ -43,7 +43,7 @@ public struct HistoryStore: Sendable {
         let base = fileWorks ? load() : entries
         entries = HistoryStore.collapse(base + [line], capacity: capacity)
         if let path {
-            do { try AtomicFile.write(entries.joined(separator: "\n") + "\n", to: path) } catch { fileWorks = false }
+            do { try AtomicFile.write(entries.joined(separator: "\n") + "\n", toPath: path) } catch { fileWorks = false }
         }
         return true
     }

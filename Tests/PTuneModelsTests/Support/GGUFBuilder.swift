@@ -162,7 +162,9 @@ enum ModelFiles {
     }
     static var smollm2: String { home + "/models/smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf" }
     static var minilmDir: String { home + "/models/minilm-l6" }
+    static var gemma3: String { home + "/models/gemma3-270m/gemma-3-270m-q4_k_m.gguf" }
     static var smollm2Present: Bool { FileManager.default.fileExists(atPath: smollm2) }
+    static var gemma3Present: Bool { FileManager.default.fileExists(atPath: gemma3) }
     static var minilmPresent: Bool {
         ["model.safetensors", "vocab.txt", "config.json"].allSatisfy { FileManager.default.fileExists(atPath: minilmDir + "/" + $0) }
     }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// `record.json`: what a shared run was — the script and its hash, the overrides and seed, the ptune version, when
+/// it ran, the final metrics and the hash of every file it saved — so someone else can rerun it and compare.
+public struct RunRecord: Codable, Equatable, Sendable {
+    /// One `--set NAME=VALUE`.
+    public struct Override: Codable, Equatable, Sendable {
+        /// The dim or `let` name.
+        public var name: String
+        /// The value as given.
+        public var value: String
+        /// An override.
+        public init(name: String, value: String) { self.name = name; self.value = value }
+    }
+
+    /// The last numbers of one `train` block.
+    public struct FinalMetrics: Codable, Equatable, Sendable {
+        /// What was trained.
+        public var block: String
+        /// Steps taken (fewer than `total_steps` when it stopped early).
+        public var step: Int
+        /// Steps planned.
+        public var totalSteps: Int
+        /// The loss of the last step.
+        public var loss: Double
+        /// The last eval metric's name, if the block evaluated.
+        public var evalName: String?
+        /// The last eval metric's value.
+        public var eval: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case block, step, loss, eval
+            case totalSteps = "total_steps"
+            case evalName = "eval_name"
+        }
+    }
+
+    /// A file the run wrote, with its SHA-256.
+    public struct SavedFile: Codable, Equatable, Sendable {
+        /// The path, relative to the working directory when inside it.
+        public var path: String
+        /// The file's SHA-256 (hex), or nil if it could not be read afterwards.
+        public var sha256: String?
+        /// Its size in bytes.
+        public var bytes: Int?
+    }
+
+    /// The ptune version that ran it.
+    public var ptuneVersion: String
+    /// The script's path as given on the command line.
+    public var script: String
+    /// The SHA-256 of the script's bytes.
+    public var scriptSHA256: String
+    /// The name of the script's copy in the record folder.
+    public var scriptCopy: String
+    /// The seed the run's random draws followed.
+    public var seed: UInt64
+    /// Where the seed came from.
+    public var seedSource: SeedSource
+    /// The `--set` overrides, in order.
+    public var overrides: [Override]
+    /// The command that reruns it (the recorded script with the recorded overrides).
+    public var rerun: [String]
+    /// When it started and ended (ISO 8601, UTC).
+    public var started: String
+    /// When it ended.
+    public var finished: String
+    /// Wall-clock seconds.
+    public var seconds: Double
+    /// The exit status.
+    public var exitStatus: Int32
+    /// The final metrics of every `train` block, in order.
+    public var finalMetrics: [FinalMetrics]
+    /// The per-step metrics file in the record folder.
+    public var metricsCSV: String
+    /// The SHA-256 of the metrics file.
+    public var metricsSHA256: String
+    /// Every file the run saved (new or changed, after the run, under the folders the script may write to).
+    public var savedFiles: [SavedFile]
+
+    enum CodingKeys: String, CodingKey {
+        case script, seed, overrides, rerun, started, finished, seconds
+        case ptuneVersion = "ptune_version"
+        case seedSource = "seed_source"
+        case scriptSHA256 = "script_sha256"
+        case scriptCopy = "script_copy"
+        case exitStatus = "exit_status"
+        case finalMetrics = "final_metrics"
+        case metricsCSV = "metrics_csv"
+        case metricsSHA256 = "metrics_sha256"
+        case savedFiles = "saved_files"
+    }
+
+    /// The record as pretty, key-sorted JSON.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Reads a `record.json`.
+    public static func read(from path: String) throws -> RunRecord {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(RunRecord.self, from: data)
+    }
+}
