@@ -39,7 +39,7 @@ extension SourceAnalysis {
         guard let t = type(of: expression, at: offset) else { return [] }
         return Session.members(of: t, registry: registry).map { name in
             if let kind = t.kind, let m = registry.method(kind, name) { return (name, .method(m)) }
-            let type = (try? Members.staticProperty(t, name, registry: registry)) ?? .unknown
+            let type = (try? TypeRules.member(t, name, registry: registry)) ?? .unknown
             return (name, .property(name: name, receiver: t, type: type))
         }
     }
