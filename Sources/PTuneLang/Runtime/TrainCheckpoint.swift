@@ -21,8 +21,9 @@ struct TrainCheckpoint {
 
     // MARK: - Writing
 
-    /// Writes the block's state after `state.step` steps, with the session's generator `generator`, atomically.
-    func write(_ state: TrainState, generator: Generator, to path: String) throws {
+    /// Writes the block's state after `state.step` steps, with the session's generator `generator`, atomically and
+    /// through `files`' access check.
+    func write(_ state: TrainState, generator: Generator, to path: String, files: CheckedFiles) throws {
         var tasks: [(name: String, state: Checkpoint.TaskState)] = []
         var tensors: [String: Tensor] = [:]
         var others: [String: JSONValue] = [:]
@@ -67,18 +68,18 @@ struct TrainCheckpoint {
         let checkpoint = Checkpoint(tasks: tasks, step: state.step, generator: generator, learningRate: optimizer.learningRate,
                                     schedule: settings.schedule ?? .constant, maxGradientNorm: settings.clip,
                                     loop: loop, loopTensors: tensors)
-        try checkpoint.write(to: URL(fileURLWithPath: path))
+        try checkpoint.write(toPath: path, files: files)
     }
 
     // MARK: - Resuming
 
     /// Reads the checkpoint at `path` (as written `given`), checks that this block runs the recipe that wrote it, and
-    /// restores the weights, optimizer state and generators. Returns the state to continue from and the session's
-    /// generator to continue with.
-    func restore(from path: String, given: String) throws -> (state: TrainState, generator: Generator) {
+    /// restores the weights, optimizer state and generators (reading through `files`' access check). Returns the state
+    /// to continue from and the session's generator to continue with.
+    func restore(from path: String, given: String, files: CheckedFiles) throws -> (state: TrainState, generator: Generator) {
         func refuse(_ why: String) -> RuntimeFailure { RuntimeFailure(.cannotResume(path: given, why)) }
         let c: Checkpoint
-        do { c = try Checkpoint.read(from: URL(fileURLWithPath: path)) } catch {
+        do { c = try Checkpoint.read(path: path, files: files) } catch {
             throw refuse("it is not a readable ptune checkpoint (\(error))")
         }
         guard let loop = c.loop, loop["format"]?.stringValue == TrainCheckpoint.format else {

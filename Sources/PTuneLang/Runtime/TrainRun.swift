@@ -238,7 +238,7 @@ struct TrainRun {
             return TrainState()
         }
         let restored: (state: TrainState, generator: Generator)
-        do { restored = try checkpoint.restore(from: r.path, given: r.given) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+        do { restored = try checkpoint.restore(from: r.path, given: r.given, files: m.files) } catch { throw RuntimeFailure.located(error, at: spec.span) }
         let state = restored.state
         if settings.shuffle, state.step % settings.stepsPerEpoch != 0, state.epochGenerator == nil {
             throw RuntimeFailure(.cannotResume(path: r.given, "its training state is incomplete (no generator for the epoch)"), at: spec.span)
@@ -274,14 +274,12 @@ struct TrainRun {
 
     func write(_ checkpoint: TrainCheckpoint, _ state: TrainState, _ settings: TrainSettings) throws {
         guard let file = settings.checkpoint else { return }
-        do { try checkpoint.write(state, generator: m.rng, to: file.path) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+        do { try checkpoint.write(state, generator: m.rng, to: file.path, files: m.files) } catch { throw RuntimeFailure.located(error, at: spec.span) }
     }
 
     func writeLog(_ state: TrainState, _ settings: TrainSettings) throws {
         guard let file = settings.log else { return }
-        do { try AtomicFile.write(Data(state.csv(settings).utf8), to: URL(fileURLWithPath: file.path)) } catch {
-            throw RuntimeFailure(.fileError(path: file.given, "\(error)"), at: spec.span)
-        }
+        do { try m.files.write(Data(state.csv(settings).utf8), to: file.path) } catch { throw RuntimeFailure.located(error, at: spec.span) }
     }
 
     /// `trained pe: 320 steps, loss 2.0794 -> 0.1234, best eval 0.4375 at step 40 (restored); frozen llm unchanged`
