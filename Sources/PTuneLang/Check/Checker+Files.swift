@@ -19,6 +19,7 @@ extension Checker {
             return .nothing
         }
         let file = SourceFile(name: path, bytes: Array(data), directory: (resolved as NSString).deletingLastPathComponent)
+        recordImport(span, path: resolved, file: file)
         let parsed = Parser.parse(file)
         if !parsed.diagnostics.isEmpty {
             if !silent { diagnostics += parsed.diagnostics }
@@ -50,6 +51,7 @@ extension Checker {
             error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: nameSpan)
             return .nothing
         }
+        recordReference(nameSpan, to: b)
         switch b.kind {
         case .let, .param, .encoder, .model, .frozenModel, .loopVariable, .parameter, .history: break
         case .dim, .frozen, .data, .function:
