@@ -11,6 +11,8 @@ public enum PEFTAdapter {
     public static let weightsFile = "adapter_model.safetensors"
     /// The config file name.
     public static let configFile = "adapter_config.json"
+    /// The PEFT version whose adapter format the export follows (written as `peft_version`, as PEFT does).
+    public static let peftVersion = "0.21.2"
 
     /// Describes the adapter beyond the encoder itself.
     public struct Options: Sendable {
@@ -41,6 +43,7 @@ public enum PEFTAdapter {
         let reparameterization = c.kind == .lstm ? "LSTM" : "MLP"
         return .object([
             "peft_type": .string("P_TUNING"),
+            "peft_version": .string(peftVersion),
             "task_type": .string(options.taskType),
             "inference_mode": .bool(true),
             "num_virtual_tokens": .int(c.numVirtualTokens),
@@ -97,8 +100,10 @@ public enum PEFTAdapter {
         try importEncoder(fromFolder: folder.path, dtype: dtype, files: files)
     }
 
-    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them).
-    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
+    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them);
+    /// `trainable`: the saved prompt is a trainable table (training it further is prompt tuning from there).
+    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles(),
+                                     trainable: Bool = false) throws -> EmbeddingPromptEncoder {
         let configPath = path + "/" + configFile
         let data = try files.contents(configPath, limit: 1 << 24)
         let config = try JSONValue.parse(data)
@@ -118,6 +123,6 @@ public enum PEFTAdapter {
             throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(d)]")
         }
         if let dtype { table = try table.to(dtype) }
-        return try EmbeddingPromptEncoder(table: table, frozen: true)
+        return try EmbeddingPromptEncoder(table: table, frozen: !trainable)
     }
 }
