@@ -59,8 +59,7 @@ import Testing
         try "seed 5\nimport \"more.pt\"\n".write(to: dir.appendingPathComponent("lib/common.pt"), atomically: true, encoding: .utf8)
         try "fn half(x) = x / 2\n".write(to: dir.appendingPathComponent("lib/more.pt"), atomically: true, encoding: .utf8)
         try "x,y\n1,0\n2,1\n3,0\n4,1\n".write(to: dir.appendingPathComponent("rows.csv"), atomically: true, encoding: .utf8)
-        let script = """
-            import "lib/common.pt"
+        let script = "import \"lib/common.pt\"\n" + """
             let rows = read_csv("rows.csv")
             param w = randn(1, 1)
             data d = dataset(x: randn(8, 1), y: randn(8, 1))

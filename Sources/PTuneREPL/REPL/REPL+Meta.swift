@@ -40,12 +40,18 @@ extension REPL {
     /// `:help [topic]`.
     func help(_ topic: String?) {
         if let topic {
-            // `:help :t` abbreviates like the commands do; `:help vars` names a command in full.
-            let command = topic.hasPrefix(":") ? try? MetaCommand.named(String(topic.dropFirst())).get() : MetaCommand(rawValue: topic)
-            if let m = command {
+            // `:help :t` abbreviates like the commands do; `:help vars` names a command in full. A word that is
+            // also a statement or builtin (`load`, `save`) is explained as that first, then as the command.
+            if topic.hasPrefix(":"), let m = try? MetaCommand.named(String(topic.dropFirst())).get() {
                 console.out("\(m.word) \(m.argument)\n  \(m.meaning)\n")
-            } else if let text = HelpTopic.text(for: topic, in: session.registry) {
+                return
+            }
+            let command = MetaCommand(rawValue: topic)
+            if let text = HelpTopic.text(for: topic, in: session.registry) {
                 console.out(text + "\n")
+                if let m = command { console.out("\nThe REPL command \(m.word) \(m.argument)\n  \(m.meaning)\n") }
+            } else if let m = command {
+                console.out("\(m.word) \(m.argument)\n  \(m.meaning)\n")
             } else {
                 console.err("error: no help for '\(topic)'; :help lists the topics\n")
             }
