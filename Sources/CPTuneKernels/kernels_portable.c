@@ -45,16 +45,15 @@ void ptk_quantize_q8(const float *x, size_t n, ptk_q8_block *out) {
         float amax = 0;
         for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(v[j]));
         float d = amax / 127.0f, inv = d > 0 ? 1.0f / d : 0;
-        int sum0 = 0, sum1 = 0;
+        int lanes[8] = {0};
         for (int j = 0; j < 32; j++) {
             int q = (int)lrintf(v[j] * inv);
             q = q > 127 ? 127 : (q < -127 ? -127 : q);
             out[b].q[j] = (int8_t)q;
-            if (j < 16) sum0 += q; else sum1 += q;
+            lanes[j / 4] += q;
         }
         out[b].d = d;
-        out[b].sum[0] = (int16_t)sum0;
-        out[b].sum[1] = (int16_t)sum1;
+        for (int k = 0; k < 8; k++) out[b].sums[k] = d * (float)lanes[k];
     }
 }
 
@@ -92,12 +91,14 @@ static void ptk_matvec_portable(int format, const uint8_t *w, size_t row_bytes, 
                 for (size_t u = 0; u < units; u++) {
                     float A[2], B[2];
                     int32_t codes[32];
-                    ptk_unit_scales(format, row + b * size, (int)u, A, B);
+                    ptk_unit_scales(format, row + b * size, (int)u, A, B, ptk_half);
                     ptk_unit_codes(format, row + b * size, (int)u, codes);
                     const ptk_q8_block *x = a + b * units + u;
                     int32_t s0 = 0, s1 = 0;
                     for (int k = 0; k < 16; k++) { s0 += codes[k] * x->q[k]; s1 += codes[k + 16] * x->q[k + 16]; }
-                    acc += x->d * (A[0] * (float)s0 + A[1] * (float)s1 + B[0] * (float)x->sum[0] + B[1] * (float)x->sum[1]);
+                    float m0 = x->sums[0] + x->sums[1] + x->sums[2] + x->sums[3];
+                    float m1 = x->sums[4] + x->sums[5] + x->sums[6] + x->sums[7];
+                    acc += x->d * (A[0] * (float)s0 + A[1] * (float)s1) + B[0] * m0 + B[1] * m1;
                 }
             }
             y[j * ldy + r] = acc;

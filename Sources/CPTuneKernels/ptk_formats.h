@@ -1,7 +1,7 @@
 // The block formats as the kernels see them: each block is cut into units of 32 elements, and a unit's dot product
-// with 32 quantized activations (d_a, q, sums of the two halves) is
+// with 32 quantized activations x ≈ d_a·q is
 //
-//     d_a · (A₀·S₀ + A₁·S₁ + B₀·Σ₀ + B₁·Σ₁),   S_h = Σ codes·q over half h (16 elements), Σ_h = Σ q over half h,
+//     d_a·(A₀·S₀ + A₁·S₁) + B₀·Σ₀ + B₁·Σ₁,   S_h = Σ codes·q over half h (16 elements), Σ_h = Σ x over half h,
 //
 // where the codes are the unsigned integers stored in the block (signed for Q8_0) and A, B are the unit's float
 // scales: element value = A_h·code + B_h. Formats with one scale per 32 elements have A₀ = A₁ and B₀ = B₁.
@@ -62,17 +62,21 @@ static inline int ptk_scale_k3(int g, const uint8_t *s) {
     return (low | (high << 4)) - 32;
 }
 
-/// The scales A, B of unit `u` of the block at `b` (see the top of this file).
-static inline void ptk_unit_scales(int format, const uint8_t *b, int u, float A[2], float B[2]) {
+/// A half-to-float conversion (the exact scalar one, or F16C's in the SIMD variants).
+typedef float (*ptk_half_fn)(const uint8_t *);
+
+/// The scales A, B of unit `u` of the block at `b` (see the top of this file), halves read by `half`.
+static inline __attribute__((always_inline)) void ptk_unit_scales(int format, const uint8_t *b, int u, float A[2],
+                                                                  float B[2], ptk_half_fn half) {
     float d, m;
     int sc, mn;
     switch (format) {
-    case PTK_Q4_0: d = ptk_half(b); A[0] = A[1] = d; B[0] = B[1] = -8.0f * d; return;
-    case PTK_Q4_1: case PTK_Q5_1: A[0] = A[1] = ptk_half(b); B[0] = B[1] = ptk_half(b + 2); return;
-    case PTK_Q5_0: d = ptk_half(b); A[0] = A[1] = d; B[0] = B[1] = -16.0f * d; return;
-    case PTK_Q8_0: A[0] = A[1] = ptk_half(b); B[0] = B[1] = 0; return;
+    case PTK_Q4_0: d = half(b); A[0] = A[1] = d; B[0] = B[1] = -8.0f * d; return;
+    case PTK_Q4_1: case PTK_Q5_1: A[0] = A[1] = half(b); B[0] = B[1] = half(b + 2); return;
+    case PTK_Q5_0: d = half(b); A[0] = A[1] = d; B[0] = B[1] = -16.0f * d; return;
+    case PTK_Q8_0: A[0] = A[1] = half(b); B[0] = B[1] = 0; return;
     case PTK_Q2_K: {
-        d = ptk_half(b + 80); m = ptk_half(b + 82);
+        d = half(b + 80); m = half(b + 82);
         for (int g = 0; g < 2; g++) {
             uint8_t s = b[8 * (u / 4) + 2 * (u % 4) + g];
             A[g] = d * (float)(s & 0x0F);
@@ -81,7 +85,7 @@ static inline void ptk_unit_scales(int format, const uint8_t *b, int u, float A[
         return;
     }
     case PTK_Q3_K: {
-        d = ptk_half(b + 108);
+        d = half(b + 108);
         for (int g = 0; g < 2; g++) {
             A[g] = d * (float)ptk_scale_k3(8 * (u / 4) + 2 * (u % 4) + g, b + 96);
             B[g] = -4.0f * A[g];
@@ -89,13 +93,13 @@ static inline void ptk_unit_scales(int format, const uint8_t *b, int u, float A[
         return;
     }
     case PTK_Q4_K: case PTK_Q5_K:
-        d = ptk_half(b); m = ptk_half(b + 2);
+        d = half(b); m = half(b + 2);
         ptk_scale_min_k4(u, b + 4, &sc, &mn);
         A[0] = A[1] = d * (float)sc;
         B[0] = B[1] = -(m * (float)mn);
         return;
     case PTK_Q6_K: {
-        d = ptk_half(b + 208);
+        d = half(b + 208);
         for (int g = 0; g < 2; g++) {
             A[g] = d * (float)(int8_t)b[192 + 8 * (u / 4) + 2 * (u % 4) + g];
             B[g] = -32.0f * A[g];

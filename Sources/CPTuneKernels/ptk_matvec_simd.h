@@ -75,35 +75,74 @@ static inline __attribute__((always_inline)) float PTK_NAME(hsum_)(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-/// One weight row against NX activation rows (NX ≤ 4, a constant at each call so the loops unroll).
+/// The exact float of the binary16 at `p`, by F16C.
+static inline __attribute__((always_inline)) float PTK_NAME(half_)(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+/// Adds unit `u` of the block at `blk` (activation block `at`, scales A, B) times NX activation rows to `acc`, and
+/// its additive term to `shifted`.
+static inline __attribute__((always_inline)) void PTK_NAME(unit_)(int format, const uint8_t *blk, int u, size_t at,
+                                                                  const float A[2], const float B[2],
+                                                                  const ptk_q8_block *const xs[4], const int NX,
+                                                                  __m256 acc[4], __m256 shifted[4]) {
+    const int signed_codes = format == PTK_Q8_0, additive = format != PTK_Q8_0;
+    // Formats with one scale per 32 elements broadcast it; the others have one per 16.
+    const int uniform = ptk_units(format) == 1 || format == PTK_Q4_K || format == PTK_Q5_K;
+    __m256i w = PTK_NAME(codes_)(format, blk, u);
+    __m256i magnitude = signed_codes ? _mm256_abs_epi8(w) : w;
+    __m256 scale = uniform ? _mm256_set1_ps(A[0]) : _mm256_set_m128(_mm_set1_ps(A[1]), _mm_set1_ps(A[0]));
+    __m256 shift = uniform ? _mm256_set1_ps(B[0]) : _mm256_set_m128(_mm_set1_ps(B[1]), _mm_set1_ps(B[0]));
+    for (int j = 0; j < NX; j++) {
+        const ptk_q8_block *x = xs[j] + at;
+        __m256i q = _mm256_loadu_si256((const __m256i *)x->q);
+        if (signed_codes) q = _mm256_sign_epi8(q, w);
+        __m256i p = PTK_DOT(magnitude, q);
+        __m256 scaled = uniform ? _mm256_set1_ps(A[0] * x->d) : _mm256_mul_ps(scale, _mm256_set1_ps(x->d));
+        acc[j] = _mm256_fmadd_ps(scaled, _mm256_cvtepi32_ps(p), acc[j]);
+        if (additive) shifted[j] = _mm256_fmadd_ps(shift, _mm256_loadu_ps(x->sums), shifted[j]);
+    }
+}
+
+/// One weight row against NX activation rows (NX ≤ 4, a constant at each call so the loops unroll). Per unit and
+/// row: the byte dot product scaled by A·d_a, plus B times the activation's lane sums. Consecutive units go to two
+/// sets of accumulators (blocks in pairs for 32-element blocks, the units of a super-block alternately), so the
+/// multiply-adds do not wait for each other.
 static inline __attribute__((always_inline)) void PTK_NAME(row_)(int format, const uint8_t *row, size_t blocks,
                                                                  const ptk_q8_block *const xs[4], const int NX,
                                                                  float out[4]) {
     const size_t size = ptk_block_bytes(format);
-    const int units = ptk_units(format), signed_codes = format == PTK_Q8_0;
-    __m256 acc[4];
-    float bias[4];
-    for (int j = 0; j < NX; j++) { acc[j] = _mm256_setzero_ps(); bias[j] = 0; }
-    for (size_t b = 0; b < blocks; b++) {
-        const uint8_t *blk = row + b * size;
-        for (int u = 0; u < units; u++) {
-            float A[2], B[2];
-            ptk_unit_scales(format, blk, u, A, B);
-            __m256i w = PTK_NAME(codes_)(format, blk, u);
-            __m256i magnitude = signed_codes ? _mm256_abs_epi8(w) : w;
-            __m256 scale = _mm256_set_m128(_mm_set1_ps(A[1]), _mm_set1_ps(A[0]));
-            const size_t at = b * (size_t)units + (size_t)u;
-            for (int j = 0; j < NX; j++) {
-                const ptk_q8_block *x = xs[j] + at;
-                __m256i q = _mm256_loadu_si256((const __m256i *)x->q);
-                if (signed_codes) q = _mm256_sign_epi8(q, w);
-                __m256i p = PTK_DOT(magnitude, q);
-                acc[j] = _mm256_fmadd_ps(_mm256_mul_ps(scale, _mm256_set1_ps(x->d)), _mm256_cvtepi32_ps(p), acc[j]);
-                bias[j] += x->d * (B[0] * (float)x->sum[0] + B[1] * (float)x->sum[1]);
+    __m256 acc0[4], acc1[4], shifted0[4], shifted1[4];
+    for (int j = 0; j < NX; j++) acc0[j] = acc1[j] = shifted0[j] = shifted1[j] = _mm256_setzero_ps();
+    if (ptk_units(format) == 1) {
+        size_t b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+            float A0[2], B0[2], A1[2], B1[2];
+            ptk_unit_scales(format, row + b * size, 0, A0, B0, PTK_NAME(half_));
+            ptk_unit_scales(format, row + (b + 1) * size, 0, A1, B1, PTK_NAME(half_));
+            PTK_NAME(unit_)(format, row + b * size, 0, b, A0, B0, xs, NX, acc0, shifted0);
+            PTK_NAME(unit_)(format, row + (b + 1) * size, 0, b + 1, A1, B1, xs, NX, acc1, shifted1);
+        }
+        if (b < blocks) {
+            float A0[2], B0[2];
+            ptk_unit_scales(format, row + b * size, 0, A0, B0, PTK_NAME(half_));
+            PTK_NAME(unit_)(format, row + b * size, 0, b, A0, B0, xs, NX, acc0, shifted0);
+        }
+    } else {
+        for (size_t b = 0; b < blocks; b++) {
+            const uint8_t *blk = row + b * size;
+            float A[8][2], B[8][2];
+            for (int u = 0; u < 8; u++) ptk_unit_scales(format, blk, u, A[u], B[u], PTK_NAME(half_));
+            for (int u = 0; u < 8; u += 2) {
+                PTK_NAME(unit_)(format, blk, u, 8 * b + u, A[u], B[u], xs, NX, acc0, shifted0);
+                PTK_NAME(unit_)(format, blk, u + 1, 8 * b + u + 1, A[u + 1], B[u + 1], xs, NX, acc1, shifted1);
             }
         }
     }
-    for (int j = 0; j < NX; j++) out[j] = PTK_NAME(hsum_)(acc[j]) + bias[j];
+    for (int j = 0; j < NX; j++)
+        out[j] = PTK_NAME(hsum_)(_mm256_add_ps(_mm256_add_ps(acc0[j], acc1[j]), _mm256_add_ps(shifted0[j], shifted1[j])));
 }
 
 /// Eight float weights of row `row` at column c, as floats.

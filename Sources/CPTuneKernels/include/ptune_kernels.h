@@ -28,11 +28,12 @@ typedef enum ptk_level {
 /// The highest level this CPU runs.
 int ptk_detected_level(void);
 
-/// 32 activations quantized to 8 bits: x[i] ≈ d·q[i]. `sum` holds Σq over elements 0–15 and 16–31.
+/// 32 activations quantized to 8 bits: x[i] ≈ d·q[i]. `sums[k]` is d·(q[4k] + … + q[4k+3]), the lanes of a
+/// byte dot product, so a format's additive term costs one multiply-add per 32 elements.
 typedef struct ptk_q8_block {
     float d;
-    int16_t sum[2];
     int8_t q[32];
+    float sums[8];
 } ptk_q8_block;
 
 /// Quantizes `n` floats (a multiple of 32) to n/32 blocks: d = max|x|/127, q = round(x/d).
