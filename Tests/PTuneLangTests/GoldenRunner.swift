@@ -62,15 +62,18 @@ enum GoldenRunner {
         }
     }
 
-    /// What a run produced, in the same form.
-    static func run(file path: String, options: SessionOptions = SessionOptions()) -> Expectations {
+    /// What a run of the program at `path` (inside the repository) produced, in the same form. The program runs
+    /// from a scratch copy of its folder (see ``ScratchTree``), so the files it writes never end up in the source tree.
+    static func run(file path: String, options: SessionOptions = SessionOptions()) throws -> Expectations {
+        let scratch = try ScratchTree(repository: repositoryRoot, program: URL(fileURLWithPath: path))
+        defer { scratch.remove() }
         var got = Expectations()
         var opts = options
         opts.fileAccess.allow(repositoryRoot.path)
         let session = Session(options: opts, output: OutputSink(
             write: { text in got.output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
             note: { got.notes.append($0) }))
-        do { try session.runFile(path) } catch {
+        do { try session.runFile(scratch.program.path) } catch {
             if case .incomplete = error { got.errors.append("error: unexpected end of input") }
             got.errors += error.diagnostics.map(\.headline)
         }
@@ -123,4 +126,43 @@ enum GoldenRunner {
         }
         return blocks
     }
+}
+
+/// A temporary folder laid out like the repository for one program: real folders on the path from the repository
+/// root down to the program's folder, the program itself copied, and every other file and folder a link to the
+/// original. What the program reads by relative path (`_helpers.pt`, `../data/_points.csv`,
+/// `../../../../examples/seed.pt`) is found as in the source tree; what it writes beside itself stays in the
+/// temporary folder.
+struct ScratchTree {
+    /// The temporary folder (the repository root's stand-in).
+    let root: URL
+    /// The copied program.
+    let program: URL
+
+    init(repository: URL, program source: URL) throws {
+        let fm = FileManager.default
+        let repo = repository.resolvingSymlinksInPath().standardizedFileURL.pathComponents
+        let path = source.resolvingSymlinksInPath().standardizedFileURL.pathComponents
+        guard path.count > repo.count, Array(path.prefix(repo.count)) == repo else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: source.path])
+        }
+        root = fm.temporaryDirectory.appendingPathComponent("ptune-golden-" + UUID().uuidString, isDirectory: true)
+        var original = repository.resolvingSymlinksInPath()
+        var copy = root
+        try fm.createDirectory(at: copy, withIntermediateDirectories: true)
+        // Down the folders to the program: each level's other entries are links.
+        for i in repo.count..<path.count {
+            for entry in try fm.contentsOfDirectory(atPath: original.path) where entry != path[i] {
+                try fm.createSymbolicLink(at: copy.appendingPathComponent(entry), withDestinationURL: original.appendingPathComponent(entry))
+            }
+            original.appendPathComponent(path[i])
+            copy.appendPathComponent(path[i])
+            if i < path.count - 1 { try fm.createDirectory(at: copy, withIntermediateDirectories: false) }
+        }
+        try fm.copyItem(at: original, to: copy)
+        program = copy
+    }
+
+    /// Deletes the temporary folder (its links, not what they point to).
+    func remove() { try? FileManager.default.removeItem(at: root) }
 }

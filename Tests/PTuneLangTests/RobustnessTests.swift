@@ -38,6 +38,9 @@ import Testing
             sources.append(try String(contentsOfFile: GoldenRunner.goldenDirectory.appendingPathComponent(p).path, encoding: .utf8))
         }
         let limits = Limits(maxTensorElements: 1 << 16, maxMemoryBytes: 64 << 20, maxCallDepth: 50, timeout: 0.2)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-mutants-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
         for i in 0..<300 {
             var lines = sources[i % sources.count].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             for _ in 0..<(1 + r.next(3)) {
@@ -53,9 +56,10 @@ import Testing
                     lines[a] = String(chars)
                 }
             }
-            let session = Session(options: SessionOptions(fileAccess: FileAccess(only: [GoldenRunner.goldenDirectory.path]), limits: limits),
+            // A mutant may write anything a golden program writes: it runs in an empty scratch folder.
+            let session = Session(options: SessionOptions(fileAccess: FileAccess(only: [scratch.path]), limits: limits),
                                   output: .discard)
-            _ = try? session.run(SourceFile(name: "m.pt", text: lines.joined(separator: "\n"), directory: GoldenRunner.goldenDirectory.path))
+            _ = try? session.run(SourceFile(name: "m.pt", text: lines.joined(separator: "\n"), directory: scratch.path))
         }
     }
 

@@ -15,10 +15,20 @@ public struct BuiltinParameter: Sendable {
     public let isVariadic: Bool
     /// Whether it collects every named argument no other parameter takes, as a record (`dataset(x: X, y: Y)`).
     public var isNamedRest = false
+    /// For the first parameter of a method: the kind of value the method is called on (`x.sum()` for `sum(x)`).
+    public var receiverKind: ValueKind?
 
     /// A required parameter.
     public static func required(_ name: String, _ kind: String) -> BuiltinParameter {
         BuiltinParameter(name: name, kind: kind, defaultText: nil, defaultValue: nil, isVariadic: false)
+    }
+
+    /// The required first parameter of a builtin that is also a method of values of `kind`: `sum(x)` is
+    /// `x.sum()`.
+    public static func receiver(_ name: String, _ kind: ValueKind) -> BuiltinParameter {
+        var p = BuiltinParameter(name: name, kind: kind.rawValue, defaultText: nil, defaultValue: nil, isVariadic: false)
+        p.receiverKind = kind
+        return p
     }
 
     /// An optional parameter with a default.
@@ -28,8 +38,16 @@ public struct BuiltinParameter: Sendable {
 
     /// A parameter that collects named arguments with any name into a record.
     public static func namedRest(_ name: String, _ kind: String) -> BuiltinParameter {
-        var p = BuiltinParameter(name: name, kind: kind, defaultText: nil, defaultValue: .none, isVariadic: false)
+        var p = BuiltinParameter(name: name, kind: kind, defaultText: nil, defaultValue: nil, isVariadic: false)
         p.isNamedRest = true
+        return p
+    }
+
+    /// A first parameter that collects the positional arguments and makes the builtin a method of values of
+    /// `kind`: `concat(a, b)` is `a.concat(b)`.
+    public static func variadicReceiver(_ name: String, _ kind: ValueKind) -> BuiltinParameter {
+        var p = variadic(name, kind.rawValue)
+        p.receiverKind = kind
         return p
     }
 
@@ -69,11 +87,11 @@ public final class Builtin: @unchecked Sendable {
     public let summary: String
     /// A line of ptune that uses it.
     public let example: String
-    /// The help topic it is listed under (`tensor`, `math`, `nn`, `data`, `io`, `models`).
-    public let topic: String
-    /// The kind of value it is a method of (`x.sum()` for `sum(x)`), or nil: the kind of its first parameter when
-    /// that is a kind with methods.
-    public let receiver: String?
+    /// The group help lists it under.
+    public let topic: BuiltinTopic
+    /// The kind of value it is a method of (`x.sum()` for `sum(x)`): the kind its first parameter is declared to
+    /// receive (``BuiltinParameter/receiver(_:_:)``), or nil.
+    public let receiver: ValueKind?
     /// Whether scripts can call it by name (methods such as `step` are only reachable through their receiver).
     public let isGlobal: Bool
     /// The static rule: the result type from the argument types (throws a message for a mistake it can see).
@@ -82,7 +100,7 @@ public final class Builtin: @unchecked Sendable {
     let run: (inout Arguments, Machine) throws -> Value
 
     /// A builtin. `infer` defaults to `result` regardless of the arguments.
-    init(_ name: String, _ parameters: [BuiltinParameter], returns: String, topic: String, summary: String,
+    init(_ name: String, _ parameters: [BuiltinParameter], returns: String, topic: BuiltinTopic, summary: String,
          example: String, result: LangType = .unknown, global: Bool = true,
          infer: ((CallTypes) throws -> LangType)? = nil,
          run: @escaping (inout Arguments, Machine) throws -> Value) {
@@ -93,8 +111,7 @@ public final class Builtin: @unchecked Sendable {
         self.summary = summary
         self.example = example
         self.infer = infer ?? { _ in result }
-        let methodKinds: Set<String> = ["tensor", "dataset", "list", "model", "encoder", "optimizer", "string"]
-        self.receiver = parameters.first.flatMap { methodKinds.contains($0.kind) ? $0.kind : nil }
+        self.receiver = parameters.first?.receiverKind
         self.isGlobal = global
         self.run = run
     }

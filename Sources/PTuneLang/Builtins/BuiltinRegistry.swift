@@ -6,13 +6,13 @@ public struct BuiltinRegistry: Sendable {
     /// Every builtin, in registration order.
     public let all: [Builtin]
     private let byName: [String: Builtin]
-    private let byKind: [String: [String: Builtin]]
+    private let byKind: [ValueKind: [String: Builtin]]
 
     /// A registry of `builtins` (a later one with the same name replaces an earlier one).
     init(_ builtins: [Builtin]) {
         var all: [Builtin] = []
         var byName: [String: Builtin] = [:]
-        var byKind: [String: [String: Builtin]] = [:]
+        var byKind: [ValueKind: [String: Builtin]] = [:]
         for b in builtins {
             if let old = all.firstIndex(where: { $0.name == b.name && $0.receiver == b.receiver }) { all[old] = b } else { all.append(b) }
             if b.isGlobal { byName[b.name] = b }
@@ -33,22 +33,14 @@ public struct BuiltinRegistry: Sendable {
     public func global(_ name: String) -> Builtin? { byName[name] }
 
     /// The method `name` of values of `kind` (`tensor`, `dataset`, `optimizer`, …).
-    public func method(_ kind: String, _ name: String) -> Builtin? { byKind[kind]?[name] }
+    public func method(_ kind: ValueKind, _ name: String) -> Builtin? { byKind[kind]?[name] }
 
     /// Every name callable as `name(…)`, sorted.
     public var globalNames: [String] { byName.keys.sorted() }
 
     /// Every method name of `kind`, sorted.
-    public func methodNames(_ kind: String) -> [String] { (byKind[kind] ?? [:]).keys.sorted() }
+    public func methodNames(_ kind: ValueKind) -> [String] { (byKind[kind] ?? [:]).keys.sorted() }
 
-    /// The help topics and their builtins, in order.
-    public var topics: [(topic: String, builtins: [Builtin])] {
-        var order: [String] = []
-        var groups: [String: [Builtin]] = [:]
-        for b in all {
-            if groups[b.topic] == nil { order.append(b.topic) }
-            groups[b.topic, default: []].append(b)
-        }
-        return order.map { ($0, groups[$0] ?? []) }
-    }
+    /// The builtins of `topic`, in registration order.
+    public func builtins(of topic: BuiltinTopic) -> [Builtin] { all.filter { $0.topic == topic } }
 }

@@ -4,7 +4,7 @@ import PTuneCore
 extension BuiltinRegistry {
     /// Datasets: from columns, files and synthetic generators; batches, shuffles and splits (all seeded).
     static let dataBuiltins: [Builtin] = [
-        Builtin("dataset", [.namedRest("columns", "tensor or list")], returns: "dataset", topic: "data",
+        Builtin("dataset", [.namedRest("columns", "tensor or list")], returns: "dataset", topic: .data,
                 summary: "a dataset from named columns of equal length (tensors: one row per example; lists of strings)",
                 example: "data toy = dataset(x: randn(64, embed), y: randint(64, high: 3))",
                 infer: { c in
@@ -41,8 +41,8 @@ extension BuiltinRegistry {
         reader("read_jsonl", "a JSON-lines file (one object per line)", "data qa = read_jsonl(\"qa.jsonl\")") { data, path, dt in
             try DataReaders.jsonl(data, path: path, dtype: dt)
         },
-        Builtin("load_tensors", [.required("path", "string"), .optional("dtype", "dtype", .none)], returns: "record",
-                topic: "data",
+        Builtin("load_tensors", [.receiver("path", .string), .optional("dtype", "dtype", .none)], returns: "record",
+                topic: .data,
                 summary: "the tensors of a .safetensors file, or of a JSON tensor dump (the reference workloads' --dump-init files), as a record (floats converted to dtype when given)",
                 example: "let init = load_tensors(\"w2.safetensors\")", result: .unknown,
                 run: { a, m in
@@ -61,7 +61,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("synthetic_classes", [.required("n", "int"), .optional("seq", "int", .none), .required("dim", "int"),
                                       .required("classes", "int"), .optional("noise", "number", .number(1))],
-                returns: "dataset", topic: "data",
+                returns: "dataset", topic: .data,
                 summary: "Gaussian blobs: x = the mean of class y plus noise (x: [n, seq, dim] or [n, dim]), y: int64 labels",
                 example: "data train = synthetic_classes(n: 1024, seq: 16, dim: embed, classes: 8)",
                 infer: { c in
@@ -97,8 +97,8 @@ extension BuiltinRegistry {
                         ], source: "synthetic_classes(n: \(n), dim: \(dim), classes: \(classes))"))
                     }
                 }),
-        Builtin("batches", [.required("data", "dataset"), .required("size", "int"), .optional("shuffle", "bool", .bool(false))],
-                returns: "list", topic: "data", summary: "the dataset cut into batches (records with one field per column), shuffled if asked",
+        Builtin("batches", [.receiver("data", .dataset), .required("size", "int"), .optional("shuffle", "bool", .bool(false))],
+                returns: "list", topic: .data, summary: "the dataset cut into batches (records with one field per column), shuffled if asked",
                 example: "for batch in batches(train, 32, shuffle: true) { opt.step(loss(batch)) }",
                 infer: { c in
                     guard case let .dataset(cols) = c[0] else { return .list(.unknown) }
@@ -111,7 +111,7 @@ extension BuiltinRegistry {
                         : try ds.batches(size: size, shuffle: false, rng: &m.rng)
                     return .list(bs.map { .record($0) })
                 }),
-        Builtin("shuffle", [.required("data", "dataset")], returns: "dataset", topic: "data",
+        Builtin("shuffle", [.receiver("data", .dataset)], returns: "dataset", topic: .data,
                 summary: "the rows in a random order (seeded)", example: "data mixed = shuffle(train)",
                 infer: { c in c[0] },
                 run: { a, m in
@@ -119,8 +119,8 @@ extension BuiltinRegistry {
                     let perm = m.withRandom { $0.permutation(ds.count) }
                     return .dataset(try ds.subset(perm, source: ds.source))
                 }),
-        Builtin("split", [.required("data", "dataset"), .required("fraction", "number"), .optional("shuffle", "bool", .bool(true))],
-                returns: "record", topic: "data", summary: "{train, test}: the first fraction of the (shuffled) rows, and the rest",
+        Builtin("split", [.receiver("data", .dataset), .required("fraction", "number"), .optional("shuffle", "bool", .bool(true))],
+                returns: "record", topic: .data, summary: "{train, test}: the first fraction of the (shuffled) rows, and the rest",
                 example: "let parts = split(all, 0.8)",
                 infer: { c in .record(RecordType([("train", c[0]), ("test", c[0])])) },
                 run: { a, m in
@@ -133,7 +133,7 @@ extension BuiltinRegistry {
                         ("test", .dataset(try ds.subset(Array(order[k...]), source: ds.source))),
                     ]))
                 }),
-        Builtin("take", [.required("data", "dataset"), .required("n", "int")], returns: "dataset", topic: "data",
+        Builtin("take", [.receiver("data", .dataset), .required("n", "int")], returns: "dataset", topic: .data,
                 summary: "the first n rows", example: "data small = take(train, 100)",
                 infer: { c in c[0] },
                 run: { a, _ in
@@ -158,7 +158,7 @@ extension BuiltinRegistry {
     /// A file reader builtin `name(path, dtype: none)`.
     static func reader(_ name: String, _ what: String, _ example: String,
                        _ parse: @escaping (Data, String, DType) throws -> DatasetObject) -> Builtin {
-        Builtin(name, [.required("path", "string"), .optional("dtype", "dtype", .none)], returns: "dataset", topic: "data",
+        Builtin(name, [.receiver("path", .string), .optional("dtype", "dtype", .none)], returns: "dataset", topic: .data,
                 summary: "a dataset from \(what); numeric columns become tensors, text stays text", example: example,
                 result: .dataset([:]),
                 run: { a, m in

@@ -8,7 +8,7 @@ extension BuiltinRegistry {
     /// `mlp_encoder(…)`.
     static let encoders: [Builtin] = [
         Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int"), .optional("table", "tensor", .none)],
-                returns: "encoder", topic: "nn",
+                returns: "encoder", topic: .nn,
                 summary: "prompt tuning (Lester et al.): a trainable [n, dim] table of virtual tokens, random or from a given table",
                 example: "encoder pe = embedding(virtual, embed)", result: .encoder,
                 run: { a, m in
@@ -26,7 +26,7 @@ extension BuiltinRegistry {
                     return .encoder(EncoderObject(e, summary: "embedding(\(n) virtual tokens × \(d))"))
                 }),
         Builtin("mlp_encoder", [.required("n", "int"), .required("dim", "int"), .optional("hidden", "int", .none)],
-                returns: "encoder", topic: "nn",
+                returns: "encoder", topic: .nn,
                 summary: "PEFT's MLP prompt encoder: Embedding(n, dim) → Linear(dim, H) → ReLU → Linear(H, H) → ReLU → Linear(H, dim); H = dim unless given",
                 example: "encoder pe = mlp(virtual, embed, hidden: 256)", result: .encoder,
                 run: { a, m in
@@ -36,7 +36,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("lstm_encoder", [.required("n", "int"), .required("dim", "int"), .optional("hidden", "int", .none),
                                  .optional("layers", "int", .number(2)), .optional("dropout", "number", .number(0))],
-                returns: "encoder", topic: "nn",
+                returns: "encoder", topic: .nn,
                 summary: "PEFT's LSTM prompt encoder: Embedding → bidirectional LSTM(dim, H) → Linear(2H, 2H) → ReLU → Linear(2H, dim)",
                 example: "encoder pe = lstm(virtual, embed, hidden: 128)", result: .encoder,
                 run: { a, m in
@@ -47,7 +47,7 @@ extension BuiltinRegistry {
                     }
                     return .encoder(EncoderObject(e, summary: "lstm(\(n) virtual tokens × \(d), hidden \(h ?? d))"))
                 }),
-        Builtin("scale_encoder", [.required("base", "tensor"), .optional("scale", "tensor", .none)], returns: "encoder", topic: "nn",
+        Builtin("scale_encoder", [.receiver("base", .tensor), .optional("scale", "tensor", .none)], returns: "encoder", topic: .nn,
                 summary: "the seed notebook's toy: fixed base tokens V0 [n, dim] and a trainable P; the virtual tokens are V0 ⊙ P",
                 example: "encoder pe = scale(randn(virtual, embed))", result: .encoder,
                 run: { a, m in
@@ -58,8 +58,8 @@ extension BuiltinRegistry {
                         : try ScalePromptEncoder(base: base, scale: try a.tensor(1, dtype: base.dtype))
                     return .encoder(EncoderObject(e, summary: "scale(\(base.shape[0]) virtual tokens × \(base.shape[1]))"))
                 }),
-        Builtin("prompt", [.required("encoder", "encoder"), .required("x", "tensor"), .optional("template", "string", .none)],
-                returns: "tensor", topic: "nn",
+        Builtin("prompt", [.receiver("encoder", .encoder), .required("x", "tensor"), .optional("template", "string", .none)],
+                returns: "tensor", topic: .nn,
                 summary: "the encoder's virtual tokens placed among the embeddings x ([T, d] or [B, T, d]; encoded once, shared by the batch): before them, or where a template such as \"<v:3> {x} <v:7>\" says",
                 example: "fn predict(x) = head(mean(llm(prompt(pe, x)), axis: 1))",
                 infer: { c in
@@ -73,8 +73,8 @@ extension BuiltinRegistry {
                     if a.isNone(2) { return .tensor(try placeBefore(try e.encode(), try a.tensor(1))) }
                     return .tensor(try place(try e.encode(), try a.tensor(1), template: try a.string(2)))
                 }),
-        Builtin("export_peft", [.required("encoder", "encoder"), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
-                returns: "none", topic: "nn",
+        Builtin("export_peft", [.receiver("encoder", .encoder), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
+                returns: "none", topic: .nn,
                 summary: "writes a Hugging Face PEFT p-tuning adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json)",
                 example: "export_peft(pe, \"adapter\", task: \"SEQ_CLS\")", result: .none,
                 run: { a, m in
@@ -83,7 +83,7 @@ extension BuiltinRegistry {
                     try PEFTAdapter.export(e.encoder, to: URL(fileURLWithPath: folder), options: PEFTAdapter.Options(taskType: try a.string(2)))
                     return .none
                 }),
-        Builtin("import_peft", [.required("folder", "string")], returns: "encoder", topic: "nn",
+        Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
                 summary: "a PEFT p-tuning adapter folder as an inference-only embedding encoder", example: "encoder pe = import_peft(\"adapter\")",
                 result: .encoder,
                 run: { a, m in

@@ -4,7 +4,7 @@ import PTuneCore
 extension BuiltinRegistry {
     /// Reading and writing text files, confined to the folders the session allows.
     static let ioBuiltins: [Builtin] = [
-        Builtin("read_text", [.required("path", "string")], returns: "string", topic: "io",
+        Builtin("read_text", [.receiver("path", .string)], returns: "string", topic: .io,
                 summary: "the contents of a text file (inside the script's folder or the working directory)",
                 example: "let prompt = read_text(\"prompt.txt\")", result: .string,
                 run: { a, m in
@@ -17,7 +17,7 @@ extension BuiltinRegistry {
                     }
                     return .string(text)
                 }),
-        Builtin("write_text", [.required("path", "string"), .required("text", "string")], returns: "none", topic: "io",
+        Builtin("write_text", [.receiver("path", .string), .required("text", "string")], returns: "none", topic: .io,
                 summary: "writes text to a file atomically (inside the allowed folders)",
                 example: "write_text(\"result.txt\", str(accuracy(pred, y)))", result: .none,
                 run: { a, m in

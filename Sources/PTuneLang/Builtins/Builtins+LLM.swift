@@ -6,10 +6,10 @@ extension BuiltinRegistry {
     /// Causal language models (a loaded Llama such as SmolLM2): label-word scoring with or without a prompt
     /// encoder's virtual tokens, and greedy generation with the KV cache.
     static let llmBuiltins: [Builtin] = [
-        Builtin("label_logits", [.required("model", "model"), .required("texts", "string or list of strings"),
+        Builtin("label_logits", [.receiver("model", .model), .required("texts", "string or list of strings"),
                                  .required("words", "list of strings"), .optional("encoder", "encoder", .none),
                                  .optional("template", "string", .string("{text}"))],
-                returns: "tensor", topic: "models",
+                returns: "tensor", topic: .models,
                 summary: "the logits [B, W] of the label words (each one token) at the last position of each text rendered by the template ({text}; <v:k> places k of the encoder's virtual tokens, which otherwise all go first, as PEFT does); gradients reach the encoder only",
                 example: "let logits = label_logits(lm, batch.text, [\" negative\", \" positive\"], encoder: pe, template: \"Review: {text}\\nSentiment:\")",
                 result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
@@ -22,9 +22,9 @@ extension BuiltinRegistry {
                     let examples = try texts.map { try render(template, text: $0, tokenizer) }
                     return .tensor(try scoreInChunks(lm, virtual: virtual, examples: examples, words: words))
                 }),
-        Builtin("generate", [.required("model", "model"), .required("prompt", "string"), .optional("encoder", "encoder", .none),
+        Builtin("generate", [.receiver("model", .model), .required("prompt", "string"), .optional("encoder", "encoder", .none),
                              .optional("max_tokens", "int", .number(20))],
-                returns: "string", topic: "models",
+                returns: "string", topic: .models,
                 summary: "the greedy continuation of prompt (after the encoder's virtual tokens, when given), up to max_tokens tokens or the end-of-text token; the virtual tokens never appear in the output",
                 example: "print generate(lm, \"The capital of France is\", max_tokens: 8)", result: .string,
                 run: { a, _ in

@@ -31,7 +31,7 @@ extension BuiltinRegistry {
 
     static let layers: [Builtin] = [
         Builtin("linear", [.required("in", "int or in -> out"), .optional("out", "int", .none), .optional("bias", "bool", .bool(true))],
-                returns: "model", topic: "nn", summary: "a linear layer y = x·Wᵀ + b (W stored [out, in]; PyTorch's default init)",
+                returns: "model", topic: .nn, summary: "a linear layer y = x·Wᵀ + b (W stored [out, in]; PyTorch's default init)",
                 example: "model head = linear(embed -> 8) frozen", result: .model,
                 run: { a, m in
                     let s = try sizes(a, 0, 1)
@@ -42,7 +42,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("mlp", [.required("sizes", "a -> b -> c"), .optional("act", "activation", .string("relu"), "relu"),
                         .optional("residual", "bool", .bool(false)), .optional("bias", "bool", .bool(true))],
-                returns: "model", topic: "nn",
+                returns: "model", topic: .nn,
                 summary: "linear layers through the sizes with an activation between them; residual: x + mlp(x) (in an 'encoder' declaration, mlp(n, d, hidden: H) is the PEFT MLP prompt encoder)",
                 example: "model llm = mlp(embed -> 256 -> embed, act: gelu, residual: true) frozen", result: .model,
                 run: { a, m in
@@ -56,7 +56,7 @@ extension BuiltinRegistry {
                                               properties: [("in", .number(Double(s.first ?? 0))), ("out", .number(Double(s.last ?? 0)))],
                                               forward: residual ? { x in try x + net(x) } : { x in try net(x) }))
                 }),
-        Builtin("embedding", [.required("count", "int"), .required("dim", "int")], returns: "model", topic: "nn",
+        Builtin("embedding", [.required("count", "int"), .required("dim", "int")], returns: "model", topic: .nn,
                 summary: "a lookup table of count rows of dim numbers, called on int64 ids", example: "model table = embedding(vocab, embed)",
                 result: .model,
                 run: { a, m in
@@ -65,7 +65,7 @@ extension BuiltinRegistry {
                     return .model(ModelObject(kind: "embedding", summary: "embedding(\(n), \(d))", layer: e,
                                               properties: [("count", .number(Double(n))), ("dim", .number(Double(d)))]))
                 }),
-        Builtin("layer_norm", [.required("dim", "int"), .optional("eps", "number", .number(1e-5))], returns: "model", topic: "nn",
+        Builtin("layer_norm", [.required("dim", "int"), .optional("eps", "number", .number(1e-5))], returns: "model", topic: .nn,
                 summary: "layer normalisation over the last axis with a learned scale and shift", example: "model norm = layer_norm(embed)",
                 result: .model,
                 run: { a, m in
@@ -73,7 +73,7 @@ extension BuiltinRegistry {
                     return .model(ModelObject(kind: "layer_norm", summary: "layer_norm(\(d))",
                                               layer: try LayerNorm(d, eps: try a.number(1), dtype: weightDType(m))))
                 }),
-        Builtin("rms_norm", [.required("dim", "int"), .optional("eps", "number", .number(1e-6))], returns: "model", topic: "nn",
+        Builtin("rms_norm", [.required("dim", "int"), .optional("eps", "number", .number(1e-6))], returns: "model", topic: .nn,
                 summary: "RMS normalisation over the last axis with a learned scale", example: "model norm = rms_norm(embed)",
                 result: .model,
                 run: { a, m in
@@ -82,7 +82,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("lstm", [.required("in", "int"), .required("hidden", "int"), .optional("layers", "int", .number(1)),
                          .optional("bidirectional", "bool", .bool(false)), .optional("dropout", "number", .number(0))],
-                returns: "model", topic: "nn", summary: "a batch-first LSTM over [B, T, in] (multi-layer, optionally bidirectional)",
+                returns: "model", topic: .nn, summary: "a batch-first LSTM over [B, T, in] (multi-layer, optionally bidirectional)",
                 example: "model rnn = lstm(embed, 32, layers: 2, bidirectional: true)", result: .model,
                 run: { a, m in
                     let i = try a.int(0), h = try a.int(1)
@@ -92,7 +92,7 @@ extension BuiltinRegistry {
                     }
                     return .model(ModelObject(kind: "lstm", summary: "lstm(\(i), \(h))", layer: l))
                 }),
-        Builtin("dropout", [.required("p", "number")], returns: "model", topic: "nn",
+        Builtin("dropout", [.required("p", "number")], returns: "model", topic: .nn,
                 summary: "zeroes each element with probability p while training (seeded), scaling the rest by 1/(1-p)",
                 example: "model drop = dropout(0.1)", result: .model,
                 run: { a, m in
@@ -102,7 +102,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("gpt", [.required("vocab", "int"), .required("dim", "int"), .required("layers", "int"), .required("heads", "int"),
                         .required("context", "int")],
-                returns: "model", topic: "nn",
+                returns: "model", topic: .nn,
                 summary: "a small GPT-style causal language model (learned positions, pre-LN blocks); called on int64 ids or on embeddings",
                 example: "model lm = gpt(vocab: 64, dim: embed, layers: 2, heads: 4, context: 32) frozen", result: .model,
                 run: { a, m in
@@ -112,7 +112,7 @@ extension BuiltinRegistry {
                                               properties: [("vocab", .number(Double(cfg.vocabSize))), ("dim", .number(Double(cfg.dim))),
                                                            ("context", .number(Double(cfg.context)))]))
                 }),
-        Builtin("embed", [.required("model", "model"), .required("ids", "tensor")], returns: "tensor", topic: "nn",
+        Builtin("embed", [.receiver("model", .model), .required("ids", "tensor")], returns: "tensor", topic: .nn,
                 summary: "a frozen model's embeddings of int64 token ids ([B, T] → [B, T, d])", example: "let e = lm.embed(batch.ids)",
                 result: .tensor(.unknown),
                 run: { a, _ in
@@ -121,7 +121,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("load_weights", [.required("target", "model or encoder"), .required("tensors", "record"),
                                  .optional("prefix", "string", .string(""))],
-                returns: "none", topic: "nn",
+                returns: "none", topic: .nn,
                 summary: "copies weights into a model or encoder by name (record fields named prefix + parameter name)",
                 example: "load_weights(pe, load_tensors(\"w2.safetensors\"), prefix: \"enc.\")", result: .none,
                 run: { a, _ in

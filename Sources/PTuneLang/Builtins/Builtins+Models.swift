@@ -11,7 +11,7 @@ extension BuiltinRegistry {
     static let modelBuiltins: [Builtin] = pretrainedBuiltins + llmBuiltins + encoderModelBuiltins
 
     static let pretrainedBuiltins: [Builtin] = [
-        Builtin("load", [.required("name", "string"), .optional("frozen", "bool", .bool(true))], returns: "model", topic: "models",
+        Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true))], returns: "model", topic: .models,
                 summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false",
                 example: "model lm = load(\"smollm2-135m\")", result: .model,
                 run: { a, m in
@@ -34,8 +34,8 @@ extension BuiltinRegistry {
                     let model = try registry.load(target, frozen: try a.bool(1), access: access)
                     return .model(pretrainedModel(model, name: request))
                 }),
-        Builtin("tokenize", [.required("model", "model"), .required("text", "string"), .optional("special", "bool", .bool(false))],
-                returns: "tensor", topic: "models",
+        Builtin("tokenize", [.receiver("model", .model), .required("text", "string"), .optional("special", "bool", .bool(false))],
+                returns: "tensor", topic: .models,
                 summary: "the token ids (int64) of text with the model's own tokenizer; special: true adds its framing tokens ([CLS] … [SEP] for BERT; SmolLM2 adds none)",
                 example: "print tokenize(lm, \"The capital of France is\")",
                 result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
@@ -44,14 +44,14 @@ extension BuiltinRegistry {
                     let ids = tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2))
                     return .tensor(try Tensor(shape: [ids.count], scalars: ids.map(Int64.init)))
                 }),
-        Builtin("detokenize", [.required("model", "model"), .required("ids", "tensor")], returns: "string", topic: "models",
+        Builtin("detokenize", [.receiver("model", .model), .required("ids", "tensor")], returns: "string", topic: .models,
                 summary: "the text of token ids with the model's own tokenizer", example: "print detokenize(lm, tokenize(lm, \"hello\"))",
                 result: .string,
                 run: { a, _ in
                     let tokenizer = try textTokenizer(a, 0, "detokenize")
                     return .string(try tokenizer.decode(try a.tensor(1).ints))
                 }),
-        Builtin("cached", [.required("path", "string")], returns: "string", topic: "models",
+        Builtin("cached", [.receiver("path", .string)], returns: "string", topic: .models,
                 summary: "the path of a file in ptune's download cache ($PTUNE_HOME, default ~/.cache/ptune: where scripts/fetch-models and scripts/fetch-data write), which the script may then read (not write)",
                 example: "data train = read_jsonl(cached(\"data/reviews/train.jsonl\"))", result: .string,
                 run: { a, m in

@@ -16,8 +16,8 @@ extension BuiltinRegistry {
     }
 
     static let losses: [Builtin] = [
-        Builtin("mse", [.required("pred", "tensor"), .required("target", "tensor"), .optional("reduction", "string", .string("mean"))],
-                returns: "tensor", topic: "nn",
+        Builtin("mse", [.receiver("pred", .tensor), .required("target", "tensor"), .optional("reduction", "string", .string("mean"))],
+                returns: "tensor", topic: .nn,
                 summary: "the mean squared error mean((pred − target)²), target broadcast to pred",
                 example: "let loss = mse(forward(), target)",
                 infer: { c in
@@ -30,10 +30,10 @@ extension BuiltinRegistry {
                     let p = try a.tensor(0)
                     return .tensor(try Loss.mse(p, try a.tensor(1, dtype: p.dtype), reduction: try reduction(a, 2)))
                 }),
-        Builtin("cross_entropy", [.required("logits", "tensor"), .required("labels", "tensor"),
+        Builtin("cross_entropy", [.receiver("logits", .tensor), .required("labels", "tensor"),
                                   .optional("ignore_index", "int", .number(-100)), .optional("label_smoothing", "number", .number(0)),
                                   .optional("reduction", "string", .string("mean"))],
-                returns: "tensor", topic: "nn",
+                returns: "tensor", topic: .nn,
                 summary: "softmax cross-entropy of logits [..., C] against int64 class labels [...] (labels equal to ignore_index count for nothing)",
                 example: "let loss = cross_entropy(predict(batch.x), batch.y)",
                 infer: { c in
@@ -44,8 +44,8 @@ extension BuiltinRegistry {
                     .tensor(try Loss.crossEntropy(try a.tensor(0), try a.tensor(1), ignoreIndex: try a.int(2),
                                                   labelSmoothing: try a.number(3), reduction: try reduction(a, 4)))
                 }),
-        Builtin("bce", [.required("logits", "tensor"), .required("targets", "tensor"), .optional("reduction", "string", .string("mean"))],
-                returns: "tensor", topic: "nn",
+        Builtin("bce", [.receiver("logits", .tensor), .required("targets", "tensor"), .optional("reduction", "string", .string("mean"))],
+                returns: "tensor", topic: .nn,
                 summary: "binary cross-entropy with logits (targets are probabilities of the logits' shape)",
                 example: "let loss = bce(score(batch.x), batch.y)",
                 infer: { c in .tensor(TensorType(shape: c.given[2] ? nil : [], dtype: try BuiltinRules.tensor(c, 0, "logits").dtype)) },
@@ -53,7 +53,7 @@ extension BuiltinRegistry {
                     let l = try a.tensor(0)
                     return .tensor(try Loss.binaryCrossEntropyWithLogits(l, try a.tensor(1, dtype: l.dtype).to(l.dtype), reduction: try reduction(a, 2)))
                 }),
-        Builtin("accuracy", [.required("logits", "tensor"), .required("labels", "tensor")], returns: "number", topic: "nn",
+        Builtin("accuracy", [.receiver("logits", .tensor), .required("labels", "tensor")], returns: "number", topic: .nn,
                 summary: "the fraction of rows whose largest logit is at the label", example: "print accuracy(predict(test.x), test.y)",
                 result: .number(nil),
                 run: { a, _ in
@@ -92,14 +92,15 @@ extension BuiltinRegistry {
 
     /// An optimizer builtin: `settings` reads the hyperparameters from the arguments (while they exist) and returns
     /// their text and a factory of PTuneNN optimizers, so `train` can make a fresh one over other parameters.
-    static func optimizerBuiltin(_ name: String, _ rest: [BuiltinParameter], summary: String, example: String,
+    static func optimizerBuiltin(_ kind: OptimizerKind, _ rest: [BuiltinParameter], summary: String, example: String,
                                  _ settings: @escaping (Arguments) throws -> (String, () throws -> any Optimizer)) -> Builtin {
-        Builtin(name, [.optional("params", "params", .none)] + rest, returns: "optimizer", topic: "nn",
+        let name = kind.rawValue
+        return Builtin(name, [.optional("params", "params", .none)] + rest, returns: "optimizer", topic: .nn,
                 summary: summary, example: example, result: .optimizer,
                 run: { a, _ in
                     let (text, make) = try settings(a)
                     func bind(_ ps: [Parameter]) throws -> OptimizerObject {
-                        try OptimizerObject(kind: name, optimizer: try make(), parameters: ps, settings: text, rebind: bind)
+                        try OptimizerObject(kind: kind, optimizer: try make(), parameters: ps, settings: text, rebind: bind)
                     }
                     return .optimizer(try bind(try parameters(a[0], name)))
                 })
@@ -112,7 +113,7 @@ extension BuiltinRegistry {
     }
 
     static let optimizers: [Builtin] = [
-        Builtin("step", [.required("optimizer", "optimizer"), .required("loss", "tensor")], returns: "number", topic: "nn",
+        Builtin("step", [.receiver("optimizer", .optimizer), .required("loss", "tensor")], returns: "number", topic: .nn,
                 summary: "one update: gradients of the scalar loss with respect to the optimizer's parameters, then the step; returns the loss",
                 example: "opt.step(mse(forward(), target))", result: .number(nil), global: false,
                 run: { a, _ in
@@ -120,7 +121,7 @@ extension BuiltinRegistry {
                     guard let loss = a[1].tensorValue else { throw RuntimeFailure(a.mismatch(1, "a scalar tensor")) }
                     return .number(try o.step(loss: loss))
                 }),
-        optimizerBuiltin("sgd", [.required("lr", "number"), .optional("momentum", "number", .number(0)),
+        optimizerBuiltin(.sgd, [.required("lr", "number"), .optional("momentum", "number", .number(0)),
                                  .optional("nesterov", "bool", .bool(false)), .optional("weight_decay", "number", .number(0))],
                          summary: "stochastic gradient descent with PyTorch's momentum, Nesterov and weight decay",
                          example: "let opt = sgd([encoder], lr: 0.01)") { a in
@@ -131,14 +132,14 @@ extension BuiltinRegistry {
             if wd != 0 { s += ", weight_decay: \(Value.format(wd))" }
             return (s, { try SGD(learningRate: lr, momentum: mom, weightDecay: wd, nesterov: nesterov) })
         },
-        optimizerBuiltin("adam", [.optional("lr", "number", .number(1e-3)), .optional("beta1", "number", .number(0.9)),
+        optimizerBuiltin(.adam, [.optional("lr", "number", .number(1e-3)), .optional("beta1", "number", .number(0.9)),
                                   .optional("beta2", "number", .number(0.999)), .optional("eps", "number", .number(1e-8)),
                                   .optional("weight_decay", "number", .number(0))],
                          summary: "Adam with PyTorch's update and defaults", example: "optimizer: adam(lr: 1e-3)") { a in
             let lr = try rate(a, 1), b1 = try a.number(2), b2 = try a.number(3), eps = try a.number(4), wd = try a.number(5)
             return ("lr: \(Value.format(lr))", { try Adam(learningRate: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: wd) })
         },
-        optimizerBuiltin("adamw", [.optional("lr", "number", .number(1e-3)), .optional("beta1", "number", .number(0.9)),
+        optimizerBuiltin(.adamw, [.optional("lr", "number", .number(1e-3)), .optional("beta1", "number", .number(0.9)),
                                    .optional("beta2", "number", .number(0.999)), .optional("eps", "number", .number(1e-8)),
                                    .optional("weight_decay", "number", .number(1e-2))],
                          summary: "AdamW (decoupled weight decay) with PyTorch's defaults", example: "optimizer: adamw(lr: 3e-4)") { a in
@@ -149,28 +150,29 @@ extension BuiltinRegistry {
     ]
 
     /// A schedule builtin `name(warmup: 0, steps: none)`.
-    static func schedule(_ name: String, _ summary: String, _ make: @escaping (Int, Int) -> LRSchedule) -> Builtin {
-        Builtin(name, [.optional("warmup", "int", .number(0)), .optional("steps", "int", .none)], returns: "schedule", topic: "nn",
+    static func schedule(_ kind: ScheduleKind, _ summary: String, _ make: @escaping (Int, Int) -> LRSchedule) -> Builtin {
+        let name = kind.rawValue
+        return Builtin(name, [.optional("warmup", "int", .number(0)), .optional("steps", "int", .none)], returns: "schedule", topic: .nn,
                 summary: summary + " (steps: the total, which a train block fills in)",
                 example: "schedule: \(name)(warmup: 10)", result: .schedule,
                 run: { a, _ in
                     let w = try a.int(0), n = try a.optionalInt(1)
                     guard w >= 0, (n ?? 1) > 0 else { throw RuntimeFailure(.badArgument(function: name, "warmup must be ≥ 0 and steps > 0")) }
-                    return .schedule(ScheduleObject(kind: name, warmup: w, steps: n) { total in make(w, n ?? total) })
+                    return .schedule(ScheduleObject(kind: kind, warmup: w, steps: n) { total in make(w, n ?? total) })
                 })
     }
 
     static let schedules: [Builtin] = [
-        schedule("constant", "a constant learning rate after an optional linear warm-up") { w, _ in w == 0 ? .constant : .warmupConstant(warmupSteps: w) },
-        schedule("linear_decay", "linear warm-up, then linear decay to 0") { w, n in .linear(warmupSteps: w, totalSteps: n) },
-        schedule("cosine", "linear warm-up, then a half-cosine decay to 0") { w, n in .cosine(warmupSteps: w, totalSteps: n) },
-        Builtin("with_schedule", [.required("optimizer", "optimizer"), .required("schedule", "schedule")], returns: "optimizer",
-                topic: "nn", summary: "the optimizer with a learning-rate schedule over the schedule's steps (for explicit loops)",
+        schedule(.constant, "a constant learning rate after an optional linear warm-up") { w, _ in w == 0 ? .constant : .warmupConstant(warmupSteps: w) },
+        schedule(.linearDecay, "linear warm-up, then linear decay to 0") { w, n in .linear(warmupSteps: w, totalSteps: n) },
+        schedule(.cosine, "linear warm-up, then a half-cosine decay to 0") { w, n in .cosine(warmupSteps: w, totalSteps: n) },
+        Builtin("with_schedule", [.receiver("optimizer", .optimizer), .required("schedule", "schedule")], returns: "optimizer",
+                topic: .nn, summary: "the optimizer with a learning-rate schedule over the schedule's steps (for explicit loops)",
                 example: "let opt = with_schedule(adam([p]), cosine(warmup: 10, steps: 1000))", result: .optimizer,
                 run: { a, _ in
                     guard case let .optimizer(o) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an optimizer")) }
                     guard case let .schedule(s) = a[1] else { throw RuntimeFailure(a.mismatch(1, "a schedule")) }
-                    guard let n = s.steps else { throw RuntimeFailure(.badArgument(function: "with_schedule", "give the schedule its steps: \(s.kind)(steps: N)")) }
+                    guard let n = s.steps else { throw RuntimeFailure(.badArgument(function: "with_schedule", "give the schedule its steps: \(s.kind.rawValue)(steps: N)")) }
                     o.schedule = s.make(n)
                     return .optimizer(o)
                 }),

@@ -5,8 +5,8 @@ extension BuiltinRegistry {
     /// A reduction builtin `name(x, axis: none, keepdims: false)`.
     static func reduction(_ name: String, _ summary: String, _ example: String,
                           _ f: @escaping (Tensor, Int?, Bool) throws -> Tensor) -> Builtin {
-        Builtin(name, [.required("x", "tensor"), .optional("axis", "int", .none), .optional("keepdims", "bool", .bool(false))],
-                returns: "tensor", topic: "tensor", summary: summary, example: example,
+        Builtin(name, [.receiver("x", .tensor), .optional("axis", "int", .none), .optional("keepdims", "bool", .bool(false))],
+                returns: "tensor", topic: .tensor, summary: summary, example: example,
                 infer: { c in try BuiltinRules.reduction(c, axis: 1, keep: 2) },
                 run: { a, _ in .tensor(try f(try a.tensor(0), try a.optionalInt(1), try a.bool(2))) })
     }
@@ -19,26 +19,26 @@ extension BuiltinRegistry {
         reduction("argmax", "the position of the largest element (int64)", "let pred = argmax(logits, axis: -1)") { try $0.argmax(axis: $1, keepDims: $2) },
         reduction("argmin", "the position of the smallest element (int64)", "let i = argmin(d)") { try $0.argmin(axis: $1, keepDims: $2) },
         reduction("variance", "the population variance (over one axis, or all)", "let v = variance(x, axis: 0)") { try $0.variance(axis: $1, keepDims: $2) },
-        Builtin("softmax", [.required("x", "tensor"), .optional("axis", "int", .number(-1))], returns: "tensor", topic: "tensor",
+        Builtin("softmax", [.receiver("x", .tensor), .optional("axis", "int", .number(-1))], returns: "tensor", topic: .tensor,
                 summary: "exp(x) / sum(exp(x)) along an axis", example: "let p = softmax(logits)",
                 infer: { c in .tensor(try BuiltinRules.tensor(c, 0, "x")) },
                 run: { a, _ in .tensor(try a.tensor(0).softmax(axis: try a.int(1))) }),
-        Builtin("log_softmax", [.required("x", "tensor"), .optional("axis", "int", .number(-1))], returns: "tensor", topic: "tensor",
+        Builtin("log_softmax", [.receiver("x", .tensor), .optional("axis", "int", .number(-1))], returns: "tensor", topic: .tensor,
                 summary: "log(softmax(x)), computed stably", example: "let lp = log_softmax(logits)",
                 infer: { c in .tensor(try BuiltinRules.tensor(c, 0, "x")) },
                 run: { a, _ in .tensor(try a.tensor(0).logSoftmax(axis: try a.int(1))) }),
-        Builtin("matmul", [.required("a", "tensor"), .required("b", "tensor")], returns: "tensor", topic: "tensor",
+        Builtin("matmul", [.receiver("a", .tensor), .required("b", "tensor")], returns: "tensor", topic: .tensor,
                 summary: "the matrix product a @ b", example: "let y = matmul(x, w)",
                 infer: { c in try TypeRules.binary(.matmul, c[0], c[1]) },
                 run: { a, _ in .tensor(try Tensor.matmul(try a.tensor(0), try a.tensor(1))) }),
-        Builtin("norm", [.required("x", "tensor")], returns: "tensor", topic: "tensor",
+        Builtin("norm", [.receiver("x", .tensor)], returns: "tensor", topic: .tensor,
                 summary: "the L2 norm of all elements", example: "let n = norm(grad(loss, p))",
                 infer: { c in .tensor(TensorType(shape: [], dtype: try BuiltinRules.tensor(c, 0, "x").dtype)) },
                 run: { a, _ in .tensor(try a.tensor(0).square().sum().sqrt()) }),
     ]
 
     static let autodiff: [Builtin] = [
-        Builtin("grad", [.required("loss", "tensor"), .required("wrt", "param")], returns: "tensor", topic: "tensor",
+        Builtin("grad", [.receiver("loss", .tensor), .required("wrt", "param")], returns: "tensor", topic: .tensor,
                 summary: "the gradient of a scalar loss with respect to a param (or a list of params)",
                 example: "let g = grad(mse(forward(), target), encoder)",
                 infer: { c in

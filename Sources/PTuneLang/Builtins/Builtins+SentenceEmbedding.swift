@@ -6,9 +6,9 @@ extension BuiltinRegistry {
     /// Encoder models (a loaded BERT such as all-MiniLM-L6-v2): mean-pooled sentence embeddings, with or without a
     /// prompt encoder's virtual tokens, for a trainable head on top.
     static let encoderModelBuiltins: [Builtin] = [
-        Builtin("sentence_embedding", [.required("model", "model"), .required("texts", "string or list of strings"),
+        Builtin("sentence_embedding", [.receiver("model", .model), .required("texts", "string or list of strings"),
                                        .optional("encoder", "encoder", .none), .optional("normalize", "bool", .bool(true))],
-                returns: "tensor", topic: "models",
+                returns: "tensor", topic: .models,
                 summary: "the sentence embeddings [B, dim] of texts through a BERT model: the last layer's states mean-pooled over each text's own tokens ([CLS] … [SEP], not padding) and L2-normalised unless normalize: false; the encoder's virtual tokens go before [CLS] (as PEFT prepends them), attended to but not pooled, and gradients reach the encoder only",
                 example: "let e = sentence_embedding(lm, batch.text, encoder: pe)",
                 result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),

@@ -9,7 +9,7 @@ extension BuiltinRegistry {
     }
 
     static let creation: [Builtin] = [
-        Builtin("randn", [.variadic("shape", "int"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+        Builtin("randn", [.variadic("shape", "int"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "a tensor of standard normal draws (from the session's seeded generator)",
                 example: "let w = randn(embed, out)",
                 infer: { c in BuiltinRules.created(c, dtypeParam: 1) },
@@ -18,7 +18,7 @@ extension BuiltinRegistry {
                     return .tensor(try m.withRandom { try Tensor.randn(shape, dtype: dt, using: &$0) })
                 }),
         Builtin("rand", [.variadic("shape", "int"), .optional("low", "number", .number(0)), .optional("high", "number", .number(1)),
-                         .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+                         .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "a tensor of uniform draws in [low, high)", example: "let u = rand(4, 3, low: -1, high: 1)",
                 infer: { c in BuiltinRules.created(c, dtypeParam: 3) },
                 run: { a, m in
@@ -26,7 +26,7 @@ extension BuiltinRegistry {
                     return .tensor(try m.withRandom { try Tensor.rand(shape, low: lo, high: hi, dtype: dt, using: &$0) })
                 }),
         Builtin("randint", [.variadic("shape", "int"), .required("high", "int"), .optional("low", "int", .number(0))],
-                returns: "tensor", topic: "tensor",
+                returns: "tensor", topic: .tensor,
                 summary: "a tensor of uniform random integers in [low, high) (int64)", example: "let labels = randint(32, high: 8)",
                 infer: { c in
                     .tensor(TensorType(shape: c.variadic.isEmpty ? nil : c.variadic.map(ShapeRules.dim(from:)), dtype: .int64))
@@ -36,21 +36,21 @@ extension BuiltinRegistry {
                     guard hi > lo else { throw RuntimeFailure(.badArgument(function: "randint", "high (\(hi)) must be greater than low (\(lo))")) }
                     return .tensor(try m.withRandom { try Tensor.randint(shape, in: lo..<hi, using: &$0) })
                 }),
-        Builtin("zeros", [.variadic("shape", "int"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+        Builtin("zeros", [.variadic("shape", "int"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "a tensor of zeros", example: "let b = zeros(out)",
                 infer: { c in BuiltinRules.created(c, dtypeParam: 1) },
                 run: { a, m in .tensor(try Tensor.zeros(try a.ints(0), dtype: try floatDType(a, 1, m))) }),
-        Builtin("ones", [.variadic("shape", "int"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+        Builtin("ones", [.variadic("shape", "int"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "a tensor of ones", example: "let mask = ones(1, virtual)",
                 infer: { c in BuiltinRules.created(c, dtypeParam: 1) },
                 run: { a, m in .tensor(try Tensor.ones(try a.ints(0), dtype: try floatDType(a, 1, m))) }),
         Builtin("full", [.variadic("shape", "int"), .required("value", "number"), .optional("dtype", "dtype", .none)],
-                returns: "tensor", topic: "tensor", summary: "a tensor with every element equal to value",
+                returns: "tensor", topic: .tensor, summary: "a tensor with every element equal to value",
                 example: "let t = full(2, 3, value: 0.5)",
                 infer: { c in BuiltinRules.created(c, dtypeParam: 2) },
                 run: { a, m in .tensor(try Tensor.full(try a.ints(0), value: try a.number(1), dtype: try floatDType(a, 2, m))) }),
         Builtin("arange", [.required("start", "number"), .optional("end", "number", .none), .optional("step", "number", .number(1)),
-                           .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+                           .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "evenly spaced values in [start, end) (arange(n) is 0 … n-1)", example: "let idx = arange(virtual)",
                 infer: { c in
                     let n: Dim = c.given[1] ? .unknown : ShapeRules.dim(from: c[0])
@@ -61,7 +61,7 @@ extension BuiltinRegistry {
                     if a.isNone(1) { return .tensor(try Tensor.arange(0, try a.number(0), step: try a.number(2), dtype: dt)) }
                     return .tensor(try Tensor.arange(try a.number(0), try a.number(1), step: try a.number(2), dtype: dt))
                 }),
-        Builtin("tensor", [.required("values", "list"), .optional("dtype", "dtype", .none)], returns: "tensor", topic: "tensor",
+        Builtin("tensor", [.receiver("values", .list), .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "a tensor from a (nested) list of numbers", example: "let t = tensor([1, 2, 3], dtype: \"int64\")",
                 infer: { c in
                     if case let .tensor(t) = c[0] { return .tensor(TensorType(shape: t.shape, dtype: BuiltinRules.dtype(c, 1))) }
@@ -74,8 +74,8 @@ extension BuiltinRegistry {
                     guard let lit = Value.tensorLiteral(try a.list(0)) else { throw RuntimeFailure(a.mismatch(0, "a list of numbers")) }
                     return .tensor(try Tensor(literal: lit, dtype: dt))
                 }),
-        Builtin("one_hot", [.required("indices", "tensor"), .required("classes", "int"), .optional("dtype", "dtype", .none)],
-                returns: "tensor", topic: "tensor", summary: "one-hot rows for integer indices",
+        Builtin("one_hot", [.receiver("indices", .tensor), .required("classes", "int"), .optional("dtype", "dtype", .none)],
+                returns: "tensor", topic: .tensor, summary: "one-hot rows for integer indices",
                 example: "let targets = one_hot(batch.y, 8)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "indices")
@@ -85,7 +85,7 @@ extension BuiltinRegistry {
     ]
 
     static let shaping: [Builtin] = [
-        Builtin("concat", [.variadic("tensors", "tensor"), .optional("axis", "int", .number(0))], returns: "tensor", topic: "tensor",
+        Builtin("concat", [.variadicReceiver("tensors", .tensor), .optional("axis", "int", .number(0))], returns: "tensor", topic: .tensor,
                 summary: "joins tensors along an existing axis; the other axes must agree",
                 example: "let z = concat(base * encoder, x)",
                 infer: { c in
@@ -116,7 +116,7 @@ extension BuiltinRegistry {
                         throw RuntimeFailure(concatMessage(ts, axis: axis) ?? RuntimeFailure.message(for: e))
                     }
                 }),
-        Builtin("stack", [.variadic("tensors", "tensor"), .optional("axis", "int", .number(0))], returns: "tensor", topic: "tensor",
+        Builtin("stack", [.variadicReceiver("tensors", .tensor), .optional("axis", "int", .number(0))], returns: "tensor", topic: .tensor,
                 summary: "joins equally shaped tensors along a new axis", example: "let xs = stack(a, b, c)",
                 infer: { c in
                     let ts = c.variadic.compactMap { $0.tensorType }
@@ -131,7 +131,7 @@ extension BuiltinRegistry {
                     }
                     return .tensor(try Tensor.stack(ts, axis: try a.int(1)))
                 }),
-        Builtin("reshape", [.required("x", "tensor"), .variadic("shape", "int")], returns: "tensor", topic: "tensor",
+        Builtin("reshape", [.receiver("x", .tensor), .variadic("shape", "int")], returns: "tensor", topic: .tensor,
                 summary: "the same elements in a new shape (one dim may be -1: inferred)", example: "let flat = reshape(x, -1)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -148,8 +148,8 @@ extension BuiltinRegistry {
                     }
                     return .tensor(try t.reshaped(shape))
                 }),
-        Builtin("transpose", [.required("x", "tensor"), .optional("a", "int", .number(-2)), .optional("b", "int", .number(-1))],
-                returns: "tensor", topic: "tensor", summary: "swaps two axes (the last two by default)", example: "let wt = transpose(w)",
+        Builtin("transpose", [.receiver("x", .tensor), .optional("a", "int", .number(-2)), .optional("b", "int", .number(-1))],
+                returns: "tensor", topic: .tensor, summary: "swaps two axes (the last two by default)", example: "let wt = transpose(w)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
                     guard var s = t.shape, let x = BuiltinRules.constant(c[1]), let y = BuiltinRules.constant(c[2]) else {
@@ -161,10 +161,10 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: s, dtype: t.dtype))
                 },
                 run: { a, _ in .tensor(try a.tensor(0).transposed(try a.int(1), try a.int(2))) }),
-        Builtin("permute", [.required("x", "tensor"), .variadic("axes", "int")], returns: "tensor", topic: "tensor",
+        Builtin("permute", [.receiver("x", .tensor), .variadic("axes", "int")], returns: "tensor", topic: .tensor,
                 summary: "reorders the axes", example: "let y = permute(x, 0, 2, 1)", infer: { c in .tensor(TensorType(shape: nil, dtype: try BuiltinRules.tensor(c, 0, "x").dtype)) },
                 run: { a, _ in .tensor(try a.tensor(0).permuted(try a.ints(1))) }),
-        Builtin("unsqueeze", [.required("x", "tensor"), .required("axis", "int")], returns: "tensor", topic: "tensor",
+        Builtin("unsqueeze", [.receiver("x", .tensor), .required("axis", "int")], returns: "tensor", topic: .tensor,
                 summary: "inserts an axis of extent 1", example: "let row = unsqueeze(v, 0)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -175,7 +175,7 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: s, dtype: t.dtype))
                 },
                 run: { a, _ in .tensor(try a.tensor(0).unsqueezed(axis: try a.int(1))) }),
-        Builtin("squeeze", [.required("x", "tensor"), .required("axis", "int")], returns: "tensor", topic: "tensor",
+        Builtin("squeeze", [.receiver("x", .tensor), .required("axis", "int")], returns: "tensor", topic: .tensor,
                 summary: "removes an axis of extent 1", example: "let v = squeeze(row, 0)",
                 infer: { c in
                     let t = try BuiltinRules.tensor(c, 0, "x")
@@ -183,20 +183,20 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: try ShapeRules.reduce(s, axis: ax, keepDims: false, op: "squeeze"), dtype: t.dtype))
                 },
                 run: { a, _ in .tensor(try a.tensor(0).squeezed(axis: try a.int(1))) }),
-        Builtin("to", [.required("x", "tensor"), .required("dtype", "dtype")], returns: "tensor", topic: "tensor",
+        Builtin("to", [.receiver("x", .tensor), .required("dtype", "dtype")], returns: "tensor", topic: .tensor,
                 summary: "the values converted to another dtype (\"float32\", \"float64\", \"int64\")",
                 example: "let y64 = to(y, \"float64\")",
                 infer: { c in .tensor(TensorType(shape: try BuiltinRules.tensor(c, 0, "x").shape, dtype: nil)) },
                 run: { a, _ in .tensor(try a.tensor(0).to(try a.dtype(1))) }),
-        Builtin("detach", [.required("x", "tensor")], returns: "tensor", topic: "tensor",
+        Builtin("detach", [.receiver("x", .tensor)], returns: "tensor", topic: .tensor,
                 summary: "the same values with no gradient flowing through them", example: "let fixed = detach(encoder)",
                 infer: { c in .tensor(try BuiltinRules.tensor(c, 0, "x")) },
                 run: { a, _ in .tensor(try a.tensor(0).detached()) }),
-        Builtin("item", [.required("x", "tensor")], returns: "number", topic: "tensor",
+        Builtin("item", [.receiver("x", .tensor)], returns: "number", topic: .tensor,
                 summary: "the value of a one-element tensor as a number", example: "let l = item(mse(pred, target))",
                 result: .number(nil), run: { a, _ in .number(try a.tensor(0).scalarValue()) }),
-        Builtin("where", [.required("condition", "tensor"), .required("a", "tensor"), .required("b", "tensor")], returns: "tensor",
-                topic: "tensor", summary: "a where condition is non-zero, b elsewhere (broadcast)", example: "let r = where(x > 0, x, 0.1 * x)",
+        Builtin("where", [.receiver("condition", .tensor), .required("a", "tensor"), .required("b", "tensor")], returns: "tensor",
+                topic: .tensor, summary: "a where condition is non-zero, b elsewhere (broadcast)", example: "let r = where(x > 0, x, 0.1 * x)",
                 infer: { c in
                     let x = try BuiltinRules.tensor(c, 1, "a"), y = try BuiltinRules.tensor(c, 2, "b")
                     return .tensor(TensorType(shape: try TypeRules.broadcastShapes(x, y, op: "broadcast"), dtype: x.dtype ?? y.dtype))

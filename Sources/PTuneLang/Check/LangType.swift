@@ -164,27 +164,6 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The kind alone, one word (`number`, `tensor`, `model`): what `:vars` lists and what methods dispatch on.
-    public var kindWord: String {
-        switch self {
-        case .unknown: return "unknown"
-        case .none: return "none"
-        case .number, .dim: return "number"
-        case .bool: return "bool"
-        case .string: return "string"
-        case .tensor: return "tensor"
-        case .list: return "list"
-        case .range: return "range"
-        case .record: return "record"
-        case .function, .builtin: return "function"
-        case .model: return "model"
-        case .encoder: return "encoder"
-        case .dataset: return "dataset"
-        case .optimizer: return "optimizer"
-        case .schedule: return "schedule"
-        }
-    }
-
     /// The tensor type when the value is a tensor (or may be one: unknown), nil for other kinds.
     var tensorType: TensorType? {
         switch self {

@@ -128,8 +128,6 @@ extension Message {
             return "'\(n)' has no value: the statement that declared it failed"
         case let .badOverride(why):
             return "--set: \(why)"
-        case let .unavailable(what):
-            return "\(what) is not available in this build yet"
         case let .internalError(what):
             return "internal error (please report): \(what)"
         case let .calledFrom(name):

@@ -132,8 +132,6 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case uninitialized(String)
     /// A `--set` override that matched nothing, or could not be read.
     case badOverride(String)
-    /// Something a builtin needs from a module that has not landed (named in the message).
-    case unavailable(String)
     /// A bug in ptune itself (reported, never trapped).
     case internalError(String)
     /// Context added to a runtime error: where a function was called.

@@ -7,7 +7,7 @@ extension BuiltinRegistry {
         Builtin("plot", [.required("data", "record or list"), .optional("file", "string", .none, "none"),
                          .optional("title", "string", .string("")), .optional("width", "int", .number(60)),
                          .optional("height", "int", .number(15))],
-                returns: "none", topic: "io",
+                returns: "none", topic: .io,
                 summary: "draws a training history's loss (and eval) curve, or a list of numbers: in the terminal, or as an SVG file",
                 example: "let run = train pe on data { … }\nplot(run)\nplot(run, file: \"loss.svg\", title: \"p-tuning\")",
                 result: .none,

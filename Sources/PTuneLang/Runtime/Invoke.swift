@@ -129,9 +129,8 @@ enum Invoke {
     static func callMethod(_ v: Value, _ name: String, _ args: [Value], labels: [String?], _ m: Machine,
                            _ span: SourceSpan) throws -> Value {
         if case let .record(r) = v, let f = r[name] { return try callValue(f, args, labels: labels, m, span) }
-        guard let b = m.registry.method(Members.kind(of: v), name) else {
-            let kind = Members.kind(of: v)
-            let names = Members.propertyNames(ofKind: kind) + m.registry.methodNames(kind)
+        guard let b = m.registry.method(v.kind, name) else {
+            let names = v.kind.propertyNames + m.registry.methodNames(v.kind)
             throw RuntimeFailure(.unknownMember(kind: v.kindText, member: name, available: names,
                                                 suggestion: Suggestions.closest(to: name, in: names)), at: span)
         }

@@ -70,8 +70,6 @@ final class Machine {
     private var tick = 0
     /// Called at every training step (the CLI draws progress); nil: log lines go to the output.
     var onTrainProgress: ((TrainProgress) -> Void)?
-    /// The names of frozen things (tensors and models) whose checksums `train` verifies.
-    var frozenGlobals: [Int] = []
 
     init(options: SessionOptions, output: OutputSink, cancellation: CancellationFlag, registry: BuiltinRegistry) {
         self.options = options

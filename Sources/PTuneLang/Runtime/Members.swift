@@ -1,80 +1,12 @@
 import PTuneCore
 import PTuneNN
 
-/// Members of values: properties (`x.shape`, `batch.x`, `opt.lr`, `pe.n`) and the method kind each value
-/// dispatches on (`x.sum()` is the builtin `sum(x)`; `opt.step(loss)` is a method of optimizers).
+/// Members of values at run time: properties (`x.shape`, `batch.x`, `opt.lr`, `pe.n`); their static types are
+/// ``TypeRules/member(_:_:registry:)``. Methods (`x.sum()` is the builtin `sum(x)`; `opt.step(loss)` is a method of
+/// optimizers) dispatch on ``ValueKind``.
 enum Members {
-    /// The properties every value of a kind has (records and datasets add their fields).
-    static func propertyNames(ofKind kind: String) -> [String] {
-        switch kind {
-        case "tensor": return ["shape", "dtype", "rank", "count", "T"]
-        case "list": return ["count"]
-        case "string": return ["count"]
-        case "range": return ["count", "start", "end"]
-        case "dataset": return ["count", "columns"]
-        case "model": return ["kind", "frozen", "parameters"]
-        case "encoder": return ["kind", "n", "dim", "parameters", "tokens"]
-        case "optimizer": return ["kind", "lr", "steps", "loss"]
-        case "schedule": return ["kind", "warmup"]
-        case "function": return ["name", "arity"]
-        default: return []
-        }
-    }
-
-    /// The method-dispatch kind of a value (`param`s dispatch as tensors).
-    static func kind(of v: Value) -> String {
-        switch v {
-        case .tensor, .param: return "tensor"
-        case .function, .builtin: return "function"
-        case .none, .number, .bool, .string, .list, .range, .record, .model, .encoder, .dataset, .optimizer, .schedule:
-            return v.kindName
-        }
-    }
-
-    /// The static type of `base.name`, or throws for a member the kind is known not to have.
-    static func staticProperty(_ base: LangType, _ name: String, registry: BuiltinRegistry) throws(Message) -> LangType {
-        switch base {
-        case .unknown: return .unknown
-        case let .record(r):
-            if let t = r[name] { return t }
-            throw .unknownMember(kind: "the record", member: name, available: r.names, suggestion: Suggestions.closest(to: name, in: r.names))
-        case let .dataset(cols):
-            if let t = cols[name] { return t }
-            if name == "count" { return .number(nil) }
-            if name == "columns" { return .list(.string) }
-            if registry.method("dataset", name) != nil { return .unknown }
-            if cols.isEmpty { return .unknown }
-            let names = cols.keys.sorted() + ["count", "columns"]
-            throw .unknownMember(kind: "the dataset", member: name, available: names, suggestion: Suggestions.closest(to: name, in: names))
-        case let .tensor(t):
-            switch name {
-            case "shape": return .list(.number(nil))
-            case "dtype": return .string
-            case "rank": return .number(t.shape.map { Double($0.count) })
-            case "count": return .number(t.shape.flatMap { s in s.allSatisfy { $0.value != nil } ? Double(s.reduce(1) { $0 * ($1.value ?? 1) }) : nil })
-            case "T":
-                guard let s = t.shape else { return .tensor(TensorType(shape: nil, dtype: t.dtype)) }
-                return .tensor(TensorType(shape: s.reversed(), dtype: t.dtype))
-            default: break
-            }
-        case .model, .encoder, .optimizer, .list, .string, .range, .schedule, .function, .builtin:
-            if propertyNames(ofKind: base.kindWord).contains(name) {
-                if name == "tokens" { return .tensor(.unknown) }
-                if name == "kind" || name == "name" { return .string }
-                if name == "frozen" { return .bool }
-                return .unknown
-            }
-            if base == .model || base == .encoder { return .unknown } // models carry their own properties
-        case .none, .number, .dim, .bool:
-            break
-        }
-        if registry.method(base.kindWord, name) != nil { return .unknown }
-        let names = propertyNames(ofKind: base.kindWord) + registry.methodNames(base.kindWord)
-        throw .unknownMember(kind: base.kindText, member: name, available: names, suggestion: Suggestions.closest(to: name, in: names))
-    }
-
     static func unknown(_ v: Value, _ name: String, extra: [String] = []) -> RuntimeFailure {
-        let names = extra + propertyNames(ofKind: kind(of: v))
+        let names = extra + v.kind.propertyNames
         return RuntimeFailure(.unknownMember(kind: v.kindText, member: name, available: names, suggestion: Suggestions.closest(to: name, in: names)))
     }
 
@@ -120,7 +52,7 @@ enum Members {
             throw unknown(v, name, extra: mo.properties.map(\.0))
         case let .encoder(e):
             switch name {
-            case "kind": return .string(e.kind)
+            case "kind": return .string(e.kind.rawValue)
             case "n": return .number(Double(e.count))
             case "dim": return .number(Double(e.dim))
             case "parameters": return .number(Double(e.parameterCount))
@@ -129,7 +61,7 @@ enum Members {
             }
         case let .optimizer(o):
             switch name {
-            case "kind": return .string(o.kind)
+            case "kind": return .string(o.kind.rawValue)
             case "lr": return .number(o.learningRate)
             case "steps": return .number(Double(o.steps))
             case "loss": return o.lastLoss.map { .number($0) } ?? .none
@@ -137,7 +69,7 @@ enum Members {
             }
         case let .schedule(s):
             switch name {
-            case "kind": return .string(s.kind)
+            case "kind": return .string(s.kind.rawValue)
             case "warmup": return .number(Double(s.warmup))
             default: break
             }

@@ -1,11 +1,6 @@
 import PTuneCore
 import PTuneNN
 
-/// Compiled code of an expression: evaluates it on the machine.
-typealias Code = (Machine) throws -> Value
-/// Compiled code of a statement: runs it and says how it finished.
-typealias Exec = (Machine) throws -> Flow
-
 /// A function declared with `fn`.
 public final class UserFunction: @unchecked Sendable {
     /// Its name.
@@ -105,7 +100,7 @@ public final class EncoderObject: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The encoder's kind (`embedding`, `mlp`, `lstm`, `scale`).
-    public var kind: String { encoder.config.kind.rawValue }
+    public var kind: PromptEncoderKind { encoder.config.kind }
     /// The number of virtual tokens.
     public var count: Int { encoder.numVirtualTokens }
     /// The embedding dimension of each token.
@@ -122,11 +117,21 @@ public final class EncoderObject: @unchecked Sendable, CustomStringConvertible {
     public var description: String { "encoder \(summary), \(Count.grouped(parameterCount)) parameters" }
 }
 
+/// The learning-rate schedules a script can make; the raw value is the builtin that makes one.
+public enum ScheduleKind: String, Sendable, CaseIterable {
+    /// A constant rate after an optional linear warm-up.
+    case constant
+    /// Linear warm-up, then linear decay to 0.
+    case linearDecay = "linear_decay"
+    /// Linear warm-up, then a half-cosine decay to 0.
+    case cosine
+}
+
 /// A learning-rate schedule as written in a script (`cosine(warmup: 10)`): PTuneNN's schedule once the number of
 /// steps is known (a `train` block knows it; an explicit loop passes `steps:`).
 public final class ScheduleObject: @unchecked Sendable, CustomStringConvertible {
-    /// `constant`, `warmup`, `linear`, `cosine`.
-    public let kind: String
+    /// Which schedule it is.
+    public let kind: ScheduleKind
     /// Warm-up steps.
     public let warmup: Int
     /// The total steps given when it was made, if any.
@@ -134,7 +139,7 @@ public final class ScheduleObject: @unchecked Sendable, CustomStringConvertible 
     /// PTuneNN's schedule over `total` steps.
     let make: (_ total: Int) -> LRSchedule
 
-    init(kind: String, warmup: Int, steps: Int?, make: @escaping (Int) -> LRSchedule) {
+    init(kind: ScheduleKind, warmup: Int, steps: Int?, make: @escaping (Int) -> LRSchedule) {
         self.kind = kind
         self.warmup = warmup
         self.steps = steps
@@ -142,7 +147,7 @@ public final class ScheduleObject: @unchecked Sendable, CustomStringConvertible 
     }
 
     /// `schedule cosine(warmup: 10)`
-    public var description: String { "schedule \(kind)(warmup: \(warmup)\(steps.map { ", steps: \($0)" } ?? ""))" }
+    public var description: String { "schedule \(kind.rawValue)(warmup: \(warmup)\(steps.map { ", steps: \($0)" } ?? ""))" }
 }
 
 /// Thousands separators for counts in messages: `300,288`.

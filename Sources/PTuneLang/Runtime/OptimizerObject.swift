@@ -4,8 +4,8 @@ import PTuneNN
 /// An optimizer (PTuneNN's) over a set of parameters: `opt.step(loss)` computes the gradients of `loss` with respect
 /// to them and applies one update. Frozen parameters are refused when the optimizer is made.
 public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible {
-    /// `sgd`, `adam`, `adamw`.
-    public let kind: String
+    /// Which optimizer it is.
+    public let kind: OptimizerKind
     /// The optimizer doing the updates.
     public let optimizer: any Optimizer
     /// The parameters it updates.
@@ -25,10 +25,10 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
     /// Makes the same optimizer over other parameters (`train` binds `adam(lr: 1e-3)` to what it trains).
     let rebind: ([Parameter]) throws -> OptimizerObject
 
-    init(kind: String, optimizer: any Optimizer, parameters: [Parameter], settings: String,
+    init(kind: OptimizerKind, optimizer: any Optimizer, parameters: [Parameter], settings: String,
          rebind: @escaping ([Parameter]) throws -> OptimizerObject) throws {
         for p in parameters where p.isFrozen {
-            throw RuntimeFailure(.badArgument(function: kind, "'\(p.name)' is frozen; frozen weights are never optimized"))
+            throw RuntimeFailure(.badArgument(function: kind.rawValue, "'\(p.name)' is frozen; frozen weights are never optimized"))
         }
         self.kind = kind
         self.optimizer = optimizer
@@ -50,7 +50,7 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
             throw RuntimeFailure(.nonFiniteLoss(value: Value.format(value), step: steps + 1, lastFinite: lastLoss.map(Value.format)))
         }
         guard !parameters.isEmpty else {
-            throw RuntimeFailure(.badArgument(function: "step", "this optimizer has no parameters; pass them: \(kind)([p], …), or use it in a 'train' block"))
+            throw RuntimeFailure(.badArgument(function: "step", "this optimizer has no parameters; pass them: \(kind.rawValue)([p], …), or use it in a 'train' block"))
         }
         guard loss.node != nil else {
             throw RuntimeFailure(.badArgument(function: "step", "the loss does not depend on the optimizer's parameters (are they frozen?)"))
@@ -67,6 +67,6 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
     /// `optimizer sgd(lr: 0.01) over 1 tensor (8 values), 0 steps taken`
     public var description: String {
         let n = parameters.parameterCount
-        return "optimizer \(kind)(\(settings)) over \(parameters.count) tensor\(parameters.count == 1 ? "" : "s") (\(Count.grouped(n)) values), \(steps) steps taken"
+        return "optimizer \(kind.rawValue)(\(settings)) over \(parameters.count) tensor\(parameters.count == 1 ? "" : "s") (\(Count.grouped(n)) values), \(steps) steps taken"
     }
 }

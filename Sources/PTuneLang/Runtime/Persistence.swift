@@ -38,7 +38,7 @@ enum Persistence {
                 throw RuntimeFailure(.badData(path: path, "the checkpoint holds no encoder"))
             }
             guard state.config.kind == e.encoder.config.kind, state.config.numVirtualTokens == e.count, state.config.tokenDim == e.dim else {
-                throw RuntimeFailure(.badArgument(function: "load", "the checkpoint holds a \(state.config.kind.rawValue) encoder of \(state.config.numVirtualTokens) × \(state.config.tokenDim); '\(name)' is a \(e.kind) encoder of \(e.count) × \(e.dim)"))
+                throw RuntimeFailure(.badArgument(function: "load", "the checkpoint holds a \(state.config.kind.rawValue) encoder of \(state.config.numVirtualTokens) × \(state.config.tokenDim); '\(name)' is a \(e.kind.rawValue) encoder of \(e.count) × \(e.dim)"))
             }
             try e.encoder.load(weights: state.weights, buffers: state.buffers)
             if !state.generators.isEmpty { e.encoder.generators = state.generators }

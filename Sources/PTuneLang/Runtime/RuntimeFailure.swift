@@ -66,11 +66,3 @@ struct RuntimeFailure: Error {
         return ("?", "?")
     }
 }
-
-/// How a statement finished: normally, or by `break`, `continue` or `return` (whose value the machine holds).
-enum Flow {
-    case next
-    case breakLoop
-    case continueLoop
-    case returned
-}

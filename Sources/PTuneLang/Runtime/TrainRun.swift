@@ -2,32 +2,8 @@ import Foundation
 import PTuneCore
 import PTuneNN
 
-/// A compiled `train` block: the code of each option (nil when not given).
-struct TrainSpec {
-    let name: String
-    let targets: [(String, Code, SourceSpan)]
-    let data: Code
-    let dataSpan: SourceSpan
-    let batchSlot: Int
-    let loss: Code?
-    let optimizer: Code?
-    let batch: Code?
-    let epochs: Code?
-    let steps: Code?
-    let shuffle: Code?
-    let eval: Code?
-    let evalEvery: (Code, Bool)?
-    let patience: Code?
-    let goal: Code?
-    let clip: Code?
-    let logEvery: (Code, Bool)?
-    let logFile: Code?
-    let checkpoint: Code?
-    let checkpointEvery: (Code, Bool)?
-    let schedule: Code?
-    let frozen: [(String, Int)]
-    let span: SourceSpan
-}
+/// A compiled `train` block.
+typealias TrainSpec = TrainBlock<Code>
 
 /// One run of a `train` block: batches over epochs (shuffled by the session's generator), one optimizer step per
 /// batch, evaluation, early stopping, logging, checkpoints; at the end it verifies every frozen tensor and model
@@ -55,18 +31,22 @@ struct TrainRun {
         return n
     }
 
-    func cadence(_ c: (Code, Bool)?, _ what: String, stepsPerEpoch: Int) throws -> Int? {
-        guard let (code, epochs) = c else { return nil }
-        guard let n = try int(code, what, default: nil) else { return nil }
-        return epochs ? n * stepsPerEpoch : n
+    func cadence(_ option: TrainOptionName, stepsPerEpoch: Int) throws -> Int? {
+        guard let (code, unit) = spec.every(option) else { return nil }
+        guard let n = try int(code, option.rawValue, default: nil) else { return nil }
+        switch unit {
+        case .steps: return n
+        case .epochs: return n * stepsPerEpoch
+        }
     }
 
     /// The trainable parameters of the targets, each once.
     func parameters() throws -> [Parameter] {
         var out: [Parameter] = []
-        for (name, code, span) in spec.targets {
+        for target in spec.targets {
+            let name = target.name, span = target.span
             let v: Value
-            do { v = try code(m) } catch { throw RuntimeFailure.located(error, at: span) }
+            do { v = try target.value(m) } catch { throw RuntimeFailure.located(error, at: span) }
             var refs: [Parameter] = []
             switch v {
             case let .param(p): refs = [p]
@@ -91,47 +71,45 @@ struct TrainRun {
         }
         guard ds.count > 0 else { throw RuntimeFailure(.badArgument(function: "train", "the dataset is empty"), at: spec.dataSpan) }
         let params = try parameters()
-        guard case let .optimizer(given) = try value(spec.optimizer, "optimizer") ?? .none else {
+        guard case let .optimizer(given) = try value(spec.value(.optimizer), "optimizer") ?? .none else {
             throw RuntimeFailure(.wrongKind(context: "'optimizer' of 'train'", expected: "an optimizer such as adam(lr: 1e-3)", got: "something else"), at: spec.span)
         }
         let opt = given.parameters.isEmpty ? try given.rebind(params) : given
-        let batchSize = Swift.min(try int(spec.batch, "batch", default: 32) ?? 32, ds.count)
+        let batchSize = Swift.min(try int(spec.value(.batch), "batch", default: 32) ?? 32, ds.count)
         let stepsPerEpoch = (ds.count + batchSize - 1) / batchSize
-        let epochs = try int(spec.epochs, "epochs", default: nil)
-        let maxSteps = try int(spec.steps, "steps", default: nil)
+        let epochs = try int(spec.value(.epochs), "epochs", default: nil)
+        let maxSteps = try int(spec.value(.steps), "steps", default: nil)
         let total = maxSteps ?? (epochs ?? 1) * stepsPerEpoch
         let epochCount = maxSteps.map { ($0 + stepsPerEpoch - 1) / stepsPerEpoch } ?? (epochs ?? 1)
         var shuffle = true
-        if let v = try value(spec.shuffle, "shuffle") {
+        if let v = try value(spec.value(.shuffle), "shuffle") {
             guard case let .bool(b) = v else { throw RuntimeFailure(.wrongKind(context: "'shuffle' of 'train'", expected: "a bool", got: v.kindText), at: spec.span) }
             shuffle = b
         }
-        if let v = try value(spec.clip, "clip") {
+        if let v = try value(spec.value(.clip), "clip") {
             guard case let .number(c) = v, c > 0 else { throw RuntimeFailure(.wrongKind(context: "'clip' of 'train'", expected: "a positive number", got: v.kindText), at: spec.span) }
             opt.clipNorm = c
         }
-        if let v = try value(spec.schedule, "schedule") {
+        if let v = try value(spec.value(.schedule), "schedule") {
             guard case let .schedule(s) = v else { throw RuntimeFailure(.wrongKind(context: "'schedule' of 'train'", expected: "a schedule", got: v.kindText), at: spec.span) }
             opt.schedule = s.make(total)
         }
-        let logEvery = try cadence(spec.logEvery, "log", stepsPerEpoch: stepsPerEpoch)
-        let evalEvery = try cadence(spec.evalEvery, "eval", stepsPerEpoch: stepsPerEpoch) ?? (spec.eval != nil ? stepsPerEpoch : nil)
-        let patience = try int(spec.patience, "patience", default: nil)
-        var maximize = false
-        if let v = try value(spec.goal, "goal") {
-            guard case let .string(g) = v, g == "max" || g == "min" else {
-                throw RuntimeFailure(.wrongKind(context: "'goal' of 'train'", expected: "\"max\" or \"min\"", got: v.debugText), at: spec.span)
-            }
-            maximize = g == "max"
+        let logEvery = try cadence(.log, stepsPerEpoch: stepsPerEpoch)
+        let evalCode = spec.value(.eval), lossCode = spec.value(.loss)
+        let evalEvery = try cadence(.eval, stepsPerEpoch: stepsPerEpoch) ?? (evalCode != nil ? stepsPerEpoch : nil)
+        let patience = try int(spec.value(.patience), "patience", default: nil)
+        var goal = TrainGoal.min
+        if let v = try value(spec.value(.goal), "goal") {
+            do { goal = try TrainGoal(v) } catch { throw RuntimeFailure(error, at: spec.span) }
         }
         var step = 0
-        let checkpointPath: String? = try value(spec.checkpoint, "checkpoint").map { v in
+        let checkpointPath: String? = try value(spec.value(.checkpoint), "checkpoint").map { v in
             guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'checkpoint'", expected: "a path", got: v.kindText), at: spec.span) }
             do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
         }
-        let checkpointEvery = try cadence(spec.checkpointEvery, "checkpoint", stepsPerEpoch: stepsPerEpoch)
+        let checkpointEvery = try cadence(.checkpoint, stepsPerEpoch: stepsPerEpoch)
         var trainedEncoders: [(String, EncoderObject)] = []
-        for (name, code, _) in spec.targets { if case let .encoder(e) = try code(m) { trainedEncoders.append((name, e)) } }
+        for target in spec.targets { if case let .encoder(e) = try target.value(m) { trainedEncoders.append((target.name, e)) } }
         if checkpointPath != nil && trainedEncoders.isEmpty {
             throw RuntimeFailure(.badArgument(function: "train", "'checkpoint' saves encoders; this block trains none"), at: spec.span)
         }
@@ -141,12 +119,12 @@ struct TrainRun {
                 throw RuntimeFailure.located(error, at: spec.span)
             }
         }
-        let logPath: String? = try value(spec.logFile, "log_file").map { v in
+        let logPath: String? = try value(spec.value(.log_file), "log_file").map { v in
             guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'log_file'", expected: "a path", got: v.kindText), at: spec.span) }
             do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
         }
 
-        let before = try spec.frozen.map { try Checksum.of(m.globals[$0.1]) }
+        let before = try spec.frozen.map { try Checksum.of(m.globals[$0.slot]) }
         var losses: [Value] = [], evals: [Value] = [], evalSteps: [Value] = []
         var best: Double?, sinceBest = 0, stoppedEarly = false
         var csv = "step,epoch,loss,eval\n"
@@ -164,7 +142,7 @@ struct TrainRun {
                     throw RuntimeFailure(why, at: spec.span)
                 }
                 m.stack[m.base + spec.batchSlot] = .record(b)
-                let lossValue = try value(spec.loss, "loss") ?? .none
+                let lossValue = try value(lossCode, "loss") ?? .none
                 guard let lossTensor = lossValue.tensorValue else {
                     throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
                 }
@@ -172,7 +150,7 @@ struct TrainRun {
                 do { loss = try opt.step(loss: lossTensor) } catch { throw RuntimeFailure.located(error, at: spec.span) }
                 step += 1
                 losses.append(.number(loss))
-                if let k = evalEvery, step % k == 0 || step == total, let e = spec.eval {
+                if let k = evalEvery, step % k == 0 || step == total, let e = evalCode {
                     let v = try Tensor.withoutRecording { try e(m) }
                     guard case let .number(x) = v.tensorValue.map({ .number((try? $0.scalarValue()) ?? .nan) }) ?? v else {
                         throw RuntimeFailure(.wrongKind(context: "'eval' of 'train'", expected: "a number", got: v.kindText), at: spec.span)
@@ -180,7 +158,7 @@ struct TrainRun {
                     lastEval = x
                     evals.append(.number(x))
                     evalSteps.append(.number(Double(step)))
-                    if best.map({ maximize ? x > $0 : x < $0 }) ?? true { best = x; sinceBest = 0 } else { sinceBest += 1 }
+                    if best.map({ goal.improves(x, on: $0) }) ?? true { best = x; sinceBest = 0 } else { sinceBest += 1 }
                     if let p = patience, sinceBest >= p { stoppedEarly = true }
                 }
                 let isLog = logEvery.map { step % $0 == 0 || step == total } ?? false
@@ -199,7 +177,7 @@ struct TrainRun {
         if let logPath {
             do { try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: logPath)) } catch { throw RuntimeFailure(.fileError(path: logPath, "\(error)"), at: spec.span) }
         }
-        let after = try spec.frozen.map { try Checksum.of(m.globals[$0.1]) }
+        let after = try spec.frozen.map { try Checksum.of(m.globals[$0.slot]) }
         var changed: [String] = []
         for (i, (name, _)) in spec.frozen.enumerated() where before[i] != after[i] { changed.append(name) }
         if !changed.isEmpty {
@@ -211,7 +189,7 @@ struct TrainRun {
         }
         if let best { line += ", best eval \(TrainRun.fixed(best))" }
         if stoppedEarly { line += " (stopped early: no eval improvement in \(patience ?? 0) evals)" }
-        if !spec.frozen.isEmpty { line += "; frozen " + spec.frozen.map(\.0).joined(separator: ", ") + " unchanged" }
+        if !spec.frozen.isEmpty { line += "; frozen " + spec.frozen.map(\.name).joined(separator: ", ") + " unchanged" }
         m.output.write(line)
         return .record(Record([
             ("steps", .number(Double(step))), ("loss", .list(losses)), ("eval", .list(evals)),

@@ -60,28 +60,6 @@ public enum Value: @unchecked Sendable {
         }
     }
 
-    /// The kind's one-word name, as `:vars` lists it.
-    public var kindName: String {
-        switch self {
-        case .none: return "none"
-        case .number: return "number"
-        case .bool: return "bool"
-        case .string: return "string"
-        case .tensor: return "tensor"
-        case .param: return "param"
-        case .list: return "list"
-        case .range: return "range"
-        case .record: return "record"
-        case .function: return "fn"
-        case .builtin: return "builtin"
-        case .model: return "model"
-        case .encoder: return "encoder"
-        case .dataset: return "dataset"
-        case .optimizer: return "optimizer"
-        case .schedule: return "schedule"
-        }
-    }
-
     /// The tensor this value is or holds (a param's current value), or nil.
     @inline(__always) var tensorValue: Tensor? {
         switch self {

@@ -30,34 +30,12 @@ public struct Override: Sendable {
         let file = SourceFile(name: "--set", text: text)
         let parsed = Parser.parse(file)
         if parsed.diagnostics.isEmpty, parsed.statements.count == 1, case let .expression(e, _) = parsed.statements[0],
-           let v = literal(e) {
+           let v = Checker.literal(e) {
             return v
         }
         // A bare word (or anything else that is not a literal) is a string: --set model=smollm2-135m.
         if !text.isEmpty, !text.contains("\"") { return .string(text) }
         throw Diagnostic(.badOverride("cannot read the value '\(text)'"), at: nil)
-    }
-
-    static func literal(_ e: Expr) -> Value? {
-        switch e {
-        case let .number(v, _): return .number(v)
-        case let .string(s, _): return .string(s)
-        case let .bool(b, _): return .bool(b)
-        case .none: return Value.none
-        case let .tensor(lit, _): return literalList(lit)
-        case let .list(items, _):
-            var out: [Value] = []
-            for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
-            return .list(out)
-        case .name, .chain, .unary, .binary, .call, .member, .index: return nil
-        }
-    }
-
-    static func literalList(_ l: TensorLiteral) -> Value {
-        switch l {
-        case let .scalar(v): return .number(v)
-        case let .list(items): return .list(items.map(literalList))
-        }
     }
 
     /// The override as an expression standing where the declaration's value was.

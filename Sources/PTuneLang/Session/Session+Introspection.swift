@@ -5,8 +5,8 @@ import PTuneNN
 public struct BindingInfo: Sendable {
     /// The name.
     public var name: String
-    /// How it was declared: `let`, `dim`, `param`, `frozen`, `model`, `frozen model`, `encoder`, `data`, `fn`.
-    public var kind: String
+    /// How it was declared: `let`, `dim`, `param`, `frozen`, `model`, `frozen model`, `encoder`, `data`, `fn`, …
+    public var kind: BindingKind
     /// What the checker knows about it (`tensor [virtual, embed] float64`).
     public var type: String
     /// The tensor's shape, for tensors and params.
@@ -26,14 +26,14 @@ extension Session {
     public static var keywords: [String] { Keyword.allCases.map(\.rawValue).sorted() }
 
     /// The contextual words statements start with (`model`, `encoder`, `data`, `train`, `save`, `load`).
-    public static var statementWords: [String] { ["data", "encoder", "load", "model", "save", "train"] }
+    public static var statementWords: [String] { ContextualWord.allCases.filter(\.startsStatement).map(\.rawValue).sorted() }
 
     /// Every top-level name with a value, in declaration order.
     public func bindings() -> [BindingInfo] {
         var out: [BindingInfo] = []
         for b in table.bindings where table.slots[b.name] == b.slot && b.slot < Machine.maxGlobals && machine.initialized[b.slot] {
             let v = machine.globals[b.slot]
-            var info = BindingInfo(name: b.name, kind: b.kind.rawValue, type: b.type.description, shape: nil, dtype: nil,
+            var info = BindingInfo(name: b.name, kind: b.kind, type: b.type.description, shape: nil, dtype: nil,
                                    parameterCount: nil, isTrainable: false, summary: Session.summary(v))
             switch v {
             case let .tensor(t):
@@ -77,7 +77,7 @@ extension Session {
         guard statements.count == 1, case let .expression(e, _) = statements[0] else {
             throw .check([Diagnostic(.expectedExpression(found: "a statement"), at: statements.first?.span)])
         }
-        var c = compiler()
+        var c = checker()
         let t = c.expression(e).type
         if !c.diagnostics.isEmpty { throw .check(c.diagnostics) }
         return t
@@ -94,17 +94,17 @@ extension Session {
         var names: [String] = []
         switch t {
         case let .record(r): names = r.names
-        case let .dataset(cols): names = cols.keys.sorted() + Members.propertyNames(ofKind: "dataset")
+        case let .dataset(cols): names = cols.keys.sorted() + ValueKind.dataset.propertyNames
         case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .builtin, .model,
              .encoder, .optimizer, .schedule:
-            names = Members.propertyNames(ofKind: t.kindWord)
+            names = t.kind?.propertyNames ?? []
         }
-        return Session.unique(names + registry.methodNames(t.kindWord))
+        return Session.unique(names + (t.kind.map(registry.methodNames) ?? []))
     }
 
     static func members(of v: Value, registry: BuiltinRegistry) -> [String] {
-        let kind = Members.kind(of: v)
-        var names = Members.propertyNames(ofKind: kind)
+        let kind = v.kind
+        var names = kind.propertyNames
         switch v {
         case let .record(r): names = r.names
         case let .dataset(d): names = d.names + names
@@ -136,26 +136,5 @@ extension Session {
     public var completionNames: [String] {
         let globals = table.slots.keys.filter { s in table.slots[s].map { $0 < Machine.maxGlobals && machine.initialized[$0] } ?? false }
         return Session.unique(globals.sorted() + registry.globalNames + Session.keywords + Session.statementWords)
-    }
-
-    /// The REPL's `:help`: with no topic, the topics and how to ask; with a topic (`tensor`, `nn`, `data`, …), its
-    /// builtins; with a builtin's name, its signature, meaning and example. Nil for an unknown topic.
-    public func help(_ topic: String?) -> String? {
-        guard let topic, !topic.isEmpty else {
-            var lines = ["ptune builtins by topic (:help TOPIC lists one, :help NAME explains one):"]
-            for (t, bs) in registry.topics where !bs.isEmpty {
-                lines.append("  \(t.padding(toLength: 8, withPad: " ", startingAt: 0)) " + bs.map(\.name).joined(separator: ", "))
-            }
-            return lines.joined(separator: "\n")
-        }
-        if let group = registry.topics.first(where: { $0.topic == topic }) {
-            return group.builtins.map { "\($0.signature)\n    \($0.summary)" }.joined(separator: "\n")
-        }
-        let matches = registry.all.filter { $0.name == topic }
-        guard !matches.isEmpty else { return nil }
-        return matches.map { b in
-            let owner = b.isGlobal ? "" : " (a method of \(b.receiver ?? "values"): x.\(b.name)(…))"
-            return "\(b.signature)\(owner)\n    \(b.summary)\n    example: \(b.example)"
-        }.joined(separator: "\n")
     }
 }

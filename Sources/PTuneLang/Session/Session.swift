@@ -85,8 +85,8 @@ public final class Session {
     /// diagnostic (empty when the source would run); `incomplete` when the input stops inside a statement.
     public func check(_ source: SourceFile, reportUnusedOverrides: Bool = false) throws(RunFailure) {
         let statements = try parse(source)
-        var c = compiler()
-        _ = c.compileProgram(statements)
+        var c = checker()
+        _ = c.checkProgram(statements)
         try report(c, unusedOverrides: reportUnusedOverrides)
     }
 
@@ -96,10 +96,10 @@ public final class Session {
     public func run(_ source: SourceFile, reportUnusedOverrides: Bool = false) throws(RunFailure) -> [Value] {
         if let dir = source.directory { machine.directory = dir }
         let statements = try parse(source)
-        var c = compiler()
-        let compiled = c.compileProgram(statements)
+        var c = checker()
+        let checked = c.checkProgram(statements)
         try report(c, unusedOverrides: reportUnusedOverrides)
-        let values = try execute(compiled)
+        let values = try execute(CodeGen.program(checked))
         transcript.append(source.text)
         return values
     }
@@ -130,11 +130,11 @@ public final class Session {
         return r.statements
     }
 
-    func compiler() -> Compiler {
-        Compiler(globals: table, dtype: staticDType, overrides: options.overrides, registry: registry, access: machine.fileAccess)
+    func checker() -> Checker {
+        Checker(globals: table, dtype: staticDType, overrides: options.overrides, registry: registry, access: machine.fileAccess)
     }
 
-    func report(_ c: Compiler, unusedOverrides: Bool) throws(RunFailure) {
+    func report(_ c: Checker, unusedOverrides: Bool) throws(RunFailure) {
         var diags = c.diagnostics
         if unusedOverrides {
             for o in options.overrides where !c.usedOverrides.contains(o.name) {
@@ -151,7 +151,7 @@ public final class Session {
         var values: [Value] = []
         for cs in compiled {
             guard cs.frameSize <= m.stackCapacity else {
-                throw .runtime(Diagnostic(.recursionTooDeep(options.limits.maxCallDepth), at: cs.stmt.span))
+                throw .runtime(Diagnostic(.recursionTooDeep(options.limits.maxCallDepth), at: cs.span))
             }
             m.base = 0
             m.top = cs.frameSize
@@ -163,7 +163,7 @@ public final class Session {
             } catch {
                 clearFrame(cs.frameSize)
                 staticDType = m.defaultDType
-                throw .runtime(RuntimeFailure.located(error, at: cs.stmt.span).diagnostic)
+                throw .runtime(RuntimeFailure.located(error, at: cs.span).diagnostic)
             }
             clearFrame(cs.frameSize)
             table = cs.tableAfter

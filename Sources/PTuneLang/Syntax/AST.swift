@@ -9,12 +9,12 @@ public enum BinaryOp: String, Sendable, CaseIterable {
 }
 
 /// A prefix operator.
-public enum UnaryOp: String, Sendable {
+public enum UnaryOp: String, Sendable, CaseIterable {
     case negate = "-", plus = "+", not
 }
 
 /// `=` or a compound assignment.
-public enum AssignOp: String, Sendable {
+public enum AssignOp: String, Sendable, CaseIterable {
     case assign = "=", add = "+=", subtract = "-=", multiply = "*=", divide = "/="
 
     /// The arithmetic a compound assignment applies (nil for plain `=`).
@@ -88,7 +88,7 @@ public indirect enum Expr: Sendable {
 }
 
 /// What a declaration declares.
-public enum DeclKind: String, Sendable {
+public enum DeclKind: String, Sendable, CaseIterable {
     /// `let x = …` — a value (reassignable).
     case `let`
     /// `dim embed = 4` — a named integer dimension.
@@ -129,12 +129,29 @@ public enum FunctionBody: Sendable {
     case block([Stmt])
 }
 
+/// What a cadence counts.
+public enum CadenceUnit: Sendable {
+    /// Optimizer steps.
+    case steps
+    /// Passes over the dataset.
+    case epochs
+
+    /// The unit a word names: `step` or `steps`, `epoch` or `epochs`.
+    init?(word: String) {
+        switch word {
+        case "step", "steps": self = .steps
+        case "epoch", "epochs": self = .epochs
+        default: return nil
+        }
+    }
+}
+
 /// When something happens during training: `every 10 steps`.
 public struct Cadence: Sendable {
     /// How many units between events.
     public var count: Expr
-    /// Whether the unit is epochs (else steps).
-    public var epochs: Bool
+    /// What is counted.
+    public var unit: CadenceUnit
     /// Where the cadence is written.
     public var span: SourceSpan
 }

@@ -45,19 +45,9 @@ public struct Lexer {
 
     private mutating func lineBreak(at offset: Int) {
         defer { sawLineBreak = true }
-        if let top = open.last, top.kind == .leftParen || top.kind == .leftBracket { return }
-        guard let last = tokens.last else { return }
-        switch last.kind {
-        case .newline, .comma, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star,
-             .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .dotDot, .dotDotLess, .arrow, .leftBrace, .leftParen, .leftBracket, .dot, .colon:
-            return
-        case .keyword(.and), .keyword(.or), .keyword(.not):
-            return
-        case .identifier, .number, .string, .keyword, .eof, .rightParen, .rightBracket, .rightBrace, .semicolon,
-             .invalid:
-            append(.newline, start: offset, end: offset + 1, text: "\n")
-        }
+        if let top = open.last, top.kind != .punctuation(.leftBrace) { return }
+        guard let last = tokens.last, last.kind != .newline, !last.kind.continuesLine else { return }
+        append(.newline, start: offset, end: offset + 1, text: "\n")
     }
 
     private mutating func skipSpaceAndComments() {
@@ -75,17 +65,10 @@ public struct Lexer {
         let t = Token(kind: kind, span: SourceSpan(file: file, start: start, end: end), text: text, number: number,
                       startsLine: sawLineBreak)
         sawLineBreak = false
-        switch kind {
-        case .leftParen, .leftBracket, .leftBrace:
+        if kind.isOpener {
             open.append(t)
-        case .rightParen, .rightBracket, .rightBrace:
-            let opener: TokenKind = kind == .rightParen ? .leftParen : kind == .rightBracket ? .leftBracket : .leftBrace
-            if let i = open.lastIndex(where: { $0.kind == opener }) { open.removeSubrange(i...) }
-        case .identifier, .number, .string, .keyword, .newline, .eof, .comma, .colon, .semicolon, .dot, .assign,
-             .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star, .slash, .percent, .at,
-             .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess,
-             .arrow, .invalid:
-            break
+        } else if let opener = kind.closes, let i = open.lastIndex(where: { $0.kind == .punctuation(opener) }) {
+            open.removeSubrange(i...)
         }
         tokens.append(t)
     }
@@ -101,9 +84,9 @@ public struct Lexer {
         if Lexer.isDigit(b) { return lexNumber() }
         if b == 0x22 { return lexString() }
         // Punctuation and operators, longest match first.
-        if let (kind, length) = Lexer.punctuation(b, peek(1), peek(2)) {
+        if let (p, length) = punctuation() {
             pos += length
-            append(kind, start: start, end: pos, text: kind.spelling)
+            append(.punctuation(p), start: start, end: pos, text: p.rawValue)
             return
         }
         // Not a token: consume one whole UTF-8 character so the message can quote it.
@@ -122,37 +105,14 @@ public struct Lexer {
         append(.invalid, start: start, end: end, text: text)
     }
 
-    /// The punctuation or operator starting with bytes `a`, `b`, `c`, and its length in bytes.
-    private static func punctuation(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> (TokenKind, Int)? {
-        switch a {
-        case UInt8(ascii: "("): return (.leftParen, 1)
-        case UInt8(ascii: ")"): return (.rightParen, 1)
-        case UInt8(ascii: "["): return (.leftBracket, 1)
-        case UInt8(ascii: "]"): return (.rightBracket, 1)
-        case UInt8(ascii: "{"): return (.leftBrace, 1)
-        case UInt8(ascii: "}"): return (.rightBrace, 1)
-        case UInt8(ascii: ","): return (.comma, 1)
-        case UInt8(ascii: ":"): return (.colon, 1)
-        case UInt8(ascii: ";"): return (.semicolon, 1)
-        case UInt8(ascii: "@"): return (.at, 1)
-        case UInt8(ascii: "%"): return (.percent, 1)
-        case UInt8(ascii: "."):
-            if b == UInt8(ascii: ".") { return c == UInt8(ascii: "<") ? (.dotDotLess, 3) : (.dotDot, 2) }
-            return (.dot, 1)
-        case UInt8(ascii: "*"):
-            if b == UInt8(ascii: "*") { return (.starStar, 2) }
-            return b == UInt8(ascii: "=") ? (.starAssign, 2) : (.star, 1)
-        case UInt8(ascii: "="): return b == UInt8(ascii: "=") ? (.equalEqual, 2) : (.assign, 1)
-        case UInt8(ascii: "!"): return b == UInt8(ascii: "=") ? (.bangEqual, 2) : nil
-        case UInt8(ascii: "<"): return b == UInt8(ascii: "=") ? (.lessEqual, 2) : (.less, 1)
-        case UInt8(ascii: ">"): return b == UInt8(ascii: "=") ? (.greaterEqual, 2) : (.greater, 1)
-        case UInt8(ascii: "-"):
-            if b == UInt8(ascii: ">") { return (.arrow, 2) }
-            return b == UInt8(ascii: "=") ? (.minusAssign, 2) : (.minus, 1)
-        case UInt8(ascii: "+"): return b == UInt8(ascii: "=") ? (.plusAssign, 2) : (.plus, 1)
-        case UInt8(ascii: "/"): return b == UInt8(ascii: "=") ? (.slashAssign, 2) : (.slash, 1)
-        default: return nil
+    /// The longest punctuation or operator spelled at the current position, and its length in bytes.
+    private func punctuation() -> (Punctuation, Int)? {
+        var length = Swift.min(Punctuation.longestSpelling, bytes.count - pos)
+        while length > 0 {
+            if let p = Punctuation.bySpelling[Punctuation.pack(bytes, from: pos, count: length)] { return (p, length) }
+            length -= 1
         }
+        return nil
     }
 
     private mutating func lexIdentifier() {
@@ -170,16 +130,10 @@ public struct Lexer {
     /// A statement keyword at the start of a line inside an unclosed `(` or `[` means the delimiter was never
     /// closed: end the statement there so the parser reports the missing closer and the next statement parses.
     private mutating func recoverUnclosed(before k: Keyword, at offset: Int) {
-        switch k {
-        case .let, .fn, .if, .for, .while, .print, .assert, .import, .seed, .dtype, .dim, .param, .return, .break,
-             .continue:
-            guard sawLineBreak, let top = open.last, top.kind == .leftParen || top.kind == .leftBracket else { return }
-            while let t = open.last, t.kind != .leftBrace { open.removeLast() }
-            append(.newline, start: offset, end: offset, text: "")
-            sawLineBreak = true
-        case .else, .in, .true, .false, .none, .and, .or, .not, .frozen:
-            return
-        }
+        guard k.onlyStartsStatements, sawLineBreak, let top = open.last, top.kind != .punctuation(.leftBrace) else { return }
+        while let t = open.last, t.kind != .punctuation(.leftBrace) { open.removeLast() }
+        append(.newline, start: offset, end: offset, text: "")
+        sawLineBreak = true
     }
 
     private mutating func lexNumber() {
@@ -205,11 +159,9 @@ public struct Lexer {
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         let span = SourceSpan(file: file, start: start, end: pos)
         if pos < bytes.count && Lexer.isIdentStart(bytes[pos]) {
-            let badStart = pos
             while pos < bytes.count && (Lexer.isIdentStart(bytes[pos]) || Lexer.isDigit(bytes[pos])) { pos += 1 }
             let bad = String(decoding: bytes[start..<pos], as: UTF8.self)
             diagnostics.append(Diagnostic(.badNumber(bad), at: SourceSpan(file: file, start: start, end: pos)))
-            _ = badStart
         }
         guard let value = Double(digits), value.isFinite else {
             diagnostics.append(Diagnostic(.badNumber(text), at: span))

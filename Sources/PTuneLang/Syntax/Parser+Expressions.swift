@@ -32,7 +32,7 @@ extension Parser {
             let right = try parseBinary(entry.level + 1)
             left = .binary(op, left, right, left.span.through(right.span))
             if entry.associativity == .none, let next = Precedence.infix(peek.kind), next.level == entry.level {
-                throw fail(entry.level == 5 ? .chainedComparison : .chainedRange)
+                throw fail(entry.level == Precedence.comparisonLevel ? .chainedComparison : .chainedRange)
             }
         }
         return left
@@ -55,8 +55,9 @@ extension Parser {
             try enter()
             defer { depth -= 1 }
             let operand = try parseUnary()
-            if opToken.kind == .minus, case let .number(v, s) = operand { return .number(-v, opToken.span.through(s)) }
-            return .unary(opToken.kind == .minus ? .negate : .plus, operand, opToken.span.through(operand.span))
+            let negate = opToken.isPunctuation(.minus)
+            if negate, case let .number(v, s) = operand { return .number(-v, opToken.span.through(s)) }
+            return .unary(negate ? .negate : .plus, operand, opToken.span.through(operand.span))
         }
         return try parsePower()
     }
@@ -87,6 +88,7 @@ extension Parser {
             } else if check(.leftBracket) {
                 e = try parseIndex(e)
             } else if check(.dot) {
+                // member = "." NAME ;
                 advance()
                 guard let name = nameToken() else { throw fail(.expectedName(after: "'.'", found: found)) }
                 advance()
@@ -98,16 +100,7 @@ extension Parser {
     }
 
     /// The current token as a NAME (an identifier or any keyword), or nil.
-    func nameToken() -> Token? {
-        switch peek.kind {
-        case .identifier, .keyword: return peek
-        case .number, .string, .newline, .eof, .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace,
-             .rightBrace, .comma, .colon, .semicolon, .dot, .assign, .plusAssign, .minusAssign, .starAssign,
-             .slashAssign, .plus, .minus, .star, .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less,
-             .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
-            return nil
-        }
-    }
+    func nameToken() -> Token? { peek.kind.isName ? peek : nil }
 
     // call = "(" [ argument { "," argument } [ "," ] ] ")" ;
     // argument = [ NAME ":" ] expression ;
@@ -118,7 +111,7 @@ extension Parser {
         var args: [Argument] = []
         while !check(.rightParen) {
             var label: Token?
-            if let name = nameToken(), peek(1).kind == .colon {
+            if let name = nameToken(), peek(1).isPunctuation(.colon) {
                 label = name
                 advance(); advance()
             } else if let last = args.last, last.label != nil {
@@ -157,14 +150,8 @@ extension Parser {
         }
         advance() // ':'
         func bound(_ p: inout Parser) throws -> Expr? {
-            switch p.peek.kind {
-            case .colon, .comma, .rightBracket: return nil
-            case .identifier, .number, .string, .keyword, .newline, .eof, .leftParen, .rightParen, .leftBracket,
-                 .leftBrace, .rightBrace, .semicolon, .dot, .assign, .plusAssign, .minusAssign, .starAssign,
-                 .slashAssign, .plus, .minus, .star, .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less,
-                 .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
-                return try p.parseExpression()
-            }
+            if p.check(.colon) || p.check(.comma) || p.check(.rightBracket) { return nil }
+            return try p.parseExpression()
         }
         let upper = try bound(&self)
         var step: Expr?
@@ -182,31 +169,25 @@ extension Parser {
         case .string:
             advance()
             return .string(t.text, t.span)
-        case .keyword(.true):
-            advance()
-            return .bool(true, t.span)
-        case .keyword(.false):
-            advance()
-            return .bool(false, t.span)
-        case .keyword(.none):
-            advance()
-            return .none(t.span)
         case .identifier:
             advance()
             return .name(t.text, t.span)
-        case .leftParen:
+        case .keyword(.true), .keyword(.false):
+            advance()
+            return .bool(t.kind == .keyword(.true), t.span)
+        case .keyword(.none):
+            advance()
+            return .none(t.span)
+        case let .keyword(k):
+            throw fail(.keywordAsExpression(k.rawValue))
+        case .punctuation(.leftParen):
             advance()
             let inner = try parseExpression()
             try consume(.rightParen, .expectedClosing(")", opener: "(", at: t.span.lineColumn))
             return inner
-        case .leftBracket:
+        case .punctuation(.leftBracket):
             return try parseList()
-        case .keyword(let k):
-            throw fail(.keywordAsExpression(k.rawValue))
-        case .newline, .eof, .rightParen, .rightBracket, .leftBrace, .rightBrace, .comma, .colon, .semicolon, .dot,
-             .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star, .slash, .percent,
-             .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot,
-             .dotDotLess, .arrow, .invalid:
+        case .punctuation, .newline, .eof, .invalid:
             throw fail(.expectedExpression(found: found))
         }
     }

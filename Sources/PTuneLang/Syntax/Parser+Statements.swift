@@ -4,43 +4,56 @@ extension Parser {
     //           | saveStmt | loadStmt | importStmt | returnStmt | breakStmt | continueStmt | assignOrExprStmt ;
     mutating func parseStatement() throws -> Stmt {
         let t = peek
-        switch t.kind {
-        case .keyword(.seed): return try parseSeed()
-        case .keyword(.dtype): return try parseDType()
-        case .keyword(.dim): return try parseDeclaration(.dim)
-        case .keyword(.let): return try parseLet()
-        case .keyword(.param): return try parseDeclaration(.param)
-        case .keyword(.frozen): return try parseDeclaration(.frozen)
-        case .keyword(.fn): return try parseFunction()
-        case .keyword(.if): return try parseIf()
-        case .keyword(.for): return try parseFor()
-        case .keyword(.while): return try parseWhile()
-        case .keyword(.print): return try parsePrint()
-        case .keyword(.assert): return try parseAssert()
-        case .keyword(.import): return try parseImport()
-        case .keyword(.return): return try parseReturn()
-        case .keyword(.break):
+        if case let .keyword(k) = t.kind { return try parseStatement(startingWith: k) }
+        if t.kind == .identifier, let word = ContextualWord(rawValue: t.text), word.startsStatement {
+            let next = peek(1)
+            switch word {
+            case .model, .encoder, .data:
+                if next.kind == .identifier && peek(2).isPunctuation(.assign) {
+                    return try parseDeclaration(word == .model ? .model : word == .encoder ? .encoder : .data)
+                }
+            case .train:
+                if next.kind == .identifier { return try parseTrain(boundTo: nil) }
+            case .save:
+                if next.kind == .identifier || next.isPunctuation(.leftBracket) { return try parseSave() }
+            case .load:
+                if next.kind == .identifier && peek(2).isWord(.from) { return try parseLoad() }
+            case .on, .to, .from, .every:
+                break
+            }
+        }
+        return try parseAssignOrExpression()
+    }
+
+    /// A statement that starts with a keyword (`let`, `if`, …), or an expression that does (`not done`, `true`).
+    // breakStmt = "break" ;
+    // continueStmt = "continue" ;
+    mutating func parseStatement(startingWith k: Keyword) throws -> Stmt {
+        let t = peek
+        switch k {
+        case .seed: return try parseSeed()
+        case .dtype: return try parseDType()
+        case .dim: return try parseDeclaration(.dim)
+        case .let: return try parseLet()
+        case .param: return try parseDeclaration(.param)
+        case .frozen: return try parseDeclaration(.frozen)
+        case .fn: return try parseFunction()
+        case .if: return try parseIf()
+        case .for: return try parseFor()
+        case .while: return try parseWhile()
+        case .print: return try parsePrint()
+        case .assert: return try parseAssert()
+        case .import: return try parseImport()
+        case .return: return try parseReturn()
+        case .break:
             advance()
             return .breakLoop(t.span)
-        case .keyword(.continue):
+        case .continue:
             advance()
             return .continueLoop(t.span)
-        case .identifier:
-            let next = peek(1)
-            if (t.text == "model" || t.text == "encoder" || t.text == "data") && next.kind == .identifier
-                && peek(2).kind == .assign {
-                return try parseDeclaration(t.text == "model" ? .model : t.text == "encoder" ? .encoder : .data)
-            }
-            if t.text == "train" && next.kind == .identifier { return try parseTrain(boundTo: nil) }
-            if t.text == "save" && (next.kind == .identifier || next.kind == .leftBracket) { return try parseSave() }
-            if t.text == "load" && next.kind == .identifier && peek(2).isWord("from") { return try parseLoad() }
-            return try parseAssignOrExpression()
-        case .keyword(.else):
+        case .else:
             throw fail(.elseWithoutIf)
-        case .keyword, .number, .string, .newline, .eof, .leftParen, .rightParen, .leftBracket, .rightBracket,
-             .leftBrace, .rightBrace, .comma, .colon, .semicolon, .dot, .assign, .plusAssign, .minusAssign,
-             .starAssign, .slashAssign, .plus, .minus, .star, .slash, .percent, .at, .starStar, .equalEqual,
-             .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
+        case .in, .true, .false, .none, .and, .or, .not:
             return try parseAssignOrExpression()
         }
     }
@@ -80,7 +93,7 @@ extension Parser {
         let keyword = advance()
         let name = try consume(.identifier, .expectedName(after: "'let'", found: found))
         try consume(.assign, .expectedToken("'='", context: "after 'let \(name.text)'", found: found))
-        if peek.isWord("train") && peek(1).kind == .identifier {
+        if peek.isWord(.train) && peek(1).kind == .identifier {
             return try parseTrain(boundTo: (name.text, name.span), start: keyword.span)
         }
         let value = try parseExpression()
@@ -157,13 +170,7 @@ extension Parser {
     mutating func parsePrint() throws -> Stmt {
         let keyword = advance()
         var items: [Expr] = []
-        switch peek.kind {
-        case .newline, .semicolon, .rightBrace, .eof:
-            break
-        case .identifier, .number, .string, .keyword, .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace,
-             .comma, .colon, .dot, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star,
-             .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .dotDot, .dotDotLess, .arrow, .invalid:
+        if !peek.kind.endsStatement {
             repeat { items.append(try parseExpression()) } while match(.comma)
         }
         return .print(items, span(from: keyword.span))
@@ -187,23 +194,16 @@ extension Parser {
     // returnStmt = "return" [ expression ] ;
     mutating func parseReturn() throws -> Stmt {
         let keyword = advance()
-        switch peek.kind {
-        case .newline, .semicolon, .rightBrace, .eof:
-            return .returnValue(nil, keyword.span)
-        case .identifier, .number, .string, .keyword, .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace,
-             .comma, .colon, .dot, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star,
-             .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .dotDot, .dotDotLess, .arrow, .invalid:
-            let value = try parseExpression()
-            return .returnValue(value, span(from: keyword.span))
-        }
+        if peek.kind.endsStatement { return .returnValue(nil, keyword.span) }
+        let value = try parseExpression()
+        return .returnValue(value, span(from: keyword.span))
     }
 
     // saveStmt = "save" expression "to" expression ;
     mutating func parseSave() throws -> Stmt {
         let keyword = advance()
         let what = try parseExpression()
-        guard peek.isWord("to") else { throw fail(.expectedToken("'to'", context: "after 'save …'", found: found)) }
+        guard peek.isWord(.to) else { throw fail(.expectedToken("'to'", context: "after 'save …'", found: found)) }
         advance()
         let path = try parseExpression()
         return .save(what, path, span(from: keyword.span))
@@ -227,7 +227,7 @@ extension Parser {
             let t = try consume(.identifier, .expectedName(after: "'train'", found: found))
             targets.append((t.text, t.span))
         } while match(.comma)
-        guard peek.isWord("on") else {
+        guard peek.isWord(.on) else {
             throw fail(.expectedToken("'on'", context: "after 'train \(targets.map(\.name).joined(separator: ", "))'", found: found))
         }
         advance()
@@ -255,11 +255,11 @@ extension Parser {
         guard let name = nameToken() else { throw fail(.expectedName(after: "'{' of 'train' (an option such as 'loss:')", found: found)) }
         advance()
         try consume(.colon, .expectedToken("':'", context: "after the option '\(name.text)'", found: found))
-        if peek.isWord("every") {
+        if peek.isWord(.every) {
             return TrainOption(name: name.text, nameSpan: name.span, value: nil, cadence: try parseCadence())
         }
         let value = try parseExpression()
-        let cadence = peek.isWord("every") ? try parseCadence() : nil
+        let cadence = peek.isWord(.every) ? try parseCadence() : nil
         return TrainOption(name: name.text, nameSpan: name.span, value: value, cadence: cadence)
     }
 
@@ -267,30 +267,19 @@ extension Parser {
     mutating func parseCadence() throws -> Cadence {
         let every = advance()
         let count = try parseExpression()
-        guard peek.kind == .identifier, ["step", "steps", "epoch", "epochs"].contains(peek.text) else {
+        guard peek.kind == .identifier, let unit = CadenceUnit(word: peek.text) else {
             throw fail(.expectedToken("'steps' or 'epochs'", context: "after 'every …'", found: found))
         }
-        let unit = advance()
-        return Cadence(count: count, epochs: unit.text.hasPrefix("epoch"), span: span(from: every.span))
+        advance()
+        return Cadence(count: count, unit: unit, span: span(from: every.span))
     }
 
     // assignOrExprStmt = expression [ assignOp expression ] ;
     mutating func parseAssignOrExpression() throws -> Stmt {
         let start = peek.span
         let target = try parseExpression()
-        let op: AssignOp?
-        switch peek.kind {
-        case .assign: op = .assign
-        case .plusAssign: op = .add
-        case .minusAssign: op = .subtract
-        case .starAssign: op = .multiply
-        case .slashAssign: op = .divide
-        case .identifier, .number, .string, .keyword, .newline, .eof, .leftParen, .rightParen, .leftBracket,
-             .rightBracket, .leftBrace, .rightBrace, .comma, .colon, .semicolon, .dot, .plus, .minus, .star, .slash,
-             .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot,
-             .dotDotLess, .arrow, .invalid:
-            op = nil
-        }
+        // assignOp = "=" | "+=" | "-=" | "*=" | "/=" ;
+        let op = peek.kind.assignment
         guard let op else { return .expression(target, span(from: start)) }
         let opToken = advance()
         switch target {

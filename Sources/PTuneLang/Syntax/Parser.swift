@@ -84,15 +84,7 @@ public struct Parser {
         if !unclosed.isEmpty { return true }
         let significant = tokens.last { $0.kind != .newline && $0.kind != .eof }
         guard let last = significant else { return false }
-        switch last.kind {
-        case .comma, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus, .star, .slash,
-             .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .dotDot,
-             .dotDotLess, .arrow, .dot, .colon, .keyword(.and), .keyword(.or), .keyword(.not), .keyword(.else):
-            return true
-        case .identifier, .number, .string, .keyword, .newline, .eof, .leftParen, .rightParen, .leftBracket,
-             .rightBracket, .leftBrace, .rightBrace, .semicolon, .invalid:
-            return false
-        }
+        return last.kind.continuesLine || last.kind == .keyword(.else)
     }
 
     // MARK: - Token helpers
@@ -111,17 +103,27 @@ public struct Parser {
 
     func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
 
+    func check(_ p: Punctuation) -> Bool { peek.kind == .punctuation(p) }
+
     mutating func match(_ kind: TokenKind) -> Bool {
         guard check(kind) else { return false }
         advance()
         return true
     }
 
+    mutating func match(_ p: Punctuation) -> Bool { match(.punctuation(p)) }
+
     /// Consumes a token of `kind`, or fails with `message` at the token found instead.
     @discardableResult
     mutating func consume(_ kind: TokenKind, _ message: Message) throws -> Token {
         guard check(kind) else { throw fail(message) }
         return advance()
+    }
+
+    /// Consumes the punctuation `p`, or fails with `message` at the token found instead.
+    @discardableResult
+    mutating func consume(_ p: Punctuation, _ message: Message) throws -> Token {
+        try consume(.punctuation(p), message)
     }
 
     /// A failure at the current token (silent at an invalid character, which the lexer reported).
@@ -196,16 +198,11 @@ public struct Parser {
     }
 
     /// After a statement: a line break, `;`, or (left for the block) `}` or the end.
+    // terminator = NEWLINE | ";" ;
     mutating func expectTerminator() throws {
-        switch peek.kind {
-        case .newline, .semicolon:
+        if check(.newline) || check(.semicolon) {
             advance()
-        case .rightBrace, .eof:
-            break
-        case .identifier, .number, .string, .keyword, .leftParen, .rightParen, .leftBracket, .rightBracket,
-             .leftBrace, .comma, .colon, .dot, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus,
-             .minus, .star, .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater,
-             .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
+        } else if !peek.kind.endsStatement {
             throw fail(.expectedStatementEnd(found: found))
         }
     }
@@ -215,21 +212,17 @@ public struct Parser {
     mutating func synchronize() {
         var braces = 0
         while !atEnd {
-            switch peek.kind {
-            case .newline, .semicolon:
+            if check(.newline) || check(.semicolon) {
                 advance()
                 if braces == 0 { return }
-            case .leftBrace:
+            } else if check(.leftBrace) {
                 braces += 1
                 advance()
-            case .rightBrace:
+            } else if check(.rightBrace) {
                 if braces == 0 { return }
                 braces -= 1
                 advance()
-            case .identifier, .number, .string, .keyword, .eof, .leftParen, .rightParen, .leftBracket, .rightBracket,
-                 .comma, .colon, .dot, .assign, .plusAssign, .minusAssign, .starAssign, .slashAssign, .plus, .minus,
-                 .star, .slash, .percent, .at, .starStar, .equalEqual, .bangEqual, .less, .lessEqual, .greater,
-                 .greaterEqual, .dotDot, .dotDotLess, .arrow, .invalid:
+            } else {
                 advance()
             }
         }

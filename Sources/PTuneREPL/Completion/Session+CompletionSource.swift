@@ -4,11 +4,8 @@ import PTuneLang
 /// Tab completion asks the language session: its names, the members of a value, the parameters of a call, and
 /// what `:help` explains.
 extension Session: CompletionSource {
-    /// Contextual words that are keywords where a rule names them (beyond those statements start with).
-    static let contextualKeywords = ["on", "to", "from", "every"]
-
     /// Reserved and contextual keywords.
-    public var keywordNames: [String] { Session.keywords + Session.statementWords + Session.contextualKeywords }
+    public var keywordNames: [String] { Session.keywords + ContextualWord.allCases.map(\.rawValue) }
 
     /// Every builtin callable by name.
     public var builtinNames: [String] { registry.globalNames }
@@ -22,11 +19,9 @@ extension Session: CompletionSource {
         guard let dot = callee.lastIndex(of: ".") else { return parameterNames(ofCallee: callee) }
         let receiver = String(callee[..<dot]), method = String(callee[callee.index(after: dot)...])
         guard let type = try? type(of: receiver) else { return [] }
-        return registry.method(type.kindWord, method)?.parameterNames ?? []
+        return type.kind.flatMap { registry.method($0, method) }?.parameterNames ?? []
     }
 
     /// Builtins, topics and keywords `:help` explains.
-    public var helpTopics: [String] {
-        registry.globalNames + registry.topics.map(\.topic) + Array(LangHelp.keywords.keys)
-    }
+    public var helpTopics: [String] { HelpTopic.names(in: registry) }
 }

@@ -44,8 +44,8 @@ extension REPL {
             let command = topic.hasPrefix(":") ? try? MetaCommand.named(String(topic.dropFirst())).get() : MetaCommand(rawValue: topic)
             if let m = command {
                 console.out("\(m.word) \(m.argument)\n  \(m.meaning)\n")
-            } else if let text = LangHelp.help(topic, session.registry) {
-                console.out(text.hasSuffix("\n") ? text : text + "\n")
+            } else if let text = HelpTopic.text(for: topic, in: session.registry) {
+                console.out(text + "\n")
             } else {
                 console.err("error: no help for '\(topic)'; :help lists the topics\n")
             }
@@ -58,8 +58,7 @@ extension REPL {
             let left = (m.word + " " + m.argument).trimmingCharacters(in: .whitespaces)
             text += "  " + left.padding(toLength: 16, withPad: " ", startingAt: 0) + m.meaning + "\n"
         }
-        let overview = LangHelp.overview(session.registry)
-        text += "\n" + overview + (overview.hasSuffix("\n") ? "" : "\n")
+        text += "\n" + HelpTopic.overview(session.registry)
         console.out(text)
     }
 

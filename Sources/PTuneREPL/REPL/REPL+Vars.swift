@@ -18,16 +18,16 @@ extension REPL {
         /// The row of one binding.
         init(_ b: BindingInfo) {
             let holdsParameters = b.parameterCount != nil
-            let frozenTensor = b.kind == "frozen"
+            let frozenTensor = b.kind == .frozen
             name = b.name
-            kind = b.kind
+            kind = b.kind.rawValue
             parameterCount = b.parameterCount ?? (frozenTensor ? b.shape.map { $0.reduce(1, *) } : nil)
             trainable = holdsParameters ? b.isTrainable : (frozenTensor ? false : nil)
             detail = b.type
             if let shape = b.shape, !b.type.contains("[") {
                 detail += " [" + shape.map(String.init).joined(separator: ", ") + "]"
             }
-            if b.kind == "fn" || b.type == "unknown" || b.type.hasPrefix("model") || b.type.hasPrefix("encoder") { detail = b.summary }
+            if b.kind == .function || b.type == "unknown" || b.type.hasPrefix("model") || b.type.hasPrefix("encoder") { detail = b.summary }
         }
 
         /// The row's cells, in the table's column order.

@@ -1,0 +1,171 @@
+import PTuneCore
+
+extension Checker {
+    /// `callee(args)`: a builtin, a user function, a method, or any callable value.
+    mutating func call(_ callee: Expr, _ args: [Argument], _ span: SourceSpan) -> Checked {
+        switch callee {
+        case let .name(n, nameSpan):
+            if let b = resolve(n) {
+                if b.kind == .function { return userCall(b, args, span) }
+                return dynamicCall(Checked(type: b.type, expr: .load(b.location, nameSpan)), args, span)
+            }
+            if pending[n] == nil, let builtin = registry.global(n) {
+                return builtinCall(builtin, receiver: nil, args, span)
+            }
+            return dynamicCall(name(n, nameSpan), args, span)
+        case let .member(base, method, _):
+            let recv = expression(base)
+            guard let kind = recv.type.kind, kind != .record else {
+                return dynamicMethodCall(recv, method, args, span)
+            }
+            if let b = registry.method(kind, method) {
+                return builtinCall(b, receiver: recv, args, span)
+            }
+            if kind == .dataset || kind == .model || kind == .encoder {
+                // Datasets have columns and models properties that only the value knows.
+                return dynamicMethodCall(recv, method, args, span)
+            }
+            let names = kind.propertyNames + registry.methodNames(kind)
+            error(.unknownMember(kind: recv.type.kindText, member: method, available: names,
+                                 suggestion: Suggestions.closest(to: method, in: names)), at: span)
+            _ = args.map { expression($0.value) }
+            return Checked(type: .unknown, expr: .invalid(span))
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index:
+            return dynamicCall(expression(callee), args, span)
+        }
+    }
+
+    /// A call of a builtin known when checking: arguments bound to parameters once, the static rule applied.
+    mutating func builtinCall(_ b: Builtin, receiver: Checked?, _ args: [Argument], _ span: SourceSpan) -> Checked {
+        let argCs = args.map { expression($0.value) }
+        let all = (receiver.map { [$0] } ?? []) + argCs
+        let labels = (receiver == nil ? [] : [nil]) + args.map(\.label)
+        let plan: BindingPlan
+        do { plan = try BindingPlan(b, labels: labels) } catch {
+            let at = args.first { a in a.label.map { b.parameterIndex($0) == nil } ?? false }?.labelSpan ?? span
+            self.error(error, at: at)
+            return Checked(type: .unknown, expr: .invalid(span))
+        }
+        var types = plan.defaults.map { $0.staticType }
+        var variadic: [LangType] = []
+        for (k, c) in all.enumerated() {
+            switch plan.targets[k] {
+            case let .parameter(i): types[i] = c.type
+            case let .variadic(i):
+                variadic.append(c.type)
+                types[i] = .list(.unknown)
+            case let .named(i, label):
+                var fields: [(String, LangType)] = []
+                if case let .record(r) = types[i] { fields = Array(zip(r.names, r.types)) }
+                fields.append((label, c.type))
+                types[i] = .record(RecordType(fields))
+            }
+        }
+        if let vi = plan.variadic, variadic.count == 1, case .list = variadic[0] { types[vi] = variadic[0]; variadic = [] }
+        var type: LangType = .unknown
+        do {
+            type = try b.infer(CallTypes(types: types, variadic: variadic, given: plan.given, defaultDType: dtype, name: b.name))
+        } catch let m as Message {
+            self.error(m, at: span)
+        } catch {
+            self.error(.internalError("\(error)"), at: span)
+        }
+        return Checked(type: type, expr: .builtinCall(b, plan, all.map(\.expr), span))
+    }
+
+    /// A call of a function declared with `fn`, by its slot.
+    mutating func userCall(_ b: Binding, _ args: [Argument], _ span: SourceSpan) -> Checked {
+        let argCs = args.map { expression($0.value) }
+        let params = b.parameterNames
+        var ordered = [Checked?](repeating: nil, count: params.count)
+        var next = 0
+        var ok = true
+        for (a, c) in zip(args, argCs) {
+            if let label = a.label {
+                guard let i = params.firstIndex(of: label) else {
+                    error(.unknownArgument(function: b.name, label: label, accepted: params, suggestion: Suggestions.closest(to: label, in: params)),
+                          at: a.labelSpan ?? span)
+                    ok = false
+                    continue
+                }
+                if ordered[i] != nil { error(.duplicateArgument(function: b.name, name: label), at: a.labelSpan ?? span); ok = false }
+                ordered[i] = c
+            } else {
+                while next < params.count && ordered[next] != nil { next += 1 }
+                guard next < params.count else {
+                    error(.tooManyArguments(function: b.name, max: params.count, got: args.count), at: span)
+                    ok = false
+                    break
+                }
+                ordered[next] = c
+            }
+        }
+        for (i, c) in ordered.enumerated() where c == nil && ok {
+            error(.missingArgument(function: b.name, name: params[i]), at: span)
+            ok = false
+        }
+        guard ok else { return Checked(type: .unknown, expr: .invalid(span)) }
+        let resultType = callSiteType(b, ordered.map { $0?.type ?? .unknown }, span)
+        return Checked(type: resultType, expr: .userCall(.load(b.location, span), name: b.name, ordered.compactMap { $0?.expr }, span))
+    }
+
+    /// The type of a call of `b` with arguments of `types`: the body re-checked with the parameters typed (Dex-style
+    /// shapes flow through functions). For a function whose body is one expression, a mistake these arguments
+    /// cause is reported at the call, with a note pointing into the body; block bodies (whose branches may not all
+    /// run) only contribute their type.
+    mutating func callSiteType(_ b: Binding, _ types: [LangType], _ span: SourceSpan) -> LangType {
+        guard let decl = b.decl, types.contains(where: { $0 != .unknown }), inferenceDepth < 3, !silent || inferenceDepth > 0 else {
+            return b.returnType
+        }
+        var sub = self
+        sub.diagnostics = []
+        sub.inferenceDepth += 1
+        sub.scopes = [[:]]
+        sub.nextLocal = 0
+        sub.frameSize = 0
+        sub.function = (decl.name, [])
+        sub.loopDepth = 0
+        for (p, t) in zip(decl.parameters, types) { _ = sub.declareLocal(p.name, kind: .parameter, type: t, span: p.span) }
+        var result = b.returnType
+        switch decl.body {
+        case let .expression(e):
+            result = sub.expression(e).type
+            if let first = sub.diagnostics.first, !silent {
+                let note = Diagnostic(.calledFrom(decl.name), at: first.span, severity: .note)
+                error(first.message, at: span, notes: [note])
+                return .unknown
+            }
+        case let .block(stmts):
+            sub.silent = true
+            _ = sub.block(stmts)
+            if let returns = sub.function?.returns, let t = returns.first, returns.allSatisfy({ $0 == t }) { result = t }
+        }
+        return sub.diagnostics.isEmpty ? result : .unknown
+    }
+
+    /// A call whose callee is only known at run time (a model, an encoder, a function value).
+    mutating func dynamicCall(_ callee: Checked, _ args: [Argument], _ span: SourceSpan) -> Checked {
+        let argCs = args.map { expression($0.value) }
+        var type: LangType = .unknown
+        switch callee.type {
+        case .model:
+            type = argCs.first.map { c in c.type.tensorType.map { .tensor(TensorType(shape: nil, dtype: $0.dtype)) } ?? .unknown } ?? .unknown
+        case .encoder:
+            type = .tensor(TensorType(shape: nil, dtype: dtype))
+        case .unknown, .function, .builtin:
+            break
+        case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .dataset, .optimizer, .schedule:
+            error(.notCallable(callee.type.kindText), at: span)
+        }
+        return Checked(type: type, expr: .dynamicCall(callee.expr, argCs.map(\.expr), labels: args.map(\.label), span))
+    }
+
+    /// `recv.name(args)` where the receiver's kind is only known at run time.
+    mutating func dynamicMethodCall(_ recv: Checked, _ name: String, _ args: [Argument], _ span: SourceSpan) -> Checked {
+        let argCs = args.map { expression($0.value) }
+        if case let .record(r) = recv.type, r[name] == nil {
+            error(.unknownMember(kind: "the record", member: name, available: r.names, suggestion: Suggestions.closest(to: name, in: r.names)), at: span)
+        }
+        return Checked(type: .unknown, expr: .methodCall(recv.expr, name, argCs.map(\.expr), labels: args.map(\.label), span))
+    }
+}

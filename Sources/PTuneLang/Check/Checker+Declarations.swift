@@ -1,0 +1,192 @@
+import PTuneCore
+
+extension Checker {
+    /// `let`, `dim`, `param`, `frozen`, `model`, `encoder`, `data`.
+    mutating func declaration(_ kind: DeclKind, _ name: String, _ nameSpan: SourceSpan, _ valueExpr: Expr,
+                              _ span: SourceSpan, topLevel: Bool) -> CheckedStmt {
+        if kind != .let && !topLevel {
+            error(.topLevelOnly("'\(kind.rawValue)'"), at: span)
+            return .nothing
+        }
+        var value = valueExpr
+        if topLevel, let o = overrides[name], kind == .dim || (kind == .let && Checker.isLiteral(valueExpr)) {
+            usedOverrides.insert(name)
+            value = o.expression(at: valueExpr.span)
+        }
+        if kind == .encoder, case let .call(.name(n, ns), args, cs) = value, resolve(n) == nil,
+           registry.global(n + "_encoder") != nil {
+            // `encoder pe = mlp(virtual, embed)` means the MLP prompt encoder, not an MLP layer.
+            value = .call(.name(n + "_encoder", ns), args, cs)
+        }
+        let c = expression(value)
+        var type = c.type
+        switch kind {
+        case .let:
+            if assigned.contains(name) { type = type.widened }
+        case .dim:
+            switch c.type {
+            case .number, .dim:
+                let d = ShapeRules.dim(from: c.type)
+                if let v = d.value, v <= 0 { error(.badDim(name, "must be a positive integer, got \(v)"), at: value.span) }
+                if case let .number(x) = c.type, let x, Value.exactInt(x) == nil {
+                    error(.badDim(name, "must be a positive integer, got \(Value.format(x))"), at: value.span)
+                }
+                type = .dim(Dim(d.value, name: name))
+            case .unknown:
+                type = .dim(Dim(nil, name: name))
+            case .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
+                 .dataset, .optimizer, .schedule:
+                error(.badDim(name, "must be a positive integer, got \(c.type.kindText)"), at: value.span)
+                type = .dim(Dim(nil, name: name))
+            }
+        case .param, .frozen:
+            switch c.type {
+            case .tensor, .unknown, .number: break
+            case .model where kind == .frozen: break
+            case .none, .dim, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+                 .optimizer, .schedule:
+                error(.wrongKind(context: "'\(kind.rawValue) \(name)'", expected: "a tensor", got: c.type.kindText), at: value.span)
+            }
+            if case .number = c.type { type = .tensor(TensorType(shape: [], dtype: dtype)) }
+            if kind == .param, case let .tensor(t) = type, t.dtype == .int64 {
+                error(.wrongKind(context: "'param \(name)'", expected: "a float tensor (only floats carry gradients)", got: type.kindText), at: value.span)
+            }
+        case .model, .frozenModel:
+            expectKind(c.type, .model, "'model \(name)'", value.span)
+        case .encoder:
+            expectKind(c.type, .encoder, "'encoder \(name)'", value.span)
+        case .data:
+            if case .dataset = c.type {} else if c.type != .unknown {
+                error(.wrongKind(context: "'data \(name)'", expected: "a dataset", got: c.type.kindText), at: value.span)
+            }
+        }
+        let finalKind: BindingKind = kind == .frozen && c.type == .model ? .frozenModel : BindingKind(kind)
+        let slot = declare(name, nameSpan, kind: finalKind, type: type, topLevel: topLevel)
+        return .declare(c.expr, valueSpan: value.span, kind: finalKind, name: name, dtype: dtype, into: slot)
+    }
+
+    /// Declares `name` (a global at the top level, else a local of the current scope) and returns its slot.
+    mutating func declare(_ name: String, _ span: SourceSpan, kind: BindingKind, type: LangType, topLevel: Bool) -> Slot {
+        if topLevel {
+            pending[name] = nil
+            let slot = globals.declare(name, kind: kind, type: type, span: span)
+            if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: span) }
+            return .global(slot, name: name)
+        }
+        return .local(declareLocal(name, kind: kind, type: type, span: span))
+    }
+
+    /// Reports a static type that is known to be some other kind than `want`.
+    mutating func expectKind(_ t: LangType, _ want: LangType, _ context: String, _ span: SourceSpan) {
+        if t == .unknown || t == want { return }
+        error(.wrongKind(context: context, expected: want.kindText, got: t.kindText), at: span)
+    }
+
+    /// Whether an expression is a literal (`--set` may replace a `let` of one).
+    static func isLiteral(_ e: Expr) -> Bool {
+        switch e {
+        case .number, .string, .bool, .tensor: return true
+        case let .list(items, _): return items.allSatisfy(isLiteral)
+        case .none, .name, .chain, .unary, .binary, .call, .member, .index: return false
+        }
+    }
+
+    /// The value a literal expression denotes (`3`, `"max"`, `[1, 2]`), or nil for anything that must run first.
+    static func literal(_ e: Expr) -> Value? {
+        switch e {
+        case let .number(v, _): return .number(v)
+        case let .string(s, _): return .string(s)
+        case let .bool(b, _): return .bool(b)
+        case .none: return Value.none
+        case let .tensor(lit, _): return literalList(lit)
+        case let .list(items, _):
+            var out: [Value] = []
+            for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
+            return .list(out)
+        case .name, .chain, .unary, .binary, .call, .member, .index: return nil
+        }
+    }
+
+    /// A tensor literal as nested lists of numbers.
+    static func literalList(_ l: TensorLiteral) -> Value {
+        switch l {
+        case let .scalar(v): return .number(v)
+        case let .list(items): return .list(items.map(literalList))
+        }
+    }
+
+    // MARK: - Functions
+
+    /// `fn name(params) = expr` or `{ … }`.
+    mutating func functionDeclaration(_ f: FunctionDecl) -> CheckedStmt {
+        pending[f.name] = nil
+        let slot = globals.declare(f.name, kind: .function, type: .function(f.name, arity: f.parameters.count), span: f.nameSpan)
+        globals.bindings[slot].parameterNames = f.parameters.map(\.name)
+        globals.bindings[slot].decl = f
+        if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: f.nameSpan) }
+        // A fresh frame: parameters in the first slots.
+        let saved = (scopes, nextLocal, frameSize, function, loopDepth)
+        scopes = [[:]]
+        nextLocal = 0
+        frameSize = 0
+        function = (f.name, [])
+        loopDepth = 0
+        for p in f.parameters { _ = declareLocal(p.name, kind: .parameter, type: .unknown, span: p.span) }
+        let body: CheckedFunction.Body
+        var result: LangType = .unknown
+        switch f.body {
+        case let .expression(e):
+            let c = expression(e)
+            body = .expression(c.expr)
+            result = c.type
+        case let .block(stmts):
+            body = .block(block(stmts))
+            if let returns = function?.returns, let first = returns.first, returns.allSatisfy({ $0 == first }) { result = first }
+        }
+        let frame = Swift.max(frameSize, f.parameters.count)
+        (scopes, nextLocal, frameSize, function, loopDepth) = saved
+        globals.bindings[slot].returnType = result
+        let checked = CheckedFunction(name: f.name, parameterNames: f.parameters.map(\.name), frameSize: frame, span: f.span, body: body)
+        return .function(checked, slot: slot)
+    }
+
+    // MARK: - Assignment
+
+    /// `x = v`, `x -= v` (in place for a param), `opt.lr = v`.
+    mutating func assignment(_ target: Expr, _ op: AssignOp, _ valueExpr: Expr, _ span: SourceSpan) -> CheckedStmt {
+        let value = expression(valueExpr)
+        switch target {
+        case let .name(name, nameSpan):
+            guard let b = resolve(name) ?? reservePending(name) else {
+                error(.assignToUndeclared(name), at: nameSpan)
+                return .nothing
+            }
+            if b.kind == .param && op != .assign, let arith = op.binary {
+                return .updateParam(.load(b.location, span), arith, value.expr, span)
+            }
+            guard b.kind.isReassignable else {
+                let hint: String
+                switch b.kind {
+                case .param: hint = "update it in place with '-=' or train it with an optimizer"
+                case .dim: hint = "dims are fixed once declared (override them with --set)"
+                case .frozen, .frozenModel: hint = "frozen values never change"
+                case .let, .loopVariable, .parameter, .history, .model, .encoder, .data, .function: hint = "declare a new name with 'let'"
+                }
+                error(.cannotAssign(name, kind: b.kind.rawValue, hint: hint), at: nameSpan)
+                return .nothing
+            }
+            if let arith = op.binary {
+                let combined = binary(arith, Checked(type: b.type, expr: .load(b.location, nameSpan)), value, span)
+                return .assign(b.location, combined.expr, span)
+            }
+            if b.type != .unknown && !Checker.sameKind(b.type, value.type) { setType(of: b, .unknown) }
+            return .assign(b.location, value.expr, span)
+        case let .member(base, member, _):
+            let recv = expression(base)
+            return .setMember(recv.expr, member, op.binary, value.expr, span)
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index:
+            error(.invalidAssignmentTarget(op.rawValue), at: target.span)
+            return .nothing
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import PTuneCore
+
+extension Checker {
+    /// `train targets on data { options }`.
+    mutating func train(_ t: TrainDecl, topLevel: Bool) -> CheckedStmt {
+        if !topLevel && t.result != nil { error(.topLevelOnly("'let … = train'"), at: t.span) }
+        // What is trained.
+        var targets: [TrainBlock<CheckedExpr>.Target] = []
+        for (name, span) in t.targets {
+            guard let b = resolve(name) else {
+                error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: span)
+                continue
+            }
+            switch b.kind {
+            case .frozen, .frozenModel:
+                error(.cannotAssign(name, kind: b.kind.rawValue, hint: "frozen weights are never trained; train an encoder, a param or an unfrozen model"), at: span)
+            case .dim, .function, .data:
+                error(.wrongKind(context: "'train'", expected: "an encoder, a param or a model", got: "the \(b.kind.rawValue) '\(name)'"), at: span)
+            case .let, .param, .model, .encoder, .loopVariable, .parameter, .history:
+                break
+            }
+            targets.append(TrainBlock.Target(name: name, value: .load(b.location, span), span: span))
+        }
+        let data = expression(t.data)
+        var columns: [String: LangType] = [:]
+        switch data.type {
+        case let .dataset(c): columns = c
+        case .unknown: break
+        case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model,
+             .encoder, .optimizer, .schedule:
+            error(.wrongKind(context: "'train … on'", expected: "a dataset", got: data.type.kindText), at: t.data.span)
+        }
+        // Options: `loss` and `eval` see `batch`; the others are plain values.
+        var settings: [TrainOptionName: TrainBlock<CheckedExpr>.Setting] = [:]
+        var types: [TrainOptionName: (type: LangType, span: SourceSpan)] = [:]
+        // Columns unknown before running (a file read at run time): `batch.text` is checked when it runs.
+        let batchType: LangType = columns.isEmpty
+            ? .unknown : .record(RecordType(columns.keys.sorted().map { ($0, columns[$0] ?? .unknown) }))
+        var batchSlot = 0
+        var frozen: [(name: String, slot: Int)] = []
+        for b in globals.bindings where (b.kind == .frozen || b.kind == .frozenModel) && globals.slots[b.name] == b.slot {
+            frozen.append((b.name, b.slot))
+        }
+        inScope { c in
+            batchSlot = c.declareLocal("batch", kind: .let, type: batchType, span: t.span)
+            for o in t.options {
+                guard let name = TrainOptionName(rawValue: o.name) else {
+                    let names = TrainOptionName.allCases.map(\.rawValue)
+                    c.error(.unknownArgument(function: "train", label: o.name, accepted: names, suggestion: Suggestions.closest(to: o.name, in: names)), at: o.nameSpan)
+                    continue
+                }
+                if settings[name] != nil { c.error(.duplicateArgument(function: "train", name: o.name), at: o.nameSpan) }
+                let value = o.value.map { c.expression($0) }
+                let every = o.cadence.map { cad -> (count: CheckedExpr, unit: CadenceUnit) in
+                    let cc = c.expression(cad.count)
+                    c.expectNumber(cc.type, "'every'", at: cad.count.span)
+                    return (cc.expr, cad.unit)
+                }
+                if value == nil && name != .log && name != .eval {
+                    c.error(.expectedExpression(found: "'every'"), at: o.nameSpan)
+                }
+                if name == .goal, let v = o.value, let literal = Checker.literal(v), literal.kind != .list {
+                    do throws(Message) { _ = try TrainGoal(literal) } catch { c.error(error, at: v.span) }
+                }
+                settings[name] = TrainBlock.Setting(value: value?.expr, every: every)
+                types[name] = (value?.type ?? .none, o.nameSpan)
+            }
+        }
+        if settings[.loss] == nil { error(.missingArgument(function: "train", name: "loss"), at: t.span) }
+        if settings[.optimizer] == nil { error(.missingArgument(function: "train", name: "optimizer"), at: t.span) }
+        if let l = types[.loss], let tt = l.type.tensorType, let s = tt.shape, s.contains(where: { ($0.value ?? 1) != 1 }) {
+            error(.wrongKind(context: "'loss'", expected: "a scalar tensor", got: l.type.kindText), at: l.span)
+        }
+        let block = TrainBlock(name: t.targets.map(\.name).joined(separator: ", "), targets: targets, data: data.expr,
+                               dataSpan: t.data.span, batchSlot: batchSlot, settings: settings, frozen: frozen, span: t.span)
+        let result = t.result.map { r in declare(r.name, r.span, kind: .history, type: .record(TrainRun.historyType), topLevel: topLevel) }
+        return .train(block, result: result)
+    }
+}
