@@ -1,5 +1,6 @@
 // The portable kernels (any CPU), activation quantization, and the run-time choice between the variants.
 #include <math.h>
+#include <stdlib.h>
 #include "ptk_formats.h"
 
 #define PTK_DEQUANT_NAME ptk_dequantize_portable
@@ -7,11 +8,11 @@
 
 void ptk_dequantize_avx512(int format, const uint8_t *src, size_t blocks, float *y);
 void ptk_matvec_avx2(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
-                     const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
-                     float *y, size_t ldy);
+                     const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
+                     const float *xlanes, size_t nx, float *y, size_t ldy);
 void ptk_matvec_avx512(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
-                       const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
-                       float *y, size_t ldy);
+                       const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
+                       const float *xlanes, size_t nx, float *y, size_t ldy);
 
 size_t ptk_block_elements(int format) {
     switch (format) {
@@ -76,6 +77,7 @@ static float float_dot(int format, const uint8_t *row, size_t cols, const float 
 static void ptk_matvec_portable(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                                 const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
                                 size_t nx, float *y, size_t ldy) {
+    const int quantized_activations = xq != NULL;
     if (ptk_block_elements(format) == 1) {
         for (size_t r = 0; r < rows; r++)
             for (size_t j = 0; j < nx; j++) y[j * ldy + r] = float_dot(format, w + r * row_bytes, cols, xf + j * xf_stride);
@@ -85,7 +87,6 @@ static void ptk_matvec_portable(int format, const uint8_t *w, size_t row_bytes, 
     for (size_t r = 0; r < rows; r++) {
         const uint8_t *row = w + r * row_bytes;
         for (size_t j = 0; j < nx; j++) {
-            const ptk_q8_block *a = xq + j * xq_stride;
             float acc = 0;
             for (size_t b = 0; b < cols / per; b++) {
                 for (size_t u = 0; u < units; u++) {
@@ -93,7 +94,19 @@ static void ptk_matvec_portable(int format, const uint8_t *w, size_t row_bytes, 
                     int32_t codes[32];
                     ptk_unit_scales(format, row + b * size, (int)u, A, B, ptk_half);
                     ptk_unit_codes(format, row + b * size, (int)u, codes);
-                    const ptk_q8_block *x = a + b * units + u;
+                    if (!quantized_activations) {
+                        const float *x = xf + j * xf_stride + 32 * (b * units + u);
+                        float s0 = 0, s1 = 0, m0 = 0, m1 = 0;
+                        for (int k = 0; k < 16; k++) {
+                            s0 += (float)codes[k] * x[k];
+                            s1 += (float)codes[k + 16] * x[k + 16];
+                            m0 += x[k];
+                            m1 += x[k + 16];
+                        }
+                        acc += A[0] * s0 + A[1] * s1 + B[0] * m0 + B[1] * m1;
+                        continue;
+                    }
+                    const ptk_q8_block *x = xq + j * xq_stride + b * units + u;
                     int32_t s0 = 0, s1 = 0;
                     for (int k = 0; k < 16; k++) { s0 += codes[k] * x->q[k]; s1 += codes[k + 16] * x->q[k + 16]; }
                     float m0 = x->sums[0] + x->sums[1] + x->sums[2] + x->sums[3];
@@ -111,12 +124,26 @@ void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t r
                 float *y, size_t ldy) {
     if (format < 0 || format >= PTK_FORMAT_COUNT) return;
 #if defined(__x86_64__)
-    if (level >= PTK_AVX512_VNNI) {
-        ptk_matvec_avx512(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
-        return;
-    }
     if (level >= PTK_AVX2) {
-        ptk_matvec_avx2(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
+        // Float activations against blocks need each row's four-element sums (the additive terms' lanes).
+        float *lanes = NULL;
+        if (!xq && ptk_block_elements(format) > 1) {
+            lanes = malloc(sizeof(float) * (nx * (cols / 4) + 1));
+            if (!lanes) {
+                ptk_matvec_portable(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
+                return;
+            }
+            for (size_t j = 0; j < nx; j++)
+                for (size_t k = 0; k < cols / 4; k++) {
+                    const float *x = xf + j * xf_stride + 4 * k;
+                    lanes[j * (cols / 4) + k] = (x[0] + x[1]) + (x[2] + x[3]);
+                }
+        }
+        if (level >= PTK_AVX512_VNNI)
+            ptk_matvec_avx512(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, lanes, nx, y, ldy);
+        else
+            ptk_matvec_avx2(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, lanes, nx, y, ldy);
+        free(lanes);
         return;
     }
 #endif

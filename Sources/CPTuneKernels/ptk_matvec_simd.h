@@ -145,6 +145,82 @@ static inline __attribute__((always_inline)) void PTK_NAME(row_)(int format, con
         out[j] = PTK_NAME(hsum_)(_mm256_add_ps(_mm256_add_ps(acc0[j], acc1[j]), _mm256_add_ps(shifted0[j], shifted1[j])));
 }
 
+/// Adds unit `u` of the block at `blk` (activation elements 32·at…, scales A, B) times NX float activation rows to
+/// `acc`, and its additive term (B times the rows' four-element sums `lanes`) to `shifted`.
+static inline __attribute__((always_inline)) void PTK_NAME(float_unit_)(int format, const uint8_t *blk, int u, size_t at,
+                                                                        const float A[2], const float B[2],
+                                                                        const float *const xs[4],
+                                                                        const float *const lanes[4], const int NX,
+                                                                        __m256 acc[4], __m256 shifted[4]) {
+    const int signed_codes = format == PTK_Q8_0, additive = format != PTK_Q8_0;
+    const int uniform = ptk_units(format) == 1 || format == PTK_Q4_K || format == PTK_Q5_K;
+    __m256i w = PTK_NAME(codes_)(format, blk, u);
+    __m128i lo = _mm256_castsi256_si128(w), hi = _mm256_extracti128_si256(w, 1);
+    __m256 c0, c1, c2, c3;
+    if (signed_codes) {
+        c0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo));
+        c1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)));
+        c2 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi));
+        c3 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
+    } else {
+        c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(lo));
+        c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8)));
+        c2 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(hi));
+        c3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8)));
+    }
+    __m256 shift = uniform ? _mm256_set1_ps(B[0]) : _mm256_set_m128(_mm_set1_ps(B[1]), _mm_set1_ps(B[0]));
+    for (int j = 0; j < NX; j++) {
+        const float *x = xs[j] + 32 * at;
+        __m256 s0 = _mm256_fmadd_ps(c1, _mm256_loadu_ps(x + 8), _mm256_mul_ps(c0, _mm256_loadu_ps(x)));
+        __m256 s1 = _mm256_fmadd_ps(c3, _mm256_loadu_ps(x + 24), _mm256_mul_ps(c2, _mm256_loadu_ps(x + 16)));
+        if (uniform) {
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(A[0]), _mm256_add_ps(s0, s1), acc[j]);
+        } else {
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(A[0]), s0, acc[j]);
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(A[1]), s1, acc[j]);
+        }
+        if (additive) shifted[j] = _mm256_fmadd_ps(shift, _mm256_loadu_ps(lanes[j] + 8 * at), shifted[j]);
+    }
+}
+
+/// One quantized weight row against NX float activation rows: the same walk as the 8-bit kernel, each unit's codes
+/// widened to floats once and multiplied with every row.
+static inline __attribute__((always_inline)) void PTK_NAME(float_act_row_)(int format, const uint8_t *row, size_t blocks,
+                                                                           const float *const xs[4],
+                                                                           const float *const lanes[4], const int NX,
+                                                                           float out[4]) {
+    const size_t size = ptk_block_bytes(format);
+    __m256 acc0[4], acc1[4], shifted0[4], shifted1[4];
+    for (int j = 0; j < NX; j++) acc0[j] = acc1[j] = shifted0[j] = shifted1[j] = _mm256_setzero_ps();
+    if (ptk_units(format) == 1) {
+        size_t b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+            float A0[2], B0[2], A1[2], B1[2];
+            ptk_unit_scales(format, row + b * size, 0, A0, B0, PTK_NAME(half_));
+            ptk_unit_scales(format, row + (b + 1) * size, 0, A1, B1, PTK_NAME(half_));
+            PTK_NAME(float_unit_)(format, row + b * size, 0, b, A0, B0, xs, lanes, NX, acc0, shifted0);
+            PTK_NAME(float_unit_)(format, row + (b + 1) * size, 0, b + 1, A1, B1, xs, lanes, NX, acc1, shifted1);
+        }
+        if (b < blocks) {
+            float A0[2], B0[2];
+            ptk_unit_scales(format, row + b * size, 0, A0, B0, PTK_NAME(half_));
+            PTK_NAME(float_unit_)(format, row + b * size, 0, b, A0, B0, xs, lanes, NX, acc0, shifted0);
+        }
+    } else {
+        for (size_t b = 0; b < blocks; b++) {
+            const uint8_t *blk = row + b * size;
+            float A[8][2], B[8][2];
+            for (int u = 0; u < 8; u++) ptk_unit_scales(format, blk, u, A[u], B[u], PTK_NAME(half_));
+            for (int u = 0; u < 8; u += 2) {
+                PTK_NAME(float_unit_)(format, blk, u, 8 * b + u, A[u], B[u], xs, lanes, NX, acc0, shifted0);
+                PTK_NAME(float_unit_)(format, blk, u + 1, 8 * b + u + 1, A[u + 1], B[u + 1], xs, lanes, NX, acc1, shifted1);
+            }
+        }
+    }
+    for (int j = 0; j < NX; j++)
+        out[j] = PTK_NAME(hsum_)(_mm256_add_ps(_mm256_add_ps(acc0[j], acc1[j]), _mm256_add_ps(shifted0[j], shifted1[j])));
+}
+
 /// Eight float weights of row `row` at column c, as floats.
 static inline __attribute__((always_inline)) __m256 PTK_NAME(load8_)(int format, const uint8_t *row, size_t c) {
     switch (format) {
@@ -189,7 +265,7 @@ static inline __attribute__((always_inline)) void PTK_NAME(float_row_)(int forma
 /// Rows × activation rows, four activation rows per pass over each weight row.
 static inline __attribute__((always_inline)) void PTK_NAME(matvec_format_)(
     int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols, const ptk_q8_block *xq,
-    size_t xq_stride, const float *xf, size_t xf_stride, size_t nx, float *y, size_t ldy) {
+    size_t xq_stride, const float *xf, size_t xf_stride, const float *xlanes, size_t nx, float *y, size_t ldy) {
     const int floats = ptk_block_elements(format) == 1;
     const size_t blocks = cols / ptk_block_elements(format);
     for (size_t r = 0; r < rows; r++) {
@@ -205,6 +281,19 @@ static inline __attribute__((always_inline)) void PTK_NAME(matvec_format_)(
                 case 2: PTK_NAME(float_row_)(format, row, cols, xs, 2, out); break;
                 case 3: PTK_NAME(float_row_)(format, row, cols, xs, 3, out); break;
                 default: PTK_NAME(float_row_)(format, row, cols, xs, 4, out); break;
+                }
+            } else if (!xq) {
+                const float *xs[4], *lanes[4];
+                for (size_t j = 0; j < 4; j++) {
+                    size_t k = j0 + (j < n ? j : 0);
+                    xs[j] = xf + k * xf_stride;
+                    lanes[j] = xlanes + k * (cols / 4);
+                }
+                switch (n) {
+                case 1: PTK_NAME(float_act_row_)(format, row, blocks, xs, lanes, 1, out); break;
+                case 2: PTK_NAME(float_act_row_)(format, row, blocks, xs, lanes, 2, out); break;
+                case 3: PTK_NAME(float_act_row_)(format, row, blocks, xs, lanes, 3, out); break;
+                default: PTK_NAME(float_act_row_)(format, row, blocks, xs, lanes, 4, out); break;
                 }
             } else {
                 const ptk_q8_block *xs[4];
@@ -225,8 +314,9 @@ static inline __attribute__((always_inline)) void PTK_NAME(matvec_format_)(
 #define PTK_INSTANCE(F) \
     static void PTK_CAT(PTK_NAME(matvec_), F)(const uint8_t *w, size_t row_bytes, size_t rows, size_t cols, \
                                                 const ptk_q8_block *xq, size_t xq_stride, const float *xf, \
-                                                size_t xf_stride, size_t nx, float *y, size_t ldy) { \
-        PTK_NAME(matvec_format_)(F, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy); \
+                                                size_t xf_stride, const float *xlanes, size_t nx, float *y, \
+                                                size_t ldy) { \
+        PTK_NAME(matvec_format_)(F, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, xlanes, nx, y, ldy); \
     }
 PTK_INSTANCE(PTK_F32)
 PTK_INSTANCE(PTK_F16)
@@ -244,10 +334,10 @@ PTK_INSTANCE(PTK_Q5_K)
 PTK_INSTANCE(PTK_Q6_K)
 
 void PTK_NAME(ptk_matvec_)(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
-                           const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
-                           float *y, size_t ldy) {
+                           const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
+                           const float *xlanes, size_t nx, float *y, size_t ldy) {
     switch (format) {
-#define PTK_CASE(F) case F: PTK_CAT(PTK_NAME(matvec_), F)(w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy); return;
+#define PTK_CASE(F) case F: PTK_CAT(PTK_NAME(matvec_), F)(w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, xlanes, nx, y, ldy); return;
     PTK_CASE(PTK_F32) PTK_CASE(PTK_F16) PTK_CASE(PTK_BF16) PTK_CASE(PTK_F64)
     PTK_CASE(PTK_Q4_0) PTK_CASE(PTK_Q4_1) PTK_CASE(PTK_Q5_0) PTK_CASE(PTK_Q5_1) PTK_CASE(PTK_Q8_0)
     PTK_CASE(PTK_Q2_K) PTK_CASE(PTK_Q3_K) PTK_CASE(PTK_Q4_K) PTK_CASE(PTK_Q5_K) PTK_CASE(PTK_Q6_K)

@@ -3,9 +3,10 @@ import Testing
 @testable import PTuneCore
 
 /// The quantized-weight kernels against dequantize-then-multiply, on every block format, every instruction-set
-/// level this CPU runs, odd shapes and tails: decoded tiles are bit for bit the Swift decoders' values, tiled products
-/// and input gradients equal the float32 products with the decoded matrix, and the 8-bit-activation kernels stay
-/// within the error of quantizing the activations.
+/// level this CPU runs, odd shapes and tails: decoded tiles are bit for bit the Swift decoders' values, float32
+/// products (matrix-vector kernels for a few rows, decoded tiles for more) and input gradients equal the float32
+/// products with the decoded matrix, and the 8-bit-activation kernels stay within the error of quantizing the
+/// activations.
 @Suite struct QuantizedKernelTests {
     static let formats = BlockFormat.allCases
 
@@ -114,13 +115,14 @@ import Testing
     }
 
     @Test(arguments: formats)
-    func tiledProductsEqualTheDequantizedProduct(format: BlockFormat) throws {
-        // 300 rows cross several tiles and leave a tail; 1, 3 and 37 activation rows.
+    func floatProductsEqualTheDequantizedProduct(format: BlockFormat) throws {
+        // 300 rows cross several tiles and leave a tail; 1, 3, 5 and 8 activation rows run the matrix-vector kernels
+        // (groups of four and a tail), 9 and 37 the decoded tiles.
         for cols in Self.columns(format) {
             let rows = 300
             let w = try Self.matrix(format, rows: rows, columns: cols, seed: 3)
             let decoded = try w.dequantized().scalars(as: Float.self)
-            for m in [1, 3, 37] {
+            for m in [1, 3, 5, 8, 9, 37] {
                 let x = try Self.random([m, cols], seed: UInt64(m))
                 let want = Self.referenceProduct(x, decoded, rows: rows, columns: cols)
                 for level in KernelLevel.available {
@@ -139,7 +141,7 @@ import Testing
             let rows = 67
             let w = try Self.matrix(format, rows: rows, columns: cols, seed: 5)
             let decoded = try w.dequantized().scalars(as: Float.self)
-            for m in [1, 2, 4, 5, 9] {
+            for m in [1, 2, 4, 5, 8] {
                 let x = try Self.random([m, cols], seed: 100 + UInt64(m))
                 let want = Self.referenceProduct(x, decoded, rows: rows, columns: cols)
                 var portable: [Double] = []
@@ -201,9 +203,11 @@ import Testing
         let gr = try Tensor.gradients(of: ref.square().sum(), wrt: [x, bias])
         #expect(Self.relativeError(g[0].doubles, gr[0].doubles) < 1e-6)
         #expect(Self.relativeError(g[1].doubles, gr[1].doubles) < 1e-6)
-        // A few rows outside autodiff take the 8-bit path; its bias is added once.
-        let few = try Tensor.withoutRecording { try Tensor.linear(x.detached(), quantized: w, bias: bias.detached()) }
-        #expect(Self.relativeError(few.doubles, ref.doubles) < 2e-2)
+        // Six rows take the matrix-vector kernels, with float or 8-bit activations; the bias is added once.
+        let few = try Tensor.linear(x.detached(), quantized: w, bias: bias.detached())
+        #expect(Self.relativeError(few.doubles, ref.doubles) < 1e-6)
+        let few8 = try Tensor.linear(x.detached(), quantized: w, bias: bias.detached(), activations: .int8)
+        #expect(Self.relativeError(few8.doubles, ref.doubles) < 2e-2)
     }
 
     @Test func badShapesAreErrors() throws {

@@ -40,8 +40,9 @@ typedef struct ptk_q8_block {
 void ptk_quantize_q8(const float *x, size_t n, ptk_q8_block *out);
 
 /// `y[j·ldy + r] = Σ_c W[r, c]·x_j[c]` for rows r < `rows` of a matrix whose rows are `row_bytes` apart in format
-/// `format`, `cols` columns (a whole number of blocks), and `nx` activation rows. Quantized formats read `xq`
-/// (nx rows of cols/32 blocks, `xq_stride` blocks apart); F32/F16/BF16 read the floats `xf` (rows `xf_stride` apart).
+/// `format`, `cols` columns (a whole number of blocks), and `nx` activation rows. With `xq` (nx rows of cols/32
+/// blocks, `xq_stride` blocks apart) quantized formats take 8-bit activations and integer dot products; otherwise
+/// every format reads the float activations `xf` (rows `xf_stride` apart) and widens the weight codes to floats.
 void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t cols,
                 const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
                 float *y, size_t ldy);

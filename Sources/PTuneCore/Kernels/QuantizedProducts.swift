@@ -28,21 +28,20 @@ public enum KernelLevel: Int, Sendable, CaseIterable, Comparable, CustomStringCo
     }
 }
 
-/// How a product with a quantized weight treats its activations.
+/// How a product with a quantized weight treats its activations. Either way, up to ``vectorRowLimit`` rows (a
+/// decoding step, a batch of them) run matrix-vector kernels that read each weight block once for all rows, and more
+/// rows (a prefill, a training step, every input gradient) multiply decoded tiles of the weight by sgemm.
 public enum ActivationPrecision: Sendable, Equatable {
-    /// Float32 activations times the exact dequantized weights: tiles of the weight are decoded into cache and fed
-    /// to sgemm. The result is the float32 product with the dequantized matrix, up to summation order.
+    /// Float32 activations: the weight codes are widened to floats and scaled in registers. The result is the
+    /// float32 product with the dequantized matrix, up to summation order.
     case float32
-    /// Activations quantized to 8 bits per 32 (scale max|x|/127), dotted with the weight blocks in integers, as
-    /// ggml does: the weights are read once per product, whatever the row count, at the cost of a relative error
-    /// of about 1e-3 in each output.
+    /// Activations quantized to 8 bits per 32 (scale max|x|/127) and dotted with the weight codes in integers (AVX-512
+    /// VNNI, AVX2), as ggml does: less arithmetic per weight, at a relative error of about 5·10⁻³ in each output
+    /// (the rounding of the activations).
     case int8
-    /// ``int8`` for a few rows (up to ``ActivationPrecision/int8RowLimit``, a decoding step) outside autodiff,
-    /// ``float32`` otherwise: every product that a gradient flows through is exact.
-    case automatic
 
-    /// The most rows that ``automatic`` computes with 8-bit activations.
-    public static let int8RowLimit = 16
+    /// The most rows that run matrix-vector kernels.
+    public static let vectorRowLimit = 8
 }
 
 /// Products with a ``QuantizedMatrix``: the integer matrix-vector kernels (few rows) and tiled sgemm over decoded
@@ -51,14 +50,14 @@ enum QuantizedProducts {
     /// Floats per decoded tile: a tile of a few hundred KB stays in L2 while sgemm reads it.
     static let tileFloats = 65_536
 
-    /// `y[m, rows] = x[m, columns] · Wᵀ` with 8-bit activations (float weights in ``QuantizedMatrix/Part``s read
-    /// `x` as floats); `y` has row stride `ldy` and is overwritten.
-    static func int8Product(_ w: QuantizedMatrix, x: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>,
-                            ldy: Int, level: KernelLevel) {
+    /// `y[m, rows] = x[m, columns] · Wᵀ` by the matrix-vector kernels, with float or 8-bit activations (plain-float
+    /// parts always read `x` as floats); `y` has row stride `ldy` and is overwritten.
+    static func vectorProduct(_ w: QuantizedMatrix, x: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>,
+                              ldy: Int, activations: ActivationPrecision, level: KernelLevel) {
         let n = w.columns
         var quantized: [ptk_q8_block] = []
         let blocksPerRow = n / 32
-        if w.parts.contains(where: { $0.format.elements > 1 }) {
+        if activations == .int8, w.parts.contains(where: { $0.format.elements > 1 }) {
             quantized = [ptk_q8_block](repeating: ptk_q8_block(), count: m * blocksPerRow)
             quantized.withUnsafeMutableBufferPointer { q in
                 guard let qb = q.baseAddress else { return }
@@ -66,7 +65,7 @@ enum QuantizedProducts {
             }
         }
         quantized.withUnsafeBufferPointer { q in
-            let qb = q.baseAddress
+            let qb = q.isEmpty ? nil : q.baseAddress
             let work = w.rows * n * Swift.max(m, 1)
             let parts = Swift.min(Parallel.workers, Swift.max(1, work / (1 << 15)), Swift.max(1, w.rows / 16))
             Parallel.forEach(parts, parallel: parts > 1) { p in

@@ -1,14 +1,14 @@
 /// Products with a frozen weight kept in its quantized blocks (``QuantizedMatrix``).
 extension Tensor {
     /// `y = x · Wᵀ + b` for float32 `x` `[…, in]` and a quantized `weight` `[out, in]` (bias `[out]` optional),
-    /// giving `[…, out]`. ``ActivationPrecision`` picks the kernel: decoded tiles fed to sgemm (exact dequantized
-    /// values) or 8-bit activations with integer dot products (a decoding step). `level` chooses the instruction
-    /// set of the kernels (the CPU's best by default).
+    /// giving `[…, out]`: matrix-vector kernels that read the blocks directly for a few rows, decoded tiles fed to
+    /// sgemm for more (see ``ActivationPrecision``; float32 activations by default, whose result is the product with
+    /// the dequantized matrix; the scope's ``TensorContext/quantizedActivations`` when not given). `level` chooses the instruction set of the kernels (the CPU's best by default).
     ///
     /// The weight never gets a gradient. Backward: `dx = g · W` by decoded tiles, `db = Σ_rows g`; nothing of `x`
     /// is kept.
     public static func linear(_ x: Tensor, quantized weight: QuantizedMatrix, bias: Tensor? = nil,
-                              activations: ActivationPrecision = .automatic,
+                              activations: ActivationPrecision? = nil,
                               level: KernelLevel = .detected) throws -> Tensor {
         guard x.dtype == .float32 else { throw TensorError.dtypeMismatch(op: .linear, .float32, x.dtype) }
         let outF = weight.rows, inF = weight.columns
@@ -25,16 +25,10 @@ extension Tensor {
         var outShape = x.shape
         outShape[outShape.count - 1] = outF
         var out = try Tensor(uninitialized: outShape, dtype: .float32)
-        let recording = TensorContext.isRecording && (x.requiresGrad || bias?.requiresGrad == true)
-        let useInt8: Bool
-        switch activations {
-        case .float32: useInt8 = false
-        case .int8: useInt8 = true
-        case .automatic: useInt8 = rows <= ActivationPrecision.int8RowLimit && !recording
-        }
         let c = out.storage.typed(Float.self), px = x.storage.typed(Float.self)
-        if useInt8 {
-            QuantizedProducts.int8Product(weight, x: px, m: rows, y: c, ldy: outF, level: level)
+        if rows <= ActivationPrecision.vectorRowLimit {
+            QuantizedProducts.vectorProduct(weight, x: px, m: rows, y: c, ldy: outF,
+                                            activations: activations ?? TensorContext.quantizedActivations, level: level)
             if let bias {
                 let b = bias.storage.typed(Float.self)
                 for r in 0..<rows { for j in 0..<outF { c[r * outF + j] += b[j] } }

@@ -50,6 +50,9 @@ public enum TensorContext {
     @TaskLocal public static var budget: MemoryBudget?
     /// Whether operations on tensors that require gradients record them for backpropagation.
     @TaskLocal public static var isRecording: Bool = true
+    /// How products with quantized weights treat their activations when the call does not say
+    /// (``ActivationPrecision``; float32 unless a scope asks for 8-bit, as fast generation may).
+    @TaskLocal public static var quantizedActivations: ActivationPrecision = .float32
 
     /// Runs `body` with `budget` charged for every tensor allocated inside it.
     public static func withBudget<R>(_ budget: MemoryBudget?, _ body: () throws -> R) rethrows -> R {
