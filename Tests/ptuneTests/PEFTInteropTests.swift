@@ -78,7 +78,8 @@ import Testing
 
         // The encoder must fit the model, and a placement PEFT cannot express is refused.
         let wide = try PtuneProcess.run(["-e", "model lm = load(\"tiny\")\nencoder pe = embedding(3, 8)\nexport_peft(pe, \"x\", model: lm)"], in: dir)
-        #expect(wide.status == 1 && wide.stderr.contains("the encoder makes 8-wide tokens but the model 'tiny (llama, dim 16, 2 layers)' takes 16-wide ones"), "\(wide.stderr)")
+        #expect(wide.status == 1 && wide.stderr.contains("the encoder makes 8-wide tokens but the model 'tiny (llama, dim 16, 2 layers")
+                && wide.stderr.contains("' takes 16-wide ones"), "\(wide.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
     }
 }
