@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneRunTests", dependencies: ["PTuneRun", "PTuneLang"]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang"]),
+        .testTarget(name: "PTuneLSPTests", dependencies: ["PTuneLSP", "PTuneLang", "PTuneCore"]),
         .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneRun", "PTuneFuzz", "PTuneLang", "PTuneNN", "PTuneCore"],
                     resources: [.copy("BadInput")]),
         .testTarget(name: "PTuneFuzzTests", dependencies: ["PTuneFuzz"], resources: [.copy("Regressions")]),

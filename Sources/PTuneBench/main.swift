@@ -28,7 +28,7 @@ while let a = args.first {
 }
 let baselines = Baselines(option: baselinesOption)
 let peft = PEFTBaseline(option: peftOption)
-if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "lsp", "models", "llm"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -78,6 +78,9 @@ section("models") {
 
 section("llm") {
     for t in try LlamaBench.run(threads: threads, peft: peft) { print(t.render()) }
+}
+section("lsp") {
+    for t in try LSPBench.run() { print(t.render()) }
 }
 section("llm-step") { try LlamaBench.profileSteps(count: 10) }
 section("llm-sentiment") { try LlamaSentiment.run() }

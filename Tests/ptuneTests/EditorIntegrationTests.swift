@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test(.enabled(if: python != nil, "PTUNE_PYTHON is not set: the editor tests need the interop Python environment (scripts/test makes it)"),
-          arguments: ["test_lsp_diagnostics.py", "test_lsp_features.py", "test_lsp_protocol.py"])
+          arguments: ["test_lsp_diagnostics.py", "test_lsp_features.py", "test_lsp_protocol.py", "test_highlighting.py"])
     func pytestModulePasses(_ module: String) throws {
         let python = try #require(EditorIntegrationTests.python)
         let r = try ProcessRunner.run(python, ["-m", "pytest", "-q", "-rfE", "Tests/Editors/" + module], in: PtuneProcess.packageRoot,

@@ -15,7 +15,7 @@ extension LanguageServer {
         let completer = Completer(source: source, baseDirectory: folder, metaCommands: false)
         let result = completer.complete(bytes: Array(doc.bytes[..<offset]))
         let range = doc.lines.range(Swift.min(result.start, offset), offset)
-        return CompletionItems(result: result, source: source, range: range).json
+        return CompletionItems(result: result, source: source, range: range, defaultRange: client.defaultEditRange).json
     }
 
     /// `completionItem/resolve`: a builtin's item gains its help.
