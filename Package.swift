@@ -38,9 +38,12 @@ let package = Package(
         // The run layer: script runner, run records, progress, exit statuses; the front ends below build on it.
         .target(name: "PTuneRun", dependencies: ["PTuneLang", "PTuneCore"]),
         .target(name: "PTuneREPL", dependencies: ["PTuneRun", "PTuneLang", "PTuneCore", "CReadline"]),
+        // The notebook front end beside the REPL: `ptune machine` (JSON lines over stdio) and the Jupyter kernel
+        // (ZMTP and the Jupyter wire protocol, in Swift), on the REPL's entries, completion and inspection.
+        .target(name: "PTuneKernel", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang", "PTuneCore"]),
         .executableTarget(
             name: "ptune",
-            dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PTuneKernel", "PTuneREPL", "PTuneRun", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
         .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneRunTests", dependencies: ["PTuneRun", "PTuneLang"]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang"]),
+        .testTarget(name: "PTuneKernelTests", dependencies: ["PTuneKernel", "PTuneREPL", "PTuneRun", "PTuneLang", "ptune"]),
         .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneRun", "PTuneFuzz", "PTuneLang", "PTuneNN", "PTuneCore"],
                     resources: [.copy("BadInput")]),
         .testTarget(name: "PTuneFuzzTests", dependencies: ["PTuneFuzz"], resources: [.copy("Regressions")]),

@@ -14,6 +14,8 @@ struct PTune: ParsableCommand {
           ptune run [options] (FILE.pt | - | -e CODE)
           ptune check [options] (FILE.pt... | -e CODE)
           ptune repl [options]
+          ptune jupyter install [--user | --prefix DIR | --sys-prefix]
+          ptune machine [options]
         """,
         discussion: """
         With no FILE and no -e, ptune starts the REPL (prompt 'pt> '; type :help).
@@ -41,7 +43,7 @@ struct PTune: ParsableCommand {
           NO_COLOR             no colours
         """,
         version: PTuneVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, StartCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, JupyterCommand.self, MachineCommand.self, StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 

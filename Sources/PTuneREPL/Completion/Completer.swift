@@ -14,9 +14,10 @@ public final class Completer {
         self.baseDirectory = baseDirectory
     }
 
-    /// Candidates for the word before `cursor` (a UTF-8 offset into `line`; the whole line when nil).
-    public func complete(line: String, cursor: Int? = nil) -> CompletionResult {
-        let bytes = Array(line.utf8.prefix(cursor ?? Int.max))
+    /// Candidates for the word before `cursor` (a UTF-8 offset into `text`; its end when nil). `text` is a line,
+    /// or a whole cell or document: then the names its earlier lines declare are offered too, with their types.
+    public func complete(text: String, cursor: Int? = nil) -> CompletionResult {
+        let bytes = Array(text.utf8.prefix(cursor ?? Int.max))
         let context = CompletionContext(scanning: bytes)
         switch context.kind {
         case .comment:
@@ -33,17 +34,21 @@ public final class Completer {
             case .none:
                 return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil)
             case .code:
-                return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, offset: bytes.count - word.utf8.count)
+                return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count,
+                            offset: bytes.count - word.utf8.count, source: source)
             }
         case .string(let typed):
             return paths(typed: typed, end: bytes.count, closingQuote: true)
         case .code:
-            return code(context: context, end: bytes.count, offset: 0)
+            // Earlier lines may declare names that have not run yet: complete against the scope after them.
+            let lineStart = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            let scope = lineStart == 0 ? source : source.scoped(after: String(decoding: bytes[..<lineStart], as: UTF8.self))
+            return code(context: context, end: bytes.count, offset: 0, source: scope)
         }
     }
 
     /// Completion in code: a member after `.`, else named arguments of the innermost call and every name.
-    private func code(context: CompletionContext, end: Int, offset: Int) -> CompletionResult {
+    private func code(context: CompletionContext, end: Int, offset: Int, source: CompletionSource) -> CompletionResult {
         let word = context.word
         let start = end - word.utf8.count
         if let receiver = context.receiver {

@@ -25,10 +25,13 @@ struct CompletionContext {
     /// The callee of the innermost open call (`adam` in `adam(lr: 1e-3, we|`), or nil.
     private(set) var callee: String?
 
-    /// Scans `bytes`, the line up to the cursor.
+    /// Scans `bytes`, the text up to the cursor: one line, or every line of a cell or document before it. A line
+    /// starting with `:` is a command; otherwise strings and comments end at the end of their line, and brackets
+    /// left open on earlier lines still count (a call continued on the next line).
     init(scanning bytes: [UInt8]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        let lineStart = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let line = String(decoding: bytes[lineStart...], as: UTF8.self)
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
         if trimmed.hasPrefix(":") {
             if let space = trimmed.firstIndex(of: " ") {
                 let command = String(trimmed[..<space])
@@ -45,15 +48,18 @@ struct CompletionContext {
         while i < bytes.count {
             let b = bytes[i]
             if stringStart != nil {
-                if b == UInt8(ascii: "\\") { i += 2; continue }
-                if b == UInt8(ascii: "\"") { stringStart = nil }
+                if b == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] != UInt8(ascii: "\n") { i += 2; continue }
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\n") { stringStart = nil }
                 i += 1
                 continue
             }
             switch b {
             case UInt8(ascii: "#"):
-                kind = .comment
-                return
+                guard let end = bytes[i...].firstIndex(of: UInt8(ascii: "\n")) else {
+                    kind = .comment
+                    return
+                }
+                i = end
             case UInt8(ascii: "\""):
                 stringStart = i + 1
             case UInt8(ascii: "("):
