@@ -47,7 +47,7 @@ let package = Package(
         ),
         // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
         .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),
-        .executableTarget(name: "PTuneBench", dependencies: ["PTuneWorkloads", "PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
+        .executableTarget(name: "PTuneBench", dependencies: ["PTuneWorkloads", "PTuneKernel", "PTuneREPL", "PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
         // Fuzzing (scripts/fuzz): the harnesses as a library the regression tests share, and the libFuzzer driver
         // (built with -sanitize=fuzzer,address -DPTUNE_LIBFUZZER; otherwise it replays inputs and runs the saver).
         .target(name: "PTuneFuzz", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"]),
@@ -59,9 +59,9 @@ let package = Package(
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneRunTests", dependencies: ["PTuneRun", "PTuneLang"]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang"]),
-        .testTarget(name: "PTuneKernelTests", dependencies: ["PTuneKernel", "PTuneREPL", "PTuneRun", "PTuneLang", "ptune"]),
+        .testTarget(name: "PTuneKernelTests", dependencies: ["PTuneKernel", "PTuneREPL", "PTuneRun", "PTuneLang", "PTuneCore"]),
         .testTarget(name: "ptuneTests", dependencies: ["ptune", "ptune-fuzz", "PTuneRun", "PTuneFuzz", "PTuneLang", "PTuneNN", "PTuneCore"],
-                    resources: [.copy("BadInput")]),
+                    resources: [.copy("BadInput"), .copy("Jupyter")]),
         .testTarget(name: "PTuneFuzzTests", dependencies: ["PTuneFuzz"], resources: [.copy("Regressions")]),
     ],
     swiftLanguageModes: [.v6]

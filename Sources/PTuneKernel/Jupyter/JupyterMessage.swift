@@ -87,15 +87,20 @@ struct JupyterWire {
     /// The frames of a `type` message with `content`, in reply to (or caused by) `parent`, routed to
     /// `identities` (a ROUTER reply) or under `topic` (an iopub message).
     func frames<C: Encodable>(_ type: String, content: C, parent: JupyterMessage?, identities: [[UInt8]]) -> [[UInt8]] {
-        let header = JupyterHeader(msgID: UUID().uuidString.lowercased(), session: session, username: "ptune",
-                                   date: JupyterWire.timestamp(), msgType: type, version: "5.3")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        return frames(type, json: Array((try? encoder.encode(content)) ?? Data("{}".utf8)), parent: parent, identities: identities)
+    }
+
+    /// The frames of a `type` message whose content is the JSON text `json`.
+    func frames(_ type: String, json: [UInt8], parent: JupyterMessage?, identities: [[UInt8]]) -> [[UInt8]] {
+        let header = JupyterHeader(msgID: UUID().uuidString.lowercased(), session: session, username: "ptune",
+                                   date: JupyterWire.timestamp(), msgType: type, version: "5.3")
         let parts: [[UInt8]] = [
-            Array((try? encoder.encode(header)) ?? Data("{}".utf8)),
+            Array((try? JSONEncoder().encode(header)) ?? Data("{}".utf8)),
             parent?.rawHeader ?? Array("{}".utf8),
             Array("{}".utf8),
-            Array((try? encoder.encode(content)) ?? Data("{}".utf8)),
+            json,
         ]
         let signature = signer.map { Array($0.hexMAC(parts).utf8) } ?? []
         return identities + [JupyterMessage.delimiter, signature] + parts

@@ -35,9 +35,13 @@ final class MachineInbox: Sendable {
     /// Whether an interrupt arrived for the request being handled.
     var isInterrupted: Bool { state.withLock { $0.interrupted } }
 
-    /// No more requests will come: the main thread ends once the queue is empty.
-    func close() {
-        state.withLock { $0.closed = true }
+    /// No more requests will come: the main thread ends once the queue is empty (at once, when `discarding` the
+    /// queued requests).
+    func close(discarding: Bool = false) {
+        state.withLock { s in
+            s.closed = true
+            if discarding { s.queue.removeAll() }
+        }
         available.signal()
     }
 

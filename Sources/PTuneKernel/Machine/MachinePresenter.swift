@@ -113,9 +113,9 @@ final class MachinePresenter: EntryPresenter, Sendable {
         emit { .progress(id: $0, display: show.display, data: .progress(p), update: show.update) }
     }
 
-    /// The request is answered: pending text goes out, and a progress display left behind an update (an interrupt
-    /// stopped its block) shows where the block stopped.
-    func end() {
+    /// A progress display left behind an update (an interrupt stopped its block) is brought up to where the block
+    /// stopped, and closed.
+    func closeProgress() {
         let stale: (String, TrainProgress)? = state.withLock { s in
             defer { s.progress = nil }
             guard let p = s.progress, p.shownStep != p.last.step else { return nil }
@@ -124,6 +124,11 @@ final class MachinePresenter: EntryPresenter, Sendable {
         if let (display, last) = stale {
             emit { .progress(id: $0, display: display, data: .progress(last), update: true) }
         }
+    }
+
+    /// The request is answered: pending text goes out.
+    func end() {
+        closeProgress()
         state.withLock { flush(&$0) }
     }
 
@@ -148,7 +153,7 @@ final class MachinePresenter: EntryPresenter, Sendable {
         if inbox.isInterrupted { cancellation.cancel() }
     }
 
-    func entryDidEnd() {}
+    func entryDidEnd() { closeProgress() }
 
     func sessionDidReset() {}
 

@@ -7,7 +7,7 @@ import PTuneRun
 /// output (``MachineRequest``, ``MachineEvent``) — for programs that front ptune, such as the Jupyter kernel. Cells
 /// run as REPL entries do (``EntryRunner``); completion and inspection are the REPL's (``Completer``,
 /// ``Inspector``). A reader thread takes the requests, so an interrupt stops a running cell at its next step
-/// boundary; the end of input stops it and ends the process.
+/// boundary; the end of input ends the process once the queued requests are answered.
 public final class MachineServer {
     let settings: RunSettings
     let directory: String
@@ -24,7 +24,7 @@ public final class MachineServer {
         signal(SIGPIPE, SIG_IGN)
         let cancellation = CancellationFlag()
         let inbox = MachineInbox()
-        let output = MachineOutput(onClosed: { cancellation.cancel(); inbox.close() })
+        let output = MachineOutput(onClosed: { cancellation.cancel(); inbox.close(discarding: true) })
         let presenter = MachinePresenter(output: output, inbox: inbox, cancellation: cancellation)
         let quiet = settings.quiet
         let sink = OutputSink(write: { presenter.stream(.stdout, $0 + "\n") },
@@ -95,9 +95,11 @@ public final class MachineServer {
         return (parsed.diagnostics.isEmpty ? .complete : .invalid, "")
     }
 
-    /// Reads request lines on a thread of their own: interrupts act at once, shutdown and the end of input stop
-    /// the running cell and close the inbox, others queue.
+    /// Reads request lines on a thread of their own: interrupts act at once, others queue; shutdown stops the
+    /// running cell and ends the queue. At the end of input the queued requests are still answered — unless the
+    /// process that started this one is gone (a kernel that was killed): then the running cell stops too.
     static func startReading(into inbox: MachineInbox, cancellation: CancellationFlag, output: MachineOutput) {
+        let parent = getppid()
         let thread = Thread {
             let decoder = JSONDecoder()
             while let line = readLine(strippingNewline: true) {
@@ -112,13 +114,13 @@ public final class MachineServer {
                     if inbox.interrupt() { cancellation.cancel() }
                 case .shutdown:
                     cancellation.cancel()
-                    inbox.close()
+                    inbox.close(discarding: true)
                     return
                 case .execute, .complete, .inspect, .isComplete:
                     inbox.push(request)
                 }
             }
-            cancellation.cancel()
+            if getppid() != parent { cancellation.cancel() }
             inbox.close()
         }
         thread.name = "ptune-machine-input"

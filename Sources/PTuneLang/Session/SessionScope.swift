@@ -19,7 +19,7 @@ public final class SessionScope {
         } else {
             let file = SourceFile(name: "<scope>", text: code, directory: session.machine.directory)
             self.code = file
-            _ = c.checkProgram(Parser.parse(file).statements)
+            _ = c.checkProgram(Parser.parse(file).statements, keepingResults: false)
         }
         checker = c
     }

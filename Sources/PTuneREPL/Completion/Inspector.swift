@@ -52,7 +52,7 @@ public struct Inspector {
                 }
                 text += "\n  " + (detail > 0 ? value.debugText.replacingOccurrences(of: "\n", with: "\n  ") : info.summary)
             } else if scope.value(of: name) == nil {
-                text += "\n  (declared above in this cell; not run yet)"
+                text += "\n  (declared above; not run yet)"
             }
             return text
         }

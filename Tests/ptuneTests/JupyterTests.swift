@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// The Jupyter kernel with real Jupyter clients from the tests' Python environment (`PTUNE_PYTHON`): jupyter_client
+/// drives execute, complete, inspect and interrupts (Jupyter/kernel_client.py); nbclient runs docs/tutorial.ipynb,
+/// compares its outputs with the tutorial's and the committed notebook's, and interrupts a training cell
+/// (scripts/lib/tutorial_notebook.py). Without the environment they skip with a message.
+@Suite(.serialized) struct JupyterTests {
+    /// The interpreter of the tests' Python environment, when `PTUNE_PYTHON` names one.
+    static var python: String? {
+        guard let p = ProcessInfo.processInfo.environment["PTUNE_PYTHON"], !p.isEmpty,
+              FileManager.default.isExecutableFile(atPath: p) else { return nil }
+        return p
+    }
+
+    static let skipMessage = "Jupyter client tests skipped: PTUNE_PYTHON is not set (scripts/test creates the Python environment and sets it)"
+
+    /// Runs a Python client script with the ptune binary and a scratch folder as its arguments; records its
+    /// output when it fails.
+    static func runClient(_ script: URL, _ arguments: [String] = []) throws {
+        guard let python = python else {
+            print(skipMessage)
+            return
+        }
+        let scratch = try PtuneProcess.temporaryFolder("jupyter")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // The user's own kernel specs and Jupyter settings must not leak in.
+        let environment = ["JUPYTER_DATA_DIR": scratch.appendingPathComponent("data").path,
+                           "JUPYTER_CONFIG_DIR": scratch.appendingPathComponent("config").path,
+                           "JUPYTER_RUNTIME_DIR": scratch.appendingPathComponent("runtime").path,
+                           "PYTHONDONTWRITEBYTECODE": "1"]
+        let r = try PtuneProcess.run([script.path] + arguments + [PtuneProcess.binary.path, scratch.path],
+                                     environment: environment, executable: URL(fileURLWithPath: python))
+        #expect(r.status == 0, "\(script.lastPathComponent) failed:\n\(r.stdout)\n\(r.stderr.suffix(6000))")
+        print(r.stdout, terminator: "")
+    }
+
+    @Test func jupyterClientDrivesTheKernel() throws {
+        let script = try #require(Bundle.module.url(forResource: "kernel_client", withExtension: "py", subdirectory: "Jupyter"))
+        try JupyterTests.runClient(script)
+    }
+
+    @Test func nbclientRunsTheTutorialNotebook() throws {
+        try JupyterTests.runClient(PtuneProcess.packageRoot.appendingPathComponent("scripts/lib/tutorial_notebook.py"), ["check"])
+    }
+}
