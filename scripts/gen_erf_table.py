@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generates the erf table of Sources/PTuneNN/Kernels/FastMath+ErfTable.swift (needs mpmath).
+"""Generates the erf table of Sources/PTuneCore/Kernels/FastMath+ErfTable.swift (needs mpmath).
 
 erf(z) = z * Q_i(t) on [0, 6): 48 intervals of width 1/8, t = (z - c_i) / (1/16) in [-1, 1], Q_i the degree-9
 Chebyshev interpolant of erf(z)/z (computed in 50-digit arithmetic, then rounded to double). For z >= 6,
-erf(z) = 1 in double precision. usage: python3 scripts/gen_erf_table.py > Sources/PTuneNN/Kernels/FastMath+ErfTable.swift
+erf(z) = 1 in double precision. usage: python3 scripts/gen_erf_table.py > Sources/PTuneCore/Kernels/FastMath+ErfTable.swift
 """
 import mpmath
 
@@ -44,6 +44,4 @@ for i in range(INTERVALS):
     cs = interval(i)
     print("        " + ", ".join(repr(c) for c in cs) + ",")
 print("    ]")
-print("    /// The polynomial degree of each interval.")
-print(f"    static let erfDegree = {DEGREE}")
 print("}")

@@ -47,15 +47,15 @@ import Testing
     @Test mutating func matchesReferenceWithSharedPrefix() throws {
         let heads = try AttentionHeads(heads: 4, kvHeads: 2, headDim: 3)
         let q = try r([7, 12]), k = try r([7, 6]), v = try r([7, 6])
-        let y = try Tensor.causalAttention(query: q, key: k, value: v, heads: heads, segments: prefixed).doubles
+        let y = try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: prefixed, mask: .causal).doubles
         let ref = reference(q: q.doubles, k: k.doubles, v: v.doubles, nq: 7, heads: heads, segments: prefixed)
         #expect(zip(y, ref).allSatisfy { Swift.abs($0 - $1) < 1e-12 })
         // The fused [q | k | v] form gives the same.
         let fused = try Tensor.concat([q, k, v], axis: 1)
-        let y2 = try Tensor.causalAttention(qkv: fused, heads: heads, segments: prefixed).doubles
+        let y2 = try Tensor.attention(qkv: fused, heads: heads, segments: prefixed, mask: .causal).doubles
         #expect(zip(y2, ref).allSatisfy { Swift.abs($0 - $1) < 1e-12 })
         // float32 agrees to float32 precision.
-        let y3 = try Tensor.causalAttention(qkv: fused.to(.float32), heads: heads, segments: prefixed).doubles
+        let y3 = try Tensor.attention(qkv: fused.to(.float32), heads: heads, segments: prefixed, mask: .causal).doubles
         #expect(zip(y3, ref).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
     }
 
@@ -63,11 +63,11 @@ import Testing
         let heads = try AttentionHeads(heads: 4, kvHeads: 2, headDim: 3)
         let segs = prefixed
         let res = try GradCheck.check([try r([7, 12]), try r([7, 6]), try r([7, 6])]) {
-            try scalarize(Tensor.causalAttention(query: $0[0], key: $0[1], value: $0[2], heads: heads, segments: segs))
+            try scalarize(Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: heads, segments: segs, mask: .causal))
         }
         #expect(res.passed, "\(res)")
         let res2 = try GradCheck.check([try r([7, 24])]) {
-            try scalarize(Tensor.causalAttention(qkv: $0[0], heads: heads, segments: segs))
+            try scalarize(Tensor.attention(qkv: $0[0], heads: heads, segments: segs, mask: .causal))
         }
         #expect(res2.passed, "\(res2)")
     }
@@ -78,19 +78,19 @@ import Testing
         let heads = try AttentionHeads(heads: 6, kvHeads: 3, headDim: 16)
         let segs = [AttentionSegment(queries: 0..<2, keys: [0..<7])]
         let q = try r([2, 96]), k = try r([7, 48]), v = try r([7, 48])
-        let y = try Tensor.causalAttention(query: q, key: k, value: v, heads: heads, segments: segs).doubles
+        let y = try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segs, mask: .causal).doubles
         let ref = reference(q: q.doubles, k: k.doubles, v: v.doubles, nq: 2, heads: heads, segments: segs)
         #expect(zip(y, ref).allSatisfy { Swift.abs($0 - $1) < 1e-12 })
         let long = [AttentionSegment(queries: 0..<40, keys: [0..<40]), AttentionSegment(queries: 40..<90, keys: [0..<10, 40..<90])]
         let q2 = try r([90, 96]), k2 = try r([90, 48]), v2 = try r([90, 48])
-        let y2 = try Tensor.causalAttention(query: q2.to(.float32), key: k2.to(.float32), value: v2.to(.float32),
-                                            heads: heads, segments: long).doubles
+        let y2 = try Tensor.attention(query: q2.to(.float32), key: k2.to(.float32), value: v2.to(.float32),
+                                            heads: heads, segments: long, mask: .causal).doubles
         let ref2 = reference(q: q2.doubles, k: k2.doubles, v: v2.doubles, nq: 90, heads: heads, segments: long)
         #expect(zip(y2, ref2).allSatisfy { Swift.abs($0 - $1) < 1e-4 })
         // Gradient along random directions (a full finite-difference sweep would take minutes here).
         let me = self
         let f: ([Tensor]) throws -> Tensor = {
-            try me.scalarize(Tensor.causalAttention(query: $0[0], key: $0[1], value: $0[2], heads: heads, segments: long))
+            try me.scalarize(Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: heads, segments: long, mask: .causal))
         }
         let leaves = try [q2, k2, v2].map { try $0.requiringGradient() }
         let grads = try Tensor.gradients(of: try f(leaves), wrt: leaves)
@@ -108,8 +108,8 @@ import Testing
     @Test mutating func frozenKeysGetNoGradient() throws {
         let heads = try AttentionHeads(heads: 2, kvHeads: 1, headDim: 4)
         let q = try r([3, 8]).requiringGradient(), k = try r([3, 4]), v = try r([3, 4])
-        let loss = try scalarize(Tensor.causalAttention(query: q, key: k, value: v, heads: heads,
-                                                        segments: [AttentionSegment(queries: 0..<3, keys: [0..<3])]))
+        let loss = try scalarize(Tensor.attention(query: q, key: k, value: v, heads: heads,
+                                                        segments: [AttentionSegment(queries: 0..<3, keys: [0..<3])], mask: .causal))
         var report = BackwardReport()
         let gq = try Tensor.gradients(of: loss, wrt: [q], report: &report)[0]
         #expect(gq.shape == [3, 8])
@@ -119,12 +119,12 @@ import Testing
     @Test func rejectsBadSegments() throws {
         let heads = try AttentionHeads(heads: 2, kvHeads: 1, headDim: 2)
         let x = try Tensor.zeros([4, 8])
-        #expect(throws: TensorError.self) { try Tensor.causalAttention(qkv: x, heads: heads, segments: [AttentionSegment(queries: 0..<5, keys: [0..<5])]) }
-        #expect(throws: TensorError.self) { try Tensor.causalAttention(qkv: x, heads: heads, segments: [AttentionSegment(queries: 0..<3, keys: [0..<2])]) }
+        #expect(throws: TensorError.self) { try Tensor.attention(qkv: x, heads: heads, segments: [AttentionSegment(queries: 0..<5, keys: [0..<5])], mask: .causal) }
+        #expect(throws: TensorError.self) { try Tensor.attention(qkv: x, heads: heads, segments: [AttentionSegment(queries: 0..<3, keys: [0..<2])], mask: .causal) }
         #expect(throws: TensorError.self) {
-            try Tensor.causalAttention(qkv: x, heads: heads, segments: [AttentionSegment(queries: 0..<3, keys: [0..<3]), AttentionSegment(queries: 2..<4, keys: [2..<4])])
+            try Tensor.attention(qkv: x, heads: heads, segments: [AttentionSegment(queries: 0..<3, keys: [0..<3]), AttentionSegment(queries: 2..<4, keys: [2..<4])], mask: .causal)
         }
-        #expect(throws: TensorError.self) { try Tensor.causalAttention(qkv: try Tensor.zeros([4, 7]), heads: heads, segments: []) }
+        #expect(throws: TensorError.self) { try Tensor.attention(qkv: try Tensor.zeros([4, 7]), heads: heads, segments: [], mask: .causal) }
         #expect(throws: TensorError.self) { try AttentionHeads(heads: 3, kvHeads: 2, headDim: 4) }
     }
 }

@@ -66,6 +66,15 @@ struct LlamaSmolLM2Tests {
         #expect(Swift.abs(p - (ref?.p_top1 ?? 0)) < 1e-3)
     }
 
+    @Test func softmaxOverTheVocabularySumsToOne() throws {
+        let (model, tokenizer) = try Self.loaded.get()
+        let ids = tokenizer.encode("The capital of France is")
+        let last = try allLogits(model, ids).narrowed(axis: 0, start: ids.count - 1, length: 1)
+        let total = try last.softmax(axis: -1).sum().scalarValue()
+        print("SmolLM2: Σ softmax over \(model.config.vocabularySize) logits = \(total)")
+        #expect(Swift.abs(total - 1) < 3e-7, "Σ softmax = \(total)")
+    }
+
     @Test func logitsAndPerplexityMatchNumpyReference() throws {
         let (model, tokenizer) = try Self.loaded.get()
         let ref = try Self.reference.get()

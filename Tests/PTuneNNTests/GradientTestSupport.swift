@@ -41,3 +41,12 @@ func referenceAttention(_ qkv: Tensor, heads: Int, causal: Bool, padding: [Bool]
         + Tensor(shape: [b, 1, t, t], values: bias, dtype: qkv.dtype)
     return try Tensor.matmul(scores.softmax(axis: -1), head(2)).permuted([0, 2, 1, 3]).reshaped([b, t, d])
 }
+
+/// The core's attention op on `[B, T, 3d]` fused projections as a batch of `B` sequences (the layers' packing).
+func batchedAttention(_ qkv: Tensor, heads: Int, causal: Bool, padding: [Bool]?) throws -> Tensor {
+    let b = qkv.shape[0], t = qkv.shape[1], d = qkv.shape[2] / 3
+    let segments = (0..<b).map { AttentionSegment(queries: ($0 * t)..<(($0 + 1) * t), keys: [($0 * t)..<(($0 + 1) * t)]) }
+    let layout = try AttentionHeads(heads: heads, kvHeads: heads, headDim: d / heads)
+    return try Tensor.attention(qkv: qkv.reshaped([b * t, 3 * d]), heads: layout, segments: segments,
+                                mask: AttentionMask(causal: causal, keyPadding: padding)).reshaped([b, t, d])
+}

@@ -1,6 +1,11 @@
-/// The compute of causal grouped-query attention over segments of packed rows (see
-/// ``Tensor/causalAttention(qkv:heads:segments:)``): per segment and head, `S = Q Kᵀ / √d` by BLAS, a masked softmax
-/// in place, `O = P V` by BLAS; the backward reuses the saved probabilities `P`.
+/// The compute of ``Tensor/attention(query:key:value:heads:segments:mask:prefix:)``: per segment and query head
+/// (one work item), `S = Q [Kₚ; K]ᵀ / √d` by BLAS over the prefix keys and the segment's key ranges, a masked
+/// softmax in place, `O = P [Vₚ; V]`; the backward reuses the saved probabilities `P`:
+/// ```
+/// dP = dO [Vₚ; V]ᵀ    dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √d    dQ = dS [Kₚ; K]    d[Kₚ; K] = dSᵀ Q    d[Vₚ; V] = Pᵀ dO
+/// ```
+/// Work items run on separate threads while their products stay small enough for single-threaded BLAS calls.
+/// Masked scores are never exponentiated; a query with no key to attend to gets zeros.
 struct AttentionKernel<T: TensorFloat> {
     /// A matrix of rows in some buffer: element (r, c) of head-column block `c0 + c` is at `base[r * stride + c0 + c]`.
     struct Rows {
@@ -10,150 +15,243 @@ struct AttentionKernel<T: TensorFloat> {
 
     let heads: AttentionHeads
     let segments: [AttentionSegment]
+    let causal: Bool
+    /// Per segment, whether each of its keys (in order) is padding; nil for a segment without padding.
+    let padding: [[Bool]?]
+    /// Rows of the KV prefix, seen by every query before its segment's keys.
+    let prefixCount: Int
     /// Where each segment's probability block starts inside one head's slab, and the slab size.
     let offsets: [Int]
     let slab: Int
     let scale: T
+    /// Whether every key row's gradient comes from one work item only (one query head per KV head, no prefix, no
+    /// key row in two segments): then the backward writes it directly instead of reducing per-item partials.
+    let keysDisjoint: Bool
 
-    init(heads: AttentionHeads, segments: [AttentionSegment]) {
+    init(heads: AttentionHeads, segments: [AttentionSegment], mask: AttentionMask, prefixCount: Int) {
         self.heads = heads
         self.segments = segments
+        causal = mask.isCausal
+        self.prefixCount = prefixCount
         var o: [Int] = [], total = 0
-        for s in segments { o.append(total); total += s.queries.count * s.keyCount }
+        for s in segments { o.append(total); total += s.queries.count * (prefixCount + s.keyCount) }
         offsets = o
         slab = total
         scale = 1 / T.squareRoot(T(heads.headDim))
+        if let pad = mask.keyPadding {
+            padding = segments.map { s in
+                let flags = s.keys.flatMap { $0.map { pad[$0] } }
+                return flags.contains(true) ? flags : nil
+            }
+        } else {
+            padding = segments.map { _ in nil }
+        }
+        var disjoint = heads.heads == heads.kvHeads && prefixCount == 0
+        if disjoint {
+            let ranges = segments.filter { !$0.queries.isEmpty }.flatMap(\.keys).filter { !$0.isEmpty }
+                .sorted { $0.lowerBound < $1.lowerBound }
+            for (a, b) in zip(ranges, ranges.dropFirst()) where a.upperBound > b.lowerBound { disjoint = false }
+        }
+        keysDisjoint = disjoint
     }
 
-    /// Whether the heads of a segment may run on separate threads: only while every product stays below OpenBLAS's
-    /// own threading threshold, so that concurrent BLAS calls are single-threaded ones.
-    func headsInParallel(_ s: AttentionSegment) -> Bool {
-        let work = s.queries.count * s.keyCount * heads.headDim
-        return Parallel.workers > 1 && work <= 262_144 && work * heads.heads >= 65_536
+    /// Keys (prefix included) a segment's queries score.
+    @inline(__always) func keyColumns(_ s: AttentionSegment) -> Int { prefixCount + s.keyCount }
+
+    /// Runs `body` for every (segment, head) item: on separate threads when there is enough work and each item's
+    /// products are small enough to stay single-threaded BLAS calls (or there are many items), else one after
+    /// another with the products themselves split over the threads.
+    func forEachItem(_ body: (_ segment: Int, _ head: Int) -> Void) {
+        let count = segments.count * heads.heads
+        var total = 0, largest = 0
+        for s in segments {
+            let w = s.queries.count * keyColumns(s) * heads.headDim
+            total += w * heads.heads
+            largest = Swift.max(largest, w)
+        }
+        let parallel = Parallel.workers > 1 && total >= 65_536 && (largest <= 262_144 || count >= 4 * Parallel.workers)
+        Parallel.forEach(count, parallel: parallel) { item in body(item / heads.heads, item % heads.heads) }
     }
 
-    /// Forward: writes the outputs of the segments' query rows into `out` (other rows untouched) and the
-    /// probabilities into `probs` (`heads × slab`).
-    func forward(q: Rows, k: Rows, v: Rows, out: Rows, probs: UnsafeMutablePointer<T>) {
+    // MARK: forward
+
+    /// Writes the outputs of the segments' query rows into `out` (zero-initialised by the caller; rows no segment
+    /// queries stay zero) and the probabilities into `probs` (`heads × slab`).
+    func forward(q: Rows, k: Rows, v: Rows, prefix: (k: Rows, v: Rows)?, out: Rows, probs: UnsafeMutablePointer<T>) {
         let hd = heads.headDim, group = heads.heads / heads.kvHeads
-        for (si, s) in segments.enumerated() {
-            let lq = s.queries.count, lk = s.keyCount, q0 = s.queries.lowerBound
-            if lq == 0 { continue }
-            Parallel.forEach(heads.heads, parallel: headsInParallel(s)) { h in
-                let g = h / group
-                let p = probs + h * slab + offsets[si]
-                var col = 0
-                for r in s.keys where !r.isEmpty {
-                    BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: r.count, k: hd,
-                              a: q.base + q0 * q.stride + h * hd, lda: q.stride,
-                              b: k.base + r.lowerBound * k.stride + g * hd, ldb: k.stride, beta: 0, c: p + col, ldc: lk)
-                    col += r.count
-                }
-                for i in 0..<lq { softmaxRow(p + i * lk, valid: lk - lq + i + 1, count: lk) }
-                col = 0
-                var beta: T = 0
-                for r in s.keys where !r.isEmpty {
-                    BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: r.count, a: p + col, lda: lk,
-                              b: v.base + r.lowerBound * v.stride + g * hd, ldb: v.stride, beta: beta,
-                              c: out.base + q0 * out.stride + h * hd, ldc: out.stride)
-                    col += r.count
-                    beta = 1
-                }
+        forEachItem { si, h in
+            let s = segments[si]
+            let lq = s.queries.count, lk = s.keyCount, ld = keyColumns(s), q0 = s.queries.lowerBound
+            if lq == 0 { return }
+            let g = h / group
+            let p = probs + h * slab + offsets[si]
+            let qh = q.base + q0 * q.stride + h * hd
+            if let prefix, prefixCount > 0 {
+                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: prefixCount, k: hd, a: qh, lda: q.stride,
+                          b: prefix.k.base + g * hd, ldb: prefix.k.stride, beta: 0, c: p, ldc: ld)
+            }
+            var col = prefixCount
+            for r in s.keys where !r.isEmpty {
+                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: r.count, k: hd, a: qh, lda: q.stride,
+                          b: k.base + r.lowerBound * k.stride + g * hd, ldb: k.stride, beta: 0, c: p + col, ldc: ld)
+                col += r.count
+            }
+            for i in 0..<lq {
+                let visible = causal ? lk - lq + i + 1 : lk
+                softmaxRow(p + i * ld, valid: prefixCount + Swift.max(0, Swift.min(visible, lk)), count: ld,
+                           padding: padding[si])
+            }
+            let oh = out.base + q0 * out.stride + h * hd
+            var beta: T = 0
+            if let prefix, prefixCount > 0 {
+                BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: prefixCount, a: p, lda: ld,
+                          b: prefix.v.base + g * hd, ldb: prefix.v.stride, beta: 0, c: oh, ldc: out.stride)
+                beta = 1
+            }
+            col = prefixCount
+            for r in s.keys where !r.isEmpty {
+                BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: r.count, a: p + col, lda: ld,
+                          b: v.base + r.lowerBound * v.stride + g * hd, ldb: v.stride, beta: beta, c: oh, ldc: out.stride)
+                col += r.count
+                beta = 1
             }
         }
     }
 
-    /// Backward: given `dOut`, accumulates into `dq` / `dk` / `dv` (each optional; all zero-initialised by the
-    /// caller) for the rows the segments touch.
-    func backward(q: Rows, k: Rows, v: Rows, probs: UnsafeMutablePointer<T>, dOut: Rows,
-                  dq: Rows?, dk: Rows?, dv: Rows?) {
-        let hd = heads.headDim, group = heads.heads / heads.kvHeads
-        for (si, s) in segments.enumerated() {
-            let lq = s.queries.count, lk = s.keyCount, q0 = s.queries.lowerBound
-            if lq == 0 { continue }
-            // Per-head scratch: dS (lq × lk) and this head's dK, dV contributions (lk × hd each), reduced per KV
-            // head afterwards so that heads sharing a KV head never write the same memory concurrently.
-            let per = lq * lk + 2 * lk * hd
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: per * heads.heads)
-            defer { scratch.deallocate() }
-            Parallel.forEach(heads.heads, parallel: headsInParallel(s)) { h in
-                let g = h / group
-                let p = probs + h * slab + offsets[si]
-                let ds = scratch + h * per, dkh = ds + lq * lk, dvh = dkh + lk * hd
-                let dO = dOut.base + q0 * dOut.stride + h * hd
-                var col = 0
-                for r in s.keys where !r.isEmpty {
-                    BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: r.count, k: hd, a: dO, lda: dOut.stride,
-                              b: v.base + r.lowerBound * v.stride + g * hd, ldb: v.stride, beta: 0, c: ds + col, ldc: lk)
-                    col += r.count
-                }
-                // dS = P ⊙ (dP − Σⱼ P dP) · scale, in place of dP.
-                for i in 0..<lq {
-                    let pr = p + i * lk, dr = ds + i * lk
-                    var dot: T = 0
-                    for j in 0..<lk { dot += pr[j] * dr[j] }
-                    for j in 0..<lk { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                }
-                col = 0
-                var beta: T = 0
-                for r in s.keys where !r.isEmpty {
-                    if let dq {
-                        BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: r.count, a: ds + col, lda: lk,
-                                  b: k.base + r.lowerBound * k.stride + g * hd, ldb: k.stride, beta: beta,
-                                  c: dq.base + q0 * dq.stride + h * hd, ldc: dq.stride)
-                    }
-                    if dk != nil {
-                        BLAS.gemm(T.self, transA: true, transB: false, m: r.count, n: hd, k: lq, a: ds + col, lda: lk,
-                                  b: q.base + q0 * q.stride + h * hd, ldb: q.stride, beta: 0, c: dkh + col * hd, ldc: hd)
-                    }
-                    if dv != nil {
-                        BLAS.gemm(T.self, transA: true, transB: false, m: r.count, n: hd, k: lq, a: p + col, lda: lk,
-                                  b: dO, ldb: dOut.stride, beta: 0, c: dvh + col * hd, ldc: hd)
-                    }
-                    col += r.count
-                    beta = 1
-                }
-            }
-            // Reduce the heads' dK / dV into the key rows (a key row may appear in several segments: accumulate).
-            for h in 0..<heads.heads {
-                let g = h / group
-                let dkh = scratch + h * per + lq * lk, dvh = dkh + lk * hd
-                var col = 0
-                for r in s.keys where !r.isEmpty {
-                    for (i, row) in r.enumerated() {
-                        if let dk {
-                            let dst = dk.base + row * dk.stride + g * hd, src = dkh + (col + i) * hd
-                            for j in 0..<hd { dst[j] += src[j] }
-                        }
-                        if let dv {
-                            let dst = dv.base + row * dv.stride + g * hd, src = dvh + (col + i) * hd
-                            for j in 0..<hd { dst[j] += src[j] }
-                        }
-                    }
-                    col += r.count
-                }
-            }
-        }
-    }
-
-    /// Softmax of `row[0..<valid]` after scaling by `scale`; `row[valid..<count]` (future keys) become 0.
+    /// Softmax over `row[0..<valid]` after scaling by `scale`, skipping the segment keys `padding` marks (the
+    /// prefix columns come first and are never padding); `row[valid..<count]` (future keys) and padded keys become 0.
     @inline(__always)
-    func softmaxRow(_ row: UnsafeMutablePointer<T>, valid: Int, count: Int) {
-        let n = Swift.max(0, Swift.min(valid, count))
-        if n > 0 {
-            var m = -T.infinity
-            for j in 0..<n { row[j] *= scale; if row[j] > m { m = row[j] } }
-            var sum: T = 0
-            if T.self == Float.self {
-                for j in 0..<n { row[j] -= m }
-                row.withMemoryRebound(to: Float.self, capacity: n) { FastMath.expInPlace($0, count: n) }
-                for j in 0..<n { sum += row[j] }
-            } else {
-                for j in 0..<n { let e = T.exp(row[j] - m); row[j] = e; sum += e }
-            }
-            let inv = 1 / sum
-            for j in 0..<n { row[j] *= inv }
+    func softmaxRow(_ row: UnsafeMutablePointer<T>, valid n: Int, count: Int, padding: [Bool]?) {
+        if let padding {
+            for j in prefixCount..<n where padding[j - prefixCount] { row[j] = -T.infinity }
         }
-        for j in n..<count { row[j] = 0 }
+        var m = -T.infinity
+        for j in 0..<n { row[j] *= scale; if row[j] > m { m = row[j] } }
+        guard m > -T.infinity else { row.update(repeating: 0, count: count); return }
+        for j in 0..<n { row[j] -= m }
+        if T.self == Float.self {
+            row.withMemoryRebound(to: Float.self, capacity: n) { FastMath.expInPlace($0, count: n) }
+        } else {
+            row.withMemoryRebound(to: Double.self, capacity: n) { FastMath.expInPlace($0, count: n) }
+        }
+        let inv = 1 / Summation.sum(UnsafePointer(row), count: n)
+        for j in 0..<n { row[j] *= inv }
+        if n < count { (row + n).update(repeating: 0, count: count - n) }
+    }
+
+    // MARK: backward
+
+    /// Given `dOut`, accumulates into `dq`, `dk`, `dv` and the prefix's `dPrefixK`, `dPrefixV` (each optional; all
+    /// zero-initialised by the caller).
+    func backward(q: Rows, k: Rows, v: Rows, prefix: (k: Rows, v: Rows)?, probs: UnsafeMutablePointer<T>, dOut: Rows,
+                  dq: Rows?, dk: Rows?, dv: Rows?, dPrefixK: Rows?, dPrefixV: Rows?) {
+        let hd = heads.headDim, group = heads.heads / heads.kvHeads
+        let wantsKeys = dk != nil || dPrefixK != nil, wantsValues = dv != nil || dPrefixV != nil
+        // Per-item partials of d[Kₚ; K] and d[Vₚ; V] (ld × hd each), reduced per KV head afterwards, unless every
+        // key row belongs to one item.
+        let direct = keysDisjoint
+        var partialOffsets: [Int] = [], partialSize = 0
+        if !direct && (wantsKeys || wantsValues) {
+            for s in segments { partialOffsets.append(partialSize); partialSize += 2 * keyColumns(s) * hd * heads.heads }
+        }
+        let partials = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(partialSize, 1))
+        defer { partials.deallocate() }
+        forEachItem { si, h in
+            let s = segments[si]
+            let lq = s.queries.count, ld = keyColumns(s), q0 = s.queries.lowerBound
+            if lq == 0 { return }
+            let g = h / group
+            let p = probs + h * slab + offsets[si]
+            let qh = q.base + q0 * q.stride + h * hd
+            let dO = dOut.base + q0 * dOut.stride + h * hd
+            let ds = UnsafeMutablePointer<T>.allocate(capacity: lq * ld)
+            defer { ds.deallocate() }
+            if let prefix, prefixCount > 0 {
+                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: prefixCount, k: hd, a: dO, lda: dOut.stride,
+                          b: prefix.v.base + g * hd, ldb: prefix.v.stride, beta: 0, c: ds, ldc: ld)
+            }
+            var col = prefixCount
+            for r in s.keys where !r.isEmpty {
+                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: r.count, k: hd, a: dO, lda: dOut.stride,
+                          b: v.base + r.lowerBound * v.stride + g * hd, ldb: v.stride, beta: 0, c: ds + col, ldc: ld)
+                col += r.count
+            }
+            // dS = P ⊙ (dP − Σⱼ P dP) · scale, in place of dP (masked entries have P = 0).
+            for i in 0..<lq {
+                let pr = p + i * ld, dr = ds + i * ld
+                var dot: T = 0
+                for j in 0..<ld { dot += pr[j] * dr[j] }
+                for j in 0..<ld { dr[j] = pr[j] * (dr[j] - dot) * scale }
+            }
+            if let dq {
+                let dqh = dq.base + q0 * dq.stride + h * hd
+                var beta: T = 0
+                if let prefix, prefixCount > 0 {
+                    BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: prefixCount, a: ds, lda: ld,
+                              b: prefix.k.base + g * hd, ldb: prefix.k.stride, beta: 0, c: dqh, ldc: dq.stride)
+                    beta = 1
+                }
+                col = prefixCount
+                for r in s.keys where !r.isEmpty {
+                    BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: r.count, a: ds + col, lda: ld,
+                              b: k.base + r.lowerBound * k.stride + g * hd, ldb: k.stride, beta: beta, c: dqh, ldc: dq.stride)
+                    col += r.count
+                    beta = 1
+                }
+            }
+            if direct {
+                // Each key row's head-h columns belong to this item alone: accumulate straight into dk / dv.
+                col = 0
+                for r in s.keys where !r.isEmpty {
+                    if let dk {
+                        BLAS.gemm(T.self, transA: true, transB: false, m: r.count, n: hd, k: lq, a: ds + col, lda: ld,
+                                  b: qh, ldb: q.stride, beta: 1, c: dk.base + r.lowerBound * dk.stride + g * hd, ldc: dk.stride)
+                    }
+                    if let dv {
+                        BLAS.gemm(T.self, transA: true, transB: false, m: r.count, n: hd, k: lq, a: p + col, lda: ld,
+                                  b: dO, ldb: dOut.stride, beta: 1, c: dv.base + r.lowerBound * dv.stride + g * hd, ldc: dv.stride)
+                    }
+                    col += r.count
+                }
+            } else if wantsKeys || wantsValues {
+                let dkh = partials + partialOffsets[si] + h * 2 * ld * hd, dvh = dkh + ld * hd
+                if wantsKeys {
+                    BLAS.gemm(T.self, transA: true, transB: false, m: ld, n: hd, k: lq, a: ds, lda: ld,
+                              b: qh, ldb: q.stride, beta: 0, c: dkh, ldc: hd)
+                }
+                if wantsValues {
+                    BLAS.gemm(T.self, transA: true, transB: false, m: ld, n: hd, k: lq, a: p, lda: ld,
+                              b: dO, ldb: dOut.stride, beta: 0, c: dvh, ldc: hd)
+                }
+            }
+        }
+        guard !direct && (wantsKeys || wantsValues) else { return }
+        // Reduce the partials into the key rows, one KV head (a disjoint column block) per thread: a row may be
+        // seen by several heads of a group, several segments, and every segment sees the prefix.
+        Parallel.forEach(heads.kvHeads, parallel: partialSize >= 65_536) { g in
+            for (si, s) in segments.enumerated() where !s.queries.isEmpty {
+                let ld = keyColumns(s)
+                for h in (g * group)..<((g + 1) * group) {
+                    let dkh = partials + partialOffsets[si] + h * 2 * ld * hd, dvh = dkh + ld * hd
+                    func add(_ src: UnsafeMutablePointer<T>, _ dst: Rows?, row: Int) {
+                        guard let dst else { return }
+                        let d = dst.base + row * dst.stride + g * hd
+                        for j in 0..<hd { d[j] += src[j] }
+                    }
+                    for j in 0..<prefixCount {
+                        if wantsKeys { add(dkh + j * hd, dPrefixK, row: j) }
+                        if wantsValues { add(dvh + j * hd, dPrefixV, row: j) }
+                    }
+                    var col = prefixCount
+                    for r in s.keys where !r.isEmpty {
+                        for (i, row) in r.enumerated() {
+                            if wantsKeys { add(dkh + (col + i) * hd, dk, row: row) }
+                            if wantsValues { add(dvh + (col + i) * hd, dv, row: row) }
+                        }
+                        col += r.count
+                    }
+                }
+            }
+        }
     }
 }

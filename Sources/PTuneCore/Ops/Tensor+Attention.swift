@@ -24,9 +24,10 @@ public struct AttentionHeads: Sendable, Equatable {
     public var kvWidth: Int { kvHeads * headDim }
 }
 
-/// One block of causal attention over packed rows: the query rows `queries` attend to the key rows obtained by
-/// concatenating the ranges `keys`, with the queries aligned to the end of the keys — query `j` (counted from the
-/// segment's first query) sees keys `0 ... keyCount − queryCount + j`.
+/// One block of attention over packed rows: the query rows `queries` attend to the key rows obtained by
+/// concatenating the ranges `keys`. Under a causal mask the queries are aligned to the end of the keys — query `j`
+/// (counted from the segment's first query) sees keys `0 ... keyCount − queryCount + j`; otherwise every query sees
+/// every key.
 ///
 /// A batch of sequences packed one after another is one segment per sequence with `keys == [queries]`; a prefix
 /// shared by all sequences (virtual tokens) is its own segment, and every sequence lists the prefix rows before its
@@ -43,42 +44,86 @@ public struct AttentionSegment: Sendable, Equatable {
         self.keys = keys
     }
 
-    /// The number of keys the segment's last query sees.
+    /// The number of keys the segment's queries score.
     public var keyCount: Int { keys.reduce(0) { $0 + $1.count } }
 }
 
-/// Fused causal grouped-query attention: `softmax(Q Kᵀ / √d + causal mask) V` per segment and head, one kernel
-/// forward and one backward, saving only the probabilities besides the inputs.
+/// Which of its segment's keys a query may attend to.
+public struct AttentionMask: Sendable, Equatable {
+    /// Whether a query sees only the keys up to its own position (its segment's queries aligned to the end of the
+    /// segment's keys); otherwise it sees all of them.
+    public var isCausal: Bool
+    /// `keyPadding[r]` is true where key row `r` is padding, never attended to (nil: no padding).
+    public var keyPadding: [Bool]?
+
+    /// A mask from its parts.
+    public init(causal: Bool, keyPadding: [Bool]? = nil) {
+        isCausal = causal
+        self.keyPadding = keyPadding
+    }
+
+    /// Causal, no padding (a decoder).
+    public static let causal = AttentionMask(causal: true)
+    /// Every key visible (an encoder without padding).
+    public static let bidirectional = AttentionMask(causal: false)
+}
+
+/// Keys and values every query attends to before its segment's keys, whatever the mask: the per-layer trainable
+/// vectors of prefix tuning (P-tuning v2). Both are `[P, kvHeads · headDim]` rows used as given (no rotary
+/// embedding) and get gradients like any other input.
+public struct KVPrefix: Sendable {
+    /// The prefix keys, `[P, kvHeads · headDim]`.
+    public var key: Tensor
+    /// The prefix values, `[P, kvHeads · headDim]`.
+    public var value: Tensor
+
+    /// A prefix of `key` and `value` rows (same shape: checked by the attention that uses it).
+    public init(key: Tensor, value: Tensor) {
+        self.key = key
+        self.value = value
+    }
+
+    /// The number of prefix rows P.
+    public var count: Int { key.shape.first ?? 0 }
+}
+
+/// Scaled dot-product attention with grouped-query heads, causal or bidirectional masks, key padding and an optional
+/// KV prefix, on packed rows: one kernel forward and one backward (``AttentionKernel``), saving only the
+/// probabilities besides the inputs; the backward computes only the gradients asked for.
 extension Tensor {
     /// Attention on fused `[q | k | v]` rows: `qkv` has shape `[N, (heads + 2·kvHeads) · headDim]` (query heads, then
-    /// key heads, then value heads); the result is `[N, heads · headDim]`, zero on rows no segment queries.
-    ///
-    /// Backward: `dP = dO Vᵀ`, `dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √d`, `dQ = dS K`, `dK = dSᵀ Q`, `dV = Pᵀ dO`, into one
-    /// `[N, …]` gradient laid out as the input.
-    public static func causalAttention(qkv: Tensor, heads: AttentionHeads, segments: [AttentionSegment]) throws -> Tensor {
+    /// key heads, then value heads); segments index its rows for queries and keys alike. The result is
+    /// `[N, heads · headDim]`, zero on rows no segment queries:
+    /// ```
+    /// O = softmax(Q [Kₚ; K]ᵀ / √headDim + mask) [Vₚ; V]        per segment and query head (Kₚ, Vₚ: the prefix)
+    /// ```
+    public static func attention(qkv: Tensor, heads: AttentionHeads, segments: [AttentionSegment],
+                                 mask: AttentionMask, prefix: KVPrefix? = nil) throws -> Tensor {
         let qw = heads.queryWidth, kw = heads.kvWidth, width = qw + 2 * kw
         guard qkv.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .attention, qkv.dtype) }
         guard qkv.rank == 2, qkv.shape[1] == width else {
             throw TensorError.shapeMismatch(op: .attention, "fused q|k|v rows must be [N, \(width)], got \(Shape.describe(qkv.shape))")
         }
         let n = qkv.shape[0]
-        try checkSegments(segments, queryRows: n, keyRows: n)
+        try check(segments, mask: mask, prefix: prefix, dtype: qkv.dtype, heads: heads, queryRows: n, keyRows: n)
         let x = qkv.detached()
-        let (out, probs) = try attentionForward(x, qOffset: 0, qStride: width, x, kOffset: qw, kStride: width,
-                                                x, vOffset: qw + kw, vStride: width, heads: heads, segments: segments)
-        return Tensor.record("attention", out, qkv, { g in
-            let grad = try Tensor.zeros([n, width], dtype: g.dtype)
-            try attentionBackward(g, probs: probs, q: (x, 0, width), k: (x, qw, width), v: (x, qw + kw, width),
-                                  dq: (grad, 0, width), dk: (grad, qw, width), dv: (grad, qw + kw, width),
-                                  heads: heads, segments: segments)
-            return grad
+        let layout = AttentionLayout(heads: heads, segments: segments, mask: mask, prefix: prefix.map(detached))
+        let (out, probs) = try layout.forward(q: (x, 0, width), k: (x, qw, width), v: (x, qw + kw, width), queryRows: n)
+        return Tensor.record("attention", out, inputs: [qkv] + (prefix.map { [$0.key, $0.value] } ?? []), { g, needs in
+            let grad = needs[0] ? try Tensor.zeros([n, width], dtype: g.dtype) : nil
+            let (gk, gv) = try layout.backward(g, probs: probs, q: (x, 0, width), k: (x, qw, width), v: (x, qw + kw, width),
+                                               dq: grad.map { ($0, 0, width) }, dk: grad.map { ($0, qw, width) },
+                                               dv: grad.map { ($0, qw + kw, width) },
+                                               prefixNeeds: (needs[1], needs[2]))
+            return [grad, gk, gv]
         })
     }
 
     /// Attention on separate tensors: `query` `[Nq, heads · headDim]`, `key` and `value` `[Nk, kvHeads · headDim]`;
-    /// segments index query rows in `query` and key rows in `key`/`value`. The result is `[Nq, heads · headDim]`.
-    public static func causalAttention(query: Tensor, key: Tensor, value: Tensor, heads: AttentionHeads,
-                                       segments: [AttentionSegment]) throws -> Tensor {
+    /// segments index query rows in `query` and key rows in `key`/`value`, and `mask.keyPadding` has one entry per
+    /// key row. The result is `[Nq, heads · headDim]` (see ``attention(qkv:heads:segments:mask:prefix:)``).
+    public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: AttentionHeads,
+                                 segments: [AttentionSegment], mask: AttentionMask, prefix: KVPrefix? = nil) throws -> Tensor {
         let qw = heads.queryWidth, kw = heads.kvWidth
         guard query.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .attention, query.dtype) }
         guard key.dtype == query.dtype, value.dtype == query.dtype else {
@@ -88,24 +133,29 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: .attention, "expected query [N, \(qw)] and key, value [M, \(kw)], got \(Shape.describe(query.shape)), \(Shape.describe(key.shape)), \(Shape.describe(value.shape))")
         }
         let nq = query.shape[0], nk = key.shape[0]
-        try checkSegments(segments, queryRows: nq, keyRows: nk)
+        try check(segments, mask: mask, prefix: prefix, dtype: query.dtype, heads: heads, queryRows: nq, keyRows: nk)
         let q = query.detached(), k = key.detached(), v = value.detached()
-        let (out, probs) = try attentionForward(q, qOffset: 0, qStride: qw, k, kOffset: 0, kStride: kw,
-                                                v, vOffset: 0, vStride: kw, heads: heads, segments: segments)
-        return Tensor.record("attention", out, inputs: [query, key, value], { g, needs in
+        let layout = AttentionLayout(heads: heads, segments: segments, mask: mask, prefix: prefix.map(detached))
+        let (out, probs) = try layout.forward(q: (q, 0, qw), k: (k, 0, kw), v: (v, 0, kw), queryRows: nq)
+        let inputs = [query, key, value] + (prefix.map { [$0.key, $0.value] } ?? [])
+        return Tensor.record("attention", out, inputs: inputs, { g, needs in
             let dq = needs[0] ? try Tensor.zeros([nq, qw], dtype: g.dtype) : nil
             let dk = needs[1] ? try Tensor.zeros([nk, kw], dtype: g.dtype) : nil
             let dv = needs[2] ? try Tensor.zeros([nk, kw], dtype: g.dtype) : nil
-            try attentionBackward(g, probs: probs, q: (q, 0, qw), k: (k, 0, kw), v: (v, 0, kw),
-                                  dq: dq.map { ($0, 0, qw) }, dk: dk.map { ($0, 0, kw) }, dv: dv.map { ($0, 0, kw) },
-                                  heads: heads, segments: segments)
-            return [dq, dk, dv]
+            let (gk, gv) = try layout.backward(g, probs: probs, q: (q, 0, qw), k: (k, 0, kw), v: (v, 0, kw),
+                                               dq: dq.map { ($0, 0, qw) }, dk: dk.map { ($0, 0, kw) },
+                                               dv: dv.map { ($0, 0, kw) }, prefixNeeds: (needs[3], needs[4]))
+            return [dq, dk, dv, gk, gv]
         })
     }
 
-    /// Query ranges inside the query rows and disjoint; key ranges inside the key rows; at least as many keys as
-    /// queries in each segment (so every query sees a key).
-    private static func checkSegments(_ segments: [AttentionSegment], queryRows: Int, keyRows: Int) throws {
+    private static func detached(_ p: KVPrefix) -> KVPrefix { KVPrefix(key: p.key.detached(), value: p.value.detached()) }
+
+    /// Query ranges inside the query rows and disjoint; key ranges inside the key rows; under a causal mask at least
+    /// as many keys as queries in each segment (so every query sees a key); padding flags for every key row; a
+    /// prefix of two `[P, kvWidth]` tensors of the inputs' dtype.
+    private static func check(_ segments: [AttentionSegment], mask: AttentionMask, prefix: KVPrefix?, dtype: DType,
+                              heads: AttentionHeads, queryRows: Int, keyRows: Int) throws {
         for (i, s) in segments.enumerated() {
             guard s.queries.lowerBound >= 0, s.queries.upperBound <= queryRows else {
                 throw TensorError.invalidArgument(op: .attention, "segment \(i): query rows \(s.queries) outside 0..<\(queryRows)")
@@ -113,7 +163,7 @@ extension Tensor {
             for r in s.keys where r.lowerBound < 0 || r.upperBound > keyRows {
                 throw TensorError.invalidArgument(op: .attention, "segment \(i): key rows \(r) outside 0..<\(keyRows)")
             }
-            guard s.keyCount >= s.queries.count else {
+            guard !mask.isCausal || s.keyCount >= s.queries.count else {
                 throw TensorError.invalidArgument(op: .attention, "segment \(i): \(s.queries.count) queries but only \(s.keyCount) keys")
             }
         }
@@ -121,43 +171,66 @@ extension Tensor {
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.upperBound > b.lowerBound {
             throw TensorError.invalidArgument(op: .attention, "query rows \(a) and \(b) overlap")
         }
+        if let pad = mask.keyPadding, pad.count != keyRows {
+            throw TensorError.shapeMismatch(op: .attention, "\(pad.count) key padding flags for \(keyRows) key rows")
+        }
+        if let prefix {
+            let kw = heads.kvWidth
+            guard prefix.key.rank == 2, prefix.key.shape[1] == kw, prefix.value.shape == prefix.key.shape else {
+                throw TensorError.shapeMismatch(op: .attention, "prefix keys and values must both be [P, \(kw)], got \(Shape.describe(prefix.key.shape)) and \(Shape.describe(prefix.value.shape))")
+            }
+            guard prefix.key.dtype == dtype, prefix.value.dtype == dtype else {
+                throw TensorError.dtypeMismatch(op: .attention, dtype, prefix.key.dtype == dtype ? prefix.value.dtype : prefix.key.dtype)
+            }
+        }
     }
+}
 
-    /// Runs the forward kernel; returns the output and the saved probabilities.
-    private static func attentionForward(_ q: Tensor, qOffset: Int, qStride: Int, _ k: Tensor, kOffset: Int, kStride: Int,
-                                         _ v: Tensor, vOffset: Int, vStride: Int, heads: AttentionHeads,
-                                         segments: [AttentionSegment]) throws -> (Tensor, Tensor) {
-        let nq = q.shape[0], qw = heads.queryWidth
-        var out = try Tensor.zeros([nq, qw], dtype: q.dtype)
-        let slab = segments.reduce(0) { $0 + $1.queries.count * $1.keyCount }
-        var probs = try Tensor(uninitialized: [heads.heads * slab], dtype: q.dtype)
+/// One attention call's shapes and masks, running ``AttentionKernel`` on (tensor, column offset, row stride) views.
+private struct AttentionLayout {
+    typealias View = (tensor: Tensor, offset: Int, stride: Int)
+    let heads: AttentionHeads
+    let segments: [AttentionSegment]
+    let mask: AttentionMask
+    let prefix: KVPrefix?
+
+    /// The output `[queryRows, heads · headDim]` and the saved probabilities.
+    func forward(q: View, k: View, v: View, queryRows: Int) throws -> (Tensor, Tensor) {
+        let out = try Tensor.zeros([queryRows, heads.queryWidth], dtype: q.tensor.dtype)
+        let p = prefix?.count ?? 0
+        let slab = segments.reduce(0) { $0 + $1.queries.count * (p + $1.keyCount) }
+        let probs = try Tensor(uninitialized: [heads.heads * slab], dtype: q.tensor.dtype)
         func run<T: TensorFloat>(_: T.Type) {
             typealias K = AttentionKernel<T>
-            let kernel = K(heads: heads, segments: segments)
-            kernel.forward(q: K.Rows(base: q.storage.typed(T.self) + qOffset, stride: qStride),
-                           k: K.Rows(base: k.storage.typed(T.self) + kOffset, stride: kStride),
-                           v: K.Rows(base: v.storage.typed(T.self) + vOffset, stride: vStride),
-                           out: K.Rows(base: out.storage.typed(T.self), stride: qw), probs: probs.storage.typed(T.self))
+            func rows(_ v: View) -> K.Rows { K.Rows(base: v.tensor.storage.typed(T.self) + v.offset, stride: v.stride) }
+            let kw = heads.kvWidth
+            K(heads: heads, segments: segments, mask: mask, prefixCount: p).forward(
+                q: rows(q), k: rows(k), v: rows(v),
+                prefix: prefix.map { (rows(($0.key, 0, kw)), rows(($0.value, 0, kw))) },
+                out: rows((out, 0, heads.queryWidth)), probs: probs.storage.typed(T.self))
         }
-        if q.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        out.node = nil
-        probs.node = nil
+        if q.tensor.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         return (out, probs)
     }
 
-    /// Runs the backward kernel into the zero-initialised gradient buffers given (tensor, column offset, row stride).
-    private static func attentionBackward(_ g: Tensor, probs: Tensor, q: (Tensor, Int, Int), k: (Tensor, Int, Int),
-                                          v: (Tensor, Int, Int), dq: (Tensor, Int, Int)?, dk: (Tensor, Int, Int)?,
-                                          dv: (Tensor, Int, Int)?, heads: AttentionHeads,
-                                          segments: [AttentionSegment]) throws {
+    /// Accumulates the gradients asked for into the zero-initialised views `dq`, `dk`, `dv`; returns the prefix's
+    /// key and value gradients when `prefixNeeds` asks for them.
+    func backward(_ g: Tensor, probs: Tensor, q: View, k: View, v: View, dq: View?, dk: View?, dv: View?,
+                  prefixNeeds: (key: Bool, value: Bool)) throws -> (Tensor?, Tensor?) {
+        let kw = heads.kvWidth
+        let gk = prefix != nil && prefixNeeds.key ? try Tensor.zeros([prefix?.count ?? 0, kw], dtype: g.dtype) : nil
+        let gv = prefix != nil && prefixNeeds.value ? try Tensor.zeros([prefix?.count ?? 0, kw], dtype: g.dtype) : nil
         func run<T: TensorFloat>(_: T.Type) {
             typealias K = AttentionKernel<T>
-            func rows(_ t: (Tensor, Int, Int)) -> K.Rows { K.Rows(base: t.0.storage.typed(T.self) + t.1, stride: t.2) }
-            K(heads: heads, segments: segments).backward(
-                q: rows(q), k: rows(k), v: rows(v), probs: probs.storage.typed(T.self),
-                dOut: K.Rows(base: g.storage.typed(T.self), stride: heads.queryWidth),
-                dq: dq.map(rows), dk: dk.map(rows), dv: dv.map(rows))
+            func rows(_ v: View) -> K.Rows { K.Rows(base: v.tensor.storage.typed(T.self) + v.offset, stride: v.stride) }
+            K(heads: heads, segments: segments, mask: mask, prefixCount: prefix?.count ?? 0).backward(
+                q: rows(q), k: rows(k), v: rows(v),
+                prefix: prefix.map { (rows(($0.key, 0, kw)), rows(($0.value, 0, kw))) },
+                probs: probs.storage.typed(T.self), dOut: rows((g, 0, heads.queryWidth)),
+                dq: dq.map(rows), dk: dk.map(rows), dv: dv.map(rows),
+                dPrefixK: gk.map { rows(($0, 0, kw)) }, dPrefixV: gv.map { rows(($0, 0, kw)) })
         }
         if g.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        return (gk, gv)
     }
 }

@@ -48,6 +48,19 @@ extension Tensor {
         self = Tensor(shape: shape, storage: other.storage, node: keep)
     }
 
+    /// Overwrites rows `rows` (along the first axis) with `other`'s rows (the same row shape and dtype), copying first
+    /// if the storage is shared. Not recorded: a cache of keys and values fills itself this way.
+    public mutating func assign(_ other: Tensor, rows: Range<Int>) throws {
+        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: .assign, dtype, other.dtype) }
+        guard rank >= 1, other.rank == rank, Array(other.shape.dropFirst()) == Array(shape.dropFirst()),
+              other.shape[0] == rows.count, rows.lowerBound >= 0, rows.upperBound <= shape[0] else {
+            throw TensorError.shapeMismatch(op: .assign, "cannot assign \(Shape.describe(other.shape)) to rows \(rows) of \(Shape.describe(shape))")
+        }
+        try makeUnique()
+        let width = Shape.count(Array(shape.dropFirst())) * dtype.byteSize
+        (storage.pointer + rows.lowerBound * width).copyMemory(from: other.storage.pointer, byteCount: rows.count * width)
+    }
+
     /// Calls `body` with the elements as a mutable buffer of `T` (the tensor's own type), copying first if shared.
     /// This is the escape hatch for optimizers and loaders that write elements directly.
     public mutating func withMutableScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {

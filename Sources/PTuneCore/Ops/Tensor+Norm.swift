@@ -1,70 +1,42 @@
-/// Fused normalisations over the last axis: one forward kernel and one backward kernel each.
+/// Normalisations over the last axis: one forward kernel and one backward kernel each.
 extension Tensor {
     /// Layer normalisation over the last axis: `y = (x − μ) / √(σ² + ε) · γ + β`, with the biased variance σ² as
-    /// PyTorch. `weight` (γ) and `bias` (β) have shape `[d]` and may be nil.
+    /// PyTorch. `weight` (γ) and `bias` (β) have shape `[d]` and may be nil. One kernel forward and one backward
+    /// (``LayerNormKernel``), accumulating in float64; the backward computes only the gradients asked for.
     public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Double = 1e-5) throws -> Tensor {
         try checkNormParams(weight, bias, op: .layerNorm)
         let d = shape.last ?? 1, rows = count / Swift.max(d, 1)
-        var xhatStore = try Tensor(uninitialized: shape, dtype: dtype)
-        var rstdStore = try Tensor(uninitialized: [rows], dtype: dtype)
-        var out = try Tensor(uninitialized: shape, dtype: dtype)
-        func forward<T: TensorFloat>(_: T.Type) {
-            let x = storage.typed(T.self), y = out.storage.typed(T.self)
-            let xh = xhatStore.storage.typed(T.self), rs = rstdStore.storage.typed(T.self)
-            let gamma = weight?.storage.typed(T.self), beta = bias?.storage.typed(T.self)
-            let e = T(eps), inv = 1 / T(d)
-            for r in 0..<rows {
-                let xr = x + r * d, yr = y + r * d, hr = xh + r * d
-                var mu: T = 0
-                for j in 0..<d { mu += xr[j] }
-                mu *= inv
-                var v: T = 0
-                for j in 0..<d { let c = xr[j] - mu; v += c * c }
-                let rstd = 1 / T.squareRoot(v * inv + e)
-                rs[r] = rstd
-                for j in 0..<d {
-                    let h = (xr[j] - mu) * rstd
-                    hr[j] = h
-                    yr[j] = h * (gamma?[j] ?? 1) + (beta?[j] ?? 0)
-                }
-            }
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
+        let gamma = weight?.doubles ?? [Double](repeating: 1, count: d)
+        let beta = bias?.doubles ?? [Double](repeating: 0, count: d)
+        let stats: [Double]
+        if dtype == .float32 {
+            stats = LayerNormKernel<Float>(rows: rows, d: d, eps: eps, gamma: gamma, beta: beta)
+                .forward(storage.typed(Float.self), y: out.storage.typed(Float.self))
+        } else {
+            stats = LayerNormKernel<Double>(rows: rows, d: d, eps: eps, gamma: gamma, beta: beta)
+                .forward(storage.typed(Double.self), y: out.storage.typed(Double.self))
         }
-        if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
-        out.node = nil; xhatStore.node = nil; rstdStore.node = nil
-        let xhat = xhatStore, rstd = rstdStore, gammaD = weight?.detached()
         var inputs = [self]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
         let wIndex = weight == nil ? -1 : 1, bIndex = bias == nil ? -1 : (weight == nil ? 1 : 2)
+        let x = detached()
         return Tensor.record("layer_norm", out, inputs: inputs, { g, needs in
             var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
             func backward<T: TensorFloat>(_: T.Type) throws {
-                let pg = g.storage.typed(T.self), ph = xhat.storage.typed(T.self), prs = rstd.storage.typed(T.self)
-                let gamma = gammaD?.storage.typed(T.self)
+                let kernel = LayerNormKernel<T>(rows: rows, d: d, eps: eps, gamma: gamma, beta: beta)
+                let pg = g.storage.typed(T.self), px = x.storage.typed(T.self)
                 if needs[0] {
-                    let r0 = try Tensor(uninitialized: xhat.shape, dtype: xhat.dtype)
-                    let px = r0.storage.typed(T.self)
-                    let inv = 1 / T(d)
-                    for r in 0..<rows {
-                        let gr = pg + r * d, hr = ph + r * d, xr = px + r * d
-                        var s1: T = 0, s2: T = 0
-                        for j in 0..<d { let dh = gr[j] * (gamma?[j] ?? 1); s1 += dh; s2 += dh * hr[j] }
-                        s1 *= inv; s2 *= inv
-                        for j in 0..<d { xr[j] = prs[r] * (gr[j] * (gamma?[j] ?? 1) - s1 - hr[j] * s2) }
-                    }
-                    gx = r0
+                    let dx = try Tensor(uninitialized: x.shape, dtype: x.dtype)
+                    kernel.inputGradient(pg, x: px, stats: stats, dx: dx.storage.typed(T.self))
+                    gx = dx
                 }
-                if wIndex > 0 && needs[wIndex] {
-                    let w = try Tensor.zeros([d], dtype: xhat.dtype)
-                    let pw = w.storage.typed(T.self)
-                    for r in 0..<rows { for j in 0..<d { pw[j] += pg[r * d + j] * ph[r * d + j] } }
-                    gw = w
-                }
-                if bIndex > 0 && needs[bIndex] {
-                    let b = try Tensor.zeros([d], dtype: xhat.dtype)
-                    let pb = b.storage.typed(T.self)
-                    for r in 0..<rows { for j in 0..<d { pb[j] += pg[r * d + j] } }
-                    gb = b
+                let wantsWeight = wIndex > 0 && needs[wIndex], wantsBias = bIndex > 0 && needs[bIndex]
+                if wantsWeight || wantsBias {
+                    let (dw, db) = kernel.parameterGradients(pg, x: px, stats: stats)
+                    if wantsWeight { gw = try Tensor(shape: [d], values: dw, dtype: x.dtype) }
+                    if wantsBias { gb = try Tensor(shape: [d], values: db, dtype: x.dtype) }
                 }
             }
             if g.dtype == .float32 { try backward(Float.self) } else { try backward(Double.self) }

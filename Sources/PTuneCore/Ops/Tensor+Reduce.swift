@@ -48,13 +48,28 @@ extension Tensor {
         return out
     }
 
+    /// Sums each `[outer, ·, inner]` lane of a float tensor with ``Summation`` (blocked, then pairwise: the error
+    /// grows with the log of the lane's length, not the length).
+    func summed<T: TensorFloat>(_ v: AxisView, _: T.Type) throws -> Tensor {
+        let out = try Tensor(uninitialized: v.outShape, dtype: dtype)
+        let s = storage.typed(T.self), d = out.storage.typed(T.self)
+        for o in 0..<v.outer {
+            if v.inner == 1 {
+                d[o] = Summation.sum(s + o * v.n, count: v.n)
+            } else {
+                Summation.sumRows(s + o * v.n * v.inner, rows: v.n, width: v.inner, into: d + o * v.inner)
+            }
+        }
+        return out
+    }
+
     /// The sum over `axis` (all elements when nil).
     public func sum(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         let v = try axisView(axis, keepDims: keepDims, op: .sum)
         let out: Tensor
         switch dtype {
-        case .float32: out = try fold(v, Float.self, initial: 0, +)
-        case .float64: out = try fold(v, Double.self, initial: 0, +)
+        case .float32: out = try summed(v, Float.self)
+        case .float64: out = try summed(v, Double.self)
         case .int64: out = try fold(v, Int64.self, initial: 0, &+)
         }
         let inShape = shape
@@ -76,8 +91,8 @@ extension Tensor {
         let scale = 1.0 / Double(v.n)
         let out: Tensor
         switch dtype {
-        case .float32: let s = Float(scale); out = try fold(v, Float.self, initial: 0, +).map(Float.self) { $0 * s }
-        case .float64: out = try fold(v, Double.self, initial: 0, +).map(Double.self) { $0 * scale }
+        case .float32: let s = Float(scale); out = try summed(v, Float.self).map(Float.self) { $0 * s }
+        case .float64: out = try summed(v, Double.self).map(Double.self) { $0 * scale }
         case .int64: throw TensorError.unsupportedDType(op: .mean, dtype)
         }
         let inShape = shape
@@ -184,47 +199,32 @@ extension Tensor {
         })
     }
 
+    /// Softmax or log-softmax of every lane along `axis`: the lane's maximum subtracted, exponentiated (vectorised in
+    /// float32), summed by ``Summation``, then normalised.
     private func softmaxForward(axis: Int, log: Bool) throws -> Tensor {
         let v = try axisView(axis, keepDims: true, op: log ? .logSoftmax : .softmax)
         func run<T: TensorFloat>(_: T.Type) throws -> Tensor {
             let out = try Tensor(uninitialized: shape, dtype: dtype)
             let s = storage.typed(T.self), d = out.storage.typed(T.self)
-            if T.self == Float.self && v.inner == 1 {
-                // Rows along the last axis: a vectorised exp per row.
-                let sf = storage.typed(Float.self), df = out.storage.typed(Float.self)
-                for o in 0..<v.outer {
-                    let src = sf + o * v.n, dst = df + o * v.n
-                    var m = -Float.infinity
-                    for k in 0..<v.n { m = Swift.max(m, src[k]) }
-                    if !m.isFinite { m = 0 }
-                    let shift = m
-                    for k in 0..<v.n { dst[k] = FastMath.exp(src[k] - shift) }
-                    var z: Float = 0
-                    for k in 0..<v.n { z += dst[k] }
-                    if log {
-                        let lz = Float.log(z) + m
-                        for k in 0..<v.n { dst[k] = src[k] - lz }
-                    } else {
-                        let inv = 1 / z
-                        for k in 0..<v.n { dst[k] *= inv }
-                    }
-                }
-                return out
-            }
+            // A lane along the last axis is contiguous and its exponentials go straight to the output; any other
+            // lane is gathered into a scratch row first.
+            let scratch = v.inner == 1 ? nil : UnsafeMutablePointer<T>.allocate(capacity: v.n)
+            defer { scratch?.deallocate() }
             for o in 0..<v.outer {
                 for j in 0..<v.inner {
                     let base = o * v.n * v.inner + j
+                    let e = scratch ?? d + base
                     var m = -T.infinity
                     for k in 0..<v.n { m = Swift.max(m, s[base + k * v.inner]) }
                     if !m.isFinite { m = 0 }
-                    var z: T = 0
-                    for k in 0..<v.n { z += T.exp(s[base + k * v.inner] - m) }
+                    Tensor.exponentiate(s + base, stride: v.inner, minus: m, into: e, count: v.n)
+                    let z = Summation.sum(UnsafePointer(e), count: v.n)
                     if log {
                         let lz = T.log(z) + m
                         for k in 0..<v.n { d[base + k * v.inner] = s[base + k * v.inner] - lz }
                     } else {
                         let inv = 1 / z
-                        for k in 0..<v.n { d[base + k * v.inner] = T.exp(s[base + k * v.inner] - m) * inv }
+                        for k in 0..<v.n { d[base + k * v.inner] = e[k] * inv }
                     }
                 }
             }
@@ -234,6 +234,24 @@ extension Tensor {
         case .float32: return try run(Float.self)
         case .float64: return try run(Double.self)
         case .int64: throw TensorError.unsupportedDType(op: log ? .logSoftmax : .softmax, .int64)
+        }
+    }
+
+    /// `e[k] = exp(x[k · stride] − shift)` for `k < count` (``FastMath`` in float32, the C library in float64).
+    @inline(__always)
+    static func exponentiate<T: TensorFloat>(_ x: UnsafePointer<T>, stride: Int, minus shift: T,
+                                             into e: UnsafeMutablePointer<T>, count: Int) {
+        if T.self == Float.self {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let ef = UnsafeMutableRawPointer(e).assumingMemoryBound(to: Float.self)
+            let sf = Float(shift.doubleValue)
+            if stride == 1 {
+                for k in 0..<count { ef[k] = FastMath.exp(xf[k] - sf) }
+            } else {
+                for k in 0..<count { ef[k] = FastMath.exp(xf[k * stride] - sf) }
+            }
+        } else {
+            for k in 0..<count { e[k] = T.exp(x[k * stride] - shift) }
         }
     }
 }

@@ -59,18 +59,6 @@ enum ReluFn: UnaryFunction {
     @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T { x > 0 ? x : 0 }
     @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T { x > 0 ? 1 : 0 }
 }
-/// GELU in the exact erf form (PyTorch's default): `x · Φ(x) = x · ½ (1 + erf(x / √2))`.
-enum GeluFn: UnaryFunction {
-    static var op: TensorOp { .gelu }
-    @inline(__always) static func value<T: TensorFloat>(_ x: T) -> T {
-        x * T(0.5) * (1 + T.erf(x * T(0.70710678118654752440)))
-    }
-    @inline(__always) static func derivative<T: TensorFloat>(x: T, y: T) -> T {
-        let cdf = T(0.5) * (1 + T.erf(x * T(0.70710678118654752440)))
-        let pdf = T.exp(-T(0.5) * x * x) * T(0.39894228040143267794)
-        return cdf + x * pdf
-    }
-}
 /// SiLU (swish): `x · σ(x)`.
 enum SiluFn: UnaryFunction {
     static var op: TensorOp { .silu }
@@ -144,8 +132,34 @@ extension Tensor {
     public func sigmoid() throws -> Tensor { try apply(SigmoidFn.self) }
     /// max(x, 0) elementwise.
     public func relu() throws -> Tensor { try apply(ReluFn.self) }
-    /// GELU, exact erf form: x · ½(1 + erf(x/√2)).
-    public func gelu() throws -> Tensor { try apply(GeluFn.self) }
+    /// GELU, exact erf form: `y = x · Φ(x) = x · ½(1 + erf(x/√2))`; the forward keeps `D = Φ(x) + x · φ(x)` so
+    /// that the backward is `dx = g ⊙ D` (see ``GELUKernel``).
+    public func gelu() throws -> Tensor {
+        // The derivative is kept only when a backward may follow.
+        let keeps = node != nil && TensorContext.isRecording
+        func run<T: TensorFloat>(_: T.Type) throws -> (Tensor, Tensor?) {
+            let y = try Tensor(uninitialized: shape, dtype: dtype), d = keeps ? try Tensor(uninitialized: shape, dtype: dtype) : nil
+            GELUKernel.forward(storage.typed(T.self), y: y.storage.typed(T.self), derivative: d?.storage.typed(T.self),
+                               count: count)
+            return (y, d)
+        }
+        let (y, kept): (Tensor, Tensor?)
+        switch dtype {
+        case .float32: (y, kept) = try run(Float.self)
+        case .float64: (y, kept) = try run(Double.self)
+        case .int64: throw TensorError.unsupportedDType(op: .gelu, .int64)
+        }
+        guard let derivative = kept else { return y }
+        return Tensor.record("gelu", y, self, { g in
+            func back<T: TensorFloat>(_: T.Type) throws -> Tensor {
+                let dx = try Tensor(uninitialized: g.shape, dtype: g.dtype)
+                GELUKernel.backward(g.storage.typed(T.self), derivative: derivative.storage.typed(T.self),
+                                    dx: dx.storage.typed(T.self), count: dx.count)
+                return dx
+            }
+            return g.dtype == .float32 ? try back(Float.self) : try back(Double.self)
+        })
+    }
     /// SiLU: x · σ(x).
     public func silu() throws -> Tensor { try apply(SiluFn.self) }
 

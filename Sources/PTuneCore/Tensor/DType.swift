@@ -60,8 +60,8 @@ public protocol TensorFloat: TensorScalar, BinaryFloatingPoint {
 
 extension Float: TensorFloat {
     public static var dtype: DType { .float32 }
-    public init(fromDouble value: Double) { self = Float(value) }
-    public var doubleValue: Double { Double(self) }
+    @inlinable public init(fromDouble value: Double) { self = Float(value) }
+    @inlinable public var doubleValue: Double { Double(self) }
     @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
     @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
     @inline(__always) public static func squareRoot(_ x: Float) -> Float { x.squareRoot() }
@@ -72,8 +72,8 @@ extension Float: TensorFloat {
 
 extension Double: TensorFloat {
     public static var dtype: DType { .float64 }
-    public init(fromDouble value: Double) { self = value }
-    public var doubleValue: Double { self }
+    @inlinable public init(fromDouble value: Double) { self = value }
+    @inlinable public var doubleValue: Double { self }
     @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
     @inline(__always) public static func squareRoot(_ x: Double) -> Double { x.squareRoot() }

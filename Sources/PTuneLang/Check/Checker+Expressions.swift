@@ -104,7 +104,7 @@ extension Checker {
     mutating func member(_ base: Expr, _ name: String, _ span: SourceSpan) -> Checked {
         let r = expression(base)
         var type: LangType = .unknown
-        do { type = try Members.staticProperty(r.type, name, registry: registry) } catch { self.error(error, at: span) }
+        do { type = try TypeRules.member(r.type, name, registry: registry) } catch { self.error(error, at: span) }
         return Checked(type: type, expr: .member(r.expr, name, span))
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import PTuneCore
 
-/// The static rules of operators and indexing: the result type from the operand types, or the message for a
+/// The static rules of operators, members and indexing: the result type from the operand types, or the message for a
 /// mistake visible before running. Shapes go through ``ShapeRules`` so mismatches name both dims.
 enum TypeRules {
     /// `-x`, `+x`, `not x`.
@@ -148,6 +148,49 @@ enum TypeRules {
     static func broadcastShapes(_ a: TensorType, _ b: TensorType, op: String) throws(Message) -> [Dim]? {
         guard let sa = a.shape, let sb = b.shape else { return nil }
         return try ShapeRules.broadcast(sa, sb, op: op)
+    }
+
+    /// The static type of `base.name`, or throws for a member the kind is known not to have.
+    static func member(_ base: LangType, _ name: String, registry: BuiltinRegistry) throws(Message) -> LangType {
+        switch base {
+        case .unknown: return .unknown
+        case let .record(r):
+            if let t = r[name] { return t }
+            throw .unknownMember(kind: "the record", member: name, available: r.names, suggestion: Suggestions.closest(to: name, in: r.names))
+        case let .dataset(cols):
+            if let t = cols[name] { return t }
+            if name == "count" { return .number(nil) }
+            if name == "columns" { return .list(.string) }
+            if registry.method(.dataset, name) != nil { return .unknown }
+            if cols.isEmpty { return .unknown }
+            let names = cols.keys.sorted() + ["count", "columns"]
+            throw .unknownMember(kind: "the dataset", member: name, available: names, suggestion: Suggestions.closest(to: name, in: names))
+        case let .tensor(t):
+            switch name {
+            case "shape": return .list(.number(nil))
+            case "dtype": return .string
+            case "rank": return .number(t.shape.map { Double($0.count) })
+            case "count": return .number(t.shape.flatMap { s in s.allSatisfy { $0.value != nil } ? Double(s.reduce(1) { $0 * ($1.value ?? 1) }) : nil })
+            case "T":
+                guard let s = t.shape else { return .tensor(TensorType(shape: nil, dtype: t.dtype)) }
+                return .tensor(TensorType(shape: s.reversed(), dtype: t.dtype))
+            default: break
+            }
+        case .model, .encoder, .optimizer, .list, .string, .range, .schedule, .function, .builtin:
+            if base.kind?.propertyNames.contains(name) ?? false {
+                if name == "tokens" { return .tensor(.unknown) }
+                if name == "kind" || name == "name" { return .string }
+                if name == "frozen" { return .bool }
+                return .unknown
+            }
+            if base == .model || base == .encoder { return .unknown } // models carry their own properties
+        case .none, .number, .dim, .bool:
+            break
+        }
+        guard let kind = base.kind else { return .unknown }
+        if registry.method(kind, name) != nil { return .unknown }
+        let names = kind.propertyNames + registry.methodNames(kind)
+        throw .unknownMember(kind: base.kindText, member: name, available: names, suggestion: Suggestions.closest(to: name, in: names))
     }
 
     /// `x[…]`: what indexing a value of type `t` with entries of these kinds gives.

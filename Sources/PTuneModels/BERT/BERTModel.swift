@@ -4,7 +4,8 @@ import PTuneNN
 /// A BERT encoder (all-MiniLM-L6-v2 and its kind) with sentence-transformers' pooling:
 /// ```
 /// h₀ = LN(E_word[ids] + E_pos[0..<T] + E_type[0])        (p-tuning supplies the word part itself)
-/// hₗ = layer_l(hₗ₋₁, mask)                                  post-LN layers, see BERTLayer
+/// hₗ = block_l(hₗ₋₁, mask)                                  post-LN blocks of PTuneNN's layers, each:
+///      a = LN₁(x + attention(x)),  y = LN₂(a + W₂ GELU(W₁ a + b₁) + b₂)    (bidirectional; padding keys masked)
 /// e  = Σₜ mask_t·h_L[t] / Σₜ mask_t,   e ← e / max(‖e‖, 1e-12)
 /// ```
 /// Weights are constants unless made trainable, so backward through the model computes the input embeddings'
@@ -33,13 +34,14 @@ public final class BERTModel {
     /// Every weight as a parameter named as in the Hugging Face checkpoint, frozen unless unfrozen: embeddings
     /// first, then layer by layer.
     public let parameters: [Parameter]
-    let layers: [BERTLayer]
+    /// The encoder blocks.
+    let blocks: [TransformerBlock]
+    /// The normalisation of the summed embeddings.
+    let embeddingNorm: LayerNorm
 
     var wordEmbeddings: Tensor { parameters[0].value }
     var positionEmbeddings: Tensor { parameters[1].value }
     var typeEmbeddings: Tensor { parameters[2].value }
-    var embeddingNorm: Tensor { parameters[3].value }
-    var embeddingNormBias: Tensor { parameters[4].value }
 
     /// The Hugging Face names and shapes of the embedding weights.
     static func embeddingNames(_ c: BERTConfig) -> [(name: String, shape: [Int])] {
@@ -49,9 +51,38 @@ public final class BERTModel {
          ("embeddings.LayerNorm.weight", [c.hiddenSize]), ("embeddings.LayerNorm.bias", [c.hiddenSize])]
     }
 
+    /// The Hugging Face names of layer `i`'s 16 weights, with their shapes for width `d` and feed-forward width `f`,
+    /// in the order the block lists its parameters.
+    static func layerNames(_ i: Int, d: Int, f: Int) -> [(name: String, shape: [Int])] {
+        let p = "encoder.layer.\(i)."
+        return [
+            (p + "attention.self.query.weight", [d, d]), (p + "attention.self.query.bias", [d]),
+            (p + "attention.self.key.weight", [d, d]), (p + "attention.self.key.bias", [d]),
+            (p + "attention.self.value.weight", [d, d]), (p + "attention.self.value.bias", [d]),
+            (p + "attention.output.dense.weight", [d, d]), (p + "attention.output.dense.bias", [d]),
+            (p + "attention.output.LayerNorm.weight", [d]), (p + "attention.output.LayerNorm.bias", [d]),
+            (p + "intermediate.dense.weight", [f, d]), (p + "intermediate.dense.bias", [f]),
+            (p + "output.dense.weight", [d, f]), (p + "output.dense.bias", [d]),
+            (p + "output.LayerNorm.weight", [d]), (p + "output.LayerNorm.bias", [d]),
+        ]
+    }
+
     /// Every weight name and shape, embeddings first, then layer by layer.
     public static func weightNames(_ c: BERTConfig) -> [(name: String, shape: [Int])] {
-        embeddingNames(c) + (0..<c.layers).flatMap { BERTLayer.names(layer: $0, d: c.hiddenSize, f: c.intermediateSize) }
+        embeddingNames(c) + (0..<c.layers).flatMap { layerNames($0, d: c.hiddenSize, f: c.intermediateSize) }
+    }
+
+    /// Layer `i`'s block over its 16 parameters (in the order of ``layerNames(_:d:f:)``).
+    static func block(_ w: ArraySlice<Parameter>, config c: BERTConfig) throws -> TransformerBlock {
+        let p = Array(w)
+        func linear(_ i: Int) throws -> Linear { try Linear(weight: p[i], bias: p[i + 1]) }
+        func norm(_ i: Int) throws -> Normalization { .layer(try LayerNorm(weight: p[i], bias: p[i + 1], eps: c.layerNormEps)) }
+        let heads = try AttentionHeads(heads: c.heads, kvHeads: c.heads, headDim: c.hiddenSize / c.heads)
+        let attention = try MultiHeadAttention(projection: .separate(query: linear(0), key: linear(2), value: linear(4)),
+                                               output: linear(6), heads: heads, causal: false)
+        return TransformerBlock(attentionNorm: try norm(8), attention: attention, mlpNorm: try norm(14),
+                                mlp: try FeedForward(up: linear(10), down: linear(12), kind: .plain(.gelu)),
+                                placement: .postNorm)
     }
 
     /// A model from `config` whose weights `weight(name, shape)` supplies (float32 or float64, in Hugging Face's
@@ -70,8 +101,9 @@ public final class BERTModel {
             throw ModelError.invalidConfig(file: "weights", reason: "the weights mix float32 and float64")
         }
         parameters = params
+        embeddingNorm = try LayerNorm(weight: params[3], bias: params[4], eps: config.layerNormEps)
         let per = 16
-        layers = (0..<config.layers).map { i in BERTLayer(Array(params[(5 + i * per)..<(5 + (i + 1) * per)])) }
+        blocks = try (0..<config.layers).map { i in try BERTModel.block(params[(5 + i * per)..<(5 + (i + 1) * per)], config: config) }
     }
 
     /// The width d of a token embedding.
@@ -97,30 +129,21 @@ public final class BERTModel {
     public func hiddenStates(embeddings x: Tensor, attentionMask: Tensor?) throws -> Tensor {
         let d = config.hiddenSize
         guard x.rank == 3, x.shape[2] == d, x.dtype == wordEmbeddings.dtype else {
-            throw TensorError.shapeMismatch(op: .forward, "expected input embeddings [batch, time, \(d)] of \(wordEmbeddings.dtype), got \(Shape.describe(x.shape)) \(x.dtype)")
+            throw TensorError.shapeMismatch(op: .forward, "BERT expects input embeddings [batch, time, \(d)] of \(wordEmbeddings.dtype), got \(Shape.describe(x.shape)) \(x.dtype)")
         }
         let b = x.shape[0], t = x.shape[1]
         guard t >= 1, t <= config.maxPositions else {
-            throw TensorError.shapeMismatch(op: .forward, "an input of \(t) tokens does not fit the model's \(config.maxPositions) positions")
+            throw TensorError.shapeMismatch(op: .forward, "an input of \(t) tokens does not fit BERT's \(config.maxPositions) positions")
         }
-        let mask = try attentionMask.map { try BERTModel.keyMask($0, batch: b, length: t, dtype: x.dtype) } ?? nil
+        if let m = attentionMask, m.shape != [b, t] {
+            throw TensorError.shapeMismatch(op: .forward, "attention mask \(Shape.describe(m.shape)) does not match [\(b), \(t)]")
+        }
+        let context = try AttentionContext.batch(b, length: t, attentionMask: attentionMask)
         let positions = try positionEmbeddings.narrowed(axis: 0, start: 0, length: t)
         let type0 = try typeEmbeddings.narrowed(axis: 0, start: 0, length: 1)
-        var h = try (x + positions + type0).layerNorm(weight: embeddingNorm, bias: embeddingNormBias, eps: config.layerNormEps)
-        for layer in layers { h = try layer(h, mask: mask, heads: config.heads, eps: config.layerNormEps) }
-        return h
-    }
-
-    /// The additive key mask `[B, 1, 1, T]` (0 keep, the most negative finite value at padding), or nil when no
-    /// position is padding.
-    static func keyMask(_ m: Tensor, batch: Int, length: Int, dtype: DType) throws -> Tensor? {
-        guard m.shape == [batch, length] else {
-            throw TensorError.shapeMismatch(op: .forward, "attention mask \(Shape.describe(m.shape)) does not match [\(batch), \(length)]")
-        }
-        let v = m.doubles
-        guard v.contains(where: { $0 == 0 }) else { return nil }
-        let low = dtype == .float32 ? -Double(Float.greatestFiniteMagnitude) : -Double.greatestFiniteMagnitude
-        return try Tensor(shape: [batch, 1, 1, length], values: v.map { $0 == 0 ? low : 0 }, dtype: dtype)
+        var h = try embeddingNorm(x + positions + type0).reshaped([b * t, d])
+        for block in blocks { h = try block.forward(rows: h, context: context) }
+        return try h.reshaped([b, t, d])
     }
 
     /// Mean over the real positions: `Σₜ mask_t·h[t] / max(Σₜ mask_t, 1e-9)`, `[B, T, d]` → `[B, d]`.

@@ -14,22 +14,10 @@ extension LlamaModel {
         guard start + m <= cache.capacity else { throw LlamaError.contextOverflow(needed: start + m, available: cache.capacity) }
         return try Tensor.withoutRecording {
             let rope = try RotaryTable(positions: Array(start..<(start + m)), headDim: config.headDim, base: config.ropeBase)
-            let segment = [AttentionSegment(queries: 0..<m, keys: [0..<(start + m)])]
-            let qw = heads.queryWidth, eps = config.rmsNormEpsilon
             var h = x.detached()
-            for (l, w) in weights.layers.enumerated() {
-                let qkv = try project(h.rmsNorm(weight: w.attentionNorm, eps: eps), w.qkv)
-                    .rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
-                try cache.store(layer: l, qkv: qkv, queryWidth: qw)
-                let q = try qkv.narrowed(axis: 1, start: 0, length: qw)
-                let attended = try Tensor.causalAttention(query: q, key: cache.keys[l], value: cache.values[l],
-                                                          heads: heads, segments: segment)
-                h = try h + project(attended, w.attentionOutput)
-                h = try h + mlp(h, w)
-            }
-            cache.count = start + m
-            let last = try h.narrowed(axis: 0, start: m - 1, length: 1)
-            return try last.rmsNorm(weight: weights.outputNorm, eps: eps)
+            for (l, block) in blocks.enumerated() { h = try block.forward(rows: h, rotary: rope, cache: &cache, layer: l) }
+            try cache.advance(by: m)
+            return try outputNorm(h.narrowed(axis: 0, start: m - 1, length: 1))
         }
     }
 

@@ -1,7 +1,9 @@
 import PTuneCore
 import PTuneNN
 
-/// A frozen Llama-architecture decoder (SmolLM2, TinyLlama, …) on the CPU, float32.
+/// A frozen Llama-architecture decoder (SmolLM2, TinyLlama, …) on the CPU, float32, built from PTuneNN's layers:
+/// pre-norm ``TransformerBlock``s with RMSNorm, a fused `[q | k | v]` projection rotated by position (grouped-query
+/// heads) and a SiLU-gated MLP with `[gate | up]` fused.
 ///
 /// Its forward runs on packed rows (``LlamaPacking``: no padding FLOPs, a shared prefix computed once) and records
 /// for autodiff only what flows from inputs that require a gradient — the weights never get one, so a backward
@@ -13,21 +15,46 @@ import PTuneNN
 /// As a ``FrozenModel`` (PTuneNN's p-tuning plumbing) its forward takes padded embeddings `[B, T, d]` with an
 /// attention mask and returns logits `[B, T, vocabulary]`; ``labelLogits(virtualTokens:sequences:labelTokens:)`` is
 /// the fast path for PEFT's prepended layout.
-public final class LlamaModel: Sendable {
+///
+/// The model never changes after it is built (its layers are not exposed; ``parameters`` wraps the weights in
+/// fresh frozen parameters), so it may be shared between threads.
+public final class LlamaModel: @unchecked Sendable {
     /// The hyperparameters.
     public let config: LlamaConfig
-    /// The frozen weights.
+    /// The frozen weights the layers run on (the same storage).
     public let weights: LlamaWeights
     /// The tokenizer stored with the weights (the GGUF file's byte-level BPE), if any.
     public let tokenizer: (any TextTokenizer)?
     let heads: AttentionHeads
+    /// The blocks, first to last.
+    let blocks: [TransformerBlock]
+    /// The final normalisation.
+    let outputNorm: RMSNorm
 
     /// A model over `weights`, with the tokenizer that goes with them.
     public init(weights: LlamaWeights, tokenizer: (any TextTokenizer)? = nil) throws {
         config = weights.config
         self.weights = weights
         self.tokenizer = tokenizer
-        heads = try weights.config.attentionHeads()
+        let c = weights.config, heads = try c.attentionHeads()
+        self.heads = heads
+        func frozen(_ t: Tensor, _ name: String) throws -> Parameter { try Parameter(t, name: name, frozen: true) }
+        blocks = try weights.layers.enumerated().map { l, w in
+            let p = "blk.\(l)."
+            let attention = try MultiHeadAttention(
+                projection: .fused(Linear(weight: frozen(w.qkv, p + "attn_qkv.weight"), bias: nil)),
+                output: Linear(weight: frozen(w.attentionOutput, p + "attn_output.weight"), bias: nil),
+                heads: heads, causal: true, rotary: true)
+            let mlp = try FeedForward(up: Linear(weight: frozen(w.gateUp, p + "ffn_gate_up.weight"), bias: nil),
+                                      down: Linear(weight: frozen(w.down, p + "ffn_down.weight"), bias: nil),
+                                      kind: .gated(.silu))
+            return TransformerBlock(
+                attentionNorm: .rms(try RMSNorm(weight: frozen(w.attentionNorm, p + "attn_norm.weight"), eps: c.rmsNormEpsilon)),
+                attention: attention,
+                mlpNorm: .rms(try RMSNorm(weight: frozen(w.mlpNorm, p + "ffn_norm.weight"), eps: c.rmsNormEpsilon)),
+                mlp: mlp, placement: .preNorm)
+        }
+        outputNorm = try RMSNorm(weight: frozen(weights.outputNorm, "output_norm.weight"), eps: c.rmsNormEpsilon)
     }
 
     /// The embeddings of `tokens` as a `[tokens.count, d]` constant; throws for an id outside the vocabulary.
@@ -53,59 +80,29 @@ public final class LlamaModel: Sendable {
             throw LlamaError.badInput("expected float32 rows [\(packing.rowCount), \(d)], got \(x.dtype) \(x.shape)")
         }
         let rope = try RotaryTable(positions: packing.positions, headDim: config.headDim, base: config.ropeBase)
+        let context = AttentionContext(segments: packing.segments, rotary: rope)
         var h = x
-        let blocks = weights.layers
-        for (l, w) in blocks.enumerated() {
+        for (l, block) in blocks.enumerated() {
             if l == blocks.count - 1, let outputRows {
-                return try lastBlock(h, w, packing: packing, rope: rope, rows: outputRows)
+                let unique = Array(Set(outputRows)).sorted()
+                let selection = RowSelection(rows: unique, segments: try packing.segments(queryingOnly: unique))
+                let out = try outputNorm(block.forward(rows: h, context: context, selecting: selection))
+                if unique == outputRows { return out }
+                var slot: [Int: Int] = [:]
+                for (i, r) in unique.enumerated() { slot[r] = i }
+                return try out.gatherRows(Tensor(shape: [outputRows.count], scalars: outputRows.map { Int64(slot[$0] ?? 0) }))
             }
-            h = try block(h, w, segments: packing.segments, rope: rope)
+            h = try block.forward(rows: h, context: context)
         }
-        return try h.rmsNorm(weight: weights.outputNorm, eps: config.rmsNormEpsilon)
-    }
-
-    /// One block on all rows.
-    func block(_ x: Tensor, _ w: LlamaLayerWeights, segments: [AttentionSegment], rope: RotaryTable) throws -> Tensor {
-        let eps = config.rmsNormEpsilon
-        let qkv = try project(x.rmsNorm(weight: w.attentionNorm, eps: eps), w.qkv)
-            .rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
-        let attended = try Tensor.causalAttention(qkv: qkv, heads: heads, segments: segments)
-        let h = try x + project(attended, w.attentionOutput)
-        return try h + mlp(h, w)
-    }
-
-    /// The MLP half of a block (without the residual): `W_down · swiglu(W_gate,up · rms(h))`.
-    func mlp(_ h: Tensor, _ w: LlamaLayerWeights) throws -> Tensor {
-        try project(project(h.rmsNorm(weight: w.mlpNorm, eps: config.rmsNormEpsilon), w.gateUp).swiglu(), w.down)
-    }
-
-    /// `x · Wᵀ` through a frozen weight: the backward computes the input gradient only.
-    func project(_ x: Tensor, _ w: Tensor) throws -> Tensor { try Tensor.linear(x, weight: w, bias: nil) }
-
-    /// The last block for `rows` only, then the final norm, in the order of `rows`.
-    func lastBlock(_ x: Tensor, _ w: LlamaLayerWeights, packing: LlamaPacking, rope: RotaryTable,
-                   rows: [Int]) throws -> Tensor {
-        let unique = Array(Set(rows)).sorted()
-        let segments = try packing.segments(queryingOnly: unique)
-        let eps = config.rmsNormEpsilon
-        let qkv = try project(x.rmsNorm(weight: w.attentionNorm, eps: eps), w.qkv)
-            .rotaryEmbedding(rope, heads: heads.heads + heads.kvHeads)
-        let picked = try Tensor(shape: [unique.count], scalars: unique.map(Int64.init))
-        let attended = try Tensor.causalAttention(qkv: qkv, heads: heads, segments: segments).gatherRows(picked)
-        let h = try x.gatherRows(picked) + project(attended, w.attentionOutput)
-        let out = try (h + mlp(h, w)).rmsNorm(weight: weights.outputNorm, eps: eps)
-        if unique == rows { return out }
-        var slot: [Int: Int] = [:]
-        for (i, r) in unique.enumerated() { slot[r] = i }
-        return try out.gatherRows(Tensor(shape: [rows.count], scalars: rows.map { Int64(slot[$0] ?? 0) }))
+        return try outputNorm(h)
     }
 
     /// Logits of hidden states `hidden` (`[n, d]`, final-normed): over the whole vocabulary (`[n, vocabulary]`), or
     /// only over `tokens` (`[n, tokens.count]`: two label words cost two dot products per row, not 49,152).
     public func logits(_ hidden: Tensor, tokens: [Int]? = nil) throws -> Tensor {
-        guard let tokens else { return try project(hidden, weights.output) }
+        guard let tokens else { return try Tensor.linear(hidden, weight: weights.output, bias: nil) }
         try checkTokens(tokens)
         let rows = try weights.output.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
-        return try project(hidden, rows)
+        return try Tensor.linear(hidden, weight: rows, bias: nil)
     }
 }

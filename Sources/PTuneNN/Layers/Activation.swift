@@ -19,7 +19,7 @@ public enum Activation: String, Sendable, CaseIterable {
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         switch self {
         case .relu: return try x.relu()
-        case .gelu: return try FusedGELU.apply(x)
+        case .gelu: return try x.gelu()
         case .tanh: return try x.tanh()
         case .sigmoid: return try x.sigmoid()
         case .silu: return try x.silu()

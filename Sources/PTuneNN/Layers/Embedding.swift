@@ -22,6 +22,12 @@ public final class Embedding: Layer {
         weight = try Parameter(table, name: "weight", frozen: frozen)
     }
 
+    /// A layer over the given table parameter `[count, dim]`.
+    public init(weight: Parameter) throws {
+        guard weight.shape.count == 2 else { throw NNError.shapeMismatch("Embedding", "table must be [count, dim], got \(Shape.describe(weight.shape))") }
+        self.weight = weight
+    }
+
     /// `weight`.
     public var parameters: [Parameter] { [weight] }
 

@@ -35,6 +35,17 @@ public final class Linear: Layer {
         self.bias = try bias.map { try Parameter($0, name: "bias") }
     }
 
+    /// A layer over the given parameters (a loaded model's weights, named and frozen as its caller wants): `weight`
+    /// `[out, in]`, `bias` `[out]`.
+    public init(weight: Parameter, bias: Parameter?) throws {
+        guard weight.shape.count == 2 else { throw NNError.shapeMismatch("Linear", "weight must be [out, in], got \(Shape.describe(weight.shape))") }
+        if let bias, bias.shape != [weight.shape[0]] {
+            throw NNError.shapeMismatch("Linear", "bias \(Shape.describe(bias.shape)) does not match weight \(Shape.describe(weight.shape))")
+        }
+        self.weight = weight
+        self.bias = bias
+    }
+
     /// `weight`, then `bias`.
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 

@@ -1,79 +1,161 @@
 import PTuneCore
 
-/// Multi-head scaled dot-product self-attention with a fused input projection (GPT-2's layout):
+/// Multi-head scaled dot-product attention with grouped-query heads (`kvHeads` key/value heads shared by `heads`
+/// query heads), projections fused (`[q | k | v]`, one GEMM) or separate (each with or without a bias), optional
+/// rotary embeddings of queries and keys, and an optional KV prefix:
 /// ```
-/// q | k | v = x · W_qkvᵀ + b_qkv                       (each split into H heads of width d/H)
-/// A = softmax(q kᵀ / √(d/H)) over allowed keys         (0 for masked keys)
-/// y = (A v, heads concatenated) · W_projᵀ + b_proj
+/// q | k | v = x · W_qkvᵀ + b_qkv                   (or x · W_qᵀ + b_q, …; q and k rotated by position when rotary)
+/// A = softmax(q [kₚ; k]ᵀ / √headDim) over allowed keys   (causal and padding masks; the prefix kₚ, vₚ always allowed)
+/// y = (A [vₚ; v], heads concatenated) · W_oᵀ + b_o
 /// ```
-/// Causal attention masks keys after the query; an attention mask `[B, T]` (1 keep, 0 padding) masks padding keys; a
-/// query with no allowed key gets zeros (never NaN). The core runs as one fused kernel (no per-head copies).
-/// Parameters: `qkv` (`Linear(d, 3d)`) and `proj` (`Linear(d, d)`), PyTorch's default init.
+/// The core runs as one fused kernel (``PTuneCore/Tensor/attention(qkv:heads:segments:mask:prefix:)``): no per-head
+/// copies, masked scores never exponentiated, a query with no allowed key gets zeros (never NaN). Rows are packed
+/// (``AttentionContext``); the `[B, T, d]` forms pack a batch.
 public final class MultiHeadAttention: Layer {
-    /// The fused query/key/value projection, `[3d, d]`.
-    public let qkv: Linear
-    /// The output projection, `[d, d]`.
-    public let proj: Linear
-    /// The number of heads.
-    public let heads: Int
-    /// The model width d.
-    public let dim: Int
+    /// The input projections.
+    public enum Projection {
+        /// One `[q | k | v]` projection, `[(heads + 2·kvHeads) · headDim, d]`.
+        case fused(Linear)
+        /// Separate query `[heads · headDim, d]`, key and value `[kvHeads · headDim, d]` projections.
+        case separate(query: Linear, key: Linear, value: Linear)
+
+        /// The projections' parameters, query before key before value.
+        public var parameters: [Parameter] {
+            switch self {
+            case let .fused(l): return l.parameters
+            case let .separate(q, k, v): return q.parameters + k.parameters + v.parameters
+            }
+        }
+    }
+
+    /// The input projections.
+    public let projection: Projection
+    /// The output projection, `[d, heads · headDim]`.
+    public let output: Linear
+    /// The arrangement of query and key/value heads.
+    public let heads: AttentionHeads
     /// Whether each position attends only to itself and earlier positions.
     public let isCausal: Bool
+    /// Whether queries and keys are rotated by their positions (the context's ``AttentionContext/rotary`` table).
+    public let rotatesQueriesAndKeys: Bool
 
-    /// Attention over `dim` features in `heads` heads (`dim` must be a multiple of `heads`).
-    public init(dim: Int, heads: Int, causal: Bool = true, bias: Bool = true, dtype: DType = .float32,
-                using g: inout Generator) throws {
+    /// Attention over the given projections, whose widths must fit `heads`.
+    public init(projection: Projection, output: Linear, heads: AttentionHeads, causal: Bool, rotary: Bool = false) throws {
+        let qw = heads.queryWidth, kw = heads.kvWidth
+        let widths: [Int]
+        switch projection {
+        case let .fused(l): widths = [l.outputSize - qw - 2 * kw]
+        case let .separate(q, k, v): widths = [q.outputSize - qw, k.outputSize - kw, v.outputSize - kw, k.inputSize - q.inputSize, v.inputSize - q.inputSize]
+        }
+        guard widths.allSatisfy({ $0 == 0 }), output.inputSize == qw else {
+            throw NNError.shapeMismatch("MultiHeadAttention", "projections do not fit \(heads.heads) query heads and \(heads.kvHeads) key/value heads of width \(heads.headDim)")
+        }
+        self.projection = projection
+        self.output = output
+        self.heads = heads
+        isCausal = causal
+        rotatesQueriesAndKeys = rotary
+    }
+
+    /// GPT-2's layout: attention over `dim` features in `heads` heads (`dim` a multiple of `heads`), a fused
+    /// projection `qkv` (`Linear(d, 3d)`) and `proj` (`Linear(d, d)`), drawn from `g` in that order (PyTorch's init).
+    public convenience init(dim: Int, heads: Int, causal: Bool = true, bias: Bool = true, dtype: DType = .float32,
+                            using g: inout Generator) throws {
         guard dim > 0, heads > 0, dim % heads == 0 else {
             throw NNError.invalidArgument("MultiHeadAttention", "dim \(dim) must be a positive multiple of heads \(heads)")
         }
-        self.dim = dim
-        self.heads = heads
-        isCausal = causal
-        qkv = try Linear(dim, 3 * dim, bias: bias, dtype: dtype, using: &g)
-        proj = try Linear(dim, dim, bias: bias, dtype: dtype, using: &g)
+        let qkv = try Linear(dim, 3 * dim, bias: bias, dtype: dtype, using: &g)
+        let proj = try Linear(dim, dim, bias: bias, dtype: dtype, using: &g)
         Naming.adopt(qkv.parameters, as: "qkv")
         Naming.adopt(proj.parameters, as: "proj")
+        try self.init(projection: .fused(qkv), output: proj, heads: AttentionHeads(heads: heads, kvHeads: heads, headDim: dim / heads),
+                      causal: causal)
     }
 
-    /// `qkv`, then `proj`.
-    public var parameters: [Parameter] { qkv.parameters + proj.parameters }
+    /// The projections', then the output's parameters.
+    public var parameters: [Parameter] { projection.parameters + output.parameters }
+
+    /// The model width the layer reads and writes.
+    public var dim: Int { output.outputSize }
 
     /// Self-attention over `x` of shape `[B, T, d]` without a padding mask.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try forward(x, attentionMask: nil) }
 
     /// Self-attention over `x` `[B, T, d]`; `attentionMask` `[B, T]` marks real positions with 1 and padding with 0.
     public func forward(_ x: Tensor, attentionMask: Tensor?) throws -> Tensor {
-        guard x.rank == 3, x.shape[2] == dim else {
-            throw NNError.shapeMismatch("MultiHeadAttention", "expected input [batch, time, \(dim)], got \(Shape.describe(x.shape))")
+        guard x.rank == 3, x.shape[2] == output.outputSize else {
+            throw NNError.shapeMismatch("MultiHeadAttention", "expected input [batch, time, \(output.outputSize)], got \(Shape.describe(x.shape))")
         }
-        return try forward(x, keyPadding: KeyPadding.from(attentionMask, batch: x.shape[0], length: x.shape[1]))
+        let b = x.shape[0], t = x.shape[1]
+        let context = try AttentionContext.batch(b, length: t, attentionMask: attentionMask)
+        return try forward(rows: x.reshaped([b * t, x.shape[2]]), context: context).reshaped([b, t, output.outputSize])
     }
 
-    /// Self-attention with a precomputed key padding mask (see ``KeyPadding``).
-    func forward(_ x: Tensor, keyPadding: [Bool]?) throws -> Tensor {
-        let heads = try FusedAttention.attend(qkv(x), heads: self.heads, causal: isCausal, keyPadding: keyPadding)
-        return try proj(heads)
-    }
-
-    /// Causal self-attention on packed rows `[N, d]`: each segment's query rows attend to its key rows (see
-    /// `PTuneCore`'s `AttentionSegment`), so that rows shared by several sequences are computed once.
-    func forward(rows x: Tensor, segments: [AttentionSegment]) throws -> Tensor {
-        guard isCausal else { throw NNError.unsupported("packed rows need causal attention") }
-        let layout = try AttentionHeads(heads: heads, kvHeads: heads, headDim: dim / heads)
-        return try proj(Tensor.causalAttention(qkv: qkv(x), heads: layout, segments: segments))
-    }
-}
-
-/// Padding masks as the attention kernel reads them.
-enum KeyPadding {
-    /// `[B · T]` flags, true at padding (an attention-mask entry of 0); nil when `mask` is nil or has no zero.
-    static func from(_ mask: Tensor?, batch: Int, length: Int) throws -> [Bool]? {
-        guard let mask else { return nil }
-        guard mask.shape == [batch, length] else {
-            throw NNError.shapeMismatch("attention", "attention mask \(Shape.describe(mask.shape)) does not match [\(batch), \(length)]")
+    /// Attention on packed rows `[N, d]` laid out by `context`, after the KV `prefix` if given; with `selecting`,
+    /// only the selected rows query (every row still gives keys and values) and the result has their rows only.
+    public func forward(rows x: Tensor, context: AttentionContext, prefix: KVPrefix? = nil,
+                        selecting: RowSelection? = nil) throws -> Tensor {
+        let mask = AttentionMask(causal: isCausal, keyPadding: context.keyPadding)
+        let segments = selecting?.segments ?? context.segments
+        var attended: Tensor
+        switch projection {
+        case let .fused(l):
+            var qkv = try l(x)
+            if rotatesQueriesAndKeys { qkv = try qkv.rotaryEmbedding(rotary(context), heads: heads.heads + heads.kvHeads) }
+            attended = try Tensor.attention(qkv: qkv, heads: heads, segments: segments, mask: mask, prefix: prefix)
+        case .separate:
+            let (q, k, v) = try queryKeyValue(x, rotary: rotatesQueriesAndKeys ? try rotary(context) : nil)
+            attended = try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments, mask: mask,
+                                            prefix: prefix)
         }
-        let m = mask.doubles
-        return m.contains(0) ? m.map { $0 == 0 } : nil
+        if let selecting { attended = try attended.gatherRows(selecting.indices) }
+        return try output(attended)
+    }
+
+    /// Attention of new rows `x` `[m, d]` (at positions `cache.count..<cache.count + m`, rotated by `rotary` when
+    /// the layer rotates) over the keys and values `cache` holds for `layer` and their own, causally, after the KV
+    /// `prefix` if given; their keys and values are written to the cache (which the caller advances after every
+    /// layer has run).
+    public func forward(rows x: Tensor, rotary: RotaryTable?, cache: inout KVCache, layer: Int,
+                        prefix: KVPrefix? = nil) throws -> Tensor {
+        let (q, k, v) = try queryKeyValue(x, rotary: rotatesQueriesAndKeys ? rotary : nil)
+        let start = cache.count, m = x.shape.first ?? 0
+        try cache.write(layer: layer, key: k, value: v)
+        let segment = AttentionSegment(queries: 0..<m, keys: [0..<(start + m)])
+        let attended = try Tensor.attention(query: q, key: cache.keys[layer], value: cache.values[layer], heads: heads,
+                                            segments: [segment], mask: AttentionMask(causal: true), prefix: prefix)
+        return try output(attended)
+    }
+
+    /// The queries `[N, heads · headDim]`, keys and values `[N, kvHeads · headDim]` of rows `x`, queries and keys
+    /// rotated when `rotary` is given.
+    func queryKeyValue(_ x: Tensor, rotary: RotaryTable?) throws -> (Tensor, Tensor, Tensor) {
+        let qw = heads.queryWidth, kw = heads.kvWidth
+        var q: Tensor, k: Tensor, v: Tensor
+        switch projection {
+        case let .fused(l):
+            var qkv = try l(x)
+            if let rotary { qkv = try qkv.rotaryEmbedding(rotary, heads: heads.heads + heads.kvHeads) }
+            q = try qkv.narrowed(axis: 1, start: 0, length: qw)
+            k = try qkv.narrowed(axis: 1, start: qw, length: kw)
+            v = try qkv.narrowed(axis: 1, start: qw + kw, length: kw)
+        case let .separate(ql, kl, vl):
+            q = try ql(x)
+            k = try kl(x)
+            v = try vl(x)
+            if let rotary {
+                q = try q.rotaryEmbedding(rotary, heads: heads.heads)
+                k = try k.rotaryEmbedding(rotary, heads: heads.kvHeads)
+            }
+        }
+        return (q, k, v)
+    }
+
+    /// The context's rotary table, which a rotating layer needs.
+    private func rotary(_ context: AttentionContext) throws -> RotaryTable {
+        guard let table = context.rotary else {
+            throw NNError.invalidArgument("MultiHeadAttention", "this layer rotates queries and keys but the context has no rotary table")
+        }
+        return table
     }
 }

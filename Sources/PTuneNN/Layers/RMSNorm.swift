@@ -15,6 +15,13 @@ public final class RMSNorm: Layer {
         weight = try Parameter(Tensor.ones([dim], dtype: dtype), name: "weight")
     }
 
+    /// A normalisation over the given gain `[d]`.
+    public init(weight: Parameter, eps: Double) throws {
+        guard weight.shape.count == 1 else { throw NNError.shapeMismatch("RMSNorm", "weight must be [d], got \(Shape.describe(weight.shape))") }
+        self.eps = eps
+        self.weight = weight
+    }
+
     /// `weight`.
     public var parameters: [Parameter] { [weight] }
 

@@ -1,45 +1,69 @@
 import PTuneCore
 
-/// A pre-LayerNorm transformer block (GPT-2 style):
+/// A transformer block: attention and an MLP, each with a residual connection and a normalisation, placed before
+/// (GPT, Llama) or after (BERT) the residual sum:
 /// ```
-/// x = x + proj(attention(ln1(x)))
-/// x = x + fc2(act(fc1(ln2(x))))          fc1: d → r·d, fc2: r·d → d, act GELU (exact) by default
+/// pre-norm:   h = x + attention(norm₁(x))       y = h + mlp(norm₂(h))
+/// post-norm:  h = norm₁(x + attention(x))       y = norm₂(h + mlp(h))
 /// ```
-/// Parameters are named `ln1`, `qkv`, `proj`, `ln2`, `fc1`, `fc2` (the attention's projections sit directly in the
-/// block). Init: LayerNorm γ = 1, β = 0; linear layers PyTorch's default.
+/// Its parameters are listed in that order of use: pre-norm `norm₁, attention, norm₂, mlp`; post-norm `attention,
+/// norm₁, mlp, norm₂`.
 public final class TransformerBlock: Layer {
-    /// The norm before attention.
-    public let ln1: LayerNorm
+    /// Where the normalisations sit.
+    public enum Placement: Sendable {
+        /// Before each sublayer, on its input.
+        case preNorm
+        /// After each residual sum.
+        case postNorm
+    }
+
+    /// The normalisation around the attention.
+    public let attentionNorm: Normalization
     /// The self-attention.
     public let attention: MultiHeadAttention
-    /// The norm before the MLP.
-    public let ln2: LayerNorm
-    /// The MLP's expansion.
-    public let fc1: Linear
-    /// The MLP's projection back.
-    public let fc2: Linear
-    /// The MLP's nonlinearity.
-    public let activation: Activation
+    /// The normalisation around the MLP.
+    public let mlpNorm: Normalization
+    /// The position-wise MLP.
+    public let mlp: FeedForward
+    /// Where the normalisations sit.
+    public let placement: Placement
 
-    /// A block of width `dim` with `heads` heads and an MLP of width `mlpRatio · dim`.
-    public init(dim: Int, heads: Int, mlpRatio: Int = 4, causal: Bool = true, activation: Activation = .gelu,
-                layerNormEps: Double = 1e-5, dtype: DType = .float32, using g: inout Generator) throws {
+    /// A block of the given sublayers.
+    public init(attentionNorm: Normalization, attention: MultiHeadAttention, mlpNorm: Normalization, mlp: FeedForward,
+                placement: Placement) {
+        self.attentionNorm = attentionNorm
+        self.attention = attention
+        self.mlpNorm = mlpNorm
+        self.mlp = mlp
+        self.placement = placement
+    }
+
+    /// A GPT-2 block: pre-LayerNorm, a fused attention projection, an MLP `d → r·d → d` with `activation` (exact
+    /// GELU by default). Parameters are named `ln1`, `qkv`, `proj`, `ln2`, `fc1`, `fc2` (the attention's projections
+    /// sit directly in the block) and drawn from `g` in the order `qkv`, `proj`, `fc1`, `fc2` (PyTorch's default
+    /// init; LayerNorm γ = 1, β = 0).
+    public convenience init(dim: Int, heads: Int, mlpRatio: Int = 4, causal: Bool = true, activation: Activation = .gelu,
+                            layerNormEps: Double = 1e-5, dtype: DType = .float32, using g: inout Generator) throws {
         guard mlpRatio > 0 else { throw NNError.invalidArgument("TransformerBlock", "mlpRatio must be positive, got \(mlpRatio)") }
-        ln1 = try LayerNorm(dim, eps: layerNormEps, dtype: dtype)
-        attention = try MultiHeadAttention(dim: dim, heads: heads, causal: causal, dtype: dtype, using: &g)
-        ln2 = try LayerNorm(dim, eps: layerNormEps, dtype: dtype)
-        fc1 = try Linear(dim, mlpRatio * dim, dtype: dtype, using: &g)
-        fc2 = try Linear(mlpRatio * dim, dim, dtype: dtype, using: &g)
-        self.activation = activation
+        let ln1 = try LayerNorm(dim, eps: layerNormEps, dtype: dtype)
+        let attention = try MultiHeadAttention(dim: dim, heads: heads, causal: causal, dtype: dtype, using: &g)
+        let ln2 = try LayerNorm(dim, eps: layerNormEps, dtype: dtype)
+        let fc1 = try Linear(dim, mlpRatio * dim, dtype: dtype, using: &g)
+        let fc2 = try Linear(mlpRatio * dim, dim, dtype: dtype, using: &g)
         Naming.adopt(ln1.parameters, as: "ln1")
         Naming.adopt(ln2.parameters, as: "ln2")
         Naming.adopt(fc1.parameters, as: "fc1")
         Naming.adopt(fc2.parameters, as: "fc2")
+        self.init(attentionNorm: .layer(ln1), attention: attention, mlpNorm: .layer(ln2),
+                  mlp: try FeedForward(up: fc1, down: fc2, kind: .plain(activation)), placement: .preNorm)
     }
 
-    /// `ln1`, `qkv`, `proj`, `ln2`, `fc1`, `fc2`.
+    /// Every sublayer's parameters in the order of use.
     public var parameters: [Parameter] {
-        ln1.parameters + attention.parameters + ln2.parameters + fc1.parameters + fc2.parameters
+        switch placement {
+        case .preNorm: return attentionNorm.parameters + attention.parameters + mlpNorm.parameters + mlp.parameters
+        case .postNorm: return attention.parameters + attentionNorm.parameters + mlp.parameters + mlpNorm.parameters
+        }
     }
 
     /// The block over `x` `[B, T, d]` without a padding mask.
@@ -50,19 +74,37 @@ public final class TransformerBlock: Layer {
         guard x.rank == 3 else {
             throw NNError.shapeMismatch("TransformerBlock", "expected input [batch, time, dim], got \(Shape.describe(x.shape))")
         }
-        return try forward(x, keyPadding: KeyPadding.from(attentionMask, batch: x.shape[0], length: x.shape[1]))
+        let b = x.shape[0], t = x.shape[1], d = x.shape[2]
+        let context = try AttentionContext.batch(b, length: t, attentionMask: attentionMask)
+        return try forward(rows: x.reshaped([b * t, d]), context: context).reshaped([b, t, d])
     }
 
-    /// The block with a precomputed key padding mask.
-    func forward(_ x: Tensor, keyPadding: [Bool]?) throws -> Tensor {
-        let h = try x + attention.forward(ln1(x), keyPadding: keyPadding)
-        return try h + fc2(activation(fc1(ln2(h))))
+    /// The block on packed rows `[N, d]` laid out by `context`, attention after the KV `prefix` if given; with
+    /// `selecting`, the output has the selected rows only (attention still reads every row's keys and values).
+    public func forward(rows x: Tensor, context: AttentionContext, prefix: KVPrefix? = nil,
+                        selecting: RowSelection? = nil) throws -> Tensor {
+        let residual = try selecting.map { try x.gatherRows($0.indices) } ?? x
+        switch placement {
+        case .preNorm:
+            let h = try residual + attention.forward(rows: attentionNorm(x), context: context, prefix: prefix, selecting: selecting)
+            return try h + mlp(mlpNorm(h))
+        case .postNorm:
+            let h = try attentionNorm(residual + attention.forward(rows: x, context: context, prefix: prefix, selecting: selecting))
+            return try mlpNorm(h + mlp(h))
+        }
     }
 
-    /// The block on packed rows `[N, d]` with causal attention per segment (a prefix shared by every sequence is
-    /// one segment that every sequence's own segment also attends to).
-    func forward(rows x: Tensor, segments: [AttentionSegment]) throws -> Tensor {
-        let h = try x + attention.forward(rows: ln1(x), segments: segments)
-        return try h + fc2(activation(fc1(ln2(h))))
+    /// The block on new rows `x` `[m, d]` of a sequence whose earlier keys and values `cache` holds (see
+    /// ``MultiHeadAttention/forward(rows:rotary:cache:layer:prefix:)``).
+    public func forward(rows x: Tensor, rotary: RotaryTable?, cache: inout KVCache, layer: Int,
+                        prefix: KVPrefix? = nil) throws -> Tensor {
+        switch placement {
+        case .preNorm:
+            let h = try x + attention.forward(rows: attentionNorm(x), rotary: rotary, cache: &cache, layer: layer, prefix: prefix)
+            return try h + mlp(mlpNorm(h))
+        case .postNorm:
+            let h = try attentionNorm(x + attention.forward(rows: x, rotary: rotary, cache: &cache, layer: layer, prefix: prefix))
+            return try mlpNorm(h + mlp(h))
+        }
     }
 }

@@ -53,7 +53,7 @@ extension Loss {
                                 var z4 = SIMD4<Double>(), t4 = SIMD4<Double>()
                                 var j = 0
                                 while j + 4 <= c {
-                                    let v = Lanes.load(row + j)
+                                    let v = FastMath.lanes(row + j)
                                     z4 += FastMath.exp(v - md)
                                     t4 += v
                                     j += 4
@@ -99,7 +99,7 @@ extension Loss {
                                 let l = lse[r], smooth = eps / Double(c)
                                 var j = 0
                                 while j + 4 <= c {
-                                    Lanes.store((FastMath.exp(Lanes.load(row + j) - l) - smooth) * k, o + j)
+                                    FastMath.store((FastMath.exp(FastMath.lanes(row + j) - l) - smooth) * k, o + j)
                                     j += 4
                                 }
                                 while j < c { o[j] = T(fromDouble: (FastMath.exp(row[j].doubleValue - l) - smooth) * k); j += 1 }

@@ -18,7 +18,7 @@ public enum Loss {
     /// broadcasts into the prediction's shape; gradient `2 (prediction − target) / N`.
     public static func mse(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
         guard target.node == nil, prediction.dtype.isFloatingPoint, prediction.dtype == target.dtype,
-              let offsets = Broadcasting.offsets(of: target.shape, into: prediction.shape) else {
+              Shape.broadcast(target.shape, prediction.shape) == prediction.shape else {
             let sq = try (prediction - target).square()
             switch reduction {
             case .mean: return try sq.mean()
@@ -28,13 +28,9 @@ public enum Loss {
         }
         let n = prediction.count
         var diff = [Double](repeating: 0, count: n)
-        let p = prediction.doubles, t = target.doubles
+        let p = prediction.doubles, t = try target.broadcasted(to: prediction.shape).doubles
         var total = 0.0
-        switch offsets {
-        case .same: for i in 0..<n { let d = p[i] - t[i]; diff[i] = d; total += d * d }
-        case let .cyclic(m): for i in 0..<n { let d = p[i] - t[i % m]; diff[i] = d; total += d * d }
-        case let .table(o): for i in 0..<n { let d = p[i] - t[o[i]]; diff[i] = d; total += d * d }
-        }
+        for i in 0..<n { let d = p[i] - t[i]; diff[i] = d; total += d * d }
         let value: Tensor
         switch reduction {
         case .mean: value = try Tensor(scalar: total / Double(n), dtype: prediction.dtype)

@@ -99,10 +99,10 @@ public final class GPT: Layer, FrozenModel {
         guard t <= config.context else {
             throw NNError.shapeMismatch("GPT", "sequence of \(t) positions exceeds the context of \(config.context)")
         }
-        var x = try embeddings + wpe.weight.value.narrowed(axis: 0, start: 0, length: t)
-        let padding = try KeyPadding.from(attentionMask, batch: b, length: t)
-        for block in blocks { x = try block.forward(x, keyPadding: padding) }
-        return try lmHead(lnF(x))
+        let context = try AttentionContext.batch(b, length: t, attentionMask: attentionMask)
+        var x = try (embeddings + wpe.weight.value.narrowed(axis: 0, start: 0, length: t)).reshaped([b * t, config.dim])
+        for block in blocks { x = try block.forward(rows: x, context: context) }
+        return try lmHead(lnF(x)).reshaped([b, t, config.vocabSize])
     }
 
     /// Logits `[B, P + R, V]` for sequences that all begin with `prefix` `[P, d]` and go on with `rest` `[B, R, d]`,
@@ -126,7 +126,8 @@ public final class GPT: Layer, FrozenModel {
             let rows = (p + i * r)..<(p + (i + 1) * r)
             if !rows.isEmpty { segments.append(AttentionSegment(queries: rows, keys: [0..<p, rows])) }
         }
-        for block in blocks { x = try block.forward(rows: x, segments: segments) }
+        let context = AttentionContext(segments: segments)
+        for block in blocks { x = try block.forward(rows: x, context: context) }
         let logits = try lmHead(lnF(x))
         let v = config.vocabSize
         let shared = try logits.narrowed(axis: 0, start: 0, length: p).unsqueezed(axis: 0).broadcasted(to: [b, p, v])
