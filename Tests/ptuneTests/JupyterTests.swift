@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 import Testing
 
 /// The Jupyter kernel with real Jupyter clients from the tests' Python environment (`PTUNE_PYTHON`): jupyter_client
@@ -42,5 +43,27 @@ import Testing
 
     @Test func nbclientRunsTheTutorialNotebook() throws {
         try JupyterTests.runClient(PtuneProcess.packageRoot.appendingPathComponent("scripts/lib/tutorial_notebook.py"), ["check"])
+    }
+
+    /// `ptune jupyter install` writes the spec where Jupyter looks, and refuses what it cannot honour.
+    @Test func installWritesTheKernelSpec() throws {
+        let scratch = try PtuneProcess.temporaryFolder("kernelspec")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let data = scratch.appendingPathComponent("data")
+        let noEnvironment = ["JUPYTER_DATA_DIR": data.path, "VIRTUAL_ENV": "", "CONDA_PREFIX": ""]
+        let user = try PtuneProcess.run(["jupyter", "install"], environment: noEnvironment)
+        #expect(user.status == 0 && user.stdout == "installed the 'ptune' kernel in \(data.path)/kernels/ptune\n", "\(user.stderr)")
+        let spec = try JSONValue.parse(try String(contentsOf: data.appendingPathComponent("kernels/ptune/kernel.json"), encoding: .utf8))
+        let argv = spec["argv"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(argv.first.map { FileManager.default.isExecutableFile(atPath: $0) } == true)
+        #expect(Array(argv.dropFirst()) == ["jupyter", "kernel", "--connection-file", "{connection_file}"])
+        let venv = try PtuneProcess.run(["jupyter", "install", "--sys-prefix", "--name", "ptune-venv", "--", "--seed", "3"],
+                                        environment: ["VIRTUAL_ENV": scratch.appendingPathComponent("venv").path])
+        #expect(venv.status == 0 && venv.stdout.hasSuffix("venv/share/jupyter/kernels/ptune-venv\n"), "\(venv.stderr)")
+        for refused in [["jupyter", "install", "--sys-prefix"], ["jupyter", "install", "--user", "--prefix", "p"],
+                        ["jupyter", "install", "--", "--no-such-option"], ["jupyter", "install", "--name", "a/b"]] {
+            let r = try PtuneProcess.run(refused, environment: noEnvironment)
+            #expect(r.status == 2 && r.stderr.lowercased().contains("error"), "\(refused): \(r.status) \(r.stderr)")
+        }
     }
 }

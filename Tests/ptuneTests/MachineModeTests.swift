@@ -141,4 +141,16 @@ import Testing
         #expect(loop.last?["status"]?.stringValue == "interrupted")
         #expect(Self.answering("after", in: events).first?["data"]?["text/plain"]?.stringValue == "true")
     }
+
+    /// docs/jupyter.md shows an exchange: each `→` line sent, each `←` line what comes back, in order.
+    @Test func theDocumentedExchangeIsWhatPtuneMachineAnswers() throws {
+        let doc = try String(contentsOf: PtuneProcess.packageRoot.appendingPathComponent("docs/jupyter.md"), encoding: .utf8)
+        let lines = doc.split(separator: "\n").map(String.init)
+        let requests = try lines.filter { $0.hasPrefix("→ ") }.map { try JSONValue.parse(String($0.dropFirst(2))) }
+        let answers = try lines.filter { $0.hasPrefix("← ") }.map { try JSONValue.parse(String($0.dropFirst(2))) }
+        #expect(requests.count >= 5 && answers.count >= 5)
+        let r = try PtuneProcess.run(["machine", "--quiet"], input: requests.map { $0.serialized() + "\n" }.joined())
+        let events = try Self.lines(r.stdout).filter { $0["event"]?.stringValue != "ready" }
+        #expect(events == answers, "ptune machine answered:\n\(events.map { $0.serialized() }.joined(separator: "\n"))")
+    }
 }

@@ -41,6 +41,8 @@ public final class JupyterKernel {
     var executionCount = 0
     var requests = 0
     var running = true
+    /// Message types received that the kernel does not answer (each is reported once).
+    var unsupported: Set<String> = []
     let interrupts: InterruptMonitor
 
     /// A kernel for the connection file at `connectionFile`, whose session runs `executable machine
@@ -102,7 +104,10 @@ public final class JupyterKernel {
             return
         }
         guard let type = JupyterRequest(rawValue: message.header.msgType) else {
-            FileHandle.standardError.write(Data("ptune kernel: '\(message.header.msgType)' is not supported\n".utf8))
+            // Said once per type: front ends may poll with requests the kernel has no use for.
+            if unsupported.insert(message.header.msgType).inserted {
+                FileHandle.standardError.write(Data("ptune kernel: '\(message.header.msgType)' requests are not supported; ignoring them\n".utf8))
+            }
             return
         }
         let pending = Pending(message: message, connection: from, type: type)
