@@ -19,10 +19,7 @@ import Testing
     /// Runs a Python client script with the ptune binary and a scratch folder as its arguments; records its
     /// output when it fails.
     static func runClient(_ script: URL, _ arguments: [String] = []) throws {
-        guard let python = python else {
-            print(skipMessage)
-            return
-        }
+        let python = try #require(python)
         let scratch = try PtuneProcess.temporaryFolder("jupyter")
         defer { try? FileManager.default.removeItem(at: scratch) }
         // The user's own kernel specs and Jupyter settings must not leak in.
@@ -36,12 +33,14 @@ import Testing
         print(r.stdout, terminator: "")
     }
 
-    @Test func jupyterClientDrivesTheKernel() throws {
+    @Test(.enabled(if: JupyterTests.python != nil, "\(JupyterTests.skipMessage)"))
+    func jupyterClientDrivesTheKernel() throws {
         let script = try #require(Bundle.module.url(forResource: "kernel_client", withExtension: "py", subdirectory: "Jupyter"))
         try JupyterTests.runClient(script)
     }
 
-    @Test func nbclientRunsTheTutorialNotebook() throws {
+    @Test(.enabled(if: JupyterTests.python != nil, "\(JupyterTests.skipMessage)"))
+    func nbclientRunsTheTutorialNotebook() throws {
         try JupyterTests.runClient(PtuneProcess.packageRoot.appendingPathComponent("scripts/lib/tutorial_notebook.py"), ["check"])
     }
 

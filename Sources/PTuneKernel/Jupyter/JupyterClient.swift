@@ -64,23 +64,11 @@ public final class JupyterClient {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Failure(description: "the kernel closed the connection") }
-            offset += n
-        }
+        guard DescriptorIO.writeAll(descriptor, bytes, socket: true) else { throw Failure(description: "the kernel closed the connection") }
     }
 
     private func receive() throws {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Failure(description: "the kernel closed the connection") }
-            reader.feed(buffer[0..<n])
-            return
-        }
+        guard let chunk = DescriptorIO.read(descriptor), !chunk.isEmpty else { throw Failure(description: "the kernel closed the connection") }
+        reader.feed(chunk)
     }
 }

@@ -63,30 +63,20 @@ final class MachineClient {
     func send(_ request: MachineRequest) -> Bool {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        guard var data = try? encoder.encode(request) else { return false }
-        data.append(0x0A)
-        return data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(input, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
+        guard let data = try? encoder.encode(request) else { return false }
+        return DescriptorIO.writeAll(input, Array(data) + [0x0A], socket: false)
     }
 
     /// Reads what the process wrote and returns the events it completes; lines that are not events are reported
     /// on standard error.
     func receive() -> [MachineEvent] {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress!, $0.count) }
-            if n > 0 { buffer += chunk[0..<n]; continue }
-            if n < 0 && errno == EINTR { continue }
-            if n == 0 { ended = true }
-            break
+        // Until the pipe is empty (EAGAIN: nil) or at its end (the process ended).
+        while let chunk = DescriptorIO.read(output) {
+            guard !chunk.isEmpty else {
+                ended = true
+                break
+            }
+            buffer += chunk
         }
         var events: [MachineEvent] = []
         var start = 0

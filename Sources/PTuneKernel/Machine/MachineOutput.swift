@@ -18,20 +18,10 @@ final class MachineOutput: Sendable {
     func emit(_ event: MachineEvent) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var data = try? encoder.encode(event) else { return }
-        data.append(0x0A)
+        guard let data = try? encoder.encode(event) else { return }
         lock.withLock { closed in
             guard !closed else { return }
-            let ok = data.withUnsafeBytes { raw -> Bool in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return false }
-                    offset += n
-                }
-                return true
-            }
+            let ok = DescriptorIO.writeAll(descriptor, Array(data) + [0x0A], socket: false)
             if !ok {
                 closed = true
                 onClosed()

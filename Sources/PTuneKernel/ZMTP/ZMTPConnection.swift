@@ -54,11 +54,8 @@ final class ZMTPConnection {
     /// Writes what the descriptor takes now.
     func flush() {
         while outboundOffset < outbound.count && !isClosed {
-            let n = outbound.withUnsafeBytes { raw in
-                Glibc.send(descriptor, raw.baseAddress! + outboundOffset, raw.count - outboundOffset, Int32(MSG_NOSIGNAL))
-            }
+            let n = DescriptorIO.write(descriptor, outbound, from: outboundOffset, socket: true)
             if n > 0 { outboundOffset += n; continue }
-            if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
             isClosed = true
         }
@@ -66,17 +63,14 @@ final class ZMTPConnection {
 
     /// Reads what arrived and returns the messages and subscriptions it completes.
     func read() -> [Received] {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
         var out: [Received] = []
         while !isClosed {
-            let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
-            if n > 0 {
-                reader.feed(buffer[0..<n])
-                continue
+            guard let chunk = DescriptorIO.read(descriptor) else {
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                isClosed = true
+                break
             }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
-            isClosed = true
+            if chunk.isEmpty { isClosed = true } else { reader.feed(chunk) }
         }
         do {
             try process(into: &out)
