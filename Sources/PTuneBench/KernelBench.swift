@@ -184,7 +184,7 @@ enum KernelBench {
         let code = completionCode
         return try times(repeats) {
             let t0 = Clock.now()
-            let r = completer.complete(text: code)
+            let r = completer.complete(line: code)
             guard r.candidates == ["shape"] else { throw KernelBench.Failure(description: "unexpected completion \(r.candidates)") }
             return Clock.now() - t0
         }

@@ -14,6 +14,7 @@ struct PTune: ParsableCommand {
           ptune run [options] (FILE.pt | - | -e CODE)
           ptune check [options] (FILE.pt... | -e CODE)
           ptune repl [options]
+          ptune lsp [options]
           ptune jupyter install [--user | --prefix DIR | --sys-prefix]
           ptune machine [options]
         """,
@@ -29,6 +30,7 @@ struct PTune: ParsableCommand {
           ptune -e 'print randn(2, 3)'             run a snippet
           cat recipe.pt | ptune -                  run a script from stdin
           ptune                                    start the REPL
+          ptune lsp                                the language server, for editors
 
         EXIT STATUS
           0    success
@@ -43,7 +45,8 @@ struct PTune: ParsableCommand {
           NO_COLOR             no colours
         """,
         version: PTuneVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, JupyterCommand.self, MachineCommand.self, StartCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, JupyterCommand.self, MachineCommand.self,
+                      StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 

@@ -28,33 +28,33 @@ final class FixedSource: CompletionSource {
     let completer = Completer(source: FixedSource())
 
     @Test func keywordsBuiltinsAndNames() {
-        let r = completer.complete(text: "let y = re")
+        let r = completer.complete(line: "let y = re")
         #expect(r.candidates == ["relu"])
         #expect(r.start == 8)
-        #expect(completer.complete(text: "fr").candidates == ["frozen"])
-        #expect(completer.complete(text: "print e").candidates == ["embed", "encoder"])
-        #expect(completer.complete(text: "l").candidates == ["let", "llm", "lm"])
+        #expect(completer.complete(line: "fr").candidates == ["frozen"])
+        #expect(completer.complete(line: "print e").candidates == ["embed", "encoder"])
+        #expect(completer.complete(line: "l").candidates == ["let", "llm", "lm"])
     }
 
     @Test func membersAfterDot() {
-        let r = completer.complete(text: "print lm.d")
+        let r = completer.complete(line: "print lm.d")
         #expect(r.candidates == ["dim", "dtype"])
         #expect(r.start == 9)
-        #expect(completer.complete(text: "lm.").candidates == ["dim", "dtype", "frozen", "parameters"])
-        #expect(completer.complete(text: "lm.parameters.c").candidates == ["count"])
-        #expect(completer.complete(text: "3.1").candidates.isEmpty)
+        #expect(completer.complete(line: "lm.").candidates == ["dim", "dtype", "frozen", "parameters"])
+        #expect(completer.complete(line: "lm.parameters.c").candidates == ["count"])
+        #expect(completer.complete(line: "3.1").candidates.isEmpty)
     }
 
     @Test func namedArgumentsInsideACallComeFirst() {
-        let r = completer.complete(text: "let opt = adam(l")
+        let r = completer.complete(line: "let opt = adam(l")
         #expect(r.candidates.first == "lr:")
         #expect(r.candidates.contains("let"))
-        let w = completer.complete(text: "let opt = adam(lr: 0.1, we")
+        let w = completer.complete(line: "let opt = adam(lr: 0.1, we")
         #expect(w.candidates == ["weight_decay:"])
         #expect(w.appendCharacter == " ")
         // After the call closes, its names are no longer offered.
-        #expect(!completer.complete(text: "adam(lr: 1) + w").candidates.contains("weight_decay:"))
-        #expect(completer.complete(text: "opt.step(loss, c").candidates == ["clip:"])
+        #expect(!completer.complete(line: "adam(lr: 1) + w").candidates.contains("weight_decay:"))
+        #expect(completer.complete(line: "opt.step(loss, c").candidates == ["clip:"])
     }
 
     @Test func filePathsInsideStrings() throws {
@@ -65,25 +65,25 @@ final class FixedSource: CompletionSource {
         _ = FileManager.default.createFile(atPath: dir + "/.hidden", contents: Data())
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let c = Completer(source: FixedSource(), baseDirectory: dir)
-        let folder = c.complete(text: "data d = csv(\"da")
+        let folder = c.complete(line: "data d = csv(\"da")
         #expect(folder.candidates == ["data/"])
         #expect(folder.appendCharacter == nil)
-        let file = c.complete(text: "data d = csv(\"data/tr")
+        let file = c.complete(line: "data d = csv(\"data/tr")
         #expect(file.candidates == ["train.csv"])
         #expect(file.start == "data d = csv(\"data/".utf8.count)
         #expect(file.appendCharacter == "\"")
-        #expect(c.complete(text: "load x from \"data/").candidates == ["test.csv", "train.csv"])
-        #expect(!c.complete(text: "csv(\"").candidates.contains(".hidden"))
+        #expect(c.complete(line: "load x from \"data/").candidates == ["test.csv", "train.csv"])
+        #expect(!c.complete(line: "csv(\"").candidates.contains(".hidden"))
         // A closed string is code again; a comment completes nothing.
-        #expect(c.complete(text: "print \"a\", l").candidates.contains("lm"))
-        #expect(c.complete(text: "# le").candidates.isEmpty)
-        #expect(c.complete(text: ":load da").candidates == ["data/"])
+        #expect(c.complete(line: "print \"a\", l").candidates.contains("lm"))
+        #expect(c.complete(line: "# le").candidates.isEmpty)
+        #expect(c.complete(line: ":load da").candidates == ["data/"])
     }
 
     @Test func metaCommandsAndHelpTopics() {
-        #expect(completer.complete(text: ":s").candidates == [":save"])
-        #expect(completer.complete(text: ":t").candidates == [":time", ":type"])
-        #expect(completer.complete(text: ":help ad").candidates == ["adam"])
-        #expect(completer.complete(text: ":type lm.d").candidates == ["dim", "dtype"])
+        #expect(completer.complete(line: ":s").candidates == [":save"])
+        #expect(completer.complete(line: ":t").candidates == [":time", ":type"])
+        #expect(completer.complete(line: ":help ad").candidates == ["adam"])
+        #expect(completer.complete(line: ":type lm.d").candidates == ["dim", "dtype"])
     }
 }

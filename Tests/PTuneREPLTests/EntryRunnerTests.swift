@@ -63,15 +63,15 @@ final class RecordingPresenter: EntryPresenter {
         let session = Session(output: .discard)
         try session.run(SourceFile(name: "<s>", text: "dim e = 3\nlet ran = zeros(e, 2)"))
         let c = Completer(source: session)
-        #expect(c.complete(text: "let fresh = randn(e, 4)\nprint fre").candidates == ["fresh"])
-        #expect(c.complete(text: "let fresh = randn(e, 4)\nfresh.sh").candidates == ["shape"])
-        #expect(c.complete(text: "fn twice(a, b) = a\nlet v = twice(1, b").candidates.first == "b:")
-        #expect(c.complete(text: "ran.su").candidates == ["sum"])
+        #expect(c.complete(line: "let fresh = randn(e, 4)\nprint fre").candidates == ["fresh"])
+        #expect(c.complete(line: "let fresh = randn(e, 4)\nfresh.sh").candidates == ["shape"])
+        #expect(c.complete(line: "fn twice(a, b) = a\nlet v = twice(1, b").candidates.first == "b:")
+        #expect(c.complete(line: "ran.su").candidates == ["sum"])
         // A call continued on the next line still offers its named arguments; a comment line ends there.
-        #expect(c.complete(text: "let o = adam(\n  l").candidates.first == "lr:")
-        #expect(c.complete(text: "# a comment (\nprint ra").candidates.contains("ran"))
-        #expect(c.complete(text: "let s = \"a\nprint ra").candidates.contains("ran"))
-        #expect(c.complete(text: "print 1\n:he").candidates == [":help"])
+        #expect(c.complete(line: "let o = adam(\n  l").candidates.first == "lr:")
+        #expect(c.complete(line: "# a comment (\nprint ra").candidates.contains("ran"))
+        #expect(c.complete(line: "let s = \"a\nprint ra").candidates.contains("ran"))
+        #expect(c.complete(line: "print 1\n:he").candidates == [":help"])
     }
 
     @Test func inspectionNamesKindTypeAndValue() throws {

@@ -120,7 +120,7 @@ struct ScriptedSession {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let help = ScriptedSession([":help"]).run().out.value
-        let completed = Completer(source: Session(output: .discard)).complete(text: ":").candidates
+        let completed = Completer(source: Session(output: .discard)).complete(line: ":").candidates
         #expect(completed == MetaCommand.allCases.map(\.word).sorted())
         for command in MetaCommand.allCases {
             #expect(help.contains("  " + command.word), "\(command.word) is not in :help")
@@ -138,7 +138,7 @@ struct ScriptedSession {
         let ambiguous = ScriptedSession([":t"]).run()
         #expect(ambiguous.err.value.contains("error: unknown command ':t' (did you mean :type or :time?)"))
         #expect(ScriptedSession([":help vars", ":help :q"]).run().out.value.contains(":vars \n  the names in the session"))
-        #expect(Completer(source: Session(output: .discard)).complete(text: ":h rand").candidates.contains("randn"))
+        #expect(Completer(source: Session(output: .discard)).complete(line: ":h rand").candidates.contains("randn"))
     }
 
     @Test func saveWritesARecipeThatRunsTheSame() throws {
@@ -178,13 +178,13 @@ struct ScriptedSession {
         let s = ScriptedSession(["dim embed = 4", "param w = zeros(embed)", "let t = dataset(x: zeros(3, 2), y: ones(3))"]).run()
         let c = Completer(source: s.session)
         // Names in scope come first among the builtins that share the prefix (`embedding`, `embedding_encoder`, …).
-        let em = c.complete(text: "print em").candidates
+        let em = c.complete(line: "print em").candidates
         #expect(em.contains("embed") && !em.contains("w"))
-        #expect(c.complete(text: "w.sh").candidates == ["shape"])
-        #expect(c.complete(text: "t.").candidates.contains("x"))
-        #expect(c.complete(text: "let o = sgd([w], l").candidates.first == "lr:")
-        #expect(c.complete(text: "ran").candidates.contains("randn"))
-        #expect(c.complete(text: "whi").candidates == ["while"])
+        #expect(c.complete(line: "w.sh").candidates == ["shape"])
+        #expect(c.complete(line: "t.").candidates.contains("x"))
+        #expect(c.complete(line: "let o = sgd([w], l").candidates.first == "lr:")
+        #expect(c.complete(line: "ran").candidates.contains("randn"))
+        #expect(c.complete(line: "whi").candidates == ["while"])
     }
 }
 

@@ -66,7 +66,7 @@ public final class MachineServer {
         case let .complete(id, code, cursor):
             presenter.begin(id)
             let bytes = TextOffsets.utf8(ofScalar: cursor, in: code)
-            let result = Completer(source: runner.session, baseDirectory: directory).complete(text: code, cursor: bytes)
+            let result = Completer(source: runner.session, baseDirectory: directory).complete(line: code, cursor: bytes)
             let start = TextOffsets.scalars(ofUTF8: result.start, in: code)
             presenter.emit { .completions(id: $0, matches: result.candidates, start: start, end: max(start, min(cursor, code.unicodeScalars.count))) }
         case let .inspect(id, code, cursor, detail):

@@ -78,6 +78,20 @@ extension Session {
     /// first, then methods. The value itself is used when the expression is a name; otherwise its static type.
     public func members(of expression: String) -> [String] { scope().members(of: expression) }
 
+    /// The members values of static type `t` have: record fields, dataset columns, the kind's properties, then its
+    /// methods.
+    static func members(of t: LangType, registry: BuiltinRegistry) -> [String] {
+        var names: [String] = []
+        switch t {
+        case let .record(r): names = r.names
+        case let .dataset(cols): names = cols.keys.sorted() + ValueKind.dataset.propertyNames
+        case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .builtin, .model,
+             .encoder, .optimizer, .schedule:
+            names = t.kind?.propertyNames ?? []
+        }
+        return Session.unique(names + (t.kind.map(registry.methodNames) ?? []))
+    }
+
     static func members(of v: Value, registry: BuiltinRegistry) -> [String] {
         let kind = v.kind
         var names = kind.propertyNames

@@ -75,15 +75,7 @@ public final class SessionScope {
             return Session.members(of: v, registry: session.registry)
         }
         guard let t = try? type(of: expression) else { return [] }
-        var names: [String] = []
-        switch t {
-        case let .record(r): names = r.names
-        case let .dataset(cols): names = cols.keys.sorted() + ValueKind.dataset.propertyNames
-        case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .builtin, .model,
-             .encoder, .optimizer, .schedule:
-            names = t.kind?.propertyNames ?? []
-        }
-        return Session.unique(names + (t.kind.map(session.registry.methodNames) ?? []))
+        return Session.members(of: t, registry: session.registry)
     }
 
     /// The parameter names a call of `callee` accepts as labels: a builtin's (`sgd` → params, lr, momentum), a

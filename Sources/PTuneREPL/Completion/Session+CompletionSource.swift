@@ -5,10 +5,7 @@ import PTuneLang
 /// what `:help` explains.
 extension Session: CompletionSource {
     /// Reserved and contextual keywords.
-    public var keywordNames: [String] { Session.completionKeywords }
-
-    /// Reserved and contextual keywords, which every session and scope offers.
-    static let completionKeywords = Session.keywords + ContextualWord.allCases.map(\.rawValue)
+    public var keywordNames: [String] { Completer.keywords }
 
     /// Every builtin callable by name.
     public var builtinNames: [String] { registry.globalNames }
@@ -27,10 +24,10 @@ extension Session: CompletionSource {
     public func scoped(after code: String) -> CompletionSource { scope(after: code) }
 }
 
-/// Completion in a cell or document asks the scope after the lines before the cursor.
+/// Completion in a cell asks the scope after the cell's lines before the cursor.
 extension SessionScope: CompletionSource {
     /// Reserved and contextual keywords.
-    public var keywordNames: [String] { Session.completionKeywords }
+    public var keywordNames: [String] { Completer.keywords }
 
     /// Every builtin callable by name.
     public var builtinNames: [String] { registry.globalNames }

@@ -89,7 +89,7 @@ public final class ReadlineReader: LineReader {
         guard let completer = box.completer else { return nil }
         let line = Array(String(cString: ptune_rl_line_buffer()).utf8)
         let cursor = min(Int(ptune_rl_point()), line.count)
-        let result = completer.complete(text: String(decoding: line.prefix(cursor), as: UTF8.self))
+        let result = completer.complete(line: String(decoding: line.prefix(cursor), as: UTF8.self))
         let readlineStart = min(max(0, Int(start)), cursor)
         var replacements: [[UInt8]] = []
         for candidate in result.candidates {
