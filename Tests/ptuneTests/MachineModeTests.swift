@@ -129,12 +129,20 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         let write = { (request: JSONValue) in input.fileHandleForWriting.write(Data((request.serialized() + "\n").utf8)) }
-        write(Self.execute("loop", "let n = 0\nfor i in 1..1000000000 { n = i }"))
-        Thread.sleep(forTimeInterval: 0.5)
+        // The interrupt is sent once the loop is running (it prints when it reaches step 1000), however slowly the
+        // process started: so the loop has run at least that far when it stops.
+        write(Self.execute("loop", "let n = 0\nfor i in 1..1000000000 {\n  n = i\n  if i == 1000 { print \"running\" }\n}"))
+        var received = Data()
+        while !String(decoding: received, as: UTF8.self).contains("running") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received.append(chunk)
+        }
         write(.object(["op": .string("interrupt")]))
-        write(Self.execute("after", "n > 0"))
+        write(Self.execute("after", "n >= 1000"))
         try input.fileHandleForWriting.close()
-        let events = try Self.lines(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        received.append(output.fileHandleForReading.readDataToEndOfFile())
+        let events = try Self.lines(String(decoding: received, as: UTF8.self))
         process.waitUntilExit()
         let loop = Self.answering("loop", in: events)
         #expect(loop.first { $0["event"]?.stringValue == "error" }?["error"]?["kind"]?.stringValue == "interrupted")

@@ -132,7 +132,7 @@ def check(binary, scratch):
     nb.cells.append(long_cell)
     nb.cells.append(nbformat.v4.new_code_cell("item(sum(abs(pe() - tokens_before))) > 0"))
     install_kernel(binary, scratch)
-    execute(nb, timeout_func=lambda cell: 3 if cell is long_cell else 300)
+    execute(nb, timeout_func=lambda cell: 6 if cell is long_cell else 300)
 
     code_cells = [c for c in nb.cells[:n] if c.cell_type == "code"]
     committed_code = [c for c in committed.cells if c.cell_type == "code"]

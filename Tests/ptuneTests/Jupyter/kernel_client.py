@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import zmq
 from jupyter_client.kernelspec import KernelSpecManager
@@ -65,6 +64,15 @@ try:
         reply = kc.get_shell_msg(timeout=timeout)
         assert reply["parent_header"]["msg_id"] == msg_id
         return outputs, reply["content"]
+
+
+    def wait_for(msg_id, kind, timeout=120):
+        """Waits for the first iopub message of `kind` that the request `msg_id` caused (interrupts are sent once
+        the cell is under way, however slowly the kernel started it)."""
+        while True:
+            msg = kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == kind:
+                return msg
 
 
     def of_type(outputs, kind):
@@ -183,7 +191,7 @@ try:
     long_train = ("let again = train pe on blobs {\n  loss: cross_entropy(predict(batch.x), batch.y)\n"
                   "  optimizer: adam(lr: 1e-3)\n  batch: 16\n  epochs: 1000000\n}")
     msg_id = kc.execute(long_train)
-    time.sleep(1.5)
+    wait_for(msg_id, "display_data")  # the progress display: a step has been taken
     km.interrupt_kernel()  # SIGINT, as "interrupt kernel" sends
     reply = kc.get_shell_msg(timeout=30)["content"]
     assert reply["status"] == "error" and reply["ename"] == "Interrupted" and "keep their trained values" in reply["evalue"], reply
@@ -191,14 +199,14 @@ try:
     assert of_type(outs, "execute_result")[0]["data"]["text/plain"] == "true", outs
     print("interrupt (SIGINT) ok")
 
-    msg_id = kc.execute("let n = 0\nfor i in 1..100000000 { n = i }")
-    time.sleep(1.0)
+    msg_id = kc.execute("let n = 0\nfor i in 1..100000000 {\n  n = i\n  if i == 1000 { print \"running\" }\n}")
+    wait_for(msg_id, "stream")  # the loop is running
     kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     control = kc.control_channel.get_msg(timeout=10)
     assert control["msg_type"] == "interrupt_reply" and control["content"]["status"] == "ok", control
     reply = kc.get_shell_msg(timeout=30)["content"]
     assert reply["status"] == "error" and reply["ename"] == "Interrupted", reply
-    outs, reply = run("n > 0")
+    outs, reply = run("n >= 1000")
     assert of_type(outs, "execute_result")[0]["data"]["text/plain"] == "true", outs
     print("interrupt (control) ok")
 
