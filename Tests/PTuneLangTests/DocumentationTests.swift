@@ -6,7 +6,7 @@ import Testing
 /// on each other; the reference's each on its own); blocks with `# =>` lines print exactly that, and blocks with
 /// `# expect error:` lines fail exactly so.
 @Suite struct DocumentationTests {
-    static let documents = ["docs/language.md", "docs/tutorial.md"]
+    static let documents = ["docs/language.md", "docs/tutorial.md", "docs/jupyter.md"]
 
     @Test(arguments: documents)
     func examplesRun(_ document: String) throws {

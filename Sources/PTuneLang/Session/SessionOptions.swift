@@ -90,11 +90,16 @@ public struct OutputSink {
     public var write: (String) -> Void
     /// Notes about the run (the default seed, frozen-model checks): standard error in the CLI.
     public var note: (String) -> Void
+    /// Where `plot(…)` without a file sends its chart, with the width and height in characters it asked for, when
+    /// the front end shows pictures (a notebook draws it as SVG). Nil: the chart is drawn in text on `write`.
+    public var chart: ((PlotSpec, _ width: Int, _ height: Int) -> Void)?
 
-    /// A sink calling `write` for output and `note` for notes.
-    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void) {
+    /// A sink calling `write` for output and `note` for notes, and `chart` (if any) for charts.
+    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void,
+                chart: ((PlotSpec, _ width: Int, _ height: Int) -> Void)? = nil) {
         self.write = write
         self.note = note
+        self.chart = chart
     }
 
     /// Output to standard output, notes to standard error.
