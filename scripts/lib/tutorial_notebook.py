@@ -4,7 +4,7 @@ usage: python tutorial_notebook.py write PTUNE_BINARY          regenerate docs/t
        python tutorial_notebook.py check PTUNE_BINARY SCRATCH  what the tests run (below)
 
 The notebook has one markdown cell for the prose between two code blocks and one code cell per ```ptune block,
-without its `# =>` lines (what the block prints: in the notebook, its outputs). Both modes install the kernel spec
+without its `# =>` lines (what the block prints: in the notebook, its outputs) and `# stderr:` lines. Both modes install the kernel spec
 into a scratch prefix (`ptune jupyter install --prefix`) and execute the notebook with nbclient. `check` verifies
 that the committed notebook's cells are still those of the tutorial, that every cell prints exactly its `# =>`
 lines and what the committed notebook shows (values, charts as SVG; progress bars only by kind, since they carry
@@ -24,6 +24,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MARKDOWN = os.path.join(ROOT, "docs", "tutorial.md")
 NOTEBOOK = os.path.join(ROOT, "docs", "tutorial.ipynb")
 PROMPT = "# =>"
+STDERR = "# stderr:"  # what the block writes to the terminal's standard error: no part of a notebook cell
 
 
 def cells_of_tutorial():
@@ -44,7 +45,7 @@ def cells_of_tutorial():
             in_code, code = True, []
         elif in_code and line.strip() == "```":
             in_code = False
-            source = [l for l in code if not l.strip().startswith(PROMPT)]
+            source = [l for l in code if not l.strip().startswith((PROMPT, STDERR))]
             shown = [l.strip()[len(PROMPT):][1:] for l in code if l.strip().startswith(PROMPT)]
             cells.append(nbformat.v4.new_code_cell("\n".join(source)))
             expected.append("".join(s + "\n" for s in shown) if shown else None)
@@ -99,8 +100,16 @@ def shown(cell):
     return out
 
 
-def stdout_of(cell):
-    return "".join(o["text"] for o in cell.get("outputs", []) if o["output_type"] == "stream" and o["name"] == "stdout")
+def printed(cell):
+    """What the cell prints as text, as the REPL would: its standard output, and each chart's text drawing (the
+    notebook shows the chart as SVG, the terminal draws it)."""
+    out = []
+    for o in cell.get("outputs", []):
+        if o["output_type"] == "stream" and o["name"] == "stdout":
+            out.append(o["text"])
+        elif o["output_type"] == "display_data" and "image/svg+xml" in o.get("data", {}):
+            out.append(o["data"]["text/plain"] + "\n")
+    return "".join(out)
 
 
 def write(binary):
@@ -139,7 +148,7 @@ def check(binary, scratch):
     for i, (cell, want, old) in enumerate(zip(code_cells, expected, committed_code)):
         assert not any(o["output_type"] == "error" for o in cell.outputs), (i, cell.source, cell.outputs)
         if want is not None:
-            assert stdout_of(cell) == want, "code cell %d prints %r, the tutorial says %r" % (i, stdout_of(cell), want)
+            assert printed(cell) == want, "code cell %d prints %r, the tutorial says %r" % (i, printed(cell), want)
         assert shown(cell) == shown(old), "code cell %d shows %r, the committed notebook %r" % (i, shown(cell), shown(old))
     print("outputs ok: every code cell prints its # => lines and what docs/tutorial.ipynb shows")
 

@@ -92,8 +92,10 @@ final class MachinePresenter: EntryPresenter, Sendable {
         s.lastFlush = DispatchTime.now().uptimeNanoseconds
     }
 
-    /// One training step's report: a log line at the block's `log:` cadence, and the progress display.
+    /// One training step's report: a log line at the block's `log:` cadence, and the progress display. The steps a
+    /// resumed block restores from its checkpoint are not shown again.
     func progress(_ p: TrainProgress) {
+        guard !p.isRestored else { return }
         if p.isLogStep { stream(.stdout, p.logLine + "\n") }
         let show: (display: String, update: Bool)? = state.withLock { s in
             if var current = s.progress, current.last.name == p.name, !current.last.isFinished, p.step > current.last.step {

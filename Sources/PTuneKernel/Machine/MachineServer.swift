@@ -29,6 +29,7 @@ public final class MachineServer {
         let quiet = settings.quiet
         let sink = OutputSink(write: { presenter.stream(.stdout, $0 + "\n") },
                               note: { if !quiet { presenter.stream(.stderr, $0 + "\n") } },
+                              log: { if !quiet { presenter.stream(.stdout, $0 + "\n") } },
                               chart: { spec, width, height in
                                   presenter.emit { .display(id: $0, data: .chart(spec, width: width, height: height), result: false) }
                               })

@@ -1,3 +1,4 @@
+import Foundation
 import PTuneLang
 import PTuneRun
 
@@ -8,8 +9,7 @@ extension MimeBundle {
         let label = "train " + p.name
         let bar = ProgressLine.bar(label: label, step: p.step, total: p.totalSteps, elapsed: p.elapsed, loss: p.loss,
                                    metrics: metrics, width: 100)
-        let line = ProgressLine.log(label: label, step: p.step, total: p.totalSteps, elapsed: p.elapsed, loss: p.loss,
-                                    metrics: metrics)
+        let line = label + "  " + p.logLine + "  (" + String(format: "%.1fs", p.elapsed) + ")"
         let html = "<div class=\"ptune-progress\"><progress value=\"\(p.step)\" max=\"\(max(p.totalSteps, 1))\" "
             + "style=\"width:16em;vertical-align:middle\"></progress> <code>\(escape(line))</code></div>"
         return MimeBundle(plain: bar, html: html)
