@@ -110,7 +110,8 @@ def test_textmate_grammar(textmate, path: pathlib.Path):
 
 
 def test_textmate_scopes_of_a_recipe(textmate):
-    regions = textmate('let run = train pe on d {\n  loss: mse(x, y) # c\n  log: every 10 steps\n}\nsave pe to "a {x}\\n"\n')
+    regions = textmate('let run = train pe on d {\n  loss: mse(x, y) # c\n  log: every 10 steps\n  resume: "c.ckpt" if exists\n}\n'
+                       'save pe to "a {x}\\n"\n')
     by_text = {}
     for _, text, scopes in regions:
         by_text.setdefault(text, scopes[-1])
@@ -119,7 +120,25 @@ def test_textmate_scopes_of_a_recipe(textmate):
     assert by_text["mse"] == "support.function.builtin.ptune"
     assert by_text["# c"] == "comment.line.number-sign.ptune"
     assert by_text["every"] == "keyword.other.ptune" and by_text["to"] == "keyword.other.ptune"
+    assert by_text["if"] == "keyword.control.ptune" and by_text["exists"] == "keyword.other.ptune"
     assert by_text["{x}"] == "constant.other.placeholder.ptune" and by_text["\\n"] == "constant.character.escape.ptune"
+
+
+def test_pygments_tokens_of_a_recipe():
+    from pygments.token import Comment, Keyword, Name, String
+    text = ('let run = train pe on d {\n  loss: mse(x, y) # c\n  log: every 10 steps\n  resume: "c.ckpt" if exists\n}\n'
+            'save pe to "a {x}\\n"\ndata train = 3\n')
+    by_text = {}
+    for _, token, value in LEXER.get_tokens_unprocessed(text):
+        by_text.setdefault(value, token)
+    for word in ("train", "on", "every", "if", "exists", "save", "to"):
+        assert by_text[word] in Keyword, (word, by_text[word])
+    assert by_text["let"] in Keyword.Declaration and by_text["data"] in Keyword.Declaration
+    assert by_text["mse"] in Name.Builtin and by_text["loss"] in Name.Label and by_text["# c"] in Comment
+    assert by_text["{x}"] in String.Interpol and by_text["\\n"] in String.Escape
+    # A contextual word used as a name is a name: `data train = 3` declares `train`.
+    tokens = [(t, v) for _, t, v in LEXER.get_tokens_unprocessed("data train = 3\n") if v.strip()]
+    assert tokens[1] == (Name.Variable, "train"), tokens
 
 
 def test_pygments_finds_the_installed_plugin_by_name(tmp_path):

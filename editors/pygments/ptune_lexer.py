@@ -26,7 +26,7 @@ WORD_OPERATORS = ("and", "or", "not")
 KEYWORDS = DECLARATION_KEYWORDS + CONTROL_KEYWORDS + NAMESPACE_KEYWORDS + CONSTANT_KEYWORDS + WORD_OPERATORS
 
 # Words that are keywords only where a statement's rule names them (ptune's ContextualWord enum).
-CONTEXTUAL_WORDS = ("model", "encoder", "data", "train", "on", "save", "to", "load", "from", "every")
+CONTEXTUAL_WORDS = ("model", "encoder", "data", "train", "on", "save", "to", "load", "from", "every", "exists")
 
 # Operators and punctuation (ptune's Punctuation enum), longest first where one is a prefix of another.
 OPERATORS = ("..<", "..", "**", "->", "+=", "-=", "*=", "/=", "==", "!=", "<=", ">=",
@@ -84,6 +84,7 @@ class PtuneLexer(RegexLexer):
             (r"^([ \t]*)(load)([ \t]+)(" + NAME + r")([ \t]+)(from)\b",
              bygroups(Whitespace, Keyword, Whitespace, Name.Variable, Whitespace, Keyword)),
             (r"\b(every)\b(?=[ \t]+[^\s:])", Keyword),
+            (r"\b(if)([ \t]+)(exists)\b", bygroups(Keyword, Whitespace, Keyword)),
             (r"(fn)([ \t]+)(" + NAME + r")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(dtype)([ \t]+)(float32|float64)\b", bygroups(Keyword.Declaration, Whitespace, Keyword.Type)),
             (r"(\.)(" + NAME + r")", bygroups(Punctuation, Name.Attribute)),
