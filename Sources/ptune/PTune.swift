@@ -15,6 +15,8 @@ struct PTune: ParsableCommand {
           ptune check [options] (FILE.pt... | -e CODE)
           ptune repl [options]
           ptune lsp [options]
+          ptune sweep [options] FILE.pt --grid NAME=V1,V2 [--seeds LIST] [--jobs N] [--out DIR]
+          ptune runs (table | diff | plot) …
         """,
         discussion: """
         With no FILE and no -e, ptune starts the REPL (prompt 'pt> '; type :help).
@@ -29,6 +31,9 @@ struct PTune: ParsableCommand {
           cat recipe.pt | ptune -                  run a script from stdin
           ptune                                    start the REPL
           ptune lsp                                the language server, for editors
+          ptune sweep r.pt --grid lr=1e-3,3e-3 --seeds 0,1 --jobs 2 --out runs/lr
+                                                   a sweep: one recorded run per point
+          ptune runs table runs/lr --group-by lr   compare recorded runs
 
         EXIT STATUS
           0    success
@@ -43,7 +48,7 @@ struct PTune: ParsableCommand {
           NO_COLOR             no colours
         """,
         version: PTuneVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, StartCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, SweepCommand.self, RunsCommand.self, StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 
@@ -55,6 +60,7 @@ struct PTune: ParsableCommand {
     /// Parses the command line and runs the command it names, exiting with its status. Usage errors exit with
     /// status 2 (ArgumentParser's default is 64).
     static func main() {
+        ParentWatch.startIfAsked()
         do {
             var command = try parseAsRoot()
             try command.run()
