@@ -15,19 +15,20 @@ import Testing
     /// Reads an event file with TensorBoard's loader and prints `tag step value` per scalar (value as float32
     /// bits), after checking each record's length and data CRCs with TensorBoard's own masked CRC-32C.
     static let reader = """
-    import struct, sys
+    from struct import pack, unpack
+    from sys import argv
     from tensorboard.backend.event_processing import event_file_loader
     from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
-    path = sys.argv[1]
+    path = argv[1]
     data = open(path, "rb").read()
     i = records = 0
     while i < len(data):
         header = data[i:i + 8]
-        (n,) = struct.unpack("<Q", header)
-        (crc,) = struct.unpack("<I", data[i + 8:i + 12])
+        (n,) = unpack("<Q", header)
+        (crc,) = unpack("<I", data[i + 8:i + 12])
         assert crc == masked_crc32c(header), "length crc"
         body = data[i + 12:i + 12 + n]
-        (crc,) = struct.unpack("<I", data[i + 12 + n:i + 16 + n])
+        (crc,) = unpack("<I", data[i + 12 + n:i + 16 + n])
         assert crc == masked_crc32c(body), "data crc"
         i += 16 + n
         records += 1
@@ -36,7 +37,7 @@ import Testing
     assert events[0].file_version == "brain.Event:2"
     for e in events[1:]:
         for v in e.summary.value:
-            print(v.tag, e.step, struct.unpack("<I", struct.pack("<f", v.simple_value))[0], e.wall_time >= events[0].wall_time)
+            print(v.tag, e.step, unpack("<I", pack("<f", v.simple_value))[0], e.wall_time >= events[0].wall_time)
     """
 
     @Test(.enabled(if: python != nil, "PTUNE_PYTHON is not set: the TensorBoard test needs the interop Python environment (scripts/test makes it)"))
