@@ -86,7 +86,9 @@ struct SweepCommand: ParsableCommand {
         let outFolder = out ?? "runs/" + ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let jobCount = jobs?.value ?? 1
-        let threads = cpusPerTask?.value ?? max(1, cores / jobCount)
+        // An array task (--point) keeps the threads its batch script set from the CPUs Slurm gave it.
+        let inherited = point == nil ? nil : ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }
+        let threads = cpusPerTask?.value ?? inherited.map { max(1, $0) } ?? max(1, cores / jobCount)
         if emit == .slurm {
             throw ExitCode(writeSlurm(plan: plan, out: outFolder, threads: threads, concurrency: jobs?.value))
         }
