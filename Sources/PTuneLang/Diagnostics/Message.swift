@@ -124,12 +124,16 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case limitReached(String)
     /// `fn` calls nested past the limit.
     case recursionTooDeep(Int)
+    /// Calls nested so deeply (this many) that the stack is used up before the call-depth limit.
+    case stackExhausted(Int)
     /// A path outside the folders the script may touch.
     case pathNotAllowed(String, allowed: [String])
     /// A file that could not be read or written.
     case fileError(path: String, String)
     /// A malformed data file (`file:line: why`).
     case badData(path: String, String)
+    /// A `train` block's `resume:` checkpoint that is missing or from another recipe.
+    case cannotResume(path: String, String)
     /// A variable whose declaration failed, read later (REPL).
     case uninitialized(String)
     /// A `--set` override that matched nothing, or could not be read.
