@@ -23,6 +23,9 @@ struct CommonOptions: ParsableArguments {
                                valueName: "DIR"))
     var outputDirectory: String?
 
+    @Flag(name: .long, help: "Load models with every weight decoded to float32 (as load(…, dtype: \"float32\")) instead of keeping a GGUF file's quantized blocks.")
+    var dequantize = false
+
     @Flag(name: .long, help: "No progress bars, log lines or notes; only what the script prints, and errors.")
     var quiet = false
 
@@ -56,6 +59,7 @@ struct CommonOptions: ParsableArguments {
         for p in allowPaths { words += ["--allow-path", ScriptRunnerPaths.absolute(p)] }
         if quiet { words.append("--quiet") }
         if noColor { words.append("--no-color") }
+        if dequantize { words.append("--dequantize") }
         if let t = timeout { words += ["--timeout", String(t.value)] }
         if let s = maxMemory { words += ["--max-memory", String(s.bytes)] }
         if let s = maxTensorBytes { words += ["--max-tensor-bytes", String(s.bytes)] }
@@ -74,7 +78,7 @@ struct CommonOptions: ParsableArguments {
         if let n = maxDepth { limits.maxCallDepth = n.value }
         return RunSettings(seed: seed, overrides: overrides, allowPaths: allowPaths, quiet: quiet,
                            color: Console.wantsColor(noColorFlag: noColor), recordDirectory: record, limits: limits,
-                           outputDirectory: outputDirectory)
+                           dequantize: dequantize, outputDirectory: outputDirectory)
     }
 }
 
