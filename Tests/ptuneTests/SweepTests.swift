@@ -4,7 +4,7 @@ import Testing
 
 /// `ptune sweep` and `ptune runs` as a user runs them, on a recipe that trains in a fraction of a second.
 @Suite struct SweepTests {
-    /// A linear fit whose learning rate and steps a sweep overrides; it checkpoints and resumes when asked.
+    /// A linear fit whose learning rate and steps a sweep overrides; it checkpoints, and resumes when it can.
     static let recipe = """
     seed 5
     dtype float64
@@ -19,6 +19,8 @@ import Testing
       batch: 10
       steps: steps
       eval: item(mse(d.x @ w, d.y)) every 10 steps
+      checkpoint: "w.ckpt" every 500 steps
+      resume: "w.ckpt" if exists
     }
     save w to "w.bin"
     print "final", run.final_loss
@@ -117,8 +119,11 @@ import Testing
         try process.run()
         let firstRecord = dir.appendingPathComponent("runs/k/lr=0.01_seed=1/record.json").path
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: firstRecord) && process.isRunning && Date() < deadline { usleep(10_000) }
-        usleep(UInt32.random(in: 0...800_000))
+        // Once the second point has written its first checkpoint, at a random moment within its run.
+        let checkpoint = dir.appendingPathComponent("runs/k/.sweep/lr=0.02_seed=1/w.ckpt").path
+        while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline { usleep(5_000) }
+        #expect(FileManager.default.fileExists(atPath: firstRecord))
+        usleep(UInt32.random(in: 0...300_000))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
@@ -133,6 +138,12 @@ import Testing
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("sweep: 3 points, 1 finished before, 2 to run"), "\(rerun.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: firstRecord)) == kept)
+        // The killed point continued from its checkpoint; the one that never started began at step 0.
+        let log2 = try String(contentsOf: dir.appendingPathComponent("runs/k/.sweep/lr=0.02_seed=1.log"), encoding: .utf8)
+        #expect(log2.range(of: #"note: resuming 'w' from 'w.ckpt' at step \d+ of 20000"#, options: .regularExpression) != nil,
+                "\(log2.suffix(2000))")
+        let log3 = try String(contentsOf: dir.appendingPathComponent("runs/k/.sweep/lr=0.03_seed=1.log"), encoding: .utf8)
+        #expect(log3.contains("note: no checkpoint 'w.ckpt' yet: training 'w' from the start"))
 
         let clean = try PtuneProcess.run(["sweep", "fit.pt"] + plan + ["--out", "runs/clean", "--jobs", "2"], in: dir)
         #expect(clean.status == 0, "\(clean.stderr)")

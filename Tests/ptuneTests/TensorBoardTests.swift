@@ -60,9 +60,10 @@ import Testing
         for s in metrics.steps {
             expected.append("loss \(s.step) \(Float(s.loss).bitPattern) True")
             if let e = s.eval { expected.append("eval \(s.step) \(Float(e).bitPattern) True") }
+            if let lr = s.lr { expected.append("lr \(s.step) \(Float(lr).bitPattern) True") }
         }
         #expect(metrics.steps.count == 25)
-        #expect(expected.contains { $0.hasPrefix("eval 10 ") })
+        #expect(expected.contains { $0.hasPrefix("eval 10 ") } && expected.contains { $0.hasPrefix("lr 25 ") })
         #expect(r.stdout.split(separator: "\n").map(String.init) == expected)
     }
 

@@ -17,6 +17,7 @@ public struct RunFolder: Sendable {
         self.path = path
         self.name = name
         let recordPath = path + "/record.json"
+        guard FileManager.default.fileExists(atPath: recordPath) else { throw .unreadable(path, "no run record (record.json) there") }
         do { record = try RunRecord.read(from: recordPath) } catch {
             throw .unreadable(recordPath, "\(error)")
         }
