@@ -129,7 +129,9 @@ import Testing
         #expect(process.terminationReason == .uncaughtSignal)
         let kept = try Data(contentsOf: URL(fileURLWithPath: firstRecord))
         // The point that was running stops too (it watches the sweep), without a record.
-        usleep(600_000)
+        let until = Date().addingTimeInterval(10)
+        while SweepTests.processes(mentioning: dir.lastPathComponent + "/runs/k/") > 0 && Date() < until { usleep(50_000) }
+        #expect(SweepTests.processes(mentioning: dir.lastPathComponent + "/runs/k/") == 0, "a point outlived its killed sweep")
         let log = try String(contentsOf: dir.appendingPathComponent("runs/k/.sweep/lr=0.02_seed=1.log"), encoding: .utf8)
         #expect(log.hasPrefix("== "))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/k/lr=0.03_seed=1").path))
@@ -152,6 +154,15 @@ import Testing
             let straight = try Data(contentsOf: dir.appendingPathComponent("runs/clean/\(name)/metrics.csv"))
             #expect(resumed == straight, "\(name)")
         }
+    }
+
+    /// How many processes have `text` in their command line.
+    static func processes(mentioning text: String) -> Int {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
+        return pids.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }.count
     }
 
     @Test func slurmArrayScript() throws {

@@ -6,18 +6,18 @@ public enum ParentWatch {
     /// The environment variable holding the sweep's process id.
     public static let variable = "PTUNE_SWEEP_PARENT"
 
-    /// When the environment names a parent, starts a thread that exits the process (status 137, as `kill -9`)
-    /// once the parent is gone; otherwise does nothing.
+    /// When the environment names a parent, starts a thread (a plain POSIX thread: it must not wait on anything the
+    /// rest of the process holds) that exits the process with status 137, as `kill -9` would, once the parent is
+    /// gone; otherwise does nothing.
     public static func startIfAsked() {
         guard let text = ProcessInfo.processInfo.environment[variable], let parent = Int32(text), parent > 1 else { return }
         if getppid() != parent { _exit(137) }
-        let thread = Thread {
-            while true {
-                usleep(200_000)
-                if getppid() != parent { _exit(137) }
-            }
-        }
-        thread.stackSize = 64 << 10
-        thread.start()
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { argument in
+            let parent = Int32(truncatingIfNeeded: Int(bitPattern: argument))
+            while getppid() == parent { usleep(200_000) }
+            _exit(137)
+        }, UnsafeMutableRawPointer(bitPattern: Int(parent)))
+        if started == 0 { pthread_detach(thread) }
     }
 }
