@@ -15,6 +15,8 @@ struct PTune: ParsableCommand {
           ptune check [options] (FILE.pt... | -e CODE)
           ptune repl [options]
           ptune lsp [options]
+          ptune jupyter install [--user | --prefix DIR | --sys-prefix]
+          ptune machine [options]
           ptune sweep [options] FILE.pt --grid NAME=V1,V2 [--seeds LIST] [--jobs N] [--out DIR]
           ptune runs (table | diff | plot) …
         """,
@@ -48,7 +50,8 @@ struct PTune: ParsableCommand {
           NO_COLOR             no colours
         """,
         version: PTuneVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, SweepCommand.self, RunsCommand.self, StartCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, JupyterCommand.self, MachineCommand.self,
+                      SweepCommand.self, RunsCommand.self, StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 
