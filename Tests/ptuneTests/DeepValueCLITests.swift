@@ -47,6 +47,19 @@ import Testing
         #expect(r.stdout == "1\nreleased\n", "\(r.stdout)")
     }
 
+    /// "Did you mean" for a 300,000-letter name with a one-letter typo: the search is bounded (a few edits, within
+    /// a band), so the check answers instead of running for minutes.
+    @Test func typoInAHugeNameIsSuggestedQuickly() throws {
+        let folder = try PtuneProcess.temporaryFolder("long-name")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = String(repeating: "a", count: 300_000)
+        try Data("let \(name) = 1\nprint \(name.dropLast())b\n".utf8).write(to: folder.appendingPathComponent("typo.pt"))
+        let r = try PtuneProcess.run(["check", "typo.pt"], in: folder)
+        #expect(!r.signaled)
+        #expect(r.status == 65, "\(r.status)")
+        #expect(r.stderr.contains("typo.pt:2:7: error: cannot find 'aaaa") && r.stderr.contains("did you mean"), "\(r.stderr.prefix(300))")
+    }
+
     /// A recursion cut off by `--max-depth` far past what the stack holds ends in a located error.
     @Test func recursionPastTheStackIsAnError() throws {
         let r = try Self.run("fn f(n) = f(n + 1)\nprint f(0)", ["--max-depth", "10000000"])

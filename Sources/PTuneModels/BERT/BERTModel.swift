@@ -142,7 +142,10 @@ public final class BERTModel {
         let positions = try positionEmbeddings.narrowed(axis: 0, start: 0, length: t)
         let type0 = try typeEmbeddings.narrowed(axis: 0, start: 0, length: 1)
         var h = try embeddingNorm(x + positions + type0).reshaped([b * t, d])
-        for block in blocks { h = try block.forward(rows: h, context: context) }
+        for block in blocks {
+            try TensorContext.checkStop()
+            h = try block.forward(rows: h, context: context)
+        }
         return try h.reshaped([b, t, d])
     }
 

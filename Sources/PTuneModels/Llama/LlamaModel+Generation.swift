@@ -15,7 +15,10 @@ extension LlamaModel {
         return try Tensor.withoutRecording {
             let rope = try RotaryTable(positions: Array(start..<(start + m)), headDim: config.headDim, base: config.ropeBase)
             var h = x.detached()
-            for (l, block) in blocks.enumerated() { h = try block.forward(rows: h, rotary: rope, cache: &cache, layer: l) }
+            for (l, block) in blocks.enumerated() {
+                try TensorContext.checkStop()
+                h = try block.forward(rows: h, rotary: rope, cache: &cache, layer: l)
+            }
             try cache.advance(by: m)
             return try outputNorm(h.narrowed(axis: 0, start: m - 1, length: 1))
         }
@@ -43,6 +46,8 @@ extension LlamaModel {
         var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache)
         var out: [Int] = []
         while out.count < maxTokens {
+            // Ctrl-C and the time limit stop a long generation between tokens.
+            try TensorContext.checkStop()
             let next = try Tensor.withoutRecording { try logits(hidden).argmax(axis: -1) }.ints[0]
             out.append(next)
             if stopTokens.contains(next) || out.count == maxTokens || cache.count >= cache.capacity { break }
