@@ -111,7 +111,7 @@ public final class BERTModel {
 
     /// The word embeddings `[B, T, d]` of token ids `[B, T]` (positions and token types are added by the forward).
     public func embed(_ tokens: Tensor) throws -> Tensor {
-        try wordEmbeddings.gatherRows(tokens)
+        try wordEmbeddings.gatherRows(tokens, fromEnd: false)
     }
 
     /// The model's ``output`` for input word embeddings `[B, T, d]`; `attentionMask` `[B, T]` is 1 at real tokens

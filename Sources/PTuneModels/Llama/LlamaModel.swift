@@ -60,7 +60,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// The embeddings of `tokens` as a `[tokens.count, d]` constant; throws for an id outside the vocabulary.
     public func embed(_ tokens: [Int]) throws -> Tensor {
         try checkTokens(tokens)
-        return try weights.tokenEmbedding.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
+        return try weights.tokenEmbedding.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)), fromEnd: false)
     }
 
     /// Throws ``LlamaError/tokenOutOfRange(_:vocabulary:)`` for the first id outside the vocabulary.
@@ -103,7 +103,7 @@ public final class LlamaModel: @unchecked Sendable {
     public func logits(_ hidden: Tensor, tokens: [Int]? = nil) throws -> Tensor {
         guard let tokens else { return try Tensor.linear(hidden, weight: weights.output, bias: nil) }
         try checkTokens(tokens)
-        let rows = try weights.output.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
+        let rows = try weights.output.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)), fromEnd: false)
         return try Tensor.linear(hidden, weight: rows, bias: nil)
     }
 }

@@ -14,12 +14,17 @@ public final class REPL {
         public var version: String
         /// Where relative paths of `:load`, `:save` and scripts resolve.
         public var directory: String
+        /// Whether an entry that failed makes the exit status a failure (input from a pipe or a file, as a script
+        /// would); interactively, errors were seen and leaving is a success.
+        public var failureSetsStatus: Bool
 
         /// Options for an interactive session in the working directory.
-        public init(banner: Bool = true, version: String = "", directory: String = FileManager.default.currentDirectoryPath) {
+        public init(banner: Bool = true, version: String = "", directory: String = FileManager.default.currentDirectoryPath,
+                    failureSetsStatus: Bool = false) {
             self.banner = banner
             self.version = version
             self.directory = directory
+            self.failureSetsStatus = failureSetsStatus
         }
     }
 
@@ -40,6 +45,8 @@ public final class REPL {
     private var pending: [String] = []
     /// How many inputs were run (names them in diagnostics: `<repl:3>`).
     var inputCount = 0
+    /// The status of the first entry that failed, if any.
+    var firstFailure: ExitStatus?
 
     /// A REPL over the language `session`, reading with `reader`. `reporter` (if any) is told when a statement
     /// ends, so a progress bar left on screen gets its newline; `interrupts` is reset before each statement.
@@ -54,9 +61,16 @@ public final class REPL {
     }
 
     /// Runs until `:quit` or the end of input. Errors in entries were shown as they happened and leave the session
-    /// usable, so leaving the REPL is a success.
+    /// usable, so leaving an interactive REPL is a success; with ``Options/failureSetsStatus`` (input from a pipe)
+    /// the status is that of the first entry that failed (65 for input that ends inside a statement).
     @discardableResult
     public func run() -> ExitStatus {
+        let status = loop()
+        guard options.failureSetsStatus else { return status }
+        return firstFailure ?? status
+    }
+
+    private func loop() -> ExitStatus {
         if options.banner {
             let version = options.version.isEmpty ? "" : " " + options.version
             console.out("ptune\(version) — type :help for help, :quit or Ctrl-D to leave\n")
@@ -64,7 +78,10 @@ public final class REPL {
         while true {
             switch reader.readLine(prompt: pending.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
             case .endOfInput:
-                if !pending.isEmpty { console.err("note: the unfinished statement was dropped\n") }
+                if !pending.isEmpty {
+                    console.err("note: the unfinished statement was dropped\n")
+                    if firstFailure == nil { firstFailure = .syntaxError }
+                }
                 return .success
             case .interrupted:
                 pending.removeAll()
@@ -117,6 +134,7 @@ public final class REPL {
         do { try body(); failure = nil } catch { failure = error }
         reporter?.finishLine()
         guard let failure else { return transcript.append(source) }
+        if firstFailure == nil { firstFailure = ExitStatus(failure) }
         console.err(failure.rendered(color: console.color, in: file) + "\n")
         if failure.isInterruption { transcript.appendInterrupted(source) }
     }
