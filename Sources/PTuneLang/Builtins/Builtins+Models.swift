@@ -82,7 +82,7 @@ extension BuiltinRegistry {
             summary += ", \(llama.config.layers) layers"
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
-                           properties: properties,
+                           properties: properties, source: name,
                            forward: { x in
                                let single = x.rank == (x.dtype == .int64 ? 1 : 2)
                                let batched = single ? try x.unsqueezed(axis: 0) : x

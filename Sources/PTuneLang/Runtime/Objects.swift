@@ -46,13 +46,16 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     public let parameters: [Parameter]
     /// Read-only facts scripts can ask for: `m.dim`, `m.vocab`.
     public let properties: [(String, Value)]
+    /// The name or path it was loaded by (`load("smollm2-135m")`), for a pretrained model.
+    public let source: String?
     /// The forward pass on a tensor.
     let forward: (Tensor) throws -> Tensor
 
     init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
          backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
-         forward: @escaping (Tensor) throws -> Tensor) {
+         source: String? = nil, forward: @escaping (Tensor) throws -> Tensor) {
         self.kind = kind
+        self.source = source
         self.summary = summary
         self.layer = layer
         self.frozenModel = frozenModel
