@@ -19,8 +19,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        // Integer dot products over quantized weight blocks (AVX2, AVX-512 VNNI, portable; chosen at run time) and
+        // vectorised block decoders: C, because per-function instruction-set targets and the byte-dot intrinsics are
+        // not expressible in Swift. Optimised in debug builds too; no fused multiply-add contraction, so decoded
+        // values are bit for bit those of PTuneCore's BlockFormat decoders.
+        .target(name: "CPTuneKernels",
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(
-            name: "PTuneCore", dependencies: ["COpenBLAS"],
+            name: "PTuneCore", dependencies: ["COpenBLAS", "CPTuneKernels"],
             // The hot path touches autodiff-node fields millions of times a second; the checks cost ~8% there.
             // Numeric kernels are 10–100x slower unoptimised (generic and SIMD arithmetic become calls), which would
             // make the reference-workload tests take minutes: debug builds optimise the numeric modules too.

@@ -28,7 +28,7 @@ while let a = args.first {
 }
 let baselines = Baselines(option: baselinesOption)
 let peft = PEFTBaseline(option: peftOption)
-if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "quant", "models", "llm"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -70,6 +70,10 @@ for w in ["w1", "w2", "w3"] {
 
 section("lang") {
     print(try LangBench.run(baselines: baselines).render())
+}
+
+section("quant") {
+    for t in try QuantBench.run() { print(t.render()) }
 }
 
 section("models") {

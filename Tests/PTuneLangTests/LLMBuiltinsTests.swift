@@ -54,7 +54,24 @@ struct LLMBuiltinsTests {
         #expect(r.out.contains("The capital of France is"))
         #expect(r.out.contains(" Paris"))
         #expect(r.out.contains { $0.hasPrefix("[2, 2] [1 0]") }, "\(r.out)")
-        #expect(r.out.last == "model smollm2-135m (llama, dim 576, 30 layers) frozen, 134,515,008 parameters")
+        #expect(r.out.last == "model smollm2-135m (llama, dim 576, 30 layers, Q4_1+Q8_0 weights) frozen, 134,515,008 parameters")
+    }
+
+    @Test func float32LoadGivesTheSameScores() throws {
+        let r = try run("""
+            model q = load("smollm2-135m")
+            model f = load("smollm2-135m", dtype: "float32")
+            let texts = ["Review: great fun.\\nSentiment:", "Review: a dull mess from start to end.\\nSentiment:"]
+            let a = label_logits(q, texts, [" negative", " positive"])
+            let b = label_logits(f, texts, [" negative", " positive"])
+            print max(abs(a - b)) < 1e-4 * max(abs(b))
+            print generate(q, "The capital of France is", max_tokens: 6) == generate(f, "The capital of France is", max_tokens: 6)
+            print f
+            """)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out == ["1.0", "true", "model smollm2-135m (llama, dim 576, 30 layers, F32 weights) frozen, 134,515,008 parameters"])
+        let bad = try run("model m = load(\"smollm2-135m\", dtype: \"int4\")")
+        #expect(bad.errors.first?.contains("dtype must be") == true, "\(bad.errors)")
     }
 
     /// PEFT's TEXT init: the embeddings of the text's tokens (SmolLM2's tokenizer adds no framing tokens), repeated

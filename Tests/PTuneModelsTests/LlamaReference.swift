@@ -16,18 +16,18 @@ struct LlamaReference {
         let c = weights.config
         var names: [String: Tensor] = [:]
         let hd = c.headDim, qn = c.heads * hd, kn = c.kvHeads * hd, f = c.feedForwardSize
-        names["token_embd.weight"] = try weights.tokenEmbedding.to(.float64)
+        names["token_embd.weight"] = try weights.tokenEmbedding.dequantized().to(.float64)
         names["output_norm.weight"] = try weights.outputNorm.to(.float64)
         for (l, b) in weights.layers.enumerated() {
             let p = "blk.\(l)."
-            let qkv = try b.qkv.to(.float64), gu = try b.gateUp.to(.float64)
+            let qkv = try b.qkv.dequantized().to(.float64), gu = try b.gateUp.dequantized().to(.float64)
             names[p + "attn_q.weight"] = try qkv.narrowed(axis: 0, start: 0, length: qn)
             names[p + "attn_k.weight"] = try qkv.narrowed(axis: 0, start: qn, length: kn)
             names[p + "attn_v.weight"] = try qkv.narrowed(axis: 0, start: qn + kn, length: kn)
             names[p + "ffn_gate.weight"] = try gu.narrowed(axis: 0, start: 0, length: f)
             names[p + "ffn_up.weight"] = try gu.narrowed(axis: 0, start: f, length: f)
-            names[p + "attn_output.weight"] = try b.attentionOutput.to(.float64)
-            names[p + "ffn_down.weight"] = try b.down.to(.float64)
+            names[p + "attn_output.weight"] = try b.attentionOutput.dequantized().to(.float64)
+            names[p + "ffn_down.weight"] = try b.down.dequantized().to(.float64)
             names[p + "attn_norm.weight"] = try b.attentionNorm.to(.float64)
             names[p + "ffn_norm.weight"] = try b.mlpNorm.to(.float64)
         }

@@ -13,7 +13,9 @@ struct SmolLM2FolderTests {
     func sameLogits() throws {
         let folder = try PythonInterop.smollm2Folder()
         let registry = ModelRegistry()
-        let gguf = try #require(try registry.load(ModelFiles.smollm2) as? LlamaModel)
+        // The folder holds the GGUF's weights decoded to float32, so it is compared with the GGUF decoded at load
+        // (the GGUF kept in its blocks matches that to 1e-5 relative: SmolLM2QuantizedTests).
+        let gguf = try #require(try registry.load(ModelFiles.smollm2, storage: .float32) as? LlamaModel)
         let hf = try #require(try registry.load(folder) as? LlamaModel)
         #expect(hf.config == gguf.config)
         let texts = ["The capital of France is", "Review: a gorgeous, witty, seductive movie.\nSentiment:", "x² 123 ✓ 日本"]

@@ -7,6 +7,9 @@ public enum TensorContext {
     /// Asked between chunks of long work (kernels over many elements, generation, long loops in the layers above):
     /// throws when the running script must stop (Ctrl-C, `--timeout`). Nil: nothing stops the work.
     @TaskLocal public static var stopCheck: StopCheck?
+    /// How products with quantized weights treat their activations when the call does not say
+    /// (``ActivationPrecision``; float32 unless a scope asks for 8-bit, as fast generation may).
+    @TaskLocal public static var quantizedActivations: ActivationPrecision = .float32
 
     /// Runs `body` with `budget` charged for every tensor allocated inside it.
     public static func withBudget<R>(_ budget: MemoryBudget?, _ body: () throws -> R) rethrows -> R {

@@ -50,10 +50,13 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     public let source: String?
     /// The forward pass on a tensor.
     let forward: (Tensor) throws -> Tensor
+    /// The scalars of weights that are not parameters (a loaded model's quantized matrices), counted with them.
+    let frozenWeightCount: Int
 
     init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
          backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
-         source: String? = nil, forward: @escaping (Tensor) throws -> Tensor) {
+         source: String? = nil, frozenWeightCount: Int = 0, forward: @escaping (Tensor) throws -> Tensor) {
+        self.frozenWeightCount = frozenWeightCount
         self.kind = kind
         self.source = source
         self.summary = summary
@@ -81,8 +84,8 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     /// Makes every weight trainable.
     public func unfreeze() { parameters.unfreezeAll() }
 
-    /// The number of scalar parameters.
-    public var parameterCount: Int { parameters.parameterCount }
+    /// The number of scalar parameters, quantized frozen weights included.
+    public var parameterCount: Int { parameters.parameterCount + frozenWeightCount }
 
     /// `model mlp(64 -> 256 -> 64) frozen, 33,088 parameters`
     public var description: String {

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneModels
 import Synchronization
 
 /// Resource limits of a session. Exceeding one is a located error, never a crash.
@@ -139,14 +140,18 @@ public struct SessionOptions {
     public var limits: Limits
     /// The seed used when a script has no `seed` statement.
     public var defaultSeed: UInt64
+    /// How `load(…)` keeps a model file's weight matrices when the script does not say (`--dequantize`: float32).
+    public var modelStorage: WeightStorage
 
-    /// Options with no overrides, default limits, and file access confined to the working directory.
+    /// Options with no overrides, default limits, file access confined to the working directory, and models kept in
+    /// their files' block formats.
     public init(seedOverride: UInt64? = nil, overrides: [Override] = [], fileAccess: FileAccess = FileAccess(),
-                limits: Limits = Limits(), defaultSeed: UInt64 = 0) {
+                limits: Limits = Limits(), defaultSeed: UInt64 = 0, modelStorage: WeightStorage = .stored) {
         self.seedOverride = seedOverride
         self.overrides = overrides
         self.fileAccess = fileAccess
         self.limits = limits
         self.defaultSeed = defaultSeed
+        self.modelStorage = modelStorage
     }
 }

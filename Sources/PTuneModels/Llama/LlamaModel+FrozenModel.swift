@@ -16,20 +16,25 @@ extension LlamaModel: PretrainedModel {
     /// Logits at every position.
     public var outputKind: ModelOutputKind { .perPosition }
 
-    /// Every weight as a frozen parameter named by its GGUF name (fused projections as `attn_qkv` and `ffn_gate_up`),
-    /// sharing the model's storage; the tied output is listed once, as `token_embd.weight`.
+    /// Every float weight as a frozen parameter named by its GGUF name (fused projections as `attn_qkv` and
+    /// `ffn_gate_up`), sharing the model's storage; the tied output is listed once, as `token_embd.weight`. Matrices
+    /// kept in quantized blocks are not parameters (they never train): a model loaded with
+    /// ``WeightStorage/float32`` lists every weight.
     public var parameters: [Parameter] {
-        var named: [(String, Tensor)] = [("token_embd.weight", weights.tokenEmbedding)]
+        var named: [(String, FrozenMatrix)] = [("token_embd.weight", weights.tokenEmbedding)]
         for (l, b) in weights.layers.enumerated() {
             let p = "blk.\(l)."
-            named += [(p + "attn_norm.weight", b.attentionNorm), (p + "attn_qkv.weight", b.qkv),
-                      (p + "attn_output.weight", b.attentionOutput), (p + "ffn_norm.weight", b.mlpNorm),
+            named += [(p + "attn_norm.weight", .dense(b.attentionNorm)), (p + "attn_qkv.weight", b.qkv),
+                      (p + "attn_output.weight", b.attentionOutput), (p + "ffn_norm.weight", .dense(b.mlpNorm)),
                       (p + "ffn_gate_up.weight", b.gateUp), (p + "ffn_down.weight", b.down)]
         }
-        named.append(("output_norm.weight", weights.outputNorm))
+        named.append(("output_norm.weight", .dense(weights.outputNorm)))
         if !config.tiedEmbeddings { named.append(("output.weight", weights.output)) }
-        // Weights are float32 by construction, which Parameter always accepts.
-        return named.compactMap { try? Parameter($0.1, name: $0.0, frozen: true) }
+        // Dense weights are float32 by construction, which Parameter always accepts.
+        return named.compactMap { name, m in
+            guard case let .dense(t) = m else { return nil }
+            return try? Parameter(t, name: name, frozen: true)
+        }
     }
 
     /// The embeddings `[B, T, d]` of token ids `[B, T]`.

@@ -32,25 +32,28 @@ extension LlamaConfig {
 }
 
 extension LlamaWeights {
-    /// The weights of a GGUF Llama file, dequantized to float32 one tensor at a time (Q4_1, Q8_0, F16, … as the
-    /// reader supports). GGUF keeps q/k rows in the adjacent-pair rotary layout, which is the layout the model's
-    /// rotary kernel uses, so no un-permutation is needed.
-    public init(gguf: GGUFFile, config: LlamaConfig) throws {
-        try self.init(config: config) { name in gguf.hasTensor(named: name) ? try gguf.tensor(named: name) : nil }
+    /// The weights of a GGUF Llama file: matrices kept in their stored block formats (``WeightStorage/stored``) or
+    /// decoded to float32 (``WeightStorage/float32``), one tensor at a time; norm gains as float32. GGUF keeps q/k rows
+    /// in the adjacent-pair rotary layout, which is the layout the model's rotary kernel uses, so no un-permutation is
+    /// needed.
+    public init(gguf: GGUFFile, config: LlamaConfig, storage: WeightStorage = .stored) throws {
+        try self.init(config: config) { name in
+            gguf.hasTensor(named: name) ? try gguf.matrix(named: name, storage: storage) : nil
+        }
     }
 }
 
 extension LlamaModel {
-    /// Loads a Llama model from the GGUF file at `path`: configuration from its metadata, weights dequantized to
-    /// float32 (SmolLM2-135M: 98 MB file → 538 MB of weights). The file is unmapped when loading ends.
-    public convenience init(ggufPath path: String) throws {
+    /// Loads a Llama model from the GGUF file at `path`: configuration from its metadata, weights kept as stored
+    /// (SmolLM2-135M Q4_1: 98 MB) or decoded to float32 (538 MB). The file is unmapped when loading ends.
+    public convenience init(ggufPath path: String, storage: WeightStorage = .stored) throws {
         let file = try GGUFFile(path: path)
-        try self.init(gguf: file)
+        try self.init(gguf: file, storage: storage)
     }
 
-    /// Loads a Llama model and its byte-level BPE tokenizer from an opened GGUF file.
-    public convenience init(gguf: GGUFFile) throws {
+    /// Loads a Llama model and its tokenizer from an opened GGUF file.
+    public convenience init(gguf: GGUFFile, storage: WeightStorage = .stored) throws {
         let config = try LlamaConfig(gguf: gguf)
-        try self.init(weights: LlamaWeights(gguf: gguf, config: config), tokenizer: GGUFTokenizer.load(gguf))
+        try self.init(weights: LlamaWeights(gguf: gguf, config: config, storage: storage), tokenizer: GGUFTokenizer.load(gguf))
     }
 }

@@ -42,11 +42,9 @@ public final class LlamaModel: @unchecked Sendable {
         blocks = try weights.layers.enumerated().map { l, w in
             let p = "blk.\(l)."
             let attention = try MultiHeadAttention(
-                projection: .fused(Linear(weight: frozen(w.qkv, p + "attn_qkv.weight"), bias: nil)),
-                output: Linear(weight: frozen(w.attentionOutput, p + "attn_output.weight"), bias: nil),
+                projection: .fused(FrozenLinear(weight: w.qkv)), output: FrozenLinear(weight: w.attentionOutput),
                 heads: heads, causal: true, rotary: true)
-            let mlp = try FeedForward(up: Linear(weight: frozen(w.gateUp, p + "ffn_gate_up.weight"), bias: nil),
-                                      down: Linear(weight: frozen(w.down, p + "ffn_down.weight"), bias: nil),
+            let mlp = try FeedForward(up: FrozenLinear(weight: w.gateUp), down: FrozenLinear(weight: w.down),
                                       kind: .gated(.silu))
             return TransformerBlock(
                 attentionNorm: .rms(try RMSNorm(weight: frozen(w.attentionNorm, p + "attn_norm.weight"), eps: c.rmsNormEpsilon)),
@@ -60,7 +58,7 @@ public final class LlamaModel: @unchecked Sendable {
     /// The embeddings of `tokens` as a `[tokens.count, d]` constant; throws for an id outside the vocabulary.
     public func embed(_ tokens: [Int]) throws -> Tensor {
         try checkTokens(tokens)
-        return try weights.tokenEmbedding.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
+        return try weights.tokenEmbedding.gatherRows(tokens)
     }
 
     /// Throws ``LlamaError/tokenOutOfRange(_:vocabulary:)`` for the first id outside the vocabulary.
@@ -100,9 +98,8 @@ public final class LlamaModel: @unchecked Sendable {
     /// Logits of hidden states `hidden` (`[n, d]`, final-normed): over the whole vocabulary (`[n, vocabulary]`), or
     /// only over `tokens` (`[n, tokens.count]`: two label words cost two dot products per row, not 49,152).
     public func logits(_ hidden: Tensor, tokens: [Int]? = nil) throws -> Tensor {
-        guard let tokens else { return try Tensor.linear(hidden, weight: weights.output, bias: nil) }
+        guard let tokens else { return try Tensor.linear(hidden, frozen: weights.output) }
         try checkTokens(tokens)
-        let rows = try weights.output.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
-        return try Tensor.linear(hidden, weight: rows, bias: nil)
+        return try Tensor.linear(hidden, weight: weights.output.gatherRows(tokens), bias: nil)
     }
 }
