@@ -8,9 +8,14 @@ import Testing
         try String(contentsOf: PtuneProcess.packageRoot.appendingPathComponent(name), encoding: .utf8)
     }
 
-    /// The spans between backticks.
+    /// The spans between backticks, outside fenced blocks.
     static func codeSpans(_ text: String) -> [String] {
-        text.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+        var inFence = false
+        let prose = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            if line.hasPrefix("```") { inFence.toggle(); return false }
+            return !inFence
+        }.joined(separator: "\n")
+        return prose.split(separator: "`", omittingEmptySubsequences: false).enumerated()
             .filter { $0.offset % 2 == 1 }.map { String($0.element) }
     }
 
@@ -60,7 +65,7 @@ import Testing
         let types = Self.codeSpans(try Self.text(document)).compactMap { span -> String? in
             let name = String(span.prefix { $0 != "." })
             guard let first = name.first, first.isUppercase, name.allSatisfy({ $0.isLetter || $0.isNumber }),
-                  !name.hasPrefix("PTune"), !name.hasPrefix("C"), name != "Package" else { return nil }
+                  !name.hasPrefix("PTune"), !name.hasPrefix("C"), !["Package", "Any"].contains(name) else { return nil }
             return name
         }
         #expect(types.count >= 10)
