@@ -154,8 +154,9 @@ public final class ScheduleObject: @unchecked Sendable, CustomStringConvertible 
 }
 
 /// Thousands separators for counts in messages: `300,288`.
-enum Count {
-    static func grouped(_ n: Int) -> String {
+public enum Count {
+    /// `n` with a comma every three digits: 1234567 → `1,234,567`.
+    public static func grouped(_ n: Int) -> String {
         let s = String(n.magnitude)
         var out = ""
         for (i, c) in s.enumerated() {

@@ -111,12 +111,18 @@ public struct OutputSink {
     public var note: (String) -> Void
     /// Training log lines and each `train` block's summary line (standard output; nothing with `--quiet`).
     public var log: (String) -> Void
+    /// Where `plot(…)` without a file sends its chart, with the width and height in characters it asked for, when
+    /// the front end shows pictures (a notebook draws it as SVG). Nil: the chart is drawn in text on `write`.
+    public var chart: ((PlotSpec, _ width: Int, _ height: Int) -> Void)?
 
-    /// A sink calling `write` for output, `note` for notes and `log` for training logs (`write` when not given).
-    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void, log: ((String) -> Void)? = nil) {
+    /// A sink calling `write` for output, `note` for notes, `log` for training logs (`write` when not given) and
+    /// `chart` (if any) for charts.
+    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void, log: ((String) -> Void)? = nil,
+                chart: ((PlotSpec, _ width: Int, _ height: Int) -> Void)? = nil) {
         self.write = write
         self.note = note
         self.log = log ?? write
+        self.chart = chart
     }
 
     /// Output to standard output, notes to standard error.
