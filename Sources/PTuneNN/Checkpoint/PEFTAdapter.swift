@@ -43,23 +43,11 @@ public enum PEFTAdapter {
         // PEFT knows two reparameterisations; other encoders are described as MLP (irrelevant in inference mode,
         // where PEFT uses only the saved embeddings).
         let reparameterization = c.kind == .lstm ? "LSTM" : "MLP"
-        return .object([
-            "peft_type": .string("P_TUNING"),
-            "task_type": .string(options.taskType),
-            "inference_mode": .bool(true),
-            "num_virtual_tokens": .int(c.numVirtualTokens),
-            "token_dim": .int(c.tokenDim),
-            "num_transformer_submodules": .int(1),
-            "num_attention_heads": options.numAttentionHeads.map { .int($0) } ?? .null,
-            "num_layers": options.numLayers.map { .int($0) } ?? .null,
+        return promptLearningConfig("P_TUNING", config: c, options: options, [
             "encoder_reparameterization_type": .string(reparameterization),
             "encoder_hidden_size": .int(c.resolvedHiddenSize),
             "encoder_num_layers": .int(c.numLayers),
             "encoder_dropout": .double(c.dropout),
-            "base_model_name_or_path": options.baseModel.map { .string($0) } ?? .null,
-            "revision": .null,
-            "auto_mapping": .null,
-            "modules_to_save": .null,
         ])
     }
 
@@ -72,8 +60,20 @@ public enum PEFTAdapter {
             text = .string(t)
             tokenizer = .string(name ?? options.baseModel ?? "unknown")
         }
-        return .object([
-            "peft_type": .string("PROMPT_TUNING"),
+        return promptLearningConfig("PROMPT_TUNING", config: c, options: options, [
+            "prompt_tuning_init": .string(initialization.peftName),
+            "prompt_tuning_init_text": text,
+            "tokenizer_name_or_path": tokenizer,
+            "tokenizer_kwargs": .null,
+        ])
+    }
+
+    /// The fields every PEFT prompt-learning config has (`PromptLearningConfig`), for `peftType`, with the
+    /// method's own `fields` added.
+    static func promptLearningConfig(_ peftType: String, config c: PromptEncoderConfig, options: Options,
+                                     _ fields: [String: JSONValue]) -> JSONValue {
+        let common: [String: JSONValue] = [
+            "peft_type": .string(peftType),
             "task_type": .string(options.taskType),
             "inference_mode": .bool(true),
             "num_virtual_tokens": .int(c.numVirtualTokens),
@@ -81,15 +81,12 @@ public enum PEFTAdapter {
             "num_transformer_submodules": .int(1),
             "num_attention_heads": options.numAttentionHeads.map { .int($0) } ?? .null,
             "num_layers": options.numLayers.map { .int($0) } ?? .null,
-            "prompt_tuning_init": .string(initialization.peftName),
-            "prompt_tuning_init_text": text,
-            "tokenizer_name_or_path": tokenizer,
-            "tokenizer_kwargs": .null,
             "base_model_name_or_path": options.baseModel.map { .string($0) } ?? .null,
             "revision": .null,
             "auto_mapping": .null,
             "modules_to_save": .null,
-        ])
+        ]
+        return .object(common.merging(fields) { _, method in method })
     }
 
     /// What an adapter folder may hold besides its two files (PEFT writes a model card): an existing folder holding
