@@ -37,7 +37,7 @@ struct CommonOptions: ParsableArguments {
     var timeout: Seconds?
 
     @Option(name: .customLong("max-memory"),
-            help: ArgumentHelp("The most memory all tensors may hold together, e.g. 512M, 8G (default 8G).", valueName: "SIZE"))
+            help: ArgumentHelp("The most memory a script may hold (tensors, lists, strings, training history, the autodiff graph), e.g. 512M, 8G (default 8G).", valueName: "SIZE"))
     var maxMemory: ByteSize?
 
     @Option(name: .customLong("max-tensor-bytes"),
