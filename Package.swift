@@ -64,7 +64,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "PTuneCoreTests", dependencies: ["PTuneCore"]),
         .testTarget(name: "PTuneNNTests", dependencies: ["PTuneWorkloads", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PTuneModelsTests", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PTuneLangTests", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"], resources: [.copy("Golden")]),
         .testTarget(name: "PTuneRunTests", dependencies: ["PTuneRun", "PTuneLang"]),
         .testTarget(name: "PTuneREPLTests", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang"]),

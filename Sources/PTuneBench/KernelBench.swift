@@ -32,7 +32,7 @@ enum KernelBench {
     static var completionCode: String { script + "\nprint z49.sh" }
 
     static func table(binary: String) throws -> Table {
-        var t = Table(title: "notebook kernel latency (ms; median of runs; the issue's targets: first reply < 100, completion < 20)",
+        var t = Table(title: "notebook kernel latency (ms; median of runs; targets: first reply < 100, completion < 20)",
                       header: ["what", "median ms", "best ms", "runs"])
         let floor = try times(5) { try KernelBench.runToExit(binary, ["--version"]) }
         t.add(["floor: 'ptune --version' from start to exit", fmt(floor.median * 1e3), fmt(floor.best * 1e3), "5"])

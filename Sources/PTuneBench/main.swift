@@ -26,6 +26,12 @@ while let a = args.first {
         sections.insert(a)
     }
 }
+// A child of the memory table: one configuration in a process of its own (see LlamaMemoryBench).
+if let i = CommandLine.arguments.firstIndex(of: "llm-memory-child"), i + 1 < CommandLine.arguments.count {
+    BLAS.setThreads(threads)
+    do { try LlamaMemoryBench.runChild(CommandLine.arguments[i + 1]) } catch { print("llm-memory-child: error: \(error)"); exit(1) }
+    exit(0)
+}
 let baselines = Baselines(option: baselinesOption)
 let peft = PEFTBaseline(option: peftOption)
 if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "quant", "models", "llm", "lsp", "kernel"] }

@@ -17,6 +17,9 @@ struct Launcher {
     /// A launcher for the settings `options` describe, recording a script run in `record` (a folder) if given.
     init(options: CommonOptions, record: String? = nil) {
         settings = options.settings(record: record)
+        if let folder = settings.outputDirectory {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         let capture = settings.recordDirectory == nil ? nil : OutputCapture()
         let standard = Console.standard(color: settings.color)
         let console = capture.map { standard.copyingOutput(to: $0) } ?? standard
@@ -51,7 +54,8 @@ struct Launcher {
             ? ReadlineReader(completer: Completer(source: session), history: HistoryStore.fromEnvironment(), interrupts: interrupts)
             : PlainLineReader.standardInput()
         let repl = REPL(session: session, reader: reader, console: console,
-                        options: REPL.Options(banner: interactive && !settings.quiet, version: PTuneVersion.current),
+                        options: REPL.Options(banner: interactive && !settings.quiet, version: PTuneVersion.current,
+                                              failureSetsStatus: !interactive),
                         reporter: reporter, interrupts: interrupts)
         return repl.run()
     }

@@ -74,6 +74,23 @@ struct LLMBuiltinsTests {
         #expect(bad.errors.first?.contains("dtype must be") == true, "\(bad.errors)")
     }
 
+    /// PEFT's TEXT init: the embeddings of the text's tokens (SmolLM2's tokenizer adds no framing tokens), repeated
+    /// until n when the text is shorter, cut to n when it is longer.
+    @Test func textInitRepeatsOrCutsTheTextsEmbeddings() throws {
+        let r = try run("""
+            model lm = load("smollm2-135m")
+            encoder pt = embedding(8, lm, init: text("Classify the review:"))
+            print pt
+            let ids = tokenize(lm, "Classify the review:", special: true)
+            let e = lm.embed(ids.reshape(1, ids.shape[0]))[0]
+            print ids.shape, item(sum(pt()[0:5] == e)), item(sum(pt()[5:8] == e[0:3]))
+            encoder cut = embedding(2, lm, init: text("Classify the review:"))
+            print item(sum(cut() == e[0:2]))
+            """)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out == ["encoder embedding(8 virtual tokens × 576, text init, 5 tokens), 4,608 parameters", "[5] 2880 1728", "1152"])
+    }
+
     @Test func mistakesAreLocatedErrors() throws {
         let unknown = try run("model lm = load(\"nope\")")
         #expect(unknown.errors.first?.contains("unknown model 'nope'") == true, "\(unknown.errors)")

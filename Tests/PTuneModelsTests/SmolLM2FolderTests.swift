@@ -11,15 +11,7 @@ import PTuneCore
 struct SmolLM2FolderTests {
     @Test("the folder's logits equal the GGUF's to 1e-5")
     func sameLogits() throws {
-        var folder = ProcessInfo.processInfo.environment["PTUNE_SMOLLM2_HF_FOLDER"] ?? ""
-        var scratch: URL? = nil
-        if folder.isEmpty {
-            let dir = try PythonInterop.temporaryFolder("smollm2-hf")
-            scratch = dir
-            try PythonInterop.run("smollm2_hf_folder.py", [ModelFiles.smollm2, dir.path])
-            folder = dir.path
-        }
-        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        let folder = try PythonInterop.smollm2Folder()
         let registry = ModelRegistry()
         // The folder holds the GGUF's weights decoded to float32, so it is compared with the GGUF decoded at load
         // (the GGUF kept in its blocks matches that to 1e-5 relative: SmolLM2QuantizedTests).

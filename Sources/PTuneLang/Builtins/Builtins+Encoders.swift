@@ -6,13 +6,26 @@ extension BuiltinRegistry {
     /// Prompt encoders (PTuneNN's, PEFT-exact where PEFT has them), placing virtual tokens, PEFT export and import.
     /// In an `encoder` declaration the short names work too: `encoder pe = mlp(virtual, embed, hidden: 256)` is
     /// `mlp_encoder(…)`.
-    static let encoders: [Builtin] = [
-        Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int"), .optional("table", "tensor", .none)],
+    static let encoders: [Builtin] = promptInits + [
+        Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int or model"), .optional("table", "tensor", .none),
+                                      .optional("init", "text(…) or sample_vocab", .none)],
                 returns: "encoder", topic: .nn,
-                summary: "prompt tuning (Lester et al.): a trainable [n, dim] table of virtual tokens, random or from a given table",
-                example: "encoder pe = embedding(virtual, embed)", result: .encoder,
+                summary: "prompt tuning (Lester et al.; PEFT's PROMPT_TUNING): a trainable [n, dim] table of virtual tokens, random (N(0, 1)), a given table, or with a model as dim started at its embeddings: init: text(\"…\") (the text's tokens) or init: sample_vocab (tokens drawn from the vocabulary)",
+                example: "encoder pt = embedding(8, lm, init: text(\"Classify the review:\"))", infer: { c in try embeddingEncoderRule(c) },
                 run: { a, m in
-                    let n = try a.int(0), d = try a.int(1)
+                    let n = try a.int(0)
+                    if !a.isNone(3) {
+                        guard a.isNone(2) else { throw RuntimeFailure(.badArgument(function: "embedding_encoder", "give a table or an init, not both")) }
+                        let (e, how) = try initializedEmbedding(a, n: n, modelIndex: 1, initIndex: 3, m)
+                        return .encoder(EncoderObject(e, summary: "embedding(\(n) virtual tokens × \(e.tokenDim), \(how))"))
+                    }
+                    let d: Int
+                    if case let .model(mo) = a[1] {
+                        guard let model = mo.frozenModel else { throw RuntimeFailure(a.mismatch(1, "a token width or a model that embeds tokens")) }
+                        d = model.tokenDim
+                    } else {
+                        d = try a.int(1)
+                    }
                     let e: EmbeddingPromptEncoder
                     if a.isNone(2) {
                         e = try m.withRandom { try EmbeddingPromptEncoder(numVirtualTokens: n, tokenDim: d, dtype: weightDType(m), using: &$0) }
@@ -79,7 +92,7 @@ extension BuiltinRegistry {
                                 .optional("model", "model", .none), .optional("base_model", "string", .none),
                                 .optional("template", "string", .none)],
                 returns: "none", topic: .nn,
-                summary: "writes a Hugging Face PEFT p-tuning adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json); model: fills the base model's name or folder, layers and heads (base_model: names it instead); a placement PEFT cannot express (template:, or one the encoder was used with) is refused",
+                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, P_TUNING for the others; model: fills the base model's name or folder, layers and heads (base_model: names it instead); a placement PEFT cannot express (template:, or one the encoder was used with) is refused",
                 example: "export_peft(pe, \"adapter\", model: lm)", result: .none,
                 run: { a, m in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }

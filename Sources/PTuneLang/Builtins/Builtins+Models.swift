@@ -101,7 +101,7 @@ extension BuiltinRegistry {
             quantized = llama.weights.elementCount - model.parameters.parameterCount
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
-                           properties: properties, frozenWeightCount: quantized,
+                           properties: properties, source: name, frozenWeightCount: quantized,
                            forward: { x in
                                let single = x.rank == (x.dtype == .int64 ? 1 : 2)
                                let batched = single ? try x.unsqueezed(axis: 0) : x

@@ -46,6 +46,8 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     public let parameters: [Parameter]
     /// Read-only facts scripts can ask for: `m.dim`, `m.vocab`.
     public let properties: [(String, Value)]
+    /// The name or path it was loaded by (`load("smollm2-135m")`), for a pretrained model.
+    public let source: String?
     /// The forward pass on a tensor.
     let forward: (Tensor) throws -> Tensor
     /// The scalars of weights that are not parameters (a loaded model's quantized matrices), counted with them.
@@ -56,9 +58,10 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
 
     init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
          backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
-         frozenWeightCount: Int = 0, forward: @escaping (Tensor) throws -> Tensor) {
+         source: String? = nil, frozenWeightCount: Int = 0, forward: @escaping (Tensor) throws -> Tensor) {
         self.frozenWeightCount = frozenWeightCount
         self.kind = kind
+        self.source = source
         self.summary = summary
         self.layer = layer
         self.frozenModel = frozenModel

@@ -71,7 +71,9 @@ public struct LlamaConfig: Sendable, Equatable {
         }
         guard heads % kvHeads == 0 else { throw LlamaError.invalidConfig("\(heads) heads are not divisible by \(kvHeads) kv heads") }
         guard headDim % 2 == 0 else { throw LlamaError.invalidConfig("head width \(headDim) must be even for rotary embeddings") }
-        guard rmsNormEpsilon > 0, ropeBase > 0 else { throw LlamaError.invalidConfig("epsilon and rope base must be positive") }
+        guard rmsNormEpsilon > 0, ropeBase > 0, rmsNormEpsilon.isFinite, ropeBase.isFinite else {
+            throw LlamaError.invalidConfig("epsilon and rope base must be positive and finite")
+        }
         for (name, id) in [("bos", bosToken), ("eos", eosToken), ("pad", padToken)] where id < 0 || id >= vocabularySize {
             throw LlamaError.invalidConfig("\(name) token \(id) is outside the vocabulary of \(vocabularySize)")
         }

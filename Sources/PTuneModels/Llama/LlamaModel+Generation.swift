@@ -31,6 +31,7 @@ extension LlamaModel {
             let rope = try RotaryTable(positions: cache.positions(spans), headDim: config.headDim, base: config.ropeBase)
             var h = x.detached()
             for (l, block) in blocks.enumerated() {
+                try TensorContext.checkStop()
                 h = try block.forward(rows: h, rotary: rope, cache: &cache, layer: l, spans: spans)
             }
             try cache.advance(spans)
@@ -87,6 +88,8 @@ extension LlamaModel {
         var out = prompts.map { _ in [Int]() }
         var active = Array(prompts.indices)
         while true {
+            // Ctrl-C and the time limit stop a long generation between tokens.
+            try TensorContext.checkStop()
             let next = try Tensor.withoutRecording { try logits(hidden).argmax(axis: -1) }.ints
             var still: [Int] = [], tokens: [Int] = []
             for (k, i) in active.enumerated() {

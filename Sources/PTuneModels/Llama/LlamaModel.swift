@@ -81,6 +81,7 @@ public final class LlamaModel: @unchecked Sendable {
         let context = AttentionContext(segments: packing.segments, rotary: rope)
         var h = x
         for (l, block) in blocks.enumerated() {
+            try TensorContext.checkStop()
             if l == blocks.count - 1, let outputRows {
                 let unique = Array(Set(outputRows)).sorted()
                 let selection = RowSelection(rows: unique, segments: try packing.segments(queryingOnly: unique))

@@ -28,6 +28,8 @@ public final class EntryRunner {
     public internal(set) var transcript = Transcript()
     /// How many pieces of code ran (names them in diagnostics: `<repl:3>`).
     public private(set) var inputCount = 0
+    /// The status of the first entry that failed, if any (a REPL reading a pipe exits with it, as a script would).
+    public private(set) var firstFailure: ExitStatus?
 
     /// A runner over `session` showing results through `presenter`; `interrupts` (if any) is reset before each
     /// entry, so an old Ctrl-C does not stop a new one.
@@ -68,6 +70,7 @@ public final class EntryRunner {
             transcript.append(source)
             return .done
         }
+        if firstFailure == nil { firstFailure = ExitStatus(failure) }
         presenter.present(.failure(failure, in: file))
         guard failure.isInterruption else { return .failed }
         transcript.appendInterrupted(source)

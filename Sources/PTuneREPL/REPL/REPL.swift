@@ -14,12 +14,17 @@ public final class REPL {
         public var version: String
         /// Where relative paths of `:load`, `:save` and scripts resolve.
         public var directory: String
+        /// Whether an entry that failed makes the exit status a failure (input from a pipe or a file, as a script
+        /// would); interactively, errors were seen and leaving is a success.
+        public var failureSetsStatus: Bool
 
         /// Options for an interactive session in the working directory.
-        public init(banner: Bool = true, version: String = "", directory: String = FileManager.default.currentDirectoryPath) {
+        public init(banner: Bool = true, version: String = "", directory: String = FileManager.default.currentDirectoryPath,
+                    failureSetsStatus: Bool = false) {
             self.banner = banner
             self.version = version
             self.directory = directory
+            self.failureSetsStatus = failureSetsStatus
         }
     }
 
@@ -35,6 +40,8 @@ public final class REPL {
     public let entries: EntryRunner
     /// Lines of an unfinished statement.
     private var pending: [String] = []
+    /// Set when the input ended inside an unfinished statement (a failure when input comes from a pipe).
+    var droppedUnfinished = false
 
     /// The successful inputs, for `:save`.
     public var transcript: Transcript { entries.transcript }
@@ -51,9 +58,16 @@ public final class REPL {
     }
 
     /// Runs until `:quit` or the end of input. Errors in entries were shown as they happened and leave the session
-    /// usable, so leaving the REPL is a success.
+    /// usable, so leaving an interactive REPL is a success; with ``Options/failureSetsStatus`` (input from a pipe)
+    /// the status is that of the first entry that failed (65 for input that ends inside a statement).
     @discardableResult
     public func run() -> ExitStatus {
+        let status = loop()
+        guard options.failureSetsStatus else { return status }
+        return entries.firstFailure ?? (droppedUnfinished ? .syntaxError : status)
+    }
+
+    private func loop() -> ExitStatus {
         if options.banner {
             let version = options.version.isEmpty ? "" : " " + options.version
             console.out("ptune\(version) — type :help for help, :quit or Ctrl-D to leave\n")
@@ -61,7 +75,10 @@ public final class REPL {
         while true {
             switch reader.readLine(prompt: pending.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
             case .endOfInput:
-                if !pending.isEmpty { console.err("note: the unfinished statement was dropped\n") }
+                if !pending.isEmpty {
+                    console.err("note: the unfinished statement was dropped\n")
+                    droppedUnfinished = true
+                }
                 return .success
             case .interrupted:
                 pending.removeAll()

@@ -101,6 +101,12 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var output: String
     /// The SHA-256 of that file.
     public var outputSHA256: String
+    /// The most memory the process held at once (its peak resident set), in bytes; nil in older records.
+    public var peakMemoryBytes: Int? = nil
+    /// The machine it ran on; nil in older records.
+    public var environment: RunEnvironment? = nil
+    /// The TensorBoard event file in the record folder (scalars per step); nil in older records.
+    public var eventsFile: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case script, seed, overrides, rerun, started, finished, seconds
@@ -118,6 +124,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case readFiles = "read_files"
         case output
         case outputSHA256 = "output_sha256"
+        case peakMemoryBytes = "peak_memory_bytes"
+        case environment
+        case eventsFile = "events_file"
     }
 
     /// The record as pretty, key-sorted JSON.

@@ -16,12 +16,14 @@ extension ScriptRunner {
                                  replacing: ScriptRunner.replaceableRecord)
     }
 
-    /// Writes `record.json`, the script's copy with a copy of every file it imports, `metrics.csv` and `output.txt`
-    /// (what the script printed) into `folder`, all at once: the folder is written beside and then takes its place,
-    /// so an earlier record is replaced whole and a crash never leaves a mix.
+    /// Writes `record.json`, the script's copy with a copy of every file it imports, `metrics.csv`, `output.txt`
+    /// (what the script printed) and a TensorBoard event file into `folder`, all at once: the folder is written beside
+    /// and then takes its place, so an earlier record is replaced whole and a crash never leaves a mix.
     func writeRecord(to folder: String, script: String, bytes: [UInt8], seed: RunRecord.Seed, imports: [String],
                      read: [ReadLog.Entry], saved paths: [String], status: ExitStatus, started: Date, finished: Date) throws {
         let copyName = (script as NSString).lastPathComponent
+        let environment = RunEnvironment.current()
+        let eventsName = TensorBoardEvents.fileName(started: started, host: environment.host)
         let csv = reporter.metricsCSV
         let output = printed.data
         let cwd = FileManager.default.currentDirectoryPath
@@ -31,7 +33,7 @@ extension ScriptRunner {
         // Imports: beside the script's copy as they are beside the script, so the copy runs as it is.
         let scriptFolder = URL(fileURLWithPath: ScriptRunner.absolute(script)).resolvingSymlinksInPath().deletingLastPathComponent().path
         var copies: [(record: RunRecord.ImportedFile, data: Data)] = []
-        var taken: Set<String> = [copyName, "record.json", "metrics.csv", "output.txt"]
+        var taken: Set<String> = [copyName, "record.json", "metrics.csv", "output.txt", eventsName]
         for path in imports {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw FileReadError.cannotRead(path: path, reason: "the imported file can no longer be read")
@@ -54,6 +56,7 @@ extension ScriptRunner {
             RunRecord.FinalMetrics(block: $0.name, step: $0.step, totalSteps: $0.totalSteps, loss: $0.loss,
                                    evalName: $0.evalMetric.map { _ in TrainingReporter.evalName }, eval: $0.evalMetric)
         }
+        let events = TensorBoardEvents.of(steps: reporter.steps, started: started)
         let iso = ISO8601DateFormatter()
         let record = RunRecord(
             ptuneVersion: version, script: script, scriptSHA256: SHA256.hex(of: bytes), scriptCopy: copyName,
@@ -63,13 +66,16 @@ extension ScriptRunner {
             started: iso.string(from: started), finished: iso.string(from: finished),
             seconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000, exitStatus: status.rawValue,
             finalMetrics: finals, metricsCSV: "metrics.csv", metricsSHA256: SHA256.hex(of: Array(csv.utf8)),
-            savedFiles: saved, readFiles: readFiles, output: "output.txt", outputSHA256: SHA256.hex(of: output))
+            savedFiles: saved, readFiles: readFiles, output: "output.txt", outputSHA256: SHA256.hex(of: output),
+            peakMemoryBytes: RunEnvironment.peakMemoryBytes(), environment: environment,
+            eventsFile: eventsName)
         let json = try record.json()
         try AtomicFolder.write(to: ScriptRunner.absolute(folder), shownAs: folder, replacing: ScriptRunner.replaceableRecord) { staging in
             try staging.write(Data(bytes), named: copyName)
             for (r, data) in copies { try staging.write(data, at: r.copy) }
             try staging.write(Data(csv.utf8), named: "metrics.csv")
             try staging.write(Data(output), named: "output.txt")
+            try staging.write(Data(events.bytes), named: eventsName)
             try staging.write(Data(json.utf8), named: "record.json")
         }
         if !settings.quiet { console.err("recorded the run in \(folder)/record.json\n") }

@@ -52,7 +52,7 @@ public final class ScriptRunner {
         }
         // The files the run writes: whatever is new or changed, after, in the folders a script may write to.
         let folders = [FileManager.default.currentDirectoryPath, (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent]
-            + settings.allowPaths.map(ScriptRunner.absolute)
+            + settings.allowPaths.map(ScriptRunner.absolute) + (settings.outputDirectory.map { [ScriptRunner.absolute($0)] } ?? [])
         let before = FileSnapshot(folders: folders)
         let reads = ReadLog { path in
             (SHA256.hex(ofFileAt: path), (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil)
@@ -61,7 +61,9 @@ public final class ScriptRunner {
         let started = Date()
         let status = run(load, execute).status
         let finished = Date()
+        // Other run records (a sweep's points finishing beside this one) are not files this run saved.
         let saved = before.changedFiles(in: FileSnapshot(folders: folders), excluding: [ScriptRunner.absolute(recordDirectory)])
+            .filter { !FileManager.default.fileExists(atPath: ($0 as NSString).deletingLastPathComponent + "/record.json") }
         let seed = RunRecord.Seed(option: settings.seed, ran: session.lastSeed, default: session.options.defaultSeed)
         do {
             try writeRecord(to: recordDirectory, script: path, bytes: Array(data), seed: seed, imports: session.importedFiles,
