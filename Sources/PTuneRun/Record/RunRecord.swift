@@ -73,8 +73,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var seedSource: SeedSource
     /// The `seed` statement that set it (file, line, column), when one did.
     public var seedStatement: String?
-    /// Every file the script imports (nested imports too), copied.
-    public var imports: [ImportedFile]
+    /// Every file the script imports (nested imports too), copied; nil in older records.
+    public var imports: [ImportedFile]? = nil
     /// The `--set` overrides, in order.
     public var overrides: [Override]
     /// The command that reruns it (the recorded script with the recorded overrides).
@@ -95,12 +95,13 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var metricsSHA256: String
     /// Every file the run saved (new or changed, after the run, under the folders the script may write to).
     public var savedFiles: [SavedFile]
-    /// Every other file the run read (data, models, vocabularies, adapters, checkpoints), hashed when first read.
-    public var readFiles: [SavedFile]
-    /// The file in the record folder holding everything the script printed on standard output.
-    public var output: String
-    /// The SHA-256 of that file.
-    public var outputSHA256: String
+    /// Every other file the run read (data, models, vocabularies, adapters, checkpoints), hashed when first read;
+    /// nil in older records.
+    public var readFiles: [SavedFile]? = nil
+    /// The file in the record folder holding everything the script printed on standard output; nil in older records.
+    public var output: String? = nil
+    /// The SHA-256 of that file; nil in older records.
+    public var outputSHA256: String? = nil
     /// The most memory the process held at once (its peak resident set), in bytes; nil in older records.
     public var peakMemoryBytes: Int? = nil
     /// The machine it ran on; nil in older records.
