@@ -19,6 +19,7 @@ struct PTune: ParsableCommand {
           ptune machine [options]
           ptune sweep [options] FILE.pt --grid NAME=V1,V2 [--seeds LIST] [--jobs N] [--out DIR]
           ptune runs (table | diff | plot) …
+          ptune export torch [options] FILE.pt OUT
         """,
         discussion: """
         With no FILE and no -e, ptune starts the REPL (prompt 'pt> '; type :help).
@@ -36,6 +37,7 @@ struct PTune: ParsableCommand {
           ptune sweep r.pt --grid lr=1e-3,3e-3 --seeds 0,1 --jobs 2 --out runs/lr
                                                    a sweep: one recorded run per point
           ptune runs table runs/lr --group-by lr   compare recorded runs
+          ptune export torch r.pt out/r            the recipe as a PyTorch + PEFT project
 
         EXIT STATUS
           0    success
@@ -51,7 +53,7 @@ struct PTune: ParsableCommand {
         """,
         version: PTuneVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, JupyterCommand.self, MachineCommand.self,
-                      SweepCommand.self, RunsCommand.self, StartCommand.self],
+                      SweepCommand.self, RunsCommand.self, ExportCommand.self, StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 

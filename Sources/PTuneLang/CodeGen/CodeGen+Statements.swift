@@ -60,6 +60,12 @@ extension CodeGen {
             var bindsGlobal = false
             if case .global? = result { bindsGlobal = true }
             return { [bindsGlobal] m in
+                if m.capturesTraining {
+                    // An export reads the block instead of running it, and the script stops here.
+                    var export = TrainExport(spec: spec, block: t, m: m)
+                    m.capturedTraining = try export.capture()
+                    throw RuntimeFailure(.trainingCaptured(spec.name), at: t.span)
+                }
                 do {
                     let history = try TrainRun(spec: spec, m: m).run()
                     store?(m, history)
@@ -174,6 +180,8 @@ extension CodeGen {
                 return v
             }
         }
-        return UserFunction(name: f.name, parameterNames: f.parameterNames, frameSize: f.frameSize, span: f.span, body: body)
+        let function = UserFunction(name: f.name, parameterNames: f.parameterNames, frameSize: f.frameSize, span: f.span, body: body)
+        function.checked = f
+        return function
     }
 }

@@ -136,6 +136,10 @@ extension Message {
             return "'\(n)' has no value: the statement that declared it failed"
         case let .badOverride(why):
             return "--set: \(why)"
+        case let .cannotExport(why):
+            return "cannot export to PyTorch: \(why)"
+        case let .trainingCaptured(name):
+            return "stopped at the training of '\(name)': the export read it instead of running it"
         case let .internalError(what):
             return "internal error (please report): \(what)"
         case let .calledFrom(name):

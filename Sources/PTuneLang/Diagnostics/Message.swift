@@ -140,6 +140,10 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case uninitialized(String)
     /// A `--set` override that matched nothing, or could not be read.
     case badOverride(String)
+    /// A construct of a `train` block that an export to PyTorch + PEFT cannot express.
+    case cannotExport(String)
+    /// The script stopped at a `train` block an export read instead of running (names what it trains).
+    case trainingCaptured(String)
     /// A bug in ptune itself (reported, never trapped).
     case internalError(String)
     /// Context added to a runtime error: where a function was called.

@@ -75,6 +75,10 @@ final class Machine {
     var stackGuard = StackGuard(floor: 0, available: 0)
     /// Called at every training step (the CLI draws progress); nil: log lines go to the output.
     var onTrainProgress: ((TrainProgress) -> Void)?
+    /// Whether the first `train` block is read for an export instead of run (the script stops there).
+    var capturesTraining = false
+    /// What reading it gave.
+    var capturedTraining: TrainCapture?
 
     init(options: SessionOptions, output: OutputSink, cancellation: CancellationFlag, registry: BuiltinRegistry) {
         self.options = options

@@ -13,6 +13,8 @@ public final class UserFunction: @unchecked Sendable {
     let body: Code
     /// Where it is declared.
     let span: SourceSpan
+    /// Its checked form (an export reads a loss through the functions it calls).
+    var checked: CheckedFunction?
 
     init(name: String, parameterNames: [String], frameSize: Int, span: SourceSpan, body: @escaping Code) {
         self.name = name
