@@ -23,7 +23,7 @@ enum LlamaBench {
         }
         let t0 = Clock.now()
         let file = try GGUFFile(path: modelPath)
-        let model = try LlamaModel(gguf: file)
+        let model = try DecoderModel(gguf: file)
         let tokenizer = try ByteLevelBPE(gguf: file)
         let loadSeconds = Clock.now() - t0
         let rssLoaded = peakRSSBytes()
@@ -95,13 +95,13 @@ enum LlamaBench {
     }
 
     /// Prefill and generation speed.
-    static func inference(_ model: LlamaModel, sequences: [[Int]]) throws -> Table {
+    static func inference(_ model: DecoderModel, sequences: [[Int]]) throws -> Table {
         var table = Table(title: "SmolLM2-135M inference (float32, \(BLAS.threads) threads)",
                           header: ["what", "time", "tokens/s"])
         let long = sequences.filter { $0.count >= 40 }
         let batch = (long.count >= 8 ? long : sequences.map { Array(repeating: $0, count: 3).flatMap { $0 } })
             .prefix(8).map { Array($0.prefix(40)) }
-        let packing = try LlamaPacking(lengths: batch.map(\.count))
+        let packing = try DecoderPacking(lengths: batch.map(\.count))
         let x = try model.embed(batch.flatMap { $0 })
         let all = try Clock.median(minTime: 2, minReps: 3) {
             try Tensor.withoutRecording { _ = try model.logits(model.hiddenStates(x, packing: packing)) }
@@ -126,7 +126,7 @@ extension LlamaBench {
     /// Only the p-tuning step on review batches, `count` times (for profiling: `ptune-bench llm-step`).
     static func profileSteps(count: Int) throws {
         let file = try GGUFFile(path: modelPath)
-        let model = try LlamaModel(gguf: file)
+        let model = try DecoderModel(gguf: file)
         let tokenizer = try ByteLevelBPE(gguf: file)
         let seqs = try reviewTexts().map { tokenizer.encode("Review: \($0)\nSentiment:") }
         let encoder = try LlamaStepBench.Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)

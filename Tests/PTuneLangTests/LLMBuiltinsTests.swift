@@ -81,7 +81,7 @@ struct LLMBuiltinsTests {
     /// Scoring more than one chunk with a trainable encoder checkpoints each chunk (no chunk's graph is kept); the
     /// gradient reaching the virtual tokens is the one a single pass over every example gives.
     @Test func chunkedScoringGivesTheSinglePassGradient() throws {
-        guard let lm = try ModelRegistry().load("smollm2-135m") as? LlamaModel else {
+        guard let lm = try ModelRegistry().load("smollm2-135m") as? DecoderModel else {
             Issue.record("smollm2-135m is not a Llama model")
             return
         }

@@ -12,7 +12,7 @@ extension BuiltinRegistry {
 
     static let pretrainedBuiltins: [Builtin] = [
         Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true))], returns: "model", topic: .models,
-                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false",
+                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6', 'gemma3-270m': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false",
                 example: "model lm = load(\"smollm2-135m\")", result: .model,
                 run: { a, m in
                     let request = try a.string(0)
@@ -77,9 +77,9 @@ extension BuiltinRegistry {
         var properties: [(String, Value)] = [("dim", .number(Double(model.tokenDim))), ("architecture", .string(model.architecture))]
         if let v = model.textTokenizer?.vocabularySize { properties.append(("vocab", .number(Double(v)))) }
         var summary = "\(name) (\(model.architecture), dim \(model.tokenDim)"
-        if let llama = model as? LlamaModel {
-            properties += [("layers", .number(Double(llama.config.layers))), ("context", .number(Double(llama.config.contextLength)))]
-            summary += ", \(llama.config.layers) layers"
+        if let lm = model as? DecoderModel {
+            properties += [("layers", .number(Double(lm.config.layers))), ("context", .number(Double(lm.config.contextLength)))]
+            summary += ", \(lm.config.layers) layers"
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
                            properties: properties,

@@ -41,6 +41,8 @@ public struct ModelRegistry: Sendable {
                    summary: "SmolLM2-135M-Instruct: Llama-architecture causal LM, GGUF Q4_1, byte-level BPE"),
         KnownModel(name: "minilm-l6", file: "minilm-l6/model.safetensors",
                    summary: "all-MiniLM-L6-v2: BERT sentence encoder, safetensors float32, WordPiece"),
+        KnownModel(name: "gemma3-270m", file: "gemma3-270m/gemma-3-270m-q4_k_m.gguf",
+                   summary: "Gemma-3-270M: Gemma 3 causal LM, GGUF Q4_K_M, SentencePiece (Gemma terms of use)"),
     ]
 
     /// The script that downloads the known models.

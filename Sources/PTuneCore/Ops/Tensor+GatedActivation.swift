@@ -1,5 +1,5 @@
-/// The gated activation of Llama's MLP, fused: one pass forward, one backward, on the output of one fused
-/// `[gate | up]` projection.
+/// The gated activations of decoder MLPs, fused: one pass forward, one backward, on the output of one fused
+/// `[gate | up]` projection — SwiGLU (Llama, Qwen) and GEGLU with the tanh form of GELU (Gemma).
 extension Tensor {
     /// SwiGLU on fused halves: for `self = [g | u]` of shape `[…, 2F]`, `y = silu(g) ⊙ u = g · σ(g) · u`, of shape
     /// `[…, F]`.
@@ -33,6 +33,75 @@ extension Tensor {
             if g.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
             return r
         })
+    }
+}
+
+extension Tensor {
+    /// GEGLU on fused halves: for `self = [g | u]` of shape `[…, 2F]`, `y = gelu_tanh(g) ⊙ u`, of shape `[…, F]`
+    /// (Gemma's MLP; ``geluTanh()``).
+    ///
+    /// Backward: `dg = dy · u · gelu_tanh′(g)`, `du = dy · gelu_tanh(g)`, into one `[…, 2F]` gradient. Saves the input
+    /// only.
+    public func geglu() throws -> Tensor {
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .geglu, dtype) }
+        guard rank >= 1, let w = shape.last, w > 0, w % 2 == 0 else {
+            throw TensorError.shapeMismatch(op: .geglu, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
+        }
+        let f = w / 2, rows = count / w
+        var out = try Tensor(uninitialized: Array(shape.dropLast()) + [f], dtype: dtype)
+        func forward<T: TensorFloat>(_: T.Type) {
+            let px = storage.typed(T.self), py = out.storage.typed(T.self)
+            Parallel.chunks(rows, work: count * 4) { range in
+                for r in range { GEGLUKernel.row(px + r * w, f, y: py + r * f, dy: nil, dx: nil) }
+            }
+        }
+        if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
+        out.node = nil
+        let x = detached()
+        return Tensor.record("geglu", out, self, { g in
+            let r = try Tensor(uninitialized: x.shape, dtype: g.dtype)
+            func backward<T: TensorFloat>(_: T.Type) {
+                let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), pr = r.storage.typed(T.self)
+                Parallel.chunks(rows, work: x.count * 4) { range in
+                    for i in range { GEGLUKernel.row(px + i * w, f, y: nil, dy: pg + i * f, dx: pr + i * w) }
+                }
+            }
+            if g.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
+            return r
+        })
+    }
+}
+
+/// The row kernel of ``Tensor/geglu()``, four float64 lanes at a time through ``GELUKernel/tanhForm(_:)``.
+enum GEGLUKernel {
+    /// One row `x = [g | u]` of `2f` elements: the forward `y[j] = gelu_tanh(g[j]) · u[j]` when `y` is given; the
+    /// backward `dx = [dy · u · gelu_tanh′(g) | dy · gelu_tanh(g)]` when `dy` and `dx` are.
+    @inline(__always)
+    static func row<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ f: Int, y: UnsafeMutablePointer<T>?,
+                                    dy: UnsafeMutablePointer<T>?, dx: UnsafeMutablePointer<T>?) {
+        var j = 0
+        while j + 4 <= f {
+            let (v, d) = GELUKernel.tanhForm(FastMath.lanes(x + j))
+            let u = FastMath.lanes(x + f + j)
+            if let y { FastMath.store(v * u, y + j) }
+            if let dy, let dx {
+                let g = FastMath.lanes(dy + j)
+                FastMath.store(g * u * d, dx + j)
+                FastMath.store(g * v, dx + f + j)
+            }
+            j += 4
+        }
+        while j < f {
+            let (v, d) = GELUKernel.tanhForm(x[j].doubleValue)
+            let u = x[f + j].doubleValue
+            y?[j] = T(fromDouble: v * u)
+            if let dy, let dx {
+                let g = dy[j].doubleValue
+                dx[j] = T(fromDouble: g * u * d)
+                dx[f + j] = T(fromDouble: g * v)
+            }
+            j += 1
+        }
     }
 }
 

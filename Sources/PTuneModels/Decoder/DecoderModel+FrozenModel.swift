@@ -3,9 +3,9 @@ import PTuneNN
 
 /// ``PretrainedModel`` (and so ``FrozenModel``) conformance: what the registry and PTuneNN's prompt plumbing
 /// (``PromptedModel``, ``PromptTuner``) need.
-extension LlamaModel: PretrainedModel {
-    /// `llama`
-    public var architecture: String { "llama" }
+extension DecoderModel: PretrainedModel {
+    /// The configuration's architecture: `llama`, `qwen2`, `qwen3`, `gemma3`.
+    public var architecture: String { config.architecture.rawValue }
     /// The tokenizer loaded with the weights.
     public var textTokenizer: (any TextTokenizer)? { tokenizer }
 
@@ -19,15 +19,7 @@ extension LlamaModel: PretrainedModel {
     /// Every weight as a frozen parameter named by its GGUF name (fused projections as `attn_qkv` and `ffn_gate_up`),
     /// sharing the model's storage; the tied output is listed once, as `token_embd.weight`.
     public var parameters: [Parameter] {
-        var named: [(String, Tensor)] = [("token_embd.weight", weights.tokenEmbedding)]
-        for (l, b) in weights.layers.enumerated() {
-            let p = "blk.\(l)."
-            named += [(p + "attn_norm.weight", b.attentionNorm), (p + "attn_qkv.weight", b.qkv),
-                      (p + "attn_output.weight", b.attentionOutput), (p + "ffn_norm.weight", b.mlpNorm),
-                      (p + "ffn_gate_up.weight", b.gateUp), (p + "ffn_down.weight", b.down)]
-        }
-        named.append(("output_norm.weight", weights.outputNorm))
-        if !config.tiedEmbeddings { named.append(("output.weight", weights.output)) }
+        let named = weights.named.map { ($0.name, $0.tensor) }
         // Weights are float32 by construction, which Parameter always accepts.
         return named.compactMap { try? Parameter($0.1, name: $0.0, frozen: true) }
     }
