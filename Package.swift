@@ -38,9 +38,12 @@ let package = Package(
         // The run layer: script runner, run records, progress, exit statuses; the front ends below build on it.
         .target(name: "PTuneRun", dependencies: ["PTuneLang", "PTuneCore"]),
         .target(name: "PTuneREPL", dependencies: ["PTuneRun", "PTuneLang", "PTuneCore", "CReadline"]),
+        // The language server (`ptune lsp`): the protocol over standard input and output, on the checker's analysis of
+        // each open document and the REPL's completion engine.
+        .target(name: "PTuneLSP", dependencies: ["PTuneREPL", "PTuneLang", "PTuneCore"]),
         .executableTarget(
             name: "ptune",
-            dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PTuneLSP", "PTuneREPL", "PTuneRun", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
         .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),

@@ -40,7 +40,7 @@ public enum SaveLoop {
         var checkpoint = Checkpoint(encoder: encoder)
         checkpoint.step = g
         try checkpoint.write(to: url.appendingPathComponent("checkpoint.safetensors"))
-        try PEFTAdapter.export(encoder, to: url.appendingPathComponent("adapter"))
+        try PEFTAdapter.export(encoder, to: url.appendingPathComponent("adapter"), options: PEFTAdapter.Options(baseModel: "generation \(g)"))
         let script = """
         write_text("note.txt", \(noteLiteral(g)))
         param w = zeros(2)
@@ -107,10 +107,12 @@ public enum SaveLoop {
                 found[f] = Int(g)
             case "adapter/" + PEFTAdapter.configFile:
                 guard let json = try? JSONValue.parse(data), json["peft_type"]?.stringValue == "P_TUNING",
-                      let n = json["num_virtual_tokens"]?.intValue, (1...7).contains(n) else {
+                      let n = json["num_virtual_tokens"]?.intValue,
+                      let g = json["base_model_name_or_path"]?.stringValue.flatMap({ Int($0.dropFirst("generation ".count)) }),
+                      n == 1 + g % 7 else {
                     throw torn(f, "not a complete adapter config")
                 }
-                found[f] = n
+                found[f] = g
             case "note.txt":
                 let text = String(decoding: data, as: UTF8.self)
                 guard let g = Int(text.dropFirst("generation ".count).prefix { $0.isNumber }), text == note(g) else {
@@ -133,6 +135,11 @@ public enum SaveLoop {
                 }
                 found[f] = g
             }
+        }
+        // The adapter's two files are one export: never one generation's weights beside another's config.
+        let weights = found["adapter/" + PEFTAdapter.weightsFile], config = found["adapter/" + PEFTAdapter.configFile]
+        if weights != config {
+            throw torn("adapter", "weights of generation \(weights.map(String.init) ?? "none") beside the config of generation \(config.map(String.init) ?? "none")")
         }
         return found
     }

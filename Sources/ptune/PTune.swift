@@ -14,6 +14,7 @@ struct PTune: ParsableCommand {
           ptune run [options] (FILE.pt | - | -e CODE)
           ptune check [options] (FILE.pt... | -e CODE)
           ptune repl [options]
+          ptune lsp [options]
         """,
         discussion: """
         With no FILE and no -e, ptune starts the REPL (prompt 'pt> '; type :help).
@@ -27,6 +28,7 @@ struct PTune: ParsableCommand {
           ptune -e 'print randn(2, 3)'             run a snippet
           cat recipe.pt | ptune -                  run a script from stdin
           ptune                                    start the REPL
+          ptune lsp                                the language server, for editors
 
         EXIT STATUS
           0    success
@@ -41,7 +43,7 @@ struct PTune: ParsableCommand {
           NO_COLOR             no colours
         """,
         version: PTuneVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, StartCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 

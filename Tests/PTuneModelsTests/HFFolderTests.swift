@@ -122,12 +122,16 @@ struct HFFolderTests {
     }
 
     /// An access check that records what it is asked and allows everything.
-    final class Recorder: ModelFileAccess, @unchecked Sendable {
+    final class Recorder: FileAccessCheck, @unchecked Sendable {
         let lock = NSLock()
         var asked: [String] = []
         func readablePath(_ path: String) throws -> String {
             lock.lock(); asked.append((path as NSString).lastPathComponent); lock.unlock()
-            return try UnrestrictedModelFileAccess().readablePath(path)
+            return try UnrestrictedFileAccess().readablePath(path)
+        }
+        func writablePath(_ path: String) throws -> String {
+            lock.lock(); asked.append((path as NSString).lastPathComponent); lock.unlock()
+            return try UnrestrictedFileAccess().writablePath(path)
         }
     }
 

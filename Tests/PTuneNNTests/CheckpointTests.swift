@@ -166,7 +166,7 @@ final class ScratchDirectory {
         #expect(throws: NNError.self) { try PEFTAdapter.importEncoder(from: folder) }
         try Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"token_dim\": 3", with: "\"token_dim\": 4").utf8).write(to: configURL)
         #expect(throws: NNError.self) { try PEFTAdapter.importEncoder(from: folder) }
-        #expect(throws: NNError.self) { try PEFTAdapter.importEncoder(from: dir.url.appendingPathComponent("missing")) }
+        #expect(throws: FileReadError.self) { try PEFTAdapter.importEncoder(from: dir.url.appendingPathComponent("missing")) }
     }
 }
 

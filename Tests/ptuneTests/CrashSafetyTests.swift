@@ -2,6 +2,7 @@ import Foundation
 import PTuneCore
 import PTuneFuzz
 import PTuneNN
+import PTuneRun
 import Testing
 
 /// Files survive crashes: a process saving every kind of file ptune writes is killed with SIGKILL at random
@@ -48,7 +49,7 @@ import Testing
             for (file, g) in previous {
                 // A file never goes back to an older generation, and never disappears once written.
                 guard let now = found[file] else { Issue.record("\(file) vanished after kill \(kills)"); continue }
-                #expect(now >= g || file.hasSuffix(".json"), "\(file) went back from generation \(g) to \(now)")
+                #expect(now >= g, "\(file) went back from generation \(g) to \(now)")
             }
             previous = found
         }
@@ -58,16 +59,18 @@ import Testing
     }
 
     /// The command itself: `ptune --record DIR` on a script that checkpoints an encoder every step, saves it,
-    /// exports it as a PEFT adapter, and writes text, a CSV log and a plot — killed at 30 random moments; every file
-    /// present afterwards loads complete (the record parses as JSON and names the script).
+    /// exports it as a PEFT adapter, and writes text, a CSV log and a plot — killed at 30 random moments, the runs
+    /// alternating between an encoder of 4 and one of 6 virtual tokens; every file present afterwards loads
+    /// complete, and each multi-file output is one run's: the adapter's weights match its config, the record's
+    /// metrics and script copy match the hashes in its record.json.
     @Test func recordAndScriptOutputsAreCompleteAfterSIGKILL() throws {
         let folder = try PtuneProcess.temporaryFolder("crash-record")
         defer { try? FileManager.default.removeItem(at: folder) }
         let note = String(repeating: "a complete line of the note\\n", count: 3000)
-        let script = """
+        func script(_ virtual: Int) -> String { """
         seed 1
         data d = dataset(x: ones(8, 2))
-        encoder pe = mlp(2, 3, hidden: 4)
+        encoder pe = mlp(\(virtual), 3, hidden: 4)
         let run = train pe on d {
           loss: sum(pe() * pe()) + 1
           optimizer: adam(lr: 0.01)
@@ -81,10 +84,11 @@ import Testing
         write_text("note.txt", "\(note)")
         plot(run, file: "loss.svg", title: "run")
         """
-        try Data(script.utf8).write(to: folder.appendingPathComponent("save.pt"))
+        }
         var rng = SystemRandomNumberGenerator()
         var sawRecord = false
         for i in 0..<30 {
+            try Data(script(i % 2 == 0 ? 4 : 6).utf8).write(to: folder.appendingPathComponent("save.pt"))
             _ = try CrashSafetyTests.killAtRandom(PtuneProcess.binary, ["--quiet", "--record", "rec", "save.pt"],
                                                   in: folder, maxDelay: 1.2, rng: &rng)
             let fm = FileManager.default
@@ -106,16 +110,29 @@ import Testing
                     Issue.record("kill \(i): \(file) does not load: \(error)")
                 }
             }
-            if let d = fm.contents(atPath: folder.appendingPathComponent("adapter/adapter_config.json").path) {
-                #expect((try? JSONValue.parse(d))?["peft_type"]?.stringValue == "P_TUNING", "kill \(i): adapter_config.json torn")
+            let config = fm.contents(atPath: folder.appendingPathComponent("adapter/adapter_config.json").path)
+            let weights = fm.contents(atPath: folder.appendingPathComponent("adapter/adapter_model.safetensors").path)
+            #expect((config == nil) == (weights == nil), "kill \(i): one of the adapter's two files is missing")
+            if let config, let weights {
+                let json = try? JSONValue.parse(config)
+                #expect(json?["peft_type"]?.stringValue == "P_TUNING", "kill \(i): adapter_config.json torn")
+                let rows = (try? SafeTensorsFile(data: weights).tensor("prompt_embeddings"))?.shape.first
+                #expect(rows != nil && rows == json?["num_virtual_tokens"]?.intValue,
+                        "kill \(i): the adapter's weights have \(rows ?? -1) rows, its config says \(json?["num_virtual_tokens"]?.intValue ?? -1)")
             }
-            if let d = fm.contents(atPath: folder.appendingPathComponent("rec/record.json").path) {
+            let record = folder.appendingPathComponent("rec")
+            if let d = fm.contents(atPath: record.appendingPathComponent("record.json").path) {
                 sawRecord = true
                 let json = try? JSONSerialization.jsonObject(with: d) as? [String: Any]
                 #expect(json?["script"] as? String == "save.pt", "kill \(i): record.json torn (\(d.count) bytes)")
-            }
-            if let d = fm.contents(atPath: folder.appendingPathComponent("rec/save.pt").path) {
-                #expect(d == Data(script.utf8), "kill \(i): the script's copy is torn")
+                let copy = fm.contents(atPath: record.appendingPathComponent("save.pt").path)
+                let metrics = fm.contents(atPath: record.appendingPathComponent("metrics.csv").path)
+                #expect(copy.map { SHA256.hex(of: Array($0)) } == json?["script_sha256"] as? String,
+                        "kill \(i): the record's script copy is not the script its record.json describes")
+                #expect(metrics.map { SHA256.hex(of: Array($0)) } == json?["metrics_sha256"] as? String,
+                        "kill \(i): the record's metrics.csv is not the one its record.json describes")
+            } else {
+                #expect(!fm.fileExists(atPath: record.appendingPathComponent("save.pt").path), "kill \(i): a record without record.json")
             }
         }
         // One run to the end, so the record is there at least once.

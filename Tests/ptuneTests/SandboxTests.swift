@@ -66,6 +66,17 @@ import Testing
          "../outside/new.txt"),
         ("param w = zeros(2)\ndata d = dataset(x: ones(4, 2))\nlet run = train w on d {\n loss: sum(batch.x * w)\n optimizer: sgd(lr: 0.1)\n steps: 2\n}\nplot(run, file: \"OUTSIDE/new.svg\")",
          "OUTSIDE/new.svg"),
+        // Writes through a symlink inside the folder that leads to a file or a folder outside.
+        ("write_text(\"link.txt\", \"x\")", "link.txt"),
+        ("param w = zeros(2)\nsave w to \"link.txt\"", "link.txt"),
+        ("encoder pe = mlp(2, 3)\nsave pe to \"relative_link.txt\"", "relative_link.txt"),
+        ("encoder pe = mlp(2, 3)\nexport_peft(pe, \"linkdir\")", "linkdir"),
+        ("encoder pe = mlp(2, 3)\nexport_peft(pe, \"linkdir/adapter\")", "linkdir/adapter"),
+        ("encoder pe = import_peft(\"linkdir\")", "linkdir/adapter_config.json"),
+        ("param w = zeros(2)\ndata d = dataset(x: ones(4, 2))\nlet run = train w on d {\n loss: sum(batch.x * w)\n optimizer: sgd(lr: 0.1)\n steps: 2\n log_file: \"link.txt\"\n}",
+         "link.txt"),
+        ("data d = dataset(x: ones(4, 2), y: randint(4, high: 2))\nmodel head = linear(2 -> 2) frozen\nencoder pe = mlp(2, 2)\ntrain pe on d {\n loss: cross_entropy(head(mean(prompt(pe, unsqueeze(batch.x, 1)), axis: 1)), batch.y)\n optimizer: sgd(lr: 0.1)\n steps: 2\n checkpoint: \"link.txt\"\n}",
+         "link.txt"),
     ]
 
     @Test(arguments: 0..<SandboxTests.escapes.count)
@@ -84,6 +95,48 @@ import Testing
         let left = try FileManager.default.contentsOfDirectory(atPath: l.outside.path).sorted()
         #expect(left == ["evil.pt", "secret.txt"], "something was written outside: \(left)")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/ptune-sandbox-escape.txt"))
+    }
+
+    /// Files a folder holds are checked one by one: a PEFT adapter folder inside whose config or weights link
+    /// outside is refused naming that file, and an import inside an imported file obeys the same check.
+    @Test func filesInsideFoldersAreChecked() throws {
+        let l = try SandboxTests.layout()
+        defer { try? FileManager.default.removeItem(at: l.root) }
+        let fm = FileManager.default
+        // A real adapter outside, and two adapter folders inside whose files link to it.
+        let made = try SandboxTests.run("encoder pe = mlp(2, 3)\nexport_peft(pe, \"adapter\")\n", in: l)
+        #expect(made.status == 0, "\(made.stderr)")
+        try fm.moveItem(at: l.recipe.appendingPathComponent("adapter"), to: l.outside.appendingPathComponent("adapter"))
+        for file in ["adapter_config.json", "adapter_model.safetensors"] {
+            let dir = l.recipe.appendingPathComponent("linked_" + file)
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            for f in ["adapter_config.json", "adapter_model.safetensors"] {
+                let target = l.outside.appendingPathComponent("adapter/" + f)
+                if f == file { try fm.createSymbolicLink(at: dir.appendingPathComponent(f), withDestinationURL: target) } else { try fm.copyItem(at: target, to: dir.appendingPathComponent(f)) }
+            }
+            let r = try SandboxTests.run("encoder pe = import_peft(\"linked_\(file)\")\nprint \"escaped\"\n", in: l)
+            #expect(r.status == 1 && r.stderr.contains("script.pt:1:14: error: access to 'linked_\(file)/\(file)' is not allowed"), "\(file): \(r.stderr)")
+            #expect(!r.stdout.contains("escaped"))
+        }
+        // An import inside an imported file.
+        try Data("import \"../linkdir/evil.pt\"\n".utf8).write(to: l.recipe.appendingPathComponent("sub/inner.pt"))
+        let chained = try SandboxTests.run("import \"sub/inner.pt\"\n", in: l)
+        #expect(chained.status == 65 && chained.stderr.contains("inner.pt:1:1: error: access to '../linkdir/evil.pt' is not allowed"), "\(chained.stderr)")
+        #expect(!chained.stdout.contains("imported secret"))
+        // A symlink inside that leads nowhere (to a file outside that does not exist yet) is replaced by the file
+        // written, never followed: nothing appears outside.
+        try fm.createSymbolicLink(atPath: l.recipe.appendingPathComponent("dangling.txt").path, withDestinationPath: "../outside/new.txt")
+        let dangling = try SandboxTests.run("write_text(\"dangling.txt\", \"x\")\n", in: l)
+        #expect(dangling.status == 0, "\(dangling.stderr)")
+        #expect(!fm.fileExists(atPath: l.outside.appendingPathComponent("new.txt").path))
+        #expect((try? fm.destinationOfSymbolicLink(atPath: l.recipe.appendingPathComponent("dangling.txt").path)) == nil)
+        // Exporting over an adapter folder whose files link outside replaces the links, not what they lead to.
+        let before = try Data(contentsOf: l.outside.appendingPathComponent("adapter/adapter_config.json"))
+        let over = try SandboxTests.run("encoder pe = mlp(5, 3)\nexport_peft(pe, \"linked_adapter_config.json\")\n", in: l)
+        #expect(over.status == 0, "\(over.stderr)")
+        #expect(try Data(contentsOf: l.outside.appendingPathComponent("adapter/adapter_config.json")) == before)
+        let written = try String(contentsOf: l.recipe.appendingPathComponent("linked_adapter_config.json/adapter_config.json"), encoding: .utf8)
+        #expect(written.contains("\"num_virtual_tokens\" : 5") || written.contains("\"num_virtual_tokens\": 5"), "\(written)")
     }
 
     @Test func importFromOutsideIsRefusedBeforeAnythingRuns() throws {

@@ -87,9 +87,14 @@ public enum SafeTensors {
     /// The largest header accepted (as the reference implementation: 100 MB).
     public static let maxHeaderBytes = 100_000_000
 
-    /// Every tensor in the file at `url`.
-    public static func read(contentsOf url: URL) throws -> [String: Tensor] {
-        try SafeTensorsFile(contentsOf: url, mapped: false).tensors()
+    /// Every tensor in the file at `url`, opened through `files`' access check.
+    public static func read(contentsOf url: URL, files: CheckedFiles = CheckedFiles()) throws -> [String: Tensor] {
+        try read(path: url.path, files: files)
+    }
+
+    /// Every tensor in the file at `path` (relative paths as `files`' check resolves them).
+    public static func read(path: String, files: CheckedFiles = CheckedFiles()) throws -> [String: Tensor] {
+        try SafeTensorsFile(path: path, mapped: true, files: files).tensors()
     }
 
     /// Every tensor in an in-memory safetensors image.
@@ -100,7 +105,13 @@ public enum SafeTensors {
     /// Writes `tensors` (and string `metadata`) to `url` atomically: temporary file, fsync, rename.
     public static func write(_ tensors: [String: Tensor], to url: URL, metadata: [String: String] = [:],
                              floatStorage: SafeTensorsDType? = nil) throws {
-        try AtomicFile.write(try encode(tensors, metadata: metadata, floatStorage: floatStorage), to: url)
+        try write(tensors, toPath: url.path, metadata: metadata, floatStorage: floatStorage)
+    }
+
+    /// Writes `tensors` to the file at `path` atomically, through `files`' access check.
+    public static func write(_ tensors: [String: Tensor], toPath path: String, metadata: [String: String] = [:],
+                             floatStorage: SafeTensorsDType? = nil, files: CheckedFiles = CheckedFiles()) throws {
+        try files.write(try encode(tensors, metadata: metadata, floatStorage: floatStorage), to: path)
     }
 
     /// The safetensors image of `tensors`. Tensors are laid out largest element size first, then by name, so every

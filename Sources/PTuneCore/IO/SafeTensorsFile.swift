@@ -15,13 +15,19 @@ public struct SafeTensorsFile: Sendable {
     private let data: Data
     private let dataStart: Int
 
-    /// Opens and validates the file at `url`, memory-mapped unless `mapped` is false.
-    public init(contentsOf url: URL, mapped: Bool = true) throws {
+    /// Opens and validates the file at `url` (through `files`' access check), memory-mapped unless `mapped` is
+    /// false (then read into memory).
+    public init(contentsOf url: URL, mapped: Bool = true, files: CheckedFiles = CheckedFiles()) throws {
+        try self.init(path: url.path, mapped: mapped, files: files)
+    }
+
+    /// ``init(contentsOf:mapped:files:)`` for the file at `path` (relative paths as `files`' check resolves them).
+    public init(path: String, mapped: Bool = true, files: CheckedFiles = CheckedFiles()) throws {
         let d: Data
         do {
-            d = try Data(contentsOf: url, options: mapped ? [.alwaysMapped] : [])
-        } catch {
-            throw SafeTensorsError.unreadable(path: url.path, (error as NSError).localizedDescription)
+            d = mapped ? try files.mappedData(path) : try files.contents(path, limit: .max)
+        } catch let e as FileReadError {
+            throw SafeTensorsError.unreadable(path: path, e.reason)
         }
         try self.init(data: d)
     }

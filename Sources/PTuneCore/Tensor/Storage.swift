@@ -24,6 +24,8 @@ public final class MemoryBudget: Sendable {
     public var liveBytes: Int { live.load(ordering: .relaxed) }
     /// The most bytes held at once so far.
     public var peakBytes: Int { peak.load(ordering: .relaxed) }
+    /// Bytes that may still be allocated before the limit.
+    public var available: Int { Swift.max(0, maxBytes - liveBytes) }
 
     func reserve(elements: Int, bytes: Int) throws {
         guard elements <= maxElements else { throw TensorError.tooLarge(elements: elements, limit: maxElements) }

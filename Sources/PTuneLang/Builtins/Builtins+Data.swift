@@ -150,9 +150,7 @@ extension BuiltinRegistry {
     /// The bytes of the file named by argument 0, through the session's file access.
     static func readFile(_ a: Arguments, _ m: Machine) throws -> (Data, String) {
         let given = try a.string(0)
-        let path = try m.resolve(given, forWriting: false)
-        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeFailure(.fileError(path: given, "cannot read the file")) }
-        return (data, given)
+        return (try m.files.contents(given, limit: m.budget.available), given)
     }
 
     /// A file reader builtin `name(path, dtype: none)`.

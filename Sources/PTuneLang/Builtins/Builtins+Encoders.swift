@@ -79,16 +79,15 @@ extension BuiltinRegistry {
                 example: "export_peft(pe, \"adapter\", task: \"SEQ_CLS\")", result: .none,
                 run: { a, m in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
-                    let folder = try m.resolve(try a.string(1), forWriting: true)
-                    try PEFTAdapter.export(e.encoder, to: URL(fileURLWithPath: folder), options: PEFTAdapter.Options(taskType: try a.string(2)))
+                    try PEFTAdapter.export(e.encoder, toFolder: try a.string(1), options: PEFTAdapter.Options(taskType: try a.string(2)),
+                                           files: m.files)
                     return .none
                 }),
         Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
                 summary: "a PEFT p-tuning adapter folder as an inference-only embedding encoder", example: "encoder pe = import_peft(\"adapter\")",
                 result: .encoder,
                 run: { a, m in
-                    let folder = try m.resolve(try a.string(0), forWriting: false)
-                    let e = try PEFTAdapter.importEncoder(from: URL(fileURLWithPath: folder), dtype: m.defaultDType)
+                    let e = try PEFTAdapter.importEncoder(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files)
                     return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim), inference only)"))
                 }),
     ]

@@ -8,10 +8,7 @@ extension BuiltinRegistry {
                 summary: "the contents of a text file (inside the script's folder or the working directory)",
                 example: "let prompt = read_text(\"prompt.txt\")", result: .string,
                 run: { a, m in
-                    let path = try m.resolve(try a.string(0), forWriting: false)
-                    guard let data = FileManager.default.contents(atPath: path) else {
-                        throw RuntimeFailure(.fileError(path: try a.string(0), "cannot read the file"))
-                    }
+                    let data = try m.files.contents(try a.string(0), limit: m.budget.available)
                     guard let text = String(data: data, encoding: .utf8) else {
                         throw RuntimeFailure(.fileError(path: try a.string(0), "the file is not UTF-8 text"))
                     }
@@ -21,8 +18,7 @@ extension BuiltinRegistry {
                 summary: "writes text to a file atomically (inside the allowed folders)",
                 example: "write_text(\"result.txt\", str(accuracy(pred, y)))", result: .none,
                 run: { a, m in
-                    let path = try m.resolve(try a.string(0), forWriting: true)
-                    try AtomicFile.write(Data(try a.string(1).utf8), to: URL(fileURLWithPath: path))
+                    try m.files.write(Data(try a.string(1).utf8), to: try a.string(0))
                     return .none
                 }),
     ]

@@ -6,19 +6,22 @@ extension Checker {
         switch callee {
         case let .name(n, nameSpan):
             if let b = resolve(n) {
+                recordReference(nameSpan, to: b)
                 if b.kind == .function { return userCall(b, args, span) }
                 return dynamicCall(Checked(type: b.type, expr: .load(b.location, nameSpan)), args, span)
             }
             if pending[n] == nil, let builtin = registry.global(n) {
+                recordBuiltin(nameSpan, builtin)
                 return builtinCall(builtin, receiver: nil, args, span)
             }
             return dynamicCall(name(n, nameSpan), args, span)
-        case let .member(base, method, _):
+        case let .member(base, method, memberSpan):
             let recv = expression(base)
             guard let kind = recv.type.kind, kind != .record else {
                 return dynamicMethodCall(recv, method, args, span)
             }
             if let b = registry.method(kind, method) {
+                recordMember(memberSpan, method, .method(b))
                 return builtinCall(b, receiver: recv, args, span)
             }
             if kind == .dataset || kind == .model || kind == .encoder {
@@ -38,6 +41,7 @@ extension Checker {
     /// A call of a builtin known when checking: arguments bound to parameters once, the static rule applied.
     mutating func builtinCall(_ b: Builtin, receiver: Checked?, _ args: [Argument], _ span: SourceSpan) -> Checked {
         let argCs = args.map { expression($0.value) }
+        recordLabels(args, builtin: b, function: nil)
         let all = (receiver.map { [$0] } ?? []) + argCs
         let labels = (receiver == nil ? [] : [nil]) + args.map(\.label)
         let plan: BindingPlan
@@ -76,6 +80,7 @@ extension Checker {
     /// A call of a function declared with `fn`, by its slot.
     mutating func userCall(_ b: Binding, _ args: [Argument], _ span: SourceSpan) -> Checked {
         let argCs = args.map { expression($0.value) }
+        recordLabels(args, builtin: nil, function: b)
         let params = b.parameterNames
         var ordered = [Checked?](repeating: nil, count: params.count)
         var next = 0

@@ -61,6 +61,7 @@ extension Checker {
             }
         }
         let finalKind: BindingKind = kind == .frozen && c.type == .model ? .frozenModel : BindingKind(kind)
+        recordDeclaration(name, nameSpan, kind: finalKind, type: type, isGlobal: topLevel, visibility: topLevel ? .global : .restOfBlock)
         let slot = declare(name, nameSpan, kind: finalKind, type: type, topLevel: topLevel)
         return .declare(c.expr, valueSpan: value.span, kind: finalKind, name: name, dtype: dtype, into: slot)
     }
@@ -131,7 +132,10 @@ extension Checker {
         frameSize = 0
         function = (f.name, [])
         loopDepth = 0
-        for p in f.parameters { _ = declareLocal(p.name, kind: .parameter, type: .unknown, span: p.span) }
+        for p in f.parameters {
+            _ = declareLocal(p.name, kind: .parameter, type: .unknown, span: p.span)
+            recordDeclaration(p.name, p.span, kind: .parameter, type: .unknown, isGlobal: false, visibility: .within(f.span))
+        }
         let body: CheckedFunction.Body
         var result: LangType = .unknown
         switch f.body {
@@ -146,6 +150,8 @@ extension Checker {
         let frame = Swift.max(frameSize, f.parameters.count)
         (scopes, nextLocal, frameSize, function, loopDepth) = saved
         globals.bindings[slot].returnType = result
+        recordDeclaration(f.name, f.nameSpan, kind: .function, type: .function(f.name, arity: f.parameters.count), isGlobal: true,
+                          visibility: .global, parameters: f.parameters.map(\.name), returnType: result)
         let checked = CheckedFunction(name: f.name, parameterNames: f.parameters.map(\.name), frameSize: frame, span: f.span, body: body)
         return .function(checked, slot: slot)
     }
@@ -161,6 +167,7 @@ extension Checker {
                 error(.assignToUndeclared(name), at: nameSpan)
                 return .nothing
             }
+            recordReference(nameSpan, to: b)
             if b.kind == .param && op != .assign, let arith = op.binary {
                 return .updateParam(.load(b.location, span), arith, value.expr, span)
             }

@@ -41,17 +41,20 @@ extension Checker {
 
     mutating func name(_ n: String, _ span: SourceSpan) -> Checked {
         if let b = resolve(n) {
+            recordReference(span, to: b)
             let type: LangType = b.kind == .function ? .function(b.name, arity: b.parameterNames.count) : b.type
             return Checked(type: type, expr: .load(b.location, span))
         }
         if pending[n] != nil {
             if function != nil, let b = reservePending(n) {
+                recordReference(span, to: b)
                 return Checked(type: .unknown, expr: .load(b.location, span))
             }
             error(.usedBeforeDeclaration(n), at: span, notes: pending[n].map { [Diagnostic(.declaredHere(n), at: $0, severity: .note)] } ?? [])
             return Checked(type: .unknown, expr: .invalid(span))
         }
         if let b = registry.global(n) {
+            recordBuiltin(span, b)
             return Checked(type: .builtin(n), expr: .constant(.builtin(b)))
         }
         error(.unknownName(n, suggestion: Suggestions.closest(to: n, in: visibleNames())), at: span)
@@ -105,6 +108,7 @@ extension Checker {
         let r = expression(base)
         var type: LangType = .unknown
         do { type = try TypeRules.member(r.type, name, registry: registry) } catch { self.error(error, at: span) }
+        recordMember(span, name, .property(name: name, receiver: r.type, type: type))
         return Checked(type: type, expr: .member(r.expr, name, span))
     }
 

@@ -2,6 +2,10 @@ import Foundation
 import PTuneCore
 
 extension Checker {
+    /// How many files deep imports may nest (each nested import is checked, compiled and run inside the one that
+    /// imports it).
+    static let maxImportDepth = 100
+
     /// `import "other.pt"`: the file's statements are checked here and run in its place, once per session.
     mutating func importFile(_ path: String, _ span: SourceSpan) -> CheckedStmt {
         let resolved: String
@@ -14,11 +18,17 @@ extension Checker {
             return .nothing
         }
         if globals.imported.contains(resolved) { return .nothing }
-        guard let data = FileManager.default.contents(atPath: resolved) else {
-            error(.fileError(path: path, "cannot read the file"), at: span)
+        guard importStack.count < Checker.maxImportDepth else {
+            error(.importsTooDeep(Checker.maxImportDepth), at: span)
+            return .nothing
+        }
+        let data: Data
+        do { data = try CheckedFiles(access: access).contents(resolved, limit: SourceFile.maxBytes) } catch {
+            self.error(.fileError(path: path, (error as? FileReadError)?.reason ?? "\(error)"), at: span)
             return .nothing
         }
         let file = SourceFile(name: path, bytes: Array(data), directory: (resolved as NSString).deletingLastPathComponent)
+        recordImport(span, path: resolved, file: file)
         let parsed = Parser.parse(file)
         if !parsed.diagnostics.isEmpty {
             if !silent { diagnostics += parsed.diagnostics }
@@ -50,6 +60,7 @@ extension Checker {
             error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: nameSpan)
             return .nothing
         }
+        recordReference(nameSpan, to: b)
         switch b.kind {
         case .let, .param, .encoder, .model, .frozenModel, .loopVariable, .parameter, .history: break
         case .dim, .frozen, .data, .function:

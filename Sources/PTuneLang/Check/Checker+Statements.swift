@@ -120,6 +120,7 @@ extension Checker {
         }
         return inScope { c in
             let slot = c.declareLocal(name, kind: .loopVariable, type: elementType.widened, span: nameSpan)
+            c.recordDeclaration(name, nameSpan, kind: .loopVariable, type: elementType.widened, isGlobal: false, visibility: .followingBlock)
             c.loopDepth += 1
             let b = c.block(body)
             c.loopDepth -= 1

@@ -11,6 +11,7 @@ extension Checker {
                 error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: span)
                 continue
             }
+            recordReference(span, to: b)
             switch b.kind {
             case .frozen, .frozenModel:
                 error(.cannotAssign(name, kind: b.kind.rawValue, hint: "frozen weights are never trained; train an encoder, a param or an unfrozen model"), at: span)
@@ -43,6 +44,7 @@ extension Checker {
         }
         inScope { c in
             batchSlot = c.declareLocal("batch", kind: .let, type: batchType, span: t.span)
+            c.recordDeclaration("batch", nil, kind: .let, type: batchType, isGlobal: false, visibility: .within(t.span))
             for o in t.options {
                 guard let name = TrainOptionName(rawValue: o.name) else {
                     let names = TrainOptionName.allCases.map(\.rawValue)
@@ -73,6 +75,10 @@ extension Checker {
         }
         let block = TrainBlock(name: t.targets.map(\.name).joined(separator: ", "), targets: targets, data: data.expr,
                                dataSpan: t.data.span, batchSlot: batchSlot, settings: settings, frozen: frozen, span: t.span)
+        if let r = t.result {
+            recordDeclaration(r.name, r.span, kind: .history, type: .record(TrainRun.historyType), isGlobal: topLevel,
+                              visibility: topLevel ? .global : .restOfBlock)
+        }
         let result = t.result.map { r in declare(r.name, r.span, kind: .history, type: .record(TrainRun.historyType), topLevel: topLevel) }
         return .train(block, result: result)
     }

@@ -34,6 +34,8 @@ struct Checker {
     var silent = false
     /// How many user-function bodies are being re-checked with call-site argument types (bounded).
     var inferenceDepth = 0
+    /// Where declarations and resolved names are recorded for an editor (nil when a script is checked to run).
+    var index: SourceIndex?
 
     init(globals: GlobalTable, dtype: DType, overrides: [Override], registry: BuiltinRegistry, access: FileAccess) {
         self.globals = globals

@@ -89,7 +89,7 @@ extension CodeGen {
                     guard case let .string(given) = try pc(m) else {
                         throw RuntimeFailure(.wrongKind(context: "'save … to'", expected: "a path string", got: "something else"))
                     }
-                    try Persistence.save(v, name: name, to: try m.resolve(given, forWriting: true))
+                    try Persistence.save(v, name: name, to: given, files: m.files)
                 } catch { throw RuntimeFailure.located(error, at: span) }
                 return .next
             }
@@ -100,8 +100,7 @@ extension CodeGen {
                     guard case let .string(given) = try pc(m) else {
                         throw RuntimeFailure(.wrongKind(context: "'load … from'", expected: "a path string", got: "something else"))
                     }
-                    let file = try m.resolve(given, forWriting: false)
-                    if let v = try Persistence.load(into: try current(m), name: name, from: file) { replace(m, v) }
+                    if let v = try Persistence.load(into: try current(m), name: name, from: given, files: m.files) { replace(m, v) }
                 } catch { throw RuntimeFailure.located(error, at: span) }
                 return .next
             }

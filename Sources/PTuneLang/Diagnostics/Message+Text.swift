@@ -62,6 +62,8 @@ extension Message {
             return "dim '\(n)' \(why)"
         case let .importCycle(path):
             return "import cycle: '\(path)' is already being imported"
+        case let .importsTooDeep(n):
+            return "imports nested too deeply (more than \(n) files, each importing the next)"
         case let .tooManyNames(n):
             return "too many top-level names (a session holds at most \(n))"
         case let .shadowsBuiltin(n):

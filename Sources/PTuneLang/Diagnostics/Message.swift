@@ -66,6 +66,8 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case badDim(String, String)
     /// `import` of a file that imports itself, directly or not.
     case importCycle(String)
+    /// An `import` inside files imported more than this many deep.
+    case importsTooDeep(Int)
     /// More top-level names than a session holds.
     case tooManyNames(Int)
     /// A declaration shadows a builtin.

@@ -28,8 +28,7 @@ extension BuiltinRegistry {
                         throw RuntimeFailure(.badArgument(function: "plot", "'file' must name an .svg file, got '\(name)'"))
                     }
                     if spec.title.isEmpty { spec.title = ((name as NSString).lastPathComponent as NSString).deletingPathExtension }
-                    let path = try m.resolve(name, forWriting: true)
-                    try AtomicFile.write(Data(SVGPlot.render(spec).utf8), to: URL(fileURLWithPath: path))
+                    try m.files.write(Data(SVGPlot.render(spec).utf8), to: name)
                     m.output.note("plot: wrote \(name)")
                     return .none
                 }),

@@ -142,6 +142,10 @@ final class Machine {
         do { return try fileAccess.resolve(path, relativeTo: directory, forWriting: forWriting) } catch { throw RuntimeFailure(error) }
     }
 
+    /// Every file the running script opens or writes goes through here: the session's file access, relative paths
+    /// starting at the script's folder, symlinks resolved, the last component opened without following a link.
+    var files: CheckedFiles { CheckedFiles(access: fileAccess.relative(to: directory)) }
+
     /// Monotonic seconds.
     static func now() -> Double {
         MonotonicClock.seconds()

@@ -6,34 +6,32 @@ import PTuneNN
 /// dropout generators), models by their state dicts, tensors and records of tensors as safetensors. Every file is
 /// written atomically (a temporary file, then a rename), so an interrupted save never leaves a broken file.
 enum Persistence {
-    /// Writes `value` (declared as `name`) to `path`.
-    static func save(_ value: Value, name: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
+    /// Writes `value` (declared as `name`) to `path`, through the script's file access.
+    static func save(_ value: Value, name: String, to path: String, files: CheckedFiles) throws {
         switch value {
         case let .encoder(e):
-            try Checkpoint(encoder: e.encoder, task: name).write(to: url)
+            try Checkpoint(encoder: e.encoder, task: name).write(toPath: path, files: files)
         case let .model(mo):
-            try SafeTensors.write(mo.parameters.stateDict(), to: url)
+            try SafeTensors.write(mo.parameters.stateDict(), toPath: path, files: files)
         case .tensor, .param:
             guard let t = value.tensorValue else { return }
-            try SafeTensors.write([name: t.detached()], to: url)
+            try SafeTensors.write([name: t.detached()], toPath: path, files: files)
         case let .record(r):
             var tensors: [String: Tensor] = [:]
             for (k, v) in zip(r.names, r.values) { if let t = v.tensorValue { tensors[k] = t.detached() } }
             guard !tensors.isEmpty else { throw RuntimeFailure(.badArgument(function: "save", "the record holds no tensors")) }
-            try SafeTensors.write(tensors, to: url)
+            try SafeTensors.write(tensors, toPath: path, files: files)
         case .none, .number, .bool, .string, .list, .range, .function, .builtin, .dataset, .optimizer, .schedule:
             throw RuntimeFailure(.wrongKind(context: "'save'", expected: "an encoder, a model, a tensor or a record of tensors", got: value.kindText))
         }
     }
 
-    /// Reads `path` into `value` (declared as `name`): weights are assigned in place (shapes must match); a plain
-    /// tensor variable gets the new tensor, which is returned.
-    static func load(into value: Value, name: String, from path: String) throws -> Value? {
-        let url = URL(fileURLWithPath: path)
+    /// Reads `path` into `value` (declared as `name`) through the script's file access: weights are assigned in
+    /// place (shapes must match); a plain tensor variable gets the new tensor, which is returned.
+    static func load(into value: Value, name: String, from path: String, files: CheckedFiles) throws -> Value? {
         switch value {
         case let .encoder(e):
-            let c = try Checkpoint.read(from: url)
+            let c = try Checkpoint.read(path: path, files: files)
             guard let state = c.tasks.first(where: { $0.name == name })?.state ?? c.tasks.first?.state else {
                 throw RuntimeFailure(.badData(path: path, "the checkpoint holds no encoder"))
             }
@@ -44,13 +42,13 @@ enum Persistence {
             if !state.generators.isEmpty { e.encoder.generators = state.generators }
             return nil
         case let .model(mo):
-            try mo.parameters.load(try SafeTensors.read(contentsOf: url))
+            try mo.parameters.load(try SafeTensors.read(path: path, files: files))
             return nil
         case let .param(p):
-            try p.assign(try single(try SafeTensors.read(contentsOf: url), name, path))
+            try p.assign(try single(try SafeTensors.read(path: path, files: files), name, path))
             return nil
         case .tensor, .none:
-            return .tensor(try single(try SafeTensors.read(contentsOf: url), name, path))
+            return .tensor(try single(try SafeTensors.read(path: path, files: files), name, path))
         case .number, .bool, .string, .list, .range, .record, .function, .builtin, .dataset, .optimizer, .schedule:
             throw RuntimeFailure(.wrongKind(context: "'load'", expected: "an encoder, a model, a param or a tensor", got: value.kindText))
         }
@@ -66,13 +64,13 @@ enum Persistence {
     /// A training checkpoint: every trained encoder with the optimizer's state for its weights, the step, the
     /// session's generator, the learning rate, schedule and clip.
     static func checkpoint(encoders: [(String, EncoderObject)], optimizer: OptimizerObject, step: Int, generator: Generator,
-                           to path: String) throws {
+                           to path: String, files: CheckedFiles) throws {
         let tasks = try encoders.map { name, e in
             (name, Checkpoint.TaskState(config: e.encoder.config, weights: e.parameters.stateDict(), buffers: e.encoder.buffers,
                                         generators: e.encoder.generators,
                                         optimizer: try optimizer.optimizer.exportState(for: e.parameters.trainable)))
         }
         try Checkpoint(tasks: tasks, step: step, generator: generator, learningRate: optimizer.learningRate,
-                       schedule: optimizer.schedule ?? .constant, maxGradientNorm: optimizer.clipNorm).write(to: URL(fileURLWithPath: path))
+                       schedule: optimizer.schedule ?? .constant, maxGradientNorm: optimizer.clipNorm).write(toPath: path, files: files)
     }
 }

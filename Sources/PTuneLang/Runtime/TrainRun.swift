@@ -115,7 +115,7 @@ struct TrainRun {
         }
         func writeCheckpoint() throws {
             guard let path = checkpointPath else { return }
-            do { try Persistence.checkpoint(encoders: trainedEncoders, optimizer: opt, step: step, generator: m.rng, to: path) } catch {
+            do { try Persistence.checkpoint(encoders: trainedEncoders, optimizer: opt, step: step, generator: m.rng, to: path, files: m.files) } catch {
                 throw RuntimeFailure.located(error, at: spec.span)
             }
         }
@@ -175,7 +175,7 @@ struct TrainRun {
         }
         try writeCheckpoint()
         if let logPath {
-            do { try AtomicFile.write(Data(csv.utf8), to: URL(fileURLWithPath: logPath)) } catch { throw RuntimeFailure(.fileError(path: logPath, "\(error)"), at: spec.span) }
+            do { try m.files.write(Data(csv.utf8), to: logPath) } catch { throw RuntimeFailure.located(error, at: spec.span) }
         }
         let after = try spec.frozen.map { try Checksum.of(m.globals[$0.slot]) }
         var changed: [String] = []

@@ -91,6 +91,12 @@ extension Session {
             return Session.members(of: machine.globals[b.slot], registry: registry)
         }
         guard let t = try? type(of: expression) else { return [] }
+        return Session.members(of: t, registry: registry)
+    }
+
+    /// The members values of static type `t` have: record fields, dataset columns, the kind's properties, then its
+    /// methods.
+    static func members(of t: LangType, registry: BuiltinRegistry) -> [String] {
         var names: [String] = []
         switch t {
         case let .record(r): names = r.names

@@ -117,10 +117,11 @@ public final class Session {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .runtime(Diagnostic(.fileError(path: path, FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"), at: nil))
         }
-        let dir = (FileAccess.canonical(path).map { ($0 as NSString).deletingLastPathComponent }) ?? FileManager.default.currentDirectoryPath
+        let file = SourceFile.script(at: path, bytes: Array(data))
+        let dir = file.directory ?? FileManager.default.currentDirectoryPath
         machine.fileAccess.allow(dir)
         machine.directory = dir
-        return SourceFile(name: (path as NSString).lastPathComponent, bytes: Array(data), directory: dir)
+        return file
     }
 
     func parse(_ source: SourceFile) throws(RunFailure) -> [Stmt] {
@@ -135,13 +136,15 @@ public final class Session {
     }
 
     func report(_ c: Checker, unusedOverrides: Bool) throws(RunFailure) {
-        var diags = c.diagnostics
-        if unusedOverrides {
-            for o in options.overrides where !c.usedOverrides.contains(o.name) {
-                diags.append(Diagnostic(.badOverride("no top-level 'dim' or 'let' of a literal is named '\(o.name)'"), at: nil))
-            }
-        }
+        let diags = c.diagnostics + (unusedOverrides ? Session.unusedOverrides(options.overrides, used: c.usedOverrides) : [])
         if !diags.isEmpty { throw .check(diags) }
+    }
+
+    /// An error for each `--set` that names no top-level `dim` or `let` of a literal.
+    static func unusedOverrides(_ overrides: [Override], used: Set<String>) -> [Diagnostic] {
+        overrides.filter { !used.contains($0.name) }.map {
+            Diagnostic(.badOverride("no top-level 'dim' or 'let' of a literal is named '\($0.name)'"), at: nil)
+        }
     }
 
     /// Runs compiled statements in order, committing each one's names once it succeeds.

@@ -11,19 +11,22 @@ public final class SourceFile: Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
     /// Byte offset of the start of each line.
     let lineStarts: [Int]
+    /// The largest script (or imported file) ptune reads: 64 MiB.
+    public static let maxBytes = 64 << 20
 
     /// A source named `name` with text `text`, whose relative paths resolve against `directory`.
     public convenience init(name: String, text: String, directory: String? = nil) {
         self.init(name: name, bytes: Array(text.utf8), directory: directory)
     }
 
-    /// A source from raw UTF-8 bytes (invalid sequences are reported by the lexer, not here).
+    /// A source from raw UTF-8 bytes (invalid sequences are reported by the lexer, not here). A UTF-8 byte-order mark
+    /// at the start, which some editors write, is dropped.
     public init(name: String, bytes: [UInt8], directory: String? = nil) {
         self.name = name
         self.directory = directory
-        self.bytes = bytes
+        self.bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         var starts = [0]
-        for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+        for (i, b) in self.bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
         lineStarts = starts
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 /// The hyperparameters of a BERT encoder, as in Hugging Face's `config.json` (all-MiniLM-L6-v2: 6 layers of width
 /// 384, 12 heads, feed-forward 1536, 512 positions, vocabulary 30,522).
@@ -41,7 +42,7 @@ public struct BERTConfig: Sendable, Equatable, Codable {
     }
 
     /// Reads a Hugging Face `config.json`; it must describe a BERT with exact GELU and absolute positions.
-    public init(contentsOf path: String, reader: ModelFileReader = ModelFileReader()) throws {
+    public init(contentsOf path: String, reader: CheckedFiles = CheckedFiles()) throws {
         try self.init(data: reader.contents(path, limit: 16 << 20), file: path)
     }
 

@@ -7,7 +7,7 @@ extension BERTModel: PretrainedModel {
     /// Loads `config.json`, the weights (`model.safetensors`, its shards, or the file `weights` names; float32,
     /// float16 or bfloat16, names with or without a `bert.` prefix) and, when present, `vocab.txt` (or
     /// `tokenizer.json`) from `directory`, every file through `reader`'s access check. The model comes frozen.
-    public convenience init(directory: String, weights: String? = nil, reader: ModelFileReader = ModelFileReader()) throws {
+    public convenience init(directory: String, weights: String? = nil, reader: CheckedFiles = CheckedFiles()) throws {
         try self.init(hf: HFFolder(path: directory, weights: weights, reader: reader))
     }
 

@@ -14,7 +14,7 @@ public final class HFFolder: Sendable {
     public let config: HFConfig
     /// The weights file given instead of the folder's own, if any.
     let weightsOverride: String?
-    let reader: ModelFileReader
+    let reader: CheckedFiles
 
     /// The file names ptune looks for.
     public static let configName = "config.json", weightsName = "model.safetensors"
@@ -23,7 +23,7 @@ public final class HFFolder: Sendable {
     /// Opens the folder at `path` through `reader`: reads `config.json` only. `weights` names one weights file to
     /// use instead of the folder's own (a `.safetensors` file given directly). Weights are opened by ``weights()``,
     /// after the architecture has checked the configuration.
-    public init(path: String, weights: String? = nil, reader: ModelFileReader = ModelFileReader()) throws {
+    public init(path: String, weights: String? = nil, reader: CheckedFiles = CheckedFiles()) throws {
         self.path = path
         self.reader = reader
         weightsOverride = weights
@@ -51,7 +51,7 @@ public final class HFFolder: Sendable {
     }
 
     /// The shard files an index lists (its `weight_map` values), each a plain file name inside the folder.
-    static func shardFiles(_ indexPath: String, folder: String, reader: ModelFileReader) throws -> [String] {
+    static func shardFiles(_ indexPath: String, folder: String, reader: CheckedFiles) throws -> [String] {
         let json: JSONValue
         do { json = try JSONValue.parse(reader.contents(indexPath, limit: 64 << 20)) } catch let e as JSONError {
             throw ModelError.invalidFile(file: indexPath, reason: "not valid JSON: \(e)")
@@ -107,7 +107,7 @@ public struct HFWeights: Sendable {
     private let shards: [SafeTensorsFile]
     private let index: [String: Int]
 
-    init(files: [String], reader: ModelFileReader) throws {
+    init(files: [String], reader: CheckedFiles) throws {
         var shards: [SafeTensorsFile] = [], index: [String: Int] = [:]
         for (i, file) in files.enumerated() {
             let st: SafeTensorsFile

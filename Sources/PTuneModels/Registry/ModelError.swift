@@ -1,3 +1,5 @@
+import PTuneCore
+
 /// Why a pretrained model could not be found or built. (Problems inside a file are the format's own errors:
 /// ``GGUFError``, the safetensors codec's, ``FileReadError``.)
 public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 import PTuneNN
 
 /// Building models from their files: GGUF files by `general.architecture`, Hugging Face folders (or a `.safetensors`
@@ -26,9 +27,9 @@ extension ModelRegistry {
     /// one — loaded and frozen (trainable weights when `frozen` is false). Every file the load opens (weights,
     /// shards, index, configuration, vocabulary, tokenizer) is checked by `access` first, symlinks resolved.
     public func load(_ request: String, frozen: Bool = true,
-                     access: any ModelFileAccess = UnrestrictedModelFileAccess()) throws -> any PretrainedModel {
+                     access: any FileAccessCheck = UnrestrictedFileAccess()) throws -> any PretrainedModel {
         let location = try locate(request)
-        let reader = ModelFileReader(access: access)
+        let reader = CheckedFiles(access: access)
         let model: any PretrainedModel
         switch location.format {
         case .gguf:

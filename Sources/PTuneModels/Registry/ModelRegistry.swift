@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 
 /// A model ptune knows by name, and where ``scripts/fetch-models`` puts its files.
 public struct KnownModel: Sendable, Equatable {

@@ -51,7 +51,7 @@ public final class WordPiece: TextTokenizer {
     }
 
     /// Reads a `vocab.txt` (one token per line, id = line number) and builds the tokenizer.
-    public convenience init(vocabFile path: String, lowercase: Bool = true, reader: ModelFileReader = ModelFileReader()) throws {
+    public convenience init(vocabFile path: String, lowercase: Bool = true, reader: CheckedFiles = CheckedFiles()) throws {
         try self.init(vocabText: reader.contents(path, limit: 256 << 20), file: path, lowercase: lowercase)
     }
 

@@ -78,6 +78,11 @@ public struct Checkpoint {
 
     /// Writes the checkpoint to `url` atomically.
     public func write(to url: URL) throws {
+        try write(toPath: url.path)
+    }
+
+    /// Writes the checkpoint to the file at `path` atomically, through `files`' access check.
+    public func write(toPath path: String, files: CheckedFiles = CheckedFiles()) throws {
         var tensors: [String: Tensor] = [:]
         var taskRecords: [String: JSONValue] = [:]
         for (name, s) in tasks {
@@ -108,14 +113,19 @@ public struct Checkpoint {
             "task_order": .array(tasks.map { .string($0.name) }),
             "tasks": .object(taskRecords),
         ])
-        try SafeTensors.write(tensors, to: url, metadata: [Checkpoint.metadataKey: meta.serialized()])
+        try SafeTensors.write(tensors, toPath: path, metadata: [Checkpoint.metadataKey: meta.serialized()], files: files)
     }
 
     /// Reads a checkpoint written by ``write(to:)``.
     public static func read(from url: URL) throws -> Checkpoint {
-        let file = try SafeTensorsFile(contentsOf: url, mapped: false)
+        try read(path: url.path)
+    }
+
+    /// Reads the checkpoint at `path`, through `files`' access check.
+    public static func read(path: String, files: CheckedFiles = CheckedFiles()) throws -> Checkpoint {
+        let file = try SafeTensorsFile(path: path, mapped: false, files: files)
         guard let text = file.metadata[metadataKey] else {
-            throw NNError.invalidCheckpoint("'\(url.path)' has no '\(metadataKey)' metadata: not a ptune checkpoint")
+            throw NNError.invalidCheckpoint("'\(path)' has no '\(metadataKey)' metadata: not a ptune checkpoint")
         }
         let meta = try JSONValue.parse(text)
         guard meta["format"]?.stringValue == "ptune.checkpoint", meta["version"]?.intValue == 1 else {

@@ -59,41 +59,60 @@ public enum PEFTAdapter {
         ])
     }
 
-    /// Writes the adapter folder for `encoder` (created if missing; each file written atomically). The prompt is the
-    /// encoder's output in evaluation mode (dropout off).
-    public static func export(_ encoder: PromptEncoder, to folder: URL, options: Options = Options()) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    /// What an adapter folder may hold besides its two files (PEFT writes a model card): an existing folder holding
+    /// anything else is not replaced.
+    public static let replaceableFiles: Set<String> = [weightsFile, configFile, "README.md", "adapter_model.bin"]
+
+    /// Writes the adapter folder for `encoder` atomically: both files go into a temporary sibling that then takes the
+    /// folder's place, so no reader and no crash ever sees one export's weights beside another's config. An existing
+    /// folder is replaced only if it holds nothing but adapter files. The prompt is the encoder's output in
+    /// evaluation mode (dropout off). Every path goes through `files`' access check.
+    public static func export(_ encoder: PromptEncoder, to folder: URL, options: Options = Options(),
+                              files: CheckedFiles = CheckedFiles()) throws {
+        try export(encoder, toFolder: folder.path, options: options, files: files)
+    }
+
+    /// ``export(_:to:options:files:)`` to the folder at `path` (relative paths as `files`' check resolves them).
+    public static func export(_ encoder: PromptEncoder, toFolder path: String, options: Options = Options(),
+                              files: CheckedFiles = CheckedFiles()) throws {
         // The encoder's output in evaluation mode: no dropout, and its generators untouched.
         let wasTraining = encoder.isTraining
         encoder.isTraining = false
         defer { encoder.isTraining = wasTraining }
         var embeddings = try Tensor.withoutRecording { try encoder.encode() }.detached()
         if let dtype = options.dtype { embeddings = try embeddings.to(dtype) }
-        try SafeTensors.write(["prompt_embeddings": embeddings], to: folder.appendingPathComponent(weightsFile),
-                              metadata: ["format": "pt"])
+        let weights = try SafeTensors.encode(["prompt_embeddings": embeddings], metadata: ["format": "pt"])
         let json = config(of: encoder, options: options).serialized(indent: 2) + "\n"
-        try AtomicFile.write(Data(json.utf8), to: folder.appendingPathComponent(configFile))
+        try files.writeFolder(path, replacing: { names in
+            names.first { !replaceableFiles.contains($0) }.map { "it holds '\($0)', which is not part of an adapter (export into a new folder or an adapter folder)" }
+        }) { staging in
+            try staging.write(weights, named: weightsFile)
+            try staging.write(Data(json.utf8), named: configFile)
+        }
     }
 
     /// Reads a PEFT p-tuning (or prompt-tuning) adapter folder as an inference-only embedding encoder holding the
-    /// saved `prompt_embeddings`, converted to `dtype` if given.
-    public static func importEncoder(from folder: URL, dtype: DType? = nil) throws -> EmbeddingPromptEncoder {
-        let configURL = folder.appendingPathComponent(configFile)
-        guard let data = FileManager.default.contents(atPath: configURL.path) else {
-            throw NNError.invalidCheckpoint("cannot read '\(configURL.path)'")
-        }
+    /// saved `prompt_embeddings`, converted to `dtype` if given. Both files are opened through `files`' access check.
+    public static func importEncoder(from folder: URL, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
+        try importEncoder(fromFolder: folder.path, dtype: dtype, files: files)
+    }
+
+    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them).
+    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
+        let configPath = path + "/" + configFile
+        let data = try files.contents(configPath, limit: 1 << 24)
         let config = try JSONValue.parse(data)
         guard let type = config["peft_type"]?.stringValue, type == "P_TUNING" || type == "PROMPT_TUNING" else {
-            throw NNError.invalidCheckpoint("'\(configURL.path)' is not a p-tuning adapter (peft_type \(config["peft_type"]?.serialized() ?? "missing"))")
+            throw NNError.invalidCheckpoint("'\(configPath)' is not a p-tuning adapter (peft_type \(config["peft_type"]?.serialized() ?? "missing"))")
         }
         guard let n = config["num_virtual_tokens"]?.intValue, let d = config["token_dim"]?.intValue, n > 0, d > 0 else {
-            throw NNError.invalidCheckpoint("'\(configURL.path)' lacks positive num_virtual_tokens and token_dim")
+            throw NNError.invalidCheckpoint("'\(configPath)' lacks positive num_virtual_tokens and token_dim")
         }
         let submodules = config["num_transformer_submodules"]?.intValue ?? 1
         guard submodules == 1 else {
             throw NNError.unsupported("adapters with \(submodules) transformer submodules (encoder-decoder models) are not supported")
         }
-        let file = try SafeTensorsFile(contentsOf: folder.appendingPathComponent(weightsFile), mapped: false)
+        let file = try SafeTensorsFile(data: try files.mappedData(path + "/" + weightsFile))
         var table = try file.tensor("prompt_embeddings")
         guard table.shape == [n, d] else {
             throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(d)]")

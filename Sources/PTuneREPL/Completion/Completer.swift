@@ -1,4 +1,5 @@
 import Foundation
+import PTuneLang
 
 /// Tab completion for one line of ptune: decides from the text before the cursor what kind of word is being typed
 /// — a meta-command, a file path inside a string literal, a member after `.`, a named argument inside a call, or a
@@ -7,31 +8,46 @@ public final class Completer {
     private let source: CompletionSource
     /// The folder relative paths are completed against.
     private let baseDirectory: String
+    /// Whether a line starting with `:` is a meta-command (the REPL's; a document has none).
+    private let metaCommands: Bool
 
-    /// A completer asking `source` about names, resolving relative paths against `baseDirectory`.
-    public init(source: CompletionSource, baseDirectory: String = FileManager.default.currentDirectoryPath) {
+    /// A completer asking `source` about names, resolving relative paths against `baseDirectory`; `metaCommands`
+    /// completes the REPL's `:` commands.
+    public init(source: CompletionSource, baseDirectory: String = FileManager.default.currentDirectoryPath,
+                metaCommands: Bool = true) {
         self.source = source
         self.baseDirectory = baseDirectory
+        self.metaCommands = metaCommands
     }
 
-    /// Candidates for the word before `cursor` (a UTF-8 offset into `line`; the whole line when nil).
+    /// The reserved and contextual words, which every source offers.
+    public static var keywords: [String] { Keyword.allCases.map(\.rawValue).sorted() + ContextualWord.allCases.map(\.rawValue) }
+
+    /// Candidates for the word before `cursor` (a UTF-8 offset into `line`; the whole line when nil). `line` may be
+    /// a whole document up to the cursor.
     public func complete(line: String, cursor: Int? = nil) -> CompletionResult {
-        let bytes = Array(line.utf8.prefix(cursor ?? Int.max))
-        let context = CompletionContext(scanning: bytes)
+        complete(bytes: Array(line.utf8.prefix(cursor ?? Int.max)))
+    }
+
+    /// Candidates for the word at the end of `bytes` (UTF-8 text up to the cursor).
+    public func complete(bytes: [UInt8]) -> CompletionResult {
+        let context = CompletionContext(scanning: bytes, metaCommands: metaCommands)
         switch context.kind {
         case .comment:
-            return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil)
+            return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil, kind: .none)
         case .metaCommand(let word):
-            return result(start: bytes.count - word.utf8.count, word: word, from: MetaCommand.allCases.map(\.word), append: " ")
+            return result(start: bytes.count - word.utf8.count, word: word, from: MetaCommand.allCases.map(\.word), append: " ",
+                          kind: .metaCommands)
         case .metaArgument(let command, let word):
             let typed = command.hasPrefix(":") ? String(command.dropFirst()) : command
             switch (try? MetaCommand.named(typed).get())?.argumentKind ?? .code {
             case .helpTopic:
-                return result(start: bytes.count - word.utf8.count, word: word, from: source.helpTopics, append: nil)
+                return result(start: bytes.count - word.utf8.count, word: word, from: source.helpTopics, append: nil,
+                              kind: .metaCommands)
             case .path:
                 return paths(typed: word, end: bytes.count, closingQuote: false)
             case .none:
-                return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil)
+                return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil, kind: .none)
             case .code:
                 return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, offset: bytes.count - word.utf8.count)
             }
@@ -47,7 +63,7 @@ public final class Completer {
         let word = context.word
         let start = end - word.utf8.count
         if let receiver = context.receiver {
-            return result(start: start, word: word, from: source.members(of: receiver), append: nil)
+            return result(start: start, word: word, from: source.members(of: receiver), append: nil, kind: .members)
         }
         var pool: [String] = []
         if let callee = context.callee { pool += source.parameterNames(of: callee).map { $0 + ":" } }
@@ -75,7 +91,7 @@ public final class Completer {
         }
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder) else {
-            return CompletionResult(start: start, candidates: [], appendCharacter: nil)
+            return CompletionResult(start: start, candidates: [], appendCharacter: nil, kind: .paths)
         }
         var candidates: [String] = []
         for name in names where name.hasPrefix(namePrefix) && (namePrefix.hasPrefix(".") || !name.hasPrefix(".")) {
@@ -86,12 +102,13 @@ public final class Completer {
         candidates.sort()
         let unique = candidates.count == 1 ? candidates[0] : nil
         let append: Character? = unique.map { $0.hasSuffix("/") ? nil : (closingQuote ? "\"" : nil) } ?? nil
-        return CompletionResult(start: start, candidates: candidates, appendCharacter: append)
+        return CompletionResult(start: start, candidates: candidates, appendCharacter: append, kind: .paths)
     }
 
     /// The sorted, distinct members of `pool` that start with `word`.
-    private func result(start: Int, word: String, from pool: [String], append: Character?) -> CompletionResult {
+    private func result(start: Int, word: String, from pool: [String], append: Character?,
+                        kind: CompletionResult.Kind = .names) -> CompletionResult {
         let candidates = Array(Set(pool.filter { $0.hasPrefix(word) })).sorted()
-        return CompletionResult(start: start, candidates: candidates, appendCharacter: candidates.count == 1 ? append : nil)
+        return CompletionResult(start: start, candidates: candidates, appendCharacter: candidates.count == 1 ? append : nil, kind: kind)
     }
 }

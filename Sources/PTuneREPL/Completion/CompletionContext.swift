@@ -1,6 +1,6 @@
 /// What the text before the cursor says about the word being completed. A small scan that follows strings,
-/// comments and brackets; enough for completion, where a wrong guess costs nothing (the parser decides everything
-/// that matters).
+/// comments and brackets over a REPL line or a whole document up to the cursor; enough for completion, where a wrong
+/// guess costs nothing (the parser decides everything that matters).
 struct CompletionContext {
     /// The kind of position the cursor is at.
     enum Kind: Equatable {
@@ -22,14 +22,16 @@ struct CompletionContext {
     private(set) var word = ""
     /// For `x.y.wo|`: `x.y`, the expression whose member is being typed.
     private(set) var receiver: String?
-    /// The callee of the innermost open call (`adam` in `adam(lr: 1e-3, we|`), or nil.
+    /// The callee of the innermost open call (`adam` in `adam(lr: 1e-3, we|`), or nil; `train` at the start of a
+    /// line inside a `train` block, where its options are named.
     private(set) var callee: String?
 
-    /// Scans `bytes`, the line up to the cursor.
-    init(scanning bytes: [UInt8]) {
+    /// Scans `bytes`, the text up to the cursor: a REPL line (where a leading `:` starts a meta-command, when
+    /// `metaCommands` is set) or a document's lines.
+    init(scanning bytes: [UInt8], metaCommands: Bool = true) {
         let text = String(decoding: bytes, as: UTF8.self)
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
-        if trimmed.hasPrefix(":") {
+        if metaCommands && trimmed.hasPrefix(":") {
             if let space = trimmed.firstIndex(of: " ") {
                 let command = String(trimmed[..<space])
                 let argument = trimmed[trimmed.index(after: space)...].drop { $0 == " " }
@@ -46,19 +48,26 @@ struct CompletionContext {
             let b = bytes[i]
             if stringStart != nil {
                 if b == UInt8(ascii: "\\") { i += 2; continue }
-                if b == UInt8(ascii: "\"") { stringStart = nil }
+                // A string ends at its closing quote, or (unterminated) at the end of its line.
+                if b == UInt8(ascii: "\"") || b == 0x0A { stringStart = nil }
                 i += 1
                 continue
             }
             switch b {
             case UInt8(ascii: "#"):
-                kind = .comment
-                return
+                // A comment runs to the end of its line; the cursor may be in it.
+                guard let newline = bytes[i...].firstIndex(of: 0x0A) else {
+                    kind = .comment
+                    return
+                }
+                i = newline
             case UInt8(ascii: "\""):
                 stringStart = i + 1
             case UInt8(ascii: "("):
                 calls.append(CompletionContext.chain(endingAt: i, in: bytes))
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
+            case UInt8(ascii: "{"):
+                calls.append(CompletionContext.opensTrainBlock(at: i, in: bytes) ? "train" : nil)
+            case UInt8(ascii: "["):
                 calls.append(nil)
             case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
                 if !calls.isEmpty { calls.removeLast() }
@@ -74,6 +83,8 @@ struct CompletionContext {
         callee = calls.last ?? nil
         var start = bytes.count
         while start > 0 && CompletionContext.isIdentifier(bytes[start - 1]) { start -= 1 }
+        // Inside a `train` block, options are named only where a line starts; elsewhere are their values.
+        if callee == "train" && !CompletionContext.startsLine(at: start, in: bytes) { callee = nil }
         word = String(decoding: bytes[start...], as: UTF8.self)
         if start > 0 && bytes[start - 1] == UInt8(ascii: ".") {
             let chain = CompletionContext.chain(endingAt: start - 1, in: bytes)
@@ -88,6 +99,29 @@ struct CompletionContext {
         while start < end && bytes[start] == UInt8(ascii: ".") { start += 1 }
         guard start < end, !(bytes[start] >= UInt8(ascii: "0") && bytes[start] <= UInt8(ascii: "9")) else { return nil }
         return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// Whether the `{` at `brace` opens a `train` block: its line starts with `train` or `let NAME = train`.
+    static func opensTrainBlock(at brace: Int, in bytes: [UInt8]) -> Bool {
+        var start = brace
+        while start > 0 && bytes[start - 1] != 0x0A && bytes[start - 1] != UInt8(ascii: ";") && bytes[start - 1] != UInt8(ascii: "{") {
+            start -= 1
+        }
+        let words = String(decoding: bytes[start..<brace], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return words.first == "train" || (words.count > 3 && words[0] == "let" && words[2] == "=" && words[3] == "train")
+    }
+
+    /// Whether only spaces and tabs stand between the start of its line (or a `;` or `{`) and `offset`.
+    static func startsLine(at offset: Int, in bytes: [UInt8]) -> Bool {
+        var i = offset
+        while i > 0 {
+            switch bytes[i - 1] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"): i -= 1
+            case 0x0A, UInt8(ascii: ";"), UInt8(ascii: "{"): return true
+            default: return false
+            }
+        }
+        return true
     }
 
     /// Letters, digits, `_`, and any non-ASCII byte (names may hold Unicode letters).

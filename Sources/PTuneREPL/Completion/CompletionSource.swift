@@ -17,6 +17,22 @@ public protocol CompletionSource: AnyObject {
 /// The replacement tab completion offers: candidates for the text from `start` (a UTF-8 offset into the line) to
 /// the cursor.
 public struct CompletionResult: Equatable, Sendable {
+    /// What the candidates are.
+    public enum Kind: Equatable, Sendable {
+        /// Names: named arguments of the innermost call (ending in `:`), names in scope, builtins, keywords.
+        case names
+        /// Members of a value, after `.`.
+        case members
+        /// File and folder names, inside a string (folders end in `/`).
+        case paths
+        /// The REPL's meta-commands, or a meta-command's argument (a help topic).
+        case metaCommands
+        /// Nothing completes here (a comment).
+        case none
+    }
+
+    /// What the candidates are.
+    public var kind: Kind
     /// Where the completed word begins, as a UTF-8 offset into the line.
     public var start: Int
     /// Replacements for the text between `start` and the cursor, sorted, without duplicates.
@@ -26,7 +42,8 @@ public struct CompletionResult: Equatable, Sendable {
     public var appendCharacter: Character?
 
     /// A completion result.
-    public init(start: Int, candidates: [String], appendCharacter: Character?) {
+    public init(start: Int, candidates: [String], appendCharacter: Character?, kind: Kind = .names) {
+        self.kind = kind
         self.start = start
         self.candidates = candidates
         self.appendCharacter = appendCharacter

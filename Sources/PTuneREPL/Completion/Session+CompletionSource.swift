@@ -5,7 +5,7 @@ import PTuneLang
 /// what `:help` explains.
 extension Session: CompletionSource {
     /// Reserved and contextual keywords.
-    public var keywordNames: [String] { Session.keywords + ContextualWord.allCases.map(\.rawValue) }
+    public var keywordNames: [String] { Completer.keywords }
 
     /// Every builtin callable by name.
     public var builtinNames: [String] { registry.globalNames }

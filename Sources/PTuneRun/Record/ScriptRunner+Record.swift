@@ -2,14 +2,25 @@ import Foundation
 import PTuneCore
 
 extension ScriptRunner {
-    /// Writes `record.json`, the script's copy and `metrics.csv` into `folder`, each atomically.
+    /// A run record folder may replace an earlier record (a folder holding `record.json`) or an empty folder,
+    /// nothing else.
+    static func replaceableRecord(_ names: [String]) -> String? {
+        names.isEmpty || names.contains("record.json") ? nil : "it exists and does not hold a run record (record.json)"
+    }
+
+    /// Checks before the run that the record can be written to `folder` (its parents are created): a problem is a
+    /// usage error then, not a failure after the run.
+    func prepareRecord(in folder: String) throws {
+        try AtomicFolder.prepare(ScriptRunner.absolute(folder), shownAs: folder, makeParents: true,
+                                 replacing: ScriptRunner.replaceableRecord)
+    }
+
+    /// Writes `record.json`, the script's copy and `metrics.csv` into `folder`, all at once: the folder is written
+    /// beside and then takes its place, so an earlier record is replaced whole and a crash never leaves a mix.
     func writeRecord(to folder: String, script: String, bytes: [UInt8], seed: RunRecord.Seed, saved paths: [String],
                      status: ExitStatus, started: Date, finished: Date) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let copyName = (script as NSString).lastPathComponent
-        try AtomicFile.write(bytes, toPath: (folder as NSString).appendingPathComponent(copyName))
         let csv = reporter.metricsCSV
-        try AtomicFile.write(csv, toPath: (folder as NSString).appendingPathComponent("metrics.csv"))
         let cwd = FileManager.default.currentDirectoryPath
         let saved = paths.map { path -> RunRecord.SavedFile in
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
@@ -30,7 +41,12 @@ extension ScriptRunner {
             seconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000, exitStatus: status.rawValue,
             finalMetrics: finals, metricsCSV: "metrics.csv", metricsSHA256: SHA256.hex(of: Array(csv.utf8)),
             savedFiles: saved)
-        try AtomicFile.write(try record.json(), toPath: (folder as NSString).appendingPathComponent("record.json"))
+        let json = try record.json()
+        try AtomicFolder.write(to: ScriptRunner.absolute(folder), shownAs: folder, replacing: ScriptRunner.replaceableRecord) { staging in
+            try staging.write(Data(bytes), named: copyName)
+            try staging.write(Data(csv.utf8), named: "metrics.csv")
+            try staging.write(Data(json.utf8), named: "record.json")
+        }
         if !settings.quiet { console.err("recorded the run in \(folder)/record.json\n") }
     }
 }

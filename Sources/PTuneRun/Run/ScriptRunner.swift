@@ -41,6 +41,10 @@ public final class ScriptRunner {
         let load = { () throws(RunFailure) -> SourceFile in try session.load(path) }
         let execute = { (file: SourceFile) throws(RunFailure) -> Void in try session.run(file, reportUnusedOverrides: true) }
         guard let recordDirectory = settings.recordDirectory else { return run(load, execute).status }
+        do { try prepareRecord(in: recordDirectory) } catch {
+            console.err("ptune: error: cannot write the run record: \(error)\n")
+            return .usage
+        }
         // The files the run writes: whatever is new or changed, after, in the folders a script may write to.
         let folders = [FileManager.default.currentDirectoryPath, (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent]
             + settings.allowPaths.map(ScriptRunner.absolute)

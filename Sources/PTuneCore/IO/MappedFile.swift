@@ -13,6 +13,22 @@ public enum FileReadError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file could not be mapped or read (path, the system's reason).
     case cannotRead(path: String, reason: String)
 
+    /// The reason alone, without the path.
+    public var reason: String {
+        switch self {
+        case let .cannotOpen(_, reason): return "cannot open: \(reason)"
+        case .notARegularFile: return "not a regular file"
+        case let .cannotRead(_, reason): return "cannot read: \(reason)"
+        }
+    }
+
+    /// The path the error is about.
+    public var path: String {
+        switch self {
+        case let .cannotOpen(path, _), let .notARegularFile(path), let .cannotRead(path, _): return path
+        }
+    }
+
     /// A lowercase message naming the path.
     public var description: String {
         switch self {
