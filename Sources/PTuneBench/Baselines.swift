@@ -4,26 +4,15 @@ import Foundation
 /// same run so ptune's figures can be printed beside them as ratios. The folder comes from `--baselines DIR` or
 /// `$PTUNE_BASELINES`; without one, or without Python, numpy or torch, the comparison columns stay empty.
 struct Baselines {
+    /// Where the scripts are, if anywhere.
+    let scripts: ScriptFolder
     /// The folder holding the baseline scripts, nil when there is none to run.
-    let folder: String?
-    /// What the run compares against, or why it does not: printed once at the top of the output.
-    let summary: String
+    var folder: String? { scripts.path }
 
     /// The scripts in `option` (`--baselines DIR`), else in `$PTUNE_BASELINES`.
     init(option: String?) {
-        let given = option ?? ProcessInfo.processInfo.environment["PTUNE_BASELINES"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let dir = given else {
-            folder = nil
-            summary = "no numpy/PyTorch baselines: pass --baselines DIR or set PTUNE_BASELINES to the folder holding w1_seed_numpy.py to compare in this run"
-            return
-        }
-        if FileManager.default.fileExists(atPath: dir + "/w1_seed_numpy.py") {
-            folder = dir
-            summary = "numpy/PyTorch baselines from \(dir)"
-        } else {
-            folder = nil
-            summary = "no numpy/PyTorch baselines: \(dir) does not hold w1_seed_numpy.py"
-        }
+        scripts = ScriptFolder(option: option, variable: "PTUNE_BASELINES", flag: "--baselines", marker: "w1_seed_numpy.py",
+                               what: "numpy/PyTorch baselines")
     }
 
     /// Runs `python3 script args…` and returns the last line of its standard output parsed as a JSON object.
@@ -69,5 +58,31 @@ struct Baselines {
         var out: [Int: Double] = [:]
         for r in results { if let n = r["n"] as? Int, let g = r["gflops"] as? Double { out[n] = g } }
         return out
+    }
+}
+
+/// A folder of comparison scripts given by a command-line option, else by an environment variable, and a line saying
+/// what the run compares against or why it does not (printed once at the top of the output).
+struct ScriptFolder {
+    /// The folder, nil when none was given or it lacks its marker file.
+    let path: String?
+    /// What the run compares against, or why it does not.
+    let summary: String
+
+    /// The folder `option` names, else the one in the environment `variable`, if it holds `marker`.
+    init(option: String?, variable: String, flag: String, marker: String, what: String) {
+        let given = option ?? ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        guard let dir = given else {
+            path = nil
+            summary = "no \(what): pass \(flag) DIR or set \(variable) to the folder holding \(marker) to compare in this run"
+            return
+        }
+        guard FileManager.default.fileExists(atPath: dir + "/" + marker) else {
+            path = nil
+            summary = "no \(what): \(dir) does not hold \(marker)"
+            return
+        }
+        path = dir
+        summary = "\(what) from \(dir)"
     }
 }

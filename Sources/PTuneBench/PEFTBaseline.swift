@@ -5,26 +5,13 @@ import Foundation
 /// moment. Needs torch, peft and the float32 conversion of the GGUF file (`convert_gguf.py`, in `$SMOLLM2_F32` or
 /// `~/.cache/ptune-baselines/smollm2-135m-instruct-f32`); anything missing just leaves the row out.
 struct PEFTBaseline {
-    /// The folder of the PEFT scripts, nil when there is none to run.
-    let folder: String?
-    /// What the run compares against, or why it does not: printed once at the top of the output.
-    let summary: String
+    /// Where the anchor's scripts are, if anywhere.
+    let scripts: ScriptFolder
 
     /// The anchor in `option` (`--peft-anchor DIR`), else in `$PTUNE_PEFT_ANCHOR`.
     init(option: String?) {
-        let given = option ?? ProcessInfo.processInfo.environment["PTUNE_PEFT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let dir = given else {
-            folder = nil
-            summary = "no PEFT anchor: pass --peft-anchor DIR or set PTUNE_PEFT_ANCHOR to the folder holding ptune_peft.py to compare the SmolLM2 step"
-            return
-        }
-        if FileManager.default.fileExists(atPath: dir + "/ptune_peft.py") {
-            folder = dir
-            summary = "PEFT anchor from \(dir)"
-        } else {
-            folder = nil
-            summary = "no PEFT anchor: \(dir) does not hold ptune_peft.py"
-        }
+        scripts = ScriptFolder(option: option, variable: "PTUNE_PEFT_ANCHOR", flag: "--peft-anchor", marker: "ptune_peft.py",
+                               what: "PEFT anchor")
     }
 
     /// The converted float32 model, if present.
@@ -37,7 +24,7 @@ struct PEFTBaseline {
     /// Median seconds per PEFT training step over `steps` steps (batch 8, 10 virtual tokens, MLP 256, AdamW) on the
     /// review split, and PEFT's peak RSS in MB, or nil (with the reason) when it cannot run here.
     func step(steps: Int, threads: Int, data: String) -> (seconds: Double, rssMB: Double)? {
-        guard let folder, let model = convertedModel else { return nil }
+        guard let folder = scripts.path, let model = convertedModel else { return nil }
         let work = NSTemporaryDirectory() + "ptune-peft-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: work) }
         do {

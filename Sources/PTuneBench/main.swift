@@ -38,8 +38,8 @@ setenv("OMP_NUM_THREADS", "\(threads)", 1)
 }
 
 print("# ptune-bench — \(threads) BLAS threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-print("# \(baselines.summary)")
-print("# \(peft.summary)")
+print("# \(baselines.scripts.summary)")
+print("# \(peft.scripts.summary)")
 
 section("core") {
     var mm = try CoreBench.matmul(sizes: [64, 128, 256, 512, 1024])

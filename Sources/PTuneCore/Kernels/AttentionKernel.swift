@@ -67,6 +67,29 @@ struct AttentionKernel<T: TensorFloat> {
     /// Keys (prefix included) a segment's queries score.
     @inline(__always) func keyColumns(_ s: AttentionSegment) -> Int { prefixCount + s.keyCount }
 
+    /// One run of consecutive key (or value) rows a segment sees: `rows` rows from `first` (already at the KV head's
+    /// columns), `stride` apart, scored in columns `column..<column + rows` of the segment's probabilities.
+    struct Block {
+        let first: UnsafeMutablePointer<T>, stride: Int, rows: Int, column: Int
+    }
+
+    /// The blocks of `source` (keys or values) segment `s` sees for KV head `g`, in column order: the prefix rows,
+    /// then each key range.
+    func blocks(_ s: AttentionSegment, _ source: Rows, prefix: Rows?, head g: Int) -> [Block] {
+        let hd = heads.headDim
+        var out: [Block] = []
+        out.reserveCapacity(s.keys.count + 1)
+        if let prefix, prefixCount > 0 {
+            out.append(Block(first: prefix.base + g * hd, stride: prefix.stride, rows: prefixCount, column: 0))
+        }
+        var col = prefixCount
+        for r in s.keys where !r.isEmpty {
+            out.append(Block(first: source.base + r.lowerBound * source.stride + g * hd, stride: source.stride, rows: r.count, column: col))
+            col += r.count
+        }
+        return out
+    }
+
     /// Runs `body` for every (segment, head) item: on separate threads when there is enough work and each item's
     /// products are small enough to stay single-threaded BLAS calls (or there are many items), else one after
     /// another with the products themselves split over the threads.
@@ -95,15 +118,9 @@ struct AttentionKernel<T: TensorFloat> {
             let g = h / group
             let p = probs + h * slab + offsets[si]
             let qh = q.base + q0 * q.stride + h * hd
-            if let prefix, prefixCount > 0 {
-                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: prefixCount, k: hd, a: qh, lda: q.stride,
-                          b: prefix.k.base + g * hd, ldb: prefix.k.stride, beta: 0, c: p, ldc: ld)
-            }
-            var col = prefixCount
-            for r in s.keys where !r.isEmpty {
-                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: r.count, k: hd, a: qh, lda: q.stride,
-                          b: k.base + r.lowerBound * k.stride + g * hd, ldb: k.stride, beta: 0, c: p + col, ldc: ld)
-                col += r.count
+            for kb in blocks(s, k, prefix: prefix?.k, head: g) {
+                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: kb.rows, k: hd, a: qh, lda: q.stride,
+                          b: kb.first, ldb: kb.stride, beta: 0, c: p + kb.column, ldc: ld)
             }
             let caps = softCap == nil ? nil : probs + heads.heads * slab + h * slab + offsets[si]
             for i in 0..<lq {
@@ -112,18 +129,9 @@ struct AttentionKernel<T: TensorFloat> {
                 softmaxRow(p + i * ld, from: first, to: visible, count: ld, padding: padding[si], caps: caps.map { $0 + i * ld })
             }
             let oh = out.base + q0 * out.stride + h * hd
-            var beta: T = 0
-            if let prefix, prefixCount > 0 {
-                BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: prefixCount, a: p, lda: ld,
-                          b: prefix.v.base + g * hd, ldb: prefix.v.stride, beta: 0, c: oh, ldc: out.stride)
-                beta = 1
-            }
-            col = prefixCount
-            for r in s.keys where !r.isEmpty {
-                BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: r.count, a: p + col, lda: ld,
-                          b: v.base + r.lowerBound * v.stride + g * hd, ldb: v.stride, beta: beta, c: oh, ldc: out.stride)
-                col += r.count
-                beta = 1
+            for (n, vb) in blocks(s, v, prefix: prefix?.v, head: g).enumerated() {
+                BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: vb.rows, a: p + vb.column, lda: ld,
+                          b: vb.first, ldb: vb.stride, beta: n == 0 ? 0 : 1, c: oh, ldc: out.stride)
             }
         }
     }
@@ -188,15 +196,10 @@ struct AttentionKernel<T: TensorFloat> {
             let dO = dOut.base + q0 * dOut.stride + h * hd
             let ds = UnsafeMutablePointer<T>.allocate(capacity: lq * ld)
             defer { ds.deallocate() }
-            if let prefix, prefixCount > 0 {
-                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: prefixCount, k: hd, a: dO, lda: dOut.stride,
-                          b: prefix.v.base + g * hd, ldb: prefix.v.stride, beta: 0, c: ds, ldc: ld)
-            }
-            var col = prefixCount
-            for r in s.keys where !r.isEmpty {
-                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: r.count, k: hd, a: dO, lda: dOut.stride,
-                          b: v.base + r.lowerBound * v.stride + g * hd, ldb: v.stride, beta: 0, c: ds + col, ldc: ld)
-                col += r.count
+            let keyBlocks = blocks(s, k, prefix: prefix?.k, head: g), valueBlocks = blocks(s, v, prefix: prefix?.v, head: g)
+            for vb in valueBlocks {
+                BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: vb.rows, k: hd, a: dO, lda: dOut.stride,
+                          b: vb.first, ldb: vb.stride, beta: 0, c: ds + vb.column, ldc: ld)
             }
             // dS = P ⊙ (dP − Σⱼ P dP) · scale (· (1 − T²) under a soft cap), in place of dP (masked entries have
             // P = 0).
@@ -214,33 +217,23 @@ struct AttentionKernel<T: TensorFloat> {
             }
             if let dq {
                 let dqh = dq.base + q0 * dq.stride + h * hd
-                var beta: T = 0
-                if let prefix, prefixCount > 0 {
-                    BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: prefixCount, a: ds, lda: ld,
-                              b: prefix.k.base + g * hd, ldb: prefix.k.stride, beta: 0, c: dqh, ldc: dq.stride)
-                    beta = 1
-                }
-                col = prefixCount
-                for r in s.keys where !r.isEmpty {
-                    BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: r.count, a: ds + col, lda: ld,
-                              b: k.base + r.lowerBound * k.stride + g * hd, ldb: k.stride, beta: beta, c: dqh, ldc: dq.stride)
-                    col += r.count
-                    beta = 1
+                for (n, kb) in keyBlocks.enumerated() {
+                    BLAS.gemm(T.self, transA: false, transB: false, m: lq, n: hd, k: kb.rows, a: ds + kb.column, lda: ld,
+                              b: kb.first, ldb: kb.stride, beta: n == 0 ? 0 : 1, c: dqh, ldc: dq.stride)
                 }
             }
             if direct {
                 // Each key row's head-h columns belong to this item alone: accumulate straight into dk / dv.
-                col = 0
-                for r in s.keys where !r.isEmpty {
-                    if let dk {
-                        BLAS.gemm(T.self, transA: true, transB: false, m: r.count, n: hd, k: lq, a: ds + col, lda: ld,
-                                  b: qh, ldb: q.stride, beta: 1, c: dk.base + r.lowerBound * dk.stride + g * hd, ldc: dk.stride)
+                let targets = blocks(s, dk ?? k, prefix: nil, head: g), valueTargets = blocks(s, dv ?? v, prefix: nil, head: g)
+                for (kb, (dkb, dvb)) in zip(keyBlocks, zip(targets, valueTargets)) {
+                    if dk != nil {
+                        BLAS.gemm(T.self, transA: true, transB: false, m: kb.rows, n: hd, k: lq, a: ds + kb.column, lda: ld,
+                                  b: qh, ldb: q.stride, beta: 1, c: dkb.first, ldc: dkb.stride)
                     }
-                    if let dv {
-                        BLAS.gemm(T.self, transA: true, transB: false, m: r.count, n: hd, k: lq, a: p + col, lda: ld,
-                                  b: dO, ldb: dOut.stride, beta: 1, c: dv.base + r.lowerBound * dv.stride + g * hd, ldc: dv.stride)
+                    if dv != nil {
+                        BLAS.gemm(T.self, transA: true, transB: false, m: kb.rows, n: hd, k: lq, a: p + kb.column, lda: ld,
+                                  b: dO, ldb: dOut.stride, beta: 1, c: dvb.first, ldc: dvb.stride)
                     }
-                    col += r.count
                 }
             } else if wantsKeys || wantsValues {
                 let dkh = partials + partialOffsets[si] + h * 2 * ld * hd, dvh = dkh + ld * hd

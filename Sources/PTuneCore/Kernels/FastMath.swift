@@ -43,27 +43,28 @@ public enum FastMath {
     /// `p[i] = eᵖ⁽ⁱ⁾` over a float32 buffer, eight lanes at a time.
     @inlinable @inline(__always)
     public static func expInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 8 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: exp(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { p[i] = exp(p[i]); i += 1 }
+        mapInPlace(p, count: count, as: SIMD8<Float>.self, exp, exp)
     }
 
     /// `p[i] = eᵖ⁽ⁱ⁾` over a float64 buffer, four lanes at a time.
     @inlinable @inline(__always)
     public static func expInPlace(_ p: UnsafeMutablePointer<Double>, count: Int) {
-        var i = 0
+        mapInPlace(p, count: count, as: SIMD4<Double>.self, exp, exp)
+    }
+
+    /// `p[i] = f(p[i])` over a buffer, `V.scalarCount` lanes at a time by `vector`, the tail by `scalar`.
+    @inlinable @inline(__always) @usableFromInline
+    static func mapInPlace<V: SIMD>(_ p: UnsafeMutablePointer<V.Scalar>, count: Int, as _: V.Type,
+                                    _ vector: (V) -> V, _ scalar: (V.Scalar) -> V.Scalar) {
+        let width = V.scalarCount, bytes = MemoryLayout<V.Scalar>.stride
         let raw = UnsafeMutableRawPointer(p)
-        while i + 4 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-            raw.storeBytes(of: exp(v), toByteOffset: i * 8, as: SIMD4<Double>.self)
-            i += 4
+        var i = 0
+        while i + width <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * bytes, as: V.self)
+            raw.storeBytes(of: vector(v), toByteOffset: i * bytes, as: V.self)
+            i += width
         }
-        while i < count { p[i] = exp(p[i]); i += 1 }
+        while i < count { p[i] = scalar(p[i]); i += 1 }
     }
 
     /// σ(x) = 1 / (1 + e⁻ˣ).

@@ -1,7 +1,7 @@
 /// The summation every float reduction uses (sums, means, softmax normalisers): blocks of up to 256 elements added on
 /// SIMD lanes, and blocks combined pairwise. Adding n float32 numbers one after another lets the error grow with n
-/// (over 49,152 softmax probabilities, the sum drifted 4e-5 from 1); here it grows with log n, and the lanes make it
-/// faster than the sequential loop besides.
+/// (49,152 softmax probabilities summed that way come to 1 + 4e-5); here it grows with log n, and the lanes make it
+/// faster than a sequential loop besides.
 enum Summation {
     /// Elements summed on lanes before the pairwise tree takes over.
     static let block = 256
@@ -10,55 +10,30 @@ enum Summation {
     @inline(__always)
     static func sum<T: TensorFloat>(_ x: UnsafePointer<T>, count: Int) -> T {
         if T.self == Float.self {
-            return x.withMemoryRebound(to: Float.self, capacity: count) { T(fromDouble: Double(pairwise($0, count))) }
+            return x.withMemoryRebound(to: Float.self, capacity: count) { T(fromDouble: Double(pairwise($0, count, as: SIMD8<Float>.self))) }
         }
-        return x.withMemoryRebound(to: Double.self, capacity: count) { T(fromDouble: pairwise($0, count)) }
+        return x.withMemoryRebound(to: Double.self, capacity: count) { T(fromDouble: pairwise($0, count, as: SIMD4<Double>.self)) }
     }
 
-    /// Σ `x[0..<count]` for float32: pairwise above ``block`` elements.
-    static func pairwise(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        if count <= block { return lanes(x, count) }
+    /// Σ `x[0..<count]`: pairwise above ``block`` elements, each block on two vectors of lanes `V`.
+    static func pairwise<V: SIMD>(_ x: UnsafePointer<V.Scalar>, _ count: Int, as _: V.Type) -> V.Scalar
+    where V.Scalar: BinaryFloatingPoint {
+        if count <= block { return lanes(x, count, as: V.self) }
         let half = (count / 2 + 7) / 8 * 8
-        return pairwise(x, half) + pairwise(x + half, count - half)
+        return pairwise(x, half, as: V.self) + pairwise(x + half, count - half, as: V.self)
     }
 
-    /// Σ `x[0..<count]` for float64: pairwise above ``block`` elements.
-    static func pairwise(_ x: UnsafePointer<Double>, _ count: Int) -> Double {
-        if count <= block { return lanes(x, count) }
-        let half = (count / 2 + 7) / 8 * 8
-        return pairwise(x, half) + pairwise(x + half, count - half)
-    }
-
-    /// One block on sixteen float32 lanes (two vectors of eight, so the adds do not wait on each other).
+    /// One block summed on two vectors of lanes (so the adds do not wait on each other), then across the lanes.
     @inline(__always)
-    static func lanes(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        let raw = UnsafeRawPointer(x)
-        var a = SIMD8<Float>(), b = SIMD8<Float>()
+    static func lanes<V: SIMD>(_ x: UnsafePointer<V.Scalar>, _ count: Int, as _: V.Type) -> V.Scalar
+    where V.Scalar: BinaryFloatingPoint {
+        let raw = UnsafeRawPointer(x), width = V.scalarCount, bytes = MemoryLayout<V.Scalar>.stride
+        var a = V(), b = V()
         var i = 0
-        while i + 16 <= count {
-            a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            b += raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
-            i += 16
-        }
-        if i + 8 <= count {
-            a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var s = (a + b).sum()
-        while i < count { s += x[i]; i += 1 }
-        return s
-    }
-
-    /// One block on eight float64 lanes.
-    @inline(__always)
-    static func lanes(_ x: UnsafePointer<Double>, _ count: Int) -> Double {
-        let raw = UnsafeRawPointer(x)
-        var a = SIMD4<Double>(), b = SIMD4<Double>()
-        var i = 0
-        while i + 8 <= count {
-            a += raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-            b += raw.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
-            i += 8
+        while i + 2 * width <= count {
+            a += raw.loadUnaligned(fromByteOffset: i * bytes, as: V.self)
+            b += raw.loadUnaligned(fromByteOffset: (i + width) * bytes, as: V.self)
+            i += 2 * width
         }
         var s = (a + b).sum()
         while i < count { s += x[i]; i += 1 }

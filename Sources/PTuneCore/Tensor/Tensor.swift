@@ -111,11 +111,4 @@ public struct Tensor: @unchecked Sendable {
         }
         return element(offset)
     }
-
-    // MARK: - Typed access for kernels
-
-    /// Calls `body` with a pointer to the elements as `T`; `T` must be the tensor's dtype.
-    @inline(__always) func withPointer<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeMutablePointer<T>) throws -> R) rethrows -> R {
-        try body(storage.typed(T.self))
-    }
 }
