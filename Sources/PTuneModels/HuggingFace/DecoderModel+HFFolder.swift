@@ -153,24 +153,64 @@ extension DecoderConfig {
 
 extension DecoderWeights {
     /// The weights of a Hugging Face decoder folder, under transformers' names (`model.layers.N.self_attn.q_proj.weight`,
-    /// …, with a multimodal Gemma 3's `model.language_model.` or `language_model.model.` prefix), q and k rows in
-    /// Hugging Face's rotate-half layout (so nothing is permuted), Gemma's norm gains offset by 1.
+    /// …, with a multimodal Gemma 3's `model.language_model.` or `language_model.model.` prefix), Gemma's norm gains
+    /// offset by 1. Hugging Face keeps q and k rows in the rotate-half layout; they load in the layout the same
+    /// architecture's GGUF files use (``DecoderArchitecture/ggufRotaryLayout``: Llama's rows are re-ordered to
+    /// adjacent pairs, a permutation), so a folder and the GGUF file converted from it compute the same sums in the
+    /// same order.
     public init(hf folder: HFWeights, config: DecoderConfig) throws {
         let arch = config.architecture
         let prefix = ["model.", "model.language_model.", "language_model.model."]
             .first { folder.hasTensor($0 + "embed_tokens.weight") } ?? "model."
-        let offset = arch.hfNormOffset
-        try self.init(config: config, layout: .halves) { gguf in
+        let offset = arch.hfNormOffset, layout = arch.ggufRotaryLayout
+        try self.init(config: config, layout: layout) { gguf in
             guard let name = arch.hfName(ofGGUF: gguf, prefix: prefix) else { return nil }
             var found = name
             if name == "lm_head.weight", !folder.hasTensor(name), folder.hasTensor("language_model.lm_head.weight") {
                 found = "language_model.lm_head.weight"
             }
-            guard let t = try folder.tensor(found) else {
+            guard var t = try folder.tensor(found) else {
                 throw ModelError.missingWeight(file: folder.files.first ?? "weights", name: name)
             }
-            return offset != 0 && gguf.hasSuffix("norm.weight") ? try t + Double(offset) : t
+            if offset != 0 && gguf.hasSuffix("norm.weight") { t = try t + Double(offset) }
+            if layout == .adjacentPairs, let heads = DecoderWeights.rotatedHeads(gguf, config) {
+                t = try DecoderWeights.adjacentPairRows(t, heads: heads, headDim: config.headDim, name: name)
+            }
+            return t
         }
+    }
+
+    /// How many heads of rotated rows the weight called `gguf` holds: the query's and key's projections and biases
+    /// (`heads`, `kvHeads`), and their per-head norm gains (one head); nil for a weight the rotation does not touch.
+    static func rotatedHeads(_ gguf: String, _ config: DecoderConfig) -> Int? {
+        let parts = gguf.split(separator: ".")
+        guard parts.count == 4, parts[0] == "blk" else { return nil }
+        switch parts[2] {
+        case "attn_q": return config.heads
+        case "attn_k": return config.kvHeads
+        case "attn_q_norm", "attn_k_norm": return 1
+        default: return nil
+        }
+    }
+
+    /// The rows (or elements, for a vector) of a `[heads·headDim, …]` weight re-ordered from rotate-half to adjacent
+    /// pairs: within each head, row `2i + j` takes row `j·headDim/2 + i`.
+    static func adjacentPairRows(_ t: Tensor, heads: Int, headDim: Int, name: String) throws -> Tensor {
+        guard t.rank == 1 || t.rank == 2, t.shape[0] == heads * headDim else {
+            throw DecoderError.badWeight(name, "expected \(heads * headDim) rows, found shape \(t.shape)")
+        }
+        let cols = t.rank == 2 ? t.shape[1] : 1, half = headDim / 2
+        let src = try t.scalars(as: Float.self)
+        var out = [Float](repeating: 0, count: src.count)
+        for h in 0..<heads {
+            for i in 0..<half {
+                for j in 0..<2 {
+                    let to = (h * headDim + 2 * i + j) * cols, from = (h * headDim + j * half + i) * cols
+                    for c in 0..<cols { out[to + c] = src[from + c] }
+                }
+            }
+        }
+        return try Tensor(shape: t.shape, scalars: out)
     }
 }
 
