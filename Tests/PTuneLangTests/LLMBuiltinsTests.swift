@@ -14,7 +14,11 @@ enum FetchedFiles {
     static var reviewsPresent: Bool {
         ["train", "valid", "test"].allSatisfy { FileManager.default.fileExists(atPath: home + "/data/reviews/\($0).jsonl") }
     }
+    static var gemma3Present: Bool {
+        FileManager.default.fileExists(atPath: home + "/models/gemma3-270m/gemma-3-270m-q4_k_m.gguf")
+    }
     static let skipMessage = "SmolLM2 or the review split is absent: run scripts/fetch-models and scripts/fetch-data"
+    static let gemmaSkipMessage = "Gemma-3-270M or the review split is absent: run scripts/fetch-models and scripts/fetch-data"
 }
 
 /// The language face of the causal LM: load, tokenize, generate, label_logits, cached, and the sentiment recipe
@@ -71,6 +75,16 @@ struct LLMBuiltinsTests {
     @Test(.enabled(if: FetchedFiles.reviewsPresent, "\(FetchedFiles.skipMessage)"))
     func sentimentRecipeRunsWithTinySettings() throws {
         let path = GoldenRunner.repositoryRoot.path + "/examples/sentiment.pt"
+        let r = try run("", overrides: ["train_n=8", "valid_n=8", "test_n=8", "epochs=1", "eval_every=1", "virtual=2"], file: path)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out.contains { $0.hasPrefix("zero-shot test accuracy: ") })
+        #expect(r.out.contains { $0.hasPrefix("p-tuned test accuracy: ") })
+        #expect(r.out.contains { $0.hasPrefix("generated: ") })
+    }
+
+    @Test(.enabled(if: FetchedFiles.gemma3Present && FetchedFiles.reviewsPresent, "\(FetchedFiles.gemmaSkipMessage)"))
+    func gemmaSentimentRecipeRunsWithTinySettings() throws {
+        let path = GoldenRunner.repositoryRoot.path + "/examples/sentiment-gemma.pt"
         let r = try run("", overrides: ["train_n=8", "valid_n=8", "test_n=8", "epochs=1", "eval_every=1", "virtual=2"], file: path)
         #expect(r.errors.isEmpty, "\(r.errors)")
         #expect(r.out.contains { $0.hasPrefix("zero-shot test accuracy: ") })
