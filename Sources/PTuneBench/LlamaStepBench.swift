@@ -24,10 +24,12 @@ enum LlamaStepBench {
 
     static let labelTokens = [3524, 2731]
 
-    /// One step: forward, two-way loss, gradients of the encoder only, AdamW.
-    static func step(_ model: DecoderModel, _ encoder: Encoder, _ batch: [[Int]], labels: [Int]) throws -> Double {
+    /// One step: forward, two-way loss over `words` (SmolLM2's " negative" / " positive" unless given), gradients
+    /// of the encoder only, AdamW.
+    static func step(_ model: DecoderModel, _ encoder: Encoder, _ batch: [[Int]], labels: [Int],
+                     words: [Int] = labelTokens) throws -> Double {
         let virtual = try encoder.encode()
-        let logits = try model.labelLogits(virtualTokens: virtual, sequences: batch, labelTokens: labelTokens)
+        let logits = try model.labelLogits(virtualTokens: virtual, sequences: batch, labelTokens: words)
         let y = try Tensor(shape: [labels.count], scalars: labels.map(Int64.init))
         let loss = try -(logits.logSoftmax(axis: -1).picking(y).mean())
         let params = encoder.encoder.parameters

@@ -1,7 +1,7 @@
 import Foundation
 import PTuneCore
 
-// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|all] [--threads N]
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|gemma|all] [--threads N]
 // [--baselines DIR] [--peft-anchor DIR]` prints tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs
 // the whole recipe from Swift); every comparison with numpy/PyTorch is measured in this same run and printed as a
 // ratio, when the baseline scripts are given (`--baselines`, or `$PTUNE_BASELINES`; the PEFT anchor: `--peft-anchor`,
@@ -28,7 +28,7 @@ while let a = args.first {
 }
 let baselines = Baselines(option: baselinesOption)
 let peft = PEFTBaseline(option: peftOption)
-if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm", "gemma"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -78,6 +78,9 @@ section("models") {
 
 section("llm") {
     for t in try LlamaBench.run(threads: threads, peft: peft) { print(t.render()) }
+}
+section("gemma") {
+    for t in try GemmaBench.run(threads: threads) { print(t.render()) }
 }
 section("llm-step") { try LlamaBench.profileSteps(count: 10) }
 section("llm-sentiment") { try LlamaSentiment.run() }
