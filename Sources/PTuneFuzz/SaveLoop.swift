@@ -121,7 +121,7 @@ public enum SaveLoop {
                 found[f] = g
             case "train_log.csv":
                 let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                guard lines.first == "step,epoch,loss,eval", lines.last == "",
+                guard lines.first == "step,epoch,loss,eval,lr", lines.last == "",
                       let loss = lines.dropFirst().first?.split(separator: ",", omittingEmptySubsequences: false).dropFirst(2).first,
                       let g = Double(loss).map({ Int($0.rounded()) }), lines.count == logSteps(g) + 2 else {
                     throw torn(f, "not a complete log (\(data.count) bytes)")

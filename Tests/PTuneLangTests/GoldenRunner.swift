@@ -79,53 +79,6 @@ enum GoldenRunner {
         }
         return got
     }
-
-    /// Runs a document's ptune blocks in order: in one session (`shared`, for a tutorial whose steps build on
-    /// each other) or each in a fresh one. Each block is padded so that its line numbers are the document's.
-    static func run(blocks: [(name: String, line: Int, text: String)], directory: String,
-                    shared: Bool) -> [(name: String, expected: Expectations, got: Expectations)] {
-        var results: [(String, Expectations, Expectations)] = []
-        var got = Expectations()
-        var opts = SessionOptions()
-        opts.fileAccess.allow(repositoryRoot.path)
-        func makeSession() -> Session {
-            Session(options: opts, output: OutputSink(
-                write: { text in got.output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) },
-                note: { got.notes.append($0) }))
-        }
-        var session = makeSession()
-        for b in blocks {
-            got = Expectations()
-            if !shared { session = makeSession() }
-            let padded = String(repeating: "\n", count: b.line - 1) + b.text
-            do { try session.run(SourceFile(name: b.name, text: padded, directory: directory)) } catch {
-                if case .incomplete = error { got.errors.append("error: unexpected end of input") }
-                got.errors += error.diagnostics.map(\.headline)
-            }
-            results.append(("\(b.name):\(b.line)", expectations(in: b.text), got))
-        }
-        return results
-    }
-
-    /// The fenced ```ptune blocks of a Markdown document.
-    static func ptuneBlocks(inMarkdown text: String, name: String) -> [(name: String, line: Int, text: String)] {
-        var blocks: [(String, Int, String)] = []
-        var current: [String]?
-        var startLine = 0
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(raw)
-            if current == nil, line.trimmingCharacters(in: .whitespaces).hasPrefix("```ptune") {
-                current = []
-                startLine = i + 2
-            } else if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" {
-                blocks.append((name, startLine, (current ?? []).joined(separator: "\n")))
-                current = nil
-            } else if current != nil {
-                current?.append(line)
-            }
-        }
-        return blocks
-    }
 }
 
 /// A temporary folder laid out like the repository for one program: real folders on the path from the repository

@@ -30,14 +30,15 @@ import Testing
                       isLogStep: log, isFinished: done)
     }
 
-    @Test func logStyleWritesOneLinePerCadence() {
-        var lines: [String] = []
-        let r = TrainingReporter(style: .log, bar: { _ in }, log: { text in lines.append(text) })
+    @Test func logStyleWritesOneLinePerCadenceAndTheTimeToMessages() {
+        var lines: [String] = [], messages: [String] = []
+        let r = TrainingReporter(style: .log, bar: { messages.append($0) }, log: { text in lines.append(text) })
         for n in 1...100 { r.report(step(n, log: n % 25 == 0, done: n == 100, elapsed: Double(n) / 100)) }
-        #expect(lines.count == 4)
-        #expect(lines[0] == "train pe step 25/100  loss 0.0400  (0.2s)")
+        #expect(lines == ["step 25/100  epoch 1  loss 0.0400", "step 50/100  epoch 1  loss 0.0200",
+                          "step 75/100  epoch 1  loss 0.0133", "step 100/100  epoch 1  loss 0.0100"])
+        #expect(messages == ["train pe: 100 steps in 1.0s (100 steps/s)\n"])
         #expect(r.finals.count == 1 && r.finals[0].step == 100)
-        #expect(r.metricsCSV.hasPrefix("block,step,epoch,loss,eval_name,eval\npe,1,1,1.0,,\npe,2,1,0.5,,\n"))
+        #expect(r.metricsCSV.hasPrefix("block,step,epoch,loss,eval_name,eval,lr\npe,1,1,1.0,,,\npe,2,1,0.5,,,\n"))
     }
 
     @Test func barStyleRedrawsInPlaceAtMostTenTimesASecond() {
@@ -53,8 +54,8 @@ import Testing
         var lines: [String] = []
         let r = TrainingReporter(style: .log, bar: { _ in }, log: { text in lines.append(text) })
         r.report(step(1, log: true, elapsed: 0.5, eval: 0.75))
-        #expect(lines == ["train pe step 1/100  loss 1.0000  eval 0.7500  (0.5s)"])
-        #expect(r.metricsCSV.hasSuffix("\npe,1,1,1.0,eval,0.75\n"))
+        #expect(lines == ["step 1/100  epoch 1  loss 1.0000  eval 0.7500"])
+        #expect(r.metricsCSV.hasSuffix("\npe,1,1,1.0,eval,0.75,\n"))
     }
 
     @Test func quietShowsNothingButKeepsTheNumbers() {

@@ -38,9 +38,10 @@ extension Checker {
         let batchType: LangType = columns.isEmpty
             ? .unknown : .record(RecordType(columns.keys.sorted().map { ($0, columns[$0] ?? .unknown) }))
         var batchSlot = 0
-        var frozen: [(name: String, slot: Int)] = []
-        for b in globals.bindings where (b.kind == .frozen || b.kind == .frozenModel) && globals.slots[b.name] == b.slot {
-            frozen.append((b.name, b.slot))
+        var frozen: [(name: String, slot: Int)] = [], models: [(name: String, slot: Int)] = []
+        for b in globals.bindings where globals.slots[b.name] == b.slot {
+            if b.kind == .frozen || b.kind == .frozenModel { frozen.append((b.name, b.slot)) }
+            if b.kind == .model || b.kind == .frozenModel { models.append((b.name, b.slot)) }
         }
         inScope { c in
             batchSlot = c.declareLocal("batch", kind: .let, type: batchType, span: t.span)
@@ -64,17 +65,27 @@ extension Checker {
                 if name == .goal, let v = o.value, let literal = Checker.literal(v), literal.kind != .list {
                     do throws(Message) { _ = try TrainGoal(literal) } catch { c.error(error, at: v.span) }
                 }
-                settings[name] = TrainBlock.Setting(value: value?.expr, every: every)
+                if let span = o.ifExists, name != .resume {
+                    c.error(.badArgument(function: "train", "only 'resume' takes 'if exists'"), at: span)
+                }
+                if name == .resume || name == .checkpoint || name == .log_file, let v = value, v.type != .string && v.type != .unknown {
+                    c.error(.wrongKind(context: "'\(o.name)' of 'train'", expected: "a path string", got: v.type.kindText), at: o.value?.span ?? o.nameSpan)
+                }
+                settings[name] = TrainBlock.Setting(value: value?.expr, every: every, ifExists: o.ifExists != nil)
                 types[name] = (value?.type ?? .none, o.nameSpan)
             }
         }
         if settings[.loss] == nil { error(.missingArgument(function: "train", name: "loss"), at: t.span) }
         if settings[.optimizer] == nil { error(.missingArgument(function: "train", name: "optimizer"), at: t.span) }
+        if let r = types[.restore_best], settings[.eval] == nil {
+            error(.badArgument(function: "train", "'restore_best' keeps the weights of the best eval; give 'eval' too"), at: r.span)
+        }
         if let l = types[.loss], let tt = l.type.tensorType, let s = tt.shape, s.contains(where: { ($0.value ?? 1) != 1 }) {
             error(.wrongKind(context: "'loss'", expected: "a scalar tensor", got: l.type.kindText), at: l.span)
         }
         let block = TrainBlock(name: t.targets.map(\.name).joined(separator: ", "), targets: targets, data: data.expr,
-                               dataSpan: t.data.span, batchSlot: batchSlot, settings: settings, frozen: frozen, span: t.span)
+                               dataSpan: t.data.span, batchSlot: batchSlot, settings: settings, frozen: frozen, models: models,
+                               span: t.span)
         if let r = t.result {
             recordDeclaration(r.name, r.span, kind: .history, type: .record(TrainRun.historyType), isGlobal: topLevel,
                               visibility: topLevel ? .global : .restOfBlock)

@@ -57,9 +57,19 @@ extension CodeGen {
         case let .train(t, result):
             let spec = t.map { expression($0) }
             let store = result.map(write)
-            return { m in
-                let history = try TrainRun(spec: spec, m: m).run()
-                store?(m, history)
+            var bindsGlobal = false
+            if case .global? = result { bindsGlobal = true }
+            return { [bindsGlobal] m in
+                do {
+                    let history = try TrainRun(spec: spec, m: m).run()
+                    store?(m, history)
+                } catch let stopped as TrainRun.Stopped {
+                    // The steps that finished stay in the history: `run` is bound even though the block stopped.
+                    store?(m, stopped.history)
+                    var failure = stopped.failure
+                    failure.keepsBindings = bindsGlobal
+                    throw failure
+                }
                 return .next
             }
         case let .print(items, span):

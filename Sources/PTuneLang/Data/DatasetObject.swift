@@ -100,6 +100,26 @@ public final class DatasetObject: @unchecked Sendable, CustomStringConvertible {
         return out
     }
 
+    /// A checksum of the names, dtypes, shapes and values of every column (FNV-1a): equal datasets have equal ones,
+    /// so a resumed `train` block can tell that it runs on the data its checkpoint was trained on.
+    var checksum: UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) { for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 } }
+        func mix(_ x: UInt64) { var x = x; for _ in 0..<8 { h = (h ^ (x & 0xff)) &* 0x100_0000_01b3; x >>= 8 } }
+        for (name, c) in zip(names, columns) {
+            mix(name.utf8)
+            switch c {
+            case let .tensor(t):
+                mix(t.dtype.rawValue.utf8)
+                for d in t.shape { mix(UInt64(truncatingIfNeeded: d)) }
+                for x in t.doubles { mix(x.bitPattern) }
+            case let .strings(rows):
+                for r in rows { mix(UInt64(truncatingIfNeeded: r.utf8.count)); mix(r.utf8) }
+            }
+        }
+        return h
+    }
+
     /// `dataset reviews.csv: 1,024 rows {x: [1024, 16, 64] float32, y: [1024] int64}`
     public var description: String {
         let cols = zip(names, columns).map { name, c -> String in

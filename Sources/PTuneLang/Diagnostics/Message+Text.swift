@@ -126,6 +126,8 @@ extension Message {
             return "cannot use '\(path)': \(why)"
         case let .badData(path, why):
             return "malformed data in '\(path)': \(why)"
+        case let .cannotResume(path, why):
+            return "cannot resume from '\(path)': \(why)"
         case let .uninitialized(n):
             return "'\(n)' has no value: the statement that declared it failed"
         case let .badOverride(why):

@@ -130,6 +130,8 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case fileError(path: String, String)
     /// A malformed data file (`file:line: why`).
     case badData(path: String, String)
+    /// A `train` block's `resume:` checkpoint that is missing or from another recipe.
+    case cannotResume(path: String, String)
     /// A variable whose declaration failed, read later (REPL).
     case uninitialized(String)
     /// A `--set` override that matched nothing, or could not be read.

@@ -1,7 +1,8 @@
 import PTuneCore
 import PTuneNN
 
-/// Members of values at run time: properties (`x.shape`, `batch.x`, `opt.lr`, `pe.n`); their static types are
+/// Members of values at run time: properties (`x.shape`, `batch.x`, `opt.lr` — the rate of the next step, a schedule
+/// applied —, `pe.n`); their static types are
 /// ``TypeRules/member(_:_:registry:)``. Methods (`x.sum()` is the builtin `sum(x)`; `opt.step(loss)` is a method of
 /// optimizers) dispatch on ``ValueKind``.
 enum Members {
@@ -62,7 +63,8 @@ enum Members {
         case let .optimizer(o):
             switch name {
             case "kind": return .string(o.kind.rawValue)
-            case "lr": return .number(o.learningRate)
+            case "lr": return .number(o.currentRate)
+            case "base_lr": return .number(o.learningRate)
             case "steps": return .number(Double(o.steps))
             case "loss": return o.lastLoss.map { .number($0) } ?? .none
             default: break
@@ -85,9 +87,10 @@ enum Members {
         throw unknown(v, name)
     }
 
-    /// `v.name = x` at run time (only an optimizer's `lr` and a model's `frozen` are settable).
+    /// `v.name = x` at run time (only an optimizer's `lr` — the base rate a schedule scales, also `base_lr` — and a
+    /// model's `frozen` are settable).
     static func setProperty(_ v: Value, _ name: String, _ x: Value) throws {
-        if case let .optimizer(o) = v, name == "lr" {
+        if case let .optimizer(o) = v, name == "lr" || name == "base_lr" {
             guard case let .number(r) = x, r >= 0, r.isFinite else {
                 throw RuntimeFailure(.wrongKind(context: "'lr'", expected: "a non-negative number", got: x.kindText))
             }

@@ -60,17 +60,4 @@ enum Persistence {
         if tensors.count == 1, let t = tensors.values.first { return t }
         throw RuntimeFailure(.badData(path: path, "no tensor named '\(name)' (the file holds \(tensors.keys.sorted().joined(separator: ", ")))"))
     }
-
-    /// A training checkpoint: every trained encoder with the optimizer's state for its weights, the step, the
-    /// session's generator, the learning rate, schedule and clip.
-    static func checkpoint(encoders: [(String, EncoderObject)], optimizer: OptimizerObject, step: Int, generator: Generator,
-                           to path: String, files: CheckedFiles) throws {
-        let tasks = try encoders.map { name, e in
-            (name, Checkpoint.TaskState(config: e.encoder.config, weights: e.parameters.stateDict(), buffers: e.encoder.buffers,
-                                        generators: e.encoder.generators,
-                                        optimizer: try optimizer.optimizer.exportState(for: e.parameters.trainable)))
-        }
-        try Checkpoint(tasks: tasks, step: step, generator: generator, learningRate: optimizer.learningRate,
-                       schedule: optimizer.schedule ?? .constant, maxGradientNorm: optimizer.clipNorm).write(toPath: path, files: files)
-    }
 }

@@ -6,6 +6,9 @@ struct RuntimeFailure: Error {
     var message: Message
     var span: SourceSpan?
     var notes: [Diagnostic] = []
+    /// Whether the failed statement still bound its names (a `let run = train …` that stopped keeps its history):
+    /// the session keeps them.
+    var keepsBindings = false
 
     init(_ message: Message, at span: SourceSpan? = nil) {
         self.message = message

@@ -1,6 +1,7 @@
 /// The options a `train` block accepts.
 enum TrainOptionName: String, CaseIterable {
-    case loss, optimizer, batch, epochs, steps, shuffle, eval, patience, goal, clip, log, log_file, checkpoint, schedule
+    case loss, optimizer, batch, epochs, steps, shuffle, eval, patience, goal, restore_best, clip, log, log_file,
+         checkpoint, resume, schedule
 }
 
 /// Which way a `train` block's eval metric improves (`goal: "max"` for an accuracy; the default is `"min"`).
@@ -26,10 +27,12 @@ enum TrainGoal: String {
 
 /// A `train` block's parts: checked expressions after checking, compiled code after code generation.
 struct TrainBlock<Part> {
-    /// One option: its value (`log: every 10 steps` has none) and its cadence (`every 2 steps`), if any.
+    /// One option: its value (`log: every 10 steps` has none), its cadence (`every 2 steps`), if any, and whether
+    /// it holds only when its file exists (`resume: "pe.ckpt" if exists`).
     struct Setting {
         var value: Part?
         var every: (count: Part, unit: CadenceUnit)?
+        var ifExists = false
     }
 
     /// One thing trained: its name, what reads its value, and where it is written.
@@ -50,6 +53,8 @@ struct TrainBlock<Part> {
     let settings: [TrainOptionName: Setting]
     /// The frozen tensors and models of the session (by name and global slot), verified unchanged at the end.
     let frozen: [(name: String, slot: Int)]
+    /// Every model of the session (by name and global slot): checkpoints keep the state of their random layers.
+    let models: [(name: String, slot: Int)]
     let span: SourceSpan
 
     /// The value of option `name`, if given.
@@ -62,9 +67,11 @@ struct TrainBlock<Part> {
     func map<T>(_ transform: (Part) -> T) -> TrainBlock<T> {
         var out: [TrainOptionName: TrainBlock<T>.Setting] = [:]
         for (name, s) in settings {
-            out[name] = TrainBlock<T>.Setting(value: s.value.map(transform), every: s.every.map { (transform($0.count), $0.unit) })
+            out[name] = TrainBlock<T>.Setting(value: s.value.map(transform), every: s.every.map { (transform($0.count), $0.unit) },
+                                              ifExists: s.ifExists)
         }
         return TrainBlock<T>(name: name, targets: targets.map { TrainBlock<T>.Target(name: $0.name, value: transform($0.value), span: $0.span) },
-                             data: transform(data), dataSpan: dataSpan, batchSlot: batchSlot, settings: out, frozen: frozen, span: span)
+                             data: transform(data), dataSpan: dataSpan, batchSlot: batchSlot, settings: out, frozen: frozen,
+                             models: models, span: span)
     }
 }

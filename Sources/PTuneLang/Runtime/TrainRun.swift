@@ -6,8 +6,11 @@ import PTuneNN
 typealias TrainSpec = TrainBlock<Code>
 
 /// One run of a `train` block: batches over epochs (shuffled by the session's generator), one optimizer step per
-/// batch, evaluation, early stopping, logging, checkpoints; at the end it verifies every frozen tensor and model
-/// unchanged and says so in one line. Returns the history record.
+/// batch, evaluation, early stopping and keeping the best weights, logging, checkpoints and resuming from one; at the
+/// end it verifies every frozen tensor and model unchanged and says so in one line. Returns the history record.
+///
+/// A block that stops early — Ctrl-C, a time limit, an error — keeps everything up to its last finished step: the
+/// history (bound by `let run = train …`), the `log_file`, and, when interrupted, the checkpoint.
 struct TrainRun {
     let spec: TrainSpec
     let m: Machine
@@ -16,53 +19,23 @@ struct TrainRun {
     static let historyType = RecordType([
         ("steps", .number(nil)), ("loss", .list(.number(nil))), ("eval", .list(.number(nil))),
         ("eval_steps", .list(.number(nil))), ("final_loss", .number(nil)), ("best_eval", .unknown),
+        ("best_step", .unknown), ("lr", .list(.number(nil))), ("total_steps", .number(nil)),
+        ("stopped_early", .bool), ("interrupted", .bool),
     ])
 
-    func value(_ c: Code?, _ what: String) throws -> Value? {
-        guard let c else { return nil }
-        do { return try c(m) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+    /// A block that stopped before its end, with the history of the steps it finished (the statement binds it, then
+    /// reports the failure).
+    struct Stopped: Error {
+        let failure: RuntimeFailure
+        let history: Value
     }
 
-    func int(_ c: Code?, _ what: String, default d: Int?) throws -> Int? {
-        guard let v = try value(c, what) else { return d }
-        guard case let .number(x) = v, let n = Value.exactInt(x), n > 0 else {
-            throw RuntimeFailure(.notInteger(context: "'\(what)' of 'train' (a positive count)", value: v.debugText), at: spec.span)
-        }
-        return n
-    }
-
-    func cadence(_ option: TrainOptionName, stepsPerEpoch: Int) throws -> Int? {
-        guard let (code, unit) = spec.every(option) else { return nil }
-        guard let n = try int(code, option.rawValue, default: nil) else { return nil }
-        switch unit {
-        case .steps: return n
-        case .epochs: return n * stepsPerEpoch
-        }
-    }
-
-    /// The trainable parameters of the targets, each once.
-    func parameters() throws -> [Parameter] {
-        var out: [Parameter] = []
-        for target in spec.targets {
-            let name = target.name, span = target.span
-            let v: Value
-            do { v = try target.value(m) } catch { throw RuntimeFailure.located(error, at: span) }
-            var refs: [Parameter] = []
-            switch v {
-            case let .param(p): refs = [p]
-            case let .encoder(e): refs = e.parameters.trainable
-            case let .model(mo):
-                guard !mo.isFrozen else {
-                    throw RuntimeFailure(.cannotAssign(name, kind: "frozen model", hint: "unfreeze it first (\(name).frozen = false)"), at: span)
-                }
-                refs = mo.parameters.trainable
-            case .none, .number, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .dataset,
-                 .optimizer, .schedule:
-                throw RuntimeFailure(.wrongKind(context: "'train'", expected: "an encoder, a param or a model", got: v.kindText), at: span)
-            }
-            for r in refs where !out.contains(where: { $0 === r }) { out.append(r) }
-        }
-        return out
+    /// What the generators were when the last step finished: a block that stops puts them back, undoing whatever an
+    /// unfinished step or the next epoch's draw took from them, so its checkpoint continues exactly.
+    struct Boundary {
+        var session: Generator
+        var encoders: [[Generator]]
+        var layers: [Generator]
     }
 
     func run() throws -> Value {
@@ -70,132 +43,269 @@ struct TrainRun {
             throw RuntimeFailure(.wrongKind(context: "'train … on'", expected: "a dataset", got: (try? spec.data(m))?.kindText ?? "none"), at: spec.dataSpan)
         }
         guard ds.count > 0 else { throw RuntimeFailure(.badArgument(function: "train", "the dataset is empty"), at: spec.dataSpan) }
-        let params = try parameters()
+        let targets = try self.targets()
+        var params: [Parameter] = []
+        for p in targets.flatMap(\.parameters) where !params.contains(where: { $0 === p }) { params.append(p) }
         guard case let .optimizer(given) = try value(spec.value(.optimizer), "optimizer") ?? .none else {
             throw RuntimeFailure(.wrongKind(context: "'optimizer' of 'train'", expected: "an optimizer such as adam(lr: 1e-3)", got: "something else"), at: spec.span)
         }
         let opt = given.parameters.isEmpty ? try given.rebind(params) : given
-        let batchSize = Swift.min(try int(spec.value(.batch), "batch", default: 32) ?? 32, ds.count)
-        let stepsPerEpoch = (ds.count + batchSize - 1) / batchSize
-        let epochs = try int(spec.value(.epochs), "epochs", default: nil)
-        let maxSteps = try int(spec.value(.steps), "steps", default: nil)
-        let total = maxSteps ?? (epochs ?? 1) * stepsPerEpoch
-        let epochCount = maxSteps.map { ($0 + stepsPerEpoch - 1) / stepsPerEpoch } ?? (epochs ?? 1)
-        var shuffle = true
-        if let v = try value(spec.value(.shuffle), "shuffle") {
-            guard case let .bool(b) = v else { throw RuntimeFailure(.wrongKind(context: "'shuffle' of 'train'", expected: "a bool", got: v.kindText), at: spec.span) }
-            shuffle = b
-        }
-        if let v = try value(spec.value(.clip), "clip") {
-            guard case let .number(c) = v, c > 0 else { throw RuntimeFailure(.wrongKind(context: "'clip' of 'train'", expected: "a positive number", got: v.kindText), at: spec.span) }
-            opt.clipNorm = c
-        }
-        if let v = try value(spec.value(.schedule), "schedule") {
-            guard case let .schedule(s) = v else { throw RuntimeFailure(.wrongKind(context: "'schedule' of 'train'", expected: "a schedule", got: v.kindText), at: spec.span) }
-            opt.schedule = s.make(total)
-        }
-        let logEvery = try cadence(.log, stepsPerEpoch: stepsPerEpoch)
-        let evalCode = spec.value(.eval), lossCode = spec.value(.loss)
-        let evalEvery = try cadence(.eval, stepsPerEpoch: stepsPerEpoch) ?? (evalCode != nil ? stepsPerEpoch : nil)
-        let patience = try int(spec.value(.patience), "patience", default: nil)
-        var goal = TrainGoal.min
-        if let v = try value(spec.value(.goal), "goal") {
-            do { goal = try TrainGoal(v) } catch { throw RuntimeFailure(error, at: spec.span) }
-        }
-        var step = 0
-        let checkpointPath: String? = try value(spec.value(.checkpoint), "checkpoint").map { v in
-            guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'checkpoint'", expected: "a path", got: v.kindText), at: spec.span) }
-            do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
-        }
-        let checkpointEvery = try cadence(.checkpoint, stepsPerEpoch: stepsPerEpoch)
-        var trainedEncoders: [(String, EncoderObject)] = []
-        for target in spec.targets { if case let .encoder(e) = try target.value(m) { trainedEncoders.append((target.name, e)) } }
-        if checkpointPath != nil && trainedEncoders.isEmpty {
-            throw RuntimeFailure(.badArgument(function: "train", "'checkpoint' saves encoders; this block trains none"), at: spec.span)
-        }
-        func writeCheckpoint() throws {
-            guard let path = checkpointPath else { return }
-            do { try Persistence.checkpoint(encoders: trainedEncoders, optimizer: opt, step: step, generator: m.rng, to: path, files: m.files) } catch {
-                throw RuntimeFailure.located(error, at: spec.span)
-            }
-        }
-        let logPath: String? = try value(spec.value(.log_file), "log_file").map { v in
-            guard case let .string(p) = v else { throw RuntimeFailure(.wrongKind(context: "'log_file'", expected: "a path", got: v.kindText), at: spec.span) }
-            do { return try m.resolve(p, forWriting: true) } catch { throw RuntimeFailure.located(error, at: spec.span) }
-        }
+        let settings = try self.settings(rows: ds.count)
+        if let c = settings.clip { opt.clipNorm = c }
+        if let s = settings.schedule { opt.schedule = s }
+        let checkpoint = TrainCheckpoint(targets: targets, optimizer: opt, settings: settings,
+                                         recipe: recipe(settings, opt, ds), randomModels: randomModels())
+        var state = TrainState()
+        if let r = settings.resume { state = try resume(r, ifExists: settings.resumeIfExists, checkpoint, settings) }
 
         let before = try spec.frozen.map { try Checksum.of(m.globals[$0.slot]) }
-        var losses: [Value] = [], evals: [Value] = [], evalSteps: [Value] = []
-        var best: Double?, sinceBest = 0, stoppedEarly = false
-        var csv = "step,epoch,loss,eval\n"
         let start = Machine.now()
-        var lastEval: Double?
-        // Without shuffling every epoch sees the same batches: cut them once.
-        let fixedBatches = shuffle ? nil : try ds.batches(size: batchSize, shuffle: false, rng: &m.rng)
-        training: for epoch in 1...Swift.max(epochCount, 1) {
-            let batches = try fixedBatches ?? m.withRandom { try ds.batches(size: batchSize, shuffle: true, rng: &$0) }
-            for b in batches {
-                if step >= total { break training }
-                do { try m.checkInterrupt() } catch {
-                    let why = m.cancellation.isCancelled ? Message.interrupted("training of '\(spec.name)' stopped at step \(step) of \(total); the parameters keep their trained values")
-                        : .limitReached("\(TrainRun.limitText(error)) in training '\(spec.name)' at step \(step) of \(total); the parameters keep their trained values")
-                    throw RuntimeFailure(why, at: spec.span)
-                }
-                m.stack[m.base + spec.batchSlot] = .record(b)
-                let lossValue = try value(lossCode, "loss") ?? .none
-                guard let lossTensor = lossValue.tensorValue else {
-                    throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
-                }
-                let loss: Double
-                do { loss = try opt.step(loss: lossTensor) } catch { throw RuntimeFailure.located(error, at: spec.span) }
-                step += 1
-                losses.append(.number(loss))
-                if let k = evalEvery, step % k == 0 || step == total, let e = evalCode {
-                    let v = try Tensor.withoutRecording { try e(m) }
-                    guard case let .number(x) = v.tensorValue.map({ .number((try? $0.scalarValue()) ?? .nan) }) ?? v else {
-                        throw RuntimeFailure(.wrongKind(context: "'eval' of 'train'", expected: "a number", got: v.kindText), at: spec.span)
-                    }
-                    lastEval = x
-                    evals.append(.number(x))
-                    evalSteps.append(.number(Double(step)))
-                    if best.map({ goal.improves(x, on: $0) }) ?? true { best = x; sinceBest = 0 } else { sinceBest += 1 }
-                    if let p = patience, sinceBest >= p { stoppedEarly = true }
-                }
-                let isLog = logEvery.map { step % $0 == 0 || step == total } ?? false
-                if logPath != nil { csv += "\(step),\(epoch),\(Value.format(loss)),\(lastEval.map(Value.format) ?? "")\n" }
-                if m.onTrainProgress != nil || isLog {
-                    let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epoch,
-                                                 loss: loss, evalMetric: lastEval, elapsed: Machine.now() - start,
-                                                 isLogStep: isLog, isFinished: step == total || stoppedEarly)
-                    if let hook = m.onTrainProgress { hook(progress) } else { m.output.write(TrainRun.logLine(progress)) }
-                }
-                if let k = checkpointEvery, step % k == 0 { try writeCheckpoint() }
-                if stoppedEarly { break training }
-            }
+        var boundary = capture(targets)
+        do {
+            try loop(&state, &boundary, ds: ds, opt: opt, targets: targets, settings: settings, checkpoint: checkpoint, start: start)
+        } catch {
+            throw stopped(by: error, state: state, boundary: boundary, targets: targets, settings: settings, checkpoint: checkpoint)
         }
-        try writeCheckpoint()
-        if let logPath {
-            do { try m.files.write(Data(csv.utf8), to: logPath) } catch { throw RuntimeFailure.located(error, at: spec.span) }
-        }
+        try write(checkpoint, state, settings)
+        try writeLog(state, settings)
+        if settings.restoreBest, let best = state.bestWeights { try restore(best, targets) }
         let after = try spec.frozen.map { try Checksum.of(m.globals[$0.slot]) }
         var changed: [String] = []
         for (i, (name, _)) in spec.frozen.enumerated() where before[i] != after[i] { changed.append(name) }
         if !changed.isEmpty {
             throw RuntimeFailure(.internalError("frozen " + changed.map { "'\($0)'" }.joined(separator: ", ") + " changed during training"), at: spec.span)
         }
-        var line = "trained \(spec.name): \(step) step\(step == 1 ? "" : "s")"
-        if case let .number(first)? = losses.first, case let .number(last)? = losses.last {
-            line += ", loss \(TrainRun.fixed(first)) -> \(TrainRun.fixed(last))"
+        m.output.log(summary(state, settings))
+        return state.history(total: settings.total, interrupted: false)
+    }
+
+    /// The steps from `state` on: each epoch's batches (redrawn as they were when resuming mid-epoch), one optimizer
+    /// step per batch, evals, log lines, progress reports and checkpoints.
+    func loop(_ state: inout TrainState, _ boundary: inout Boundary, ds: DatasetObject, opt: OptimizerObject,
+              targets: [TrainTarget], settings: TrainSettings, checkpoint: TrainCheckpoint, start: Double) throws {
+        let spe = settings.stepsPerEpoch, total = settings.total
+        let evalCode = spec.value(.eval), lossCode = spec.value(.loss)
+        // Without shuffling every epoch sees the same batches: cut them once.
+        let fixedBatches = settings.shuffle ? nil : try ds.batches(size: settings.batchSize, shuffle: false, rng: &m.rng)
+        let firstEpoch = state.step / spe
+        training: for epochIndex in firstEpoch..<Swift.max(settings.epochCount, 1) {
+            if state.step >= total || state.stoppedEarly { break }
+            let skip = state.step - epochIndex * spe
+            let batches: [Record]
+            if let fixedBatches {
+                batches = fixedBatches
+            } else if skip > 0, let g = state.epochGenerator {
+                let current = m.rng
+                m.rng = g
+                batches = try m.withRandom { try ds.batches(size: settings.batchSize, shuffle: true, rng: &$0) }
+                m.rng = current
+            } else {
+                state.epochGenerator = m.rng
+                batches = try m.withRandom { try ds.batches(size: settings.batchSize, shuffle: true, rng: &$0) }
+            }
+            for b in batches.dropFirst(skip) {
+                if state.step >= total { break training }
+                try m.checkInterrupt()
+                m.stack[m.base + spec.batchSlot] = .record(b)
+                let lossValue = try value(lossCode, "loss") ?? .none
+                guard let lossTensor = lossValue.tensorValue else {
+                    throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
+                }
+                let rate = opt.currentRate
+                let loss: Double
+                do { loss = try opt.step(loss: lossTensor) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+                state.step += 1
+                state.losses.append(loss)
+                state.rates.append(rate)
+                let step = state.step
+                if let k = settings.evalEvery, step % k == 0 || step == total, let e = evalCode {
+                    let v = try Tensor.withoutRecording { try e(m) }
+                    guard case let .number(x) = v.tensorValue.map({ .number((try? $0.scalarValue()) ?? .nan) }) ?? v else {
+                        throw RuntimeFailure(.wrongKind(context: "'eval' of 'train'", expected: "a number", got: v.kindText), at: spec.span)
+                    }
+                    if state.record(eval: x, goal: settings.goal, patience: settings.patience), settings.restoreBest {
+                        state.bestWeights = targets.reduce(into: [:]) { $0[$1.name] = $1.weights }
+                    }
+                }
+                boundary = capture(targets)
+                let isLog = settings.logEvery.map { step % $0 == 0 || step == total } ?? false
+                if m.onTrainProgress != nil || isLog {
+                    let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epochIndex + 1,
+                                                 loss: loss, evalMetric: state.evals.last, elapsed: Machine.now() - start,
+                                                 isLogStep: isLog, isFinished: step == total || state.stoppedEarly, learningRate: rate)
+                    if let hook = m.onTrainProgress { hook(progress) } else { m.output.log(progress.logLine) }
+                }
+                if let k = settings.checkpointEvery, step % k == 0 { try write(checkpoint, state, settings) }
+                if state.stoppedEarly { break training }
+            }
         }
-        if let best { line += ", best eval \(TrainRun.fixed(best))" }
-        if stoppedEarly { line += " (stopped early: no eval improvement in \(patience ?? 0) evals)" }
+    }
+
+    /// The failure a block that stopped early reports, with the history of its finished steps. The generators go back
+    /// to where the last finished step left them; an interrupted block also writes its checkpoint (which resumes
+    /// exactly) and, with `restore_best`, puts back its best weights.
+    func stopped(by error: any Error, state: TrainState, boundary: Boundary, targets: [TrainTarget], settings: TrainSettings,
+                 checkpoint: TrainCheckpoint) -> any Error {
+        var failure = RuntimeFailure.located(error, at: spec.span)
+        restore(boundary, targets)
+        let interrupted: Bool
+        switch failure.message {
+        case .interrupted, .limitReached: interrupted = true
+        default: interrupted = false
+        }
+        var kept: [String] = []
+        var best: Int?
+        do {
+            if interrupted, let file = settings.checkpoint {
+                try write(checkpoint, state, settings)
+                kept.append("'\(file.given)' holds step \(state.step)")
+            }
+            if let file = settings.log {
+                try writeLog(state, settings)
+                kept.append("'\(file.given)' every finished step")
+            }
+            if interrupted, settings.restoreBest, let weights = state.bestWeights, let step = state.bestStep {
+                try restore(weights, targets)
+                best = step
+            }
+        } catch {
+            return RuntimeFailure.located(error, at: spec.span)
+        }
+        if interrupted {
+            let parameters = best.map { "the parameters have the weights of the best eval (step \($0))" } ?? "the parameters keep their trained values"
+            let why = ([parameters] + kept).joined(separator: "; ")
+            if case .interrupted = failure.message {
+                failure.message = .interrupted("training of '\(spec.name)' stopped at step \(state.step) of \(settings.total); \(why)")
+            } else {
+                failure.message = .limitReached("\(TrainRun.limitText(error)) in training '\(spec.name)' at step \(state.step) of \(settings.total); \(why)")
+            }
+        }
+        return Stopped(failure: failure, history: state.history(total: settings.total, interrupted: true))
+    }
+
+    // MARK: - Parts
+
+    /// The trained targets with their parameters.
+    func targets() throws -> [TrainTarget] {
+        try spec.targets.map { target in
+            let name = target.name, span = target.span
+            let v: Value
+            do { v = try target.value(m) } catch { throw RuntimeFailure.located(error, at: span) }
+            switch v {
+            case let .param(p): return TrainTarget(name: name, kind: .param, encoder: nil, parameters: [p])
+            case let .encoder(e): return TrainTarget(name: name, kind: .encoder, encoder: e, parameters: e.parameters.trainable)
+            case let .model(mo):
+                guard !mo.isFrozen else {
+                    throw RuntimeFailure(.cannotAssign(name, kind: "frozen model", hint: "unfreeze it first (\(name).frozen = false)"), at: span)
+                }
+                return TrainTarget(name: name, kind: .model, encoder: nil, parameters: mo.parameters.trainable)
+            case .none, .number, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .dataset,
+                 .optimizer, .schedule:
+                throw RuntimeFailure(.wrongKind(context: "'train'", expected: "an encoder, a param or a model", got: v.kindText), at: span)
+            }
+        }
+    }
+
+    /// The session's models that are random layers (their generators go into checkpoints).
+    func randomModels() -> [(name: String, dropout: Dropout)] {
+        spec.models.compactMap { name, slot in
+            guard m.initialized[slot], case let .model(mo) = m.globals[slot], let d = mo.layer as? Dropout else { return nil }
+            return (name, d)
+        }
+    }
+
+    /// What a resumed block must share with the one that wrote its checkpoint, as `(name, value)` in order.
+    func recipe(_ s: TrainSettings, _ opt: OptimizerObject, _ ds: DatasetObject) -> [(name: String, value: String)] {
+        let hyper = ((try? opt.optimizer.exportState(for: []))?.hyperparameters ?? [:]).filter { $0.key != "lr" }
+        let optimizer = opt.kind.rawValue + "(" + hyper.keys.sorted().map { "\($0): \(Value.format(hyper[$0] ?? 0))" }.joined(separator: ", ") + ")"
+        return [
+            ("optimizer", optimizer), ("lr", Value.format(opt.learningRate)), ("batch", "\(s.batchSize)"),
+            ("rows", "\(ds.count)"), ("data", String(ds.checksum, radix: 16)), ("shuffle", "\(s.shuffle)"),
+            ("total steps", "\(s.total)"), ("schedule", opt.schedule.map(TrainRun.describe) ?? "none"),
+            ("clip", opt.clipNorm.map(Value.format) ?? "none"), ("eval", s.evalEvery.map { "every \($0) steps" } ?? "none"),
+            ("patience", s.patience.map { "\($0)" } ?? "none"), ("goal", s.goal.rawValue), ("restore_best", "\(s.restoreBest)"),
+        ]
+    }
+
+    /// Continues from the `resume:` checkpoint when it exists; a missing one is an error unless `if exists` allows
+    /// starting fresh.
+    func resume(_ r: TrainFile, ifExists: Bool, _ checkpoint: TrainCheckpoint, _ settings: TrainSettings) throws -> TrainState {
+        guard FileManager.default.fileExists(atPath: r.path) else {
+            guard ifExists else {
+                throw RuntimeFailure(.cannotResume(path: r.given, "there is no such file; write 'resume: \"\(r.given)\" if exists' to start fresh when it is missing"), at: spec.span)
+            }
+            m.output.note("note: no checkpoint '\(r.given)' yet: training '\(spec.name)' from the start")
+            return TrainState()
+        }
+        let restored: (state: TrainState, generator: Generator)
+        do { restored = try checkpoint.restore(from: r.path, given: r.given, files: m.files) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+        let state = restored.state
+        if settings.shuffle, state.step % settings.stepsPerEpoch != 0, state.epochGenerator == nil {
+            throw RuntimeFailure(.cannotResume(path: r.given, "its training state is incomplete (no generator for the epoch)"), at: spec.span)
+        }
+        m.rng = restored.generator
+        m.output.note("note: resuming '\(spec.name)' from '\(r.given)' at step \(state.step) of \(settings.total)")
+        if let hook = m.onTrainProgress {
+            for (i, loss) in state.losses.enumerated() {
+                hook(TrainProgress(name: spec.name, step: i + 1, totalSteps: settings.total, epoch: settings.epoch(ofStep: i + 1),
+                                   loss: loss, evalMetric: state.eval(atStep: i + 1), elapsed: 0, isLogStep: false,
+                                   isFinished: false, learningRate: state.rates[i], isRestored: true))
+            }
+        }
+        return state
+    }
+
+    /// The generators as they are now.
+    func capture(_ targets: [TrainTarget]) -> Boundary {
+        Boundary(session: m.rng, encoders: targets.map { $0.encoder?.encoder.generators ?? [] },
+                 layers: randomModels().map(\.dropout.generator))
+    }
+
+    /// Puts the generators back as `b` found them.
+    func restore(_ b: Boundary, _ targets: [TrainTarget]) {
+        m.rng = b.session
+        for (t, g) in zip(targets, b.encoders) where !g.isEmpty { t.encoder?.encoder.generators = g }
+        for (layer, g) in zip(randomModels(), b.layers) { layer.dropout.generator = g }
+    }
+
+    func restore(_ best: [String: [String: Tensor]], _ targets: [TrainTarget]) throws {
+        for t in targets { if let w = best[t.name] { try t.assign(w) } }
+    }
+
+    func write(_ checkpoint: TrainCheckpoint, _ state: TrainState, _ settings: TrainSettings) throws {
+        guard let file = settings.checkpoint else { return }
+        do { try checkpoint.write(state, generator: m.rng, to: file.path, files: m.files) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+    }
+
+    func writeLog(_ state: TrainState, _ settings: TrainSettings) throws {
+        guard let file = settings.log else { return }
+        do { try m.files.write(Data(state.csv(settings).utf8), to: file.path) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+    }
+
+    /// `trained pe: 320 steps, loss 2.0794 -> 0.1234, best eval 0.4375 at step 40 (restored); frozen llm unchanged`
+    func summary(_ state: TrainState, _ settings: TrainSettings) -> String {
+        var line = "trained \(spec.name): \(state.step) step\(state.step == 1 ? "" : "s")"
+        if let first = state.losses.first, let last = state.losses.last {
+            line += ", loss \(TrainProgress.fixed(first)) -> \(TrainProgress.fixed(last))"
+        }
+        if let best = state.best {
+            line += ", best eval \(TrainProgress.fixed(best))"
+            if let step = state.bestStep { line += " at step \(step)" }
+            if settings.restoreBest { line += " (restored)" }
+        }
+        if state.stoppedEarly { line += " (stopped early: no eval improvement in \(settings.patience ?? 0) evals)" }
         if !spec.frozen.isEmpty { line += "; frozen " + spec.frozen.map(\.name).joined(separator: ", ") + " unchanged" }
-        m.output.write(line)
-        return .record(Record([
-            ("steps", .number(Double(step))), ("loss", .list(losses)), ("eval", .list(evals)),
-            ("eval_steps", .list(evalSteps)), ("final_loss", losses.last ?? .none),
-            ("best_eval", best.map { .number($0) } ?? .none),
-        ]))
+        return line
+    }
+
+    /// `cosine(warmup: 10, over 320 steps)`
+    static func describe(_ s: LRSchedule) -> String {
+        switch s {
+        case .constant: return "constant"
+        case let .warmupConstant(w): return "constant(warmup: \(w))"
+        case let .linear(w, n): return "linear_decay(warmup: \(w), over \(n) steps)"
+        case let .cosine(w, n, c): return "cosine(warmup: \(w), over \(n) steps" + (c == 0.5 ? ")" : ", \(Value.format(c)) cycles)")
+        }
     }
 
     /// What limit a failed interrupt check reached (`the time limit of 1 s was reached`).
@@ -203,16 +313,6 @@ struct TrainRun {
         if let f = error as? RuntimeFailure, case let .limitReached(what) = f.message { return what }
         return "a limit was reached"
     }
-
-    /// `step 10/320  epoch 1/10  loss 2.0794  eval 0.4375`
-    static func logLine(_ p: TrainProgress) -> String {
-        var s = "step \(p.step)/\(p.totalSteps)  epoch \(p.epoch)  loss \(fixed(p.loss))"
-        if let e = p.evalMetric { s += "  eval \(fixed(e))" }
-        return s
-    }
-
-    /// Four decimals, as log lines print losses.
-    static func fixed(_ v: Double) -> String { String(format: "%.4f", v) }
 }
 
 /// Checksums that prove frozen weights unchanged: FNV-1a over the bytes of every tensor a value holds.

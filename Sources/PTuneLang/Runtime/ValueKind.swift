@@ -12,7 +12,7 @@ public enum ValueKind: String, Sendable, CaseIterable, Hashable {
         case .dataset: return ["count", "columns"]
         case .model: return ["kind", "frozen", "parameters"]
         case .encoder: return ["kind", "n", "dim", "parameters", "tokens"]
-        case .optimizer: return ["kind", "lr", "steps", "loss"]
+        case .optimizer: return ["kind", "lr", "base_lr", "steps", "loss"]
         case .schedule: return ["kind", "warmup"]
         case .function: return ["name", "arity"]
         case .none, .number, .bool, .record: return []

@@ -165,8 +165,13 @@ public final class Session {
                 }
             } catch {
                 clearFrame(cs.frameSize)
+                let failure = RuntimeFailure.located(error, at: cs.span)
+                if failure.keepsBindings {
+                    table = cs.tableAfter
+                    refineTypes()
+                }
                 staticDType = m.defaultDType
-                throw .runtime(RuntimeFailure.located(error, at: cs.span).diagnostic)
+                throw .runtime(failure.diagnostic)
             }
             clearFrame(cs.frameSize)
             table = cs.tableAfter

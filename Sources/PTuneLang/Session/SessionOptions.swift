@@ -68,10 +68,26 @@ public struct TrainProgress: Sendable {
     public var isLogStep: Bool
     /// Whether this is the final report of the block.
     public var isFinished: Bool
+    /// The learning rate this step used (the schedule applied).
+    public var learningRate: Double?
+    /// Whether the step ran before: a resumed block reports the steps its checkpoint holds first, to complete the
+    /// record's metrics; they are not shown again.
+    public var isRestored: Bool
+
+    /// The log line of this step, the same wherever it is shown: `step 10/320  epoch 1  loss 2.0794  eval 0.4375`
+    /// (no time, so equal runs print equal lines).
+    public var logLine: String {
+        var s = "step \(step)/\(totalSteps)  epoch \(epoch)  loss \(TrainProgress.fixed(loss))"
+        if let e = evalMetric { s += "  eval \(TrainProgress.fixed(e))" }
+        return s
+    }
+
+    /// Four decimals, as log lines print losses.
+    static func fixed(_ v: Double) -> String { String(format: "%.4f", v) }
 
     /// A step report.
     public init(name: String, step: Int, totalSteps: Int, epoch: Int, loss: Double, evalMetric: Double?,
-                elapsed: Double, isLogStep: Bool, isFinished: Bool) {
+                elapsed: Double, isLogStep: Bool, isFinished: Bool, learningRate: Double? = nil, isRestored: Bool = false) {
         self.name = name
         self.step = step
         self.totalSteps = totalSteps
@@ -81,20 +97,25 @@ public struct TrainProgress: Sendable {
         self.elapsed = elapsed
         self.isLogStep = isLogStep
         self.isFinished = isFinished
+        self.learningRate = learningRate
+        self.isRestored = isRestored
     }
 }
 
 /// Where a session's printed output goes.
 public struct OutputSink {
-    /// `print` and training log lines (standard output).
+    /// What the script prints (`print`, values): standard output.
     public var write: (String) -> Void
-    /// Notes about the run (the default seed, frozen-model checks): standard error in the CLI.
+    /// Notes about the run (the default seed, a resumed checkpoint): standard error in the CLI.
     public var note: (String) -> Void
+    /// Training log lines and each `train` block's summary line (standard output; nothing with `--quiet`).
+    public var log: (String) -> Void
 
-    /// A sink calling `write` for output and `note` for notes.
-    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void) {
+    /// A sink calling `write` for output, `note` for notes and `log` for training logs (`write` when not given).
+    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void, log: ((String) -> Void)? = nil) {
         self.write = write
         self.note = note
+        self.log = log ?? write
     }
 
     /// Output to standard output, notes to standard error.

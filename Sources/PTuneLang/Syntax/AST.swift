@@ -166,6 +166,8 @@ public struct TrainOption: Sendable {
     public var value: Expr?
     /// The cadence, if any.
     public var cadence: Cadence?
+    /// Where `if exists` is, when written after the value (`resume: "pe.ckpt" if exists`).
+    public var ifExists: SourceSpan? = nil
 }
 
 /// `train pe on data { … }`, optionally bound: `let run = train …`.

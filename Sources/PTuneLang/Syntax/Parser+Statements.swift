@@ -18,7 +18,7 @@ extension Parser {
                 if next.kind == .identifier || next.isPunctuation(.leftBracket) { return try parseSave() }
             case .load:
                 if next.kind == .identifier && peek(2).isWord(.from) { return try parseLoad() }
-            case .on, .to, .from, .every:
+            case .on, .to, .from, .every, .exists:
                 break
             }
         }
@@ -250,7 +250,7 @@ extension Parser {
                                 span: span(from: start ?? keyword.span)))
     }
 
-    // trainOption = NAME ":" ( cadence | expression [ cadence ] ) ;
+    // trainOption = NAME ":" ( cadence | expression [ cadence | "if" "exists" ] ) ;
     mutating func parseTrainOption() throws -> TrainOption {
         guard let name = nameToken() else { throw fail(.expectedName(after: "'{' of 'train' (an option such as 'loss:')", found: found)) }
         advance()
@@ -260,7 +260,14 @@ extension Parser {
         }
         let value = try parseExpression()
         let cadence = peek.isWord(.every) ? try parseCadence() : nil
-        return TrainOption(name: name.text, nameSpan: name.span, value: value, cadence: cadence)
+        var ifExists: SourceSpan?
+        if cadence == nil, check(.keyword(.if)) {
+            let keyword = advance()
+            guard peek.isWord(.exists) else { throw fail(.expectedToken("'exists'", context: "after 'if' in a 'train' option", found: found)) }
+            advance()
+            ifExists = span(from: keyword.span)
+        }
+        return TrainOption(name: name.text, nameSpan: name.span, value: value, cadence: cadence, ifExists: ifExists)
     }
 
     // cadence = "every" expression NAME ;

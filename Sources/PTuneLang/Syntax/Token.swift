@@ -179,13 +179,13 @@ public enum Keyword: String, Sendable, CaseIterable, Hashable {
 /// Words that are keywords only where a grammar rule names them, and ordinary names elsewhere (so `data train = …`
 /// and `train.x` both work).
 public enum ContextualWord: String, Sendable, CaseIterable {
-    case model, encoder, data, train, on, save, to, load, from, every
+    case model, encoder, data, train, on, save, to, load, from, every, exists
 
     /// Whether a statement can start with it (`model m = …`, `train pe on d { … }`, `save x to "f"`).
     public var startsStatement: Bool {
         switch self {
         case .model, .encoder, .data, .train, .save, .load: return true
-        case .on, .to, .from, .every: return false
+        case .on, .to, .from, .every, .exists: return false
         }
     }
 }

@@ -5,8 +5,8 @@ import PTuneCore
 /// optimizer moments), the step, the run's generator and the training settings.
 ///
 /// Stored as one safetensors file, written atomically: tensors `encoders/<task>/<param>`, `buffers/<task>/<name>`,
-/// `optimizer/<task>/<param>.<slot>` in their own dtype (bit-exact), and the rest as JSON in the `__metadata__` entry
-/// `ptune.checkpoint`. Loading it into identically built objects and continuing is bit-identical to never stopping.
+/// `optimizer/<task>/<param>.<slot>` and the loop's `loop/…` in their own dtype (bit-exact), and the rest as JSON in
+/// the `__metadata__` entry `ptune.checkpoint`. Loading it into identically built objects and continuing is bit-identical to never stopping.
 public struct Checkpoint {
     /// One task's encoder state.
     public struct TaskState {
@@ -44,12 +44,20 @@ public struct Checkpoint {
     public var schedule: LRSchedule
     /// The gradient-norm clip, if any.
     public var maxGradientNorm: Double?
+    /// The record of the training loop that wrote the checkpoint (its settings and counters), opaque here: stored as
+    /// the metadata entry `loop`.
+    public var loop: JSONValue?
+    /// The training loop's tensors (histories, best weights, other trained weights), opaque here: stored under
+    /// `loop/`.
+    public var loopTensors: [String: Tensor]
 
     /// A checkpoint record.
     public init(tasks: [(name: String, state: TaskState)], step: Int = 0, generator: Generator? = nil,
-                learningRate: Double? = nil, schedule: LRSchedule = .constant, maxGradientNorm: Double? = nil) {
+                learningRate: Double? = nil, schedule: LRSchedule = .constant, maxGradientNorm: Double? = nil,
+                loop: JSONValue? = nil, loopTensors: [String: Tensor] = [:]) {
         self.tasks = tasks; self.step = step; self.generator = generator; self.learningRate = learningRate
         self.schedule = schedule; self.maxGradientNorm = maxGradientNorm
+        self.loop = loop; self.loopTensors = loopTensors
     }
 
     /// A checkpoint of one encoder alone (no optimizer, step 0).
@@ -102,7 +110,9 @@ public struct Checkpoint {
             }
             taskRecords[name] = .object(record)
         }
+        for (k, v) in loopTensors { tensors["loop/\(k)"] = v }
         let meta: JSONValue = .object([
+            "loop": loop ?? .null,
             "format": .string("ptune.checkpoint"),
             "version": .int(1),
             "step": .int(step),
@@ -164,6 +174,7 @@ public struct Checkpoint {
             generator: try meta["generator"].flatMap { $0.isNull ? nil : try CheckpointCoding.decodeGenerator($0) },
             learningRate: meta["learning_rate"]?.doubleValue,
             schedule: try CheckpointCoding.decodeSchedule(meta["schedule"] ?? .null),
-            maxGradientNorm: meta["max_grad_norm"]?.doubleValue)
+            maxGradientNorm: meta["max_grad_norm"]?.doubleValue,
+            loop: meta["loop"].flatMap { $0.isNull ? nil : $0 }, loopTensors: group("loop/"))
     }
 }

@@ -1,16 +1,17 @@
 import Foundation
 
-/// The text of one training progress report: a bar for terminals, a log line for pipes. Pure functions of the
+/// The text of one training progress report: a bar for terminals, a closing summary for pipes. Pure functions of the
 /// numbers, so they are tested without a terminal.
 public enum ProgressLine {
     /// Eighths of a block, for a bar that moves smoothly.
     private static let partials: [Character] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
     /// `train pe ▕█████▌    ▏ 420/1000 12.1s<17.0s 34.7 steps/s loss 0.4312 accuracy 0.8125`, fitted into `width`
-    /// columns (the metrics are dropped first, then the bar narrows).
+    /// columns (the metrics are dropped first, then the bar narrows). `from` is the step the timing started at (a
+    /// resumed block's first).
     public static func bar(label: String, step: Int, total: Int?, elapsed: Double, loss: Double?,
-                           metrics: [(name: String, value: Double)], width: Int) -> String {
-        let rate = elapsed > 0 ? Double(step) / elapsed : 0
+                           metrics: [(name: String, value: Double)], width: Int, from: Int = 0) -> String {
+        let rate = elapsed > 0 ? Double(step - from) / elapsed : 0
         var stats = total.map { "\(step)/\($0)" } ?? "step \(step)"
         if let total, step > 0, rate > 0 {
             stats += " " + duration(elapsed) + "<" + duration(Double(max(0, total - step)) / rate)
@@ -35,14 +36,14 @@ public enum ProgressLine {
         return String(line.prefix(max(width, 1)))
     }
 
-    /// `step 420/1000  loss 0.4312  accuracy 0.8125  (12.1 s)` — one line per `log` cadence off a terminal.
-    public static func log(label: String, step: Int, total: Int?, elapsed: Double, loss: Double?,
-                           metrics: [(name: String, value: Double)]) -> String {
-        var parts = [label + " step " + (total.map { "\(step)/\($0)" } ?? "\(step)")]
-        if let loss { parts.append("loss " + number(loss)) }
-        for m in metrics { parts.append(m.name + " " + number(m.value)) }
-        parts.append("(" + duration(elapsed) + ")")
-        return parts.joined(separator: "  ")
+    /// `train pe: 1000 steps in 34.1s (29.3 steps/s)` — how long a block took, for the messages.
+    public static func summary(label: String, step: Int, elapsed: Double) -> String {
+        var line = label + ": \(step) step\(step == 1 ? "" : "s") in " + duration(elapsed)
+        if elapsed > 0, step > 0 {
+            let rate = Double(step) / elapsed
+            line += " (" + String(format: rate >= 100 ? "%.0f" : "%.1f", rate) + " steps/s)"
+        }
+        return line
     }
 
     /// A bar `width` cells wide filled to `fraction`.
