@@ -66,9 +66,9 @@ public final class GradNode: @unchecked Sendable {
     /// The operation's name (`"mul"`, `"matmul"`, …) or the leaf's name.
     public let name: String
     /// The inputs' nodes (`nil` for an input that requires no gradient: a constant or frozen weight); the first two
-    /// inline, the others in `moreInputs`.
-    let input0: GradNode?, input1: GradNode?
-    let moreInputs: [GradNode?]
+    /// inline, the others in `moreInputs`. (Variables only so that ``deinit`` can take them apart.)
+    private(set) var input0: GradNode?, input1: GradNode?
+    private(set) var moreInputs: [GradNode?]
     /// How many inputs the op has.
     let inputCount: Int
     let backward: Backward
@@ -83,6 +83,16 @@ public final class GradNode: @unchecked Sendable {
     var cursor = 0
     var needed = false
     var pending: Tensor?
+    /// The budget the node is charged to (``MemoryBudget/nodeOverhead``), so a long recorded graph counts against
+    /// the memory limit.
+    let budget: MemoryBudget? = GradNode.charged()
+
+    /// The budget in effect, charged for one node.
+    @inline(__always) static func charged() -> MemoryBudget? {
+        let b = TensorContext.budget
+        b?.charge(unchecked: MemoryBudget.nodeOverhead)
+        return b
+    }
 
     /// Creates a leaf.
     init(leafNamed name: String) {
@@ -114,6 +124,31 @@ public final class GradNode: @unchecked Sendable {
         inputCount = inputs.count
         self.backward = .nary(backward)
     }
+
+    /// Releases the graph below this node without recursion: a loop of a million recorded operations makes a chain
+    /// of nodes that deep, and releasing it node by node (each release releasing its inputs) would overflow the
+    /// stack. Inputs no one else holds are taken apart here, one at a time.
+    deinit {
+        budget?.release(charged: MemoryBudget.nodeOverhead)
+        guard hasInputs else { return }
+        // Only inputs that have inputs of their own can start a recursion; the others are released in place.
+        var work: [GradNode] = []
+        func take(_ node: GradNode) {
+            if let a = node.input0, a.hasInputs { work.append(a) }
+            if let b = node.input1, b.hasInputs { work.append(b) }
+            for case let c? in node.moreInputs where c.hasInputs { work.append(c) }
+            node.input0 = nil
+            node.input1 = nil
+            node.moreInputs = []
+        }
+        take(self)
+        while var node = work.popLast() {
+            if isKnownUniquelyReferenced(&node) { take(node) }
+        }
+    }
+
+    /// Whether the node holds any input node.
+    @inline(__always) var hasInputs: Bool { input0 != nil || input1 != nil || !moreInputs.isEmpty }
 
     /// Input `k`'s node.
     @inline(__always) func input(_ k: Int) -> GradNode? {

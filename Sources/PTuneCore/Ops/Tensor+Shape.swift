@@ -8,11 +8,15 @@ extension Tensor {
         guard unknown.count <= 1, !newShape.contains(where: { $0 < -1 }) else { throw TensorError.invalidShape(newShape) }
         if let u = unknown.first {
             var known = 1
-            for (i, d) in newShape.enumerated() where i != u { known *= d }
+            for (i, d) in newShape.enumerated() where i != u {
+                let (p, overflow) = known.multipliedReportingOverflow(by: d)
+                guard !overflow else { throw TensorError.reshapeMismatch(from: shape, to: newShape) }
+                known = p
+            }
             guard known > 0, count % known == 0 else { throw TensorError.reshapeMismatch(from: shape, to: newShape) }
             target[u] = count / known
         }
-        guard Shape.count(target) == count else { throw TensorError.reshapeMismatch(from: shape, to: newShape) }
+        guard try Shape.checkedCount(target) == count else { throw TensorError.reshapeMismatch(from: shape, to: newShape) }
         if target == shape { return self }
         let from = shape
         return Tensor.record("reshape", Tensor(shape: target, storage: storage), self, { g in try g.reshaped(from) })
@@ -115,7 +119,9 @@ extension Tensor {
             guard ok else {
                 throw TensorError.shapeMismatch(op: .concat, "cannot concat \(Shape.describe(first.shape)) with \(Shape.describe(t.shape)) on axis \(ax)")
             }
-            outShape[ax] += t.shape[ax]
+            let (sum, overflow) = outShape[ax].addingReportingOverflow(t.shape[ax])
+            guard !overflow else { throw TensorError.shapeTooLarge(outShape, limit: Shape.maxExtentProduct) }
+            outShape[ax] = sum
         }
         var out = try Tensor(uninitialized: outShape, dtype: first.dtype)
         // View every tensor as [outer, extent · inner] and copy row blocks.

@@ -92,7 +92,14 @@ extension Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw TensorError.invalidArgument(op: .arange, "step must be finite and non-zero")
         }
-        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        // The count as a double first: a span of 1e300, or a step of 1e-300, asks for more elements than an integer
+        // holds, and is refused as too large rather than converted.
+        let steps = ((end - start) / step).rounded(.up)
+        guard steps.isFinite, steps < Double(Shape.maxExtentProduct) else {
+            throw TensorError.invalidArgument(op: .arange, "from \(start) to \(end) by \(step) makes \(steps) elements, " +
+                                              "more than a tensor may have")
+        }
+        let n = Swift.max(0, Int(steps))
         var t = try Tensor(uninitialized: [n], dtype: dtype)
         t.fill { start + Double($0) * step }
         return t

@@ -17,15 +17,13 @@ public struct Tensor: @unchecked Sendable {
         self.node = node
     }
 
-    /// Uninitialised storage for `shape`; every element must be written before the tensor escapes.
+    /// The most axes a tensor may have (as numpy).
+    public static let maxRank = 64
+
+    /// Uninitialised storage for `shape`; every element must be written before the tensor escapes. The shape is
+    /// checked: no negative dimension, at most ``maxRank`` axes, an element count that fits the limits.
     @inline(__always) init(uninitialized shape: [Int], dtype: DType) throws {
-        for d in shape where d < 0 { throw TensorError.invalidShape(shape) }
-        var n = 1
-        for d in shape {
-            let (p, o) = n.multipliedReportingOverflow(by: d)
-            guard !o else { throw TensorError.tooLarge(elements: Int.max, limit: Int.max) }
-            n = p
-        }
+        let n = try Shape.checkedCount(shape)
         self.init(shape: shape, storage: try TensorStorage.make(count: n, dtype: dtype))
     }
 

@@ -29,6 +29,12 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
     case tooManyBytes(bytes: Int, limit: Int)
     /// An allocation would take the memory held over the budget (bytes requested, bytes live, limit).
     case outOfMemory(requested: Int, live: Int, limit: Int)
+    /// Something other than a tensor would grow the memory held past the budget (what, its bytes, bytes held, limit).
+    case memoryLimit(what: String, bytes: Int, held: Int, limit: Int)
+    /// A shape whose element count does not fit in a machine integer, or is past the limit (shape, limit).
+    case shapeTooLarge([Int], limit: Int)
+    /// A tensor of more axes than ``Tensor/maxRank`` (the rank asked for).
+    case tooManyAxes(Int)
     /// Gradients were requested of a tensor that is not a scalar.
     case notScalar([Int])
     /// Gradients were requested with respect to a tensor that does not require a gradient.
@@ -66,6 +72,13 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .outOfMemory(requested, live, limit):
             if limit == 0 { return "cannot allocate \(requested) bytes: the machine refused" }
             return "cannot allocate \(requested) bytes: \(live) bytes are held and the memory limit is \(limit) bytes"
+        case let .memoryLimit(what, bytes, held, limit):
+            return "\(what) would take \(bytes) bytes: \(held) bytes are held and the memory limit is \(limit) bytes"
+        case let .shapeTooLarge(shape, limit):
+            return "shape \(Shape.describe(shape)) is too large: its extents multiply to more than \(limit), the element limit" +
+                (shape.contains(0) ? " (an extent of 0 leaves it empty, but the others must still fit)" : "")
+        case let .tooManyAxes(rank):
+            return "a tensor of \(rank) axes: at most \(Tensor.maxRank) are allowed"
         case let .notScalar(s):
             return "gradients need a scalar loss, got shape \(Shape.describe(s))"
         case let .noGradient(what):
@@ -76,11 +89,41 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
 
 /// Helpers on shapes (`[Int]`, row-major).
 public enum Shape {
-    /// The element count of a shape.
+    /// The element count of a shape, or `Int.max` when it does not fit (a shape that came from input: check it
+    /// with ``checkedCount(_:)``).
     @inline(__always) public static func count(_ shape: [Int]) -> Int {
         var n = 1
-        for d in shape { n &*= d }
+        for d in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return shape.contains(0) ? 0 : .max }
+            n = p
+        }
         return n
+    }
+
+    /// The most the extents of a shape may multiply to when no element limit is in effect.
+    public static let maxExtentProduct = 1 << 56
+
+    /// The element count of a shape that comes from input (a script, a file). Throws for a negative dimension,
+    /// more than ``Tensor/maxRank`` axes, or extents that multiply past `limit` (default: the element limit of the
+    /// budget in effect, at most ``maxExtentProduct``). Zero extents are left out of that product, as numpy does:
+    /// `[0, 1e10, 1e10]` holds nothing but is refused, so no kernel ever loops over, or multiplies out, extents
+    /// larger than a tensor that fits the limit.
+    public static func checkedCount(_ shape: [Int], limit: Int? = nil) throws -> Int {
+        guard shape.count <= Tensor.maxRank else { throw TensorError.tooManyAxes(shape.count) }
+        guard !shape.contains(where: { $0 < 0 }) else { throw TensorError.invalidShape(shape) }
+        let bound = Swift.min(limit ?? TensorContext.budget?.maxElements ?? maxExtentProduct, maxExtentProduct)
+        var product = 1
+        for d in shape where d != 0 {
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw TensorError.shapeTooLarge(shape, limit: bound) }
+            product = p
+        }
+        let empty = shape.contains(0)
+        guard product <= bound else {
+            throw empty ? TensorError.shapeTooLarge(shape, limit: bound) : TensorError.tooLarge(elements: product, limit: bound)
+        }
+        return empty ? 0 : product
     }
 
     /// `[2, 3]` as written in diagnostics.
@@ -94,7 +137,8 @@ public enum Shape {
         var acc = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             s[i] = acc
-            acc &*= shape[i]
+            let (p, overflow) = acc.multipliedReportingOverflow(by: shape[i])
+            acc = overflow ? .max : p
         }
         return s
     }

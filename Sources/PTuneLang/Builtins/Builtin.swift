@@ -170,7 +170,7 @@ public struct Arguments {
         case let .param(p): return p.value
         case let .number(v): return try Tensor(scalar: v, dtype: dtype)
         case let .list(items):
-            if let lit = Value.tensorLiteral(items) { return try Tensor(literal: lit, dtype: dtype) }
+            if let lit = try Value.tensorLiteral(items) { return try Tensor(literal: lit, dtype: dtype) }
             throw RuntimeFailure(mismatch(i, "a tensor"))
         case .none, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer,
              .schedule:
@@ -219,7 +219,7 @@ public struct Arguments {
     /// Argument `i` as a list of values (a variadic parameter always is one).
     func list(_ i: Int) throws -> [Value] {
         switch self[i] {
-        case let .list(items): return items
+        case let .list(items): return items.items
         case let .range(lo, hi): return try Arguments.expand(lo, hi)
         case .none, .number, .bool, .string, .tensor, .param, .record, .function, .builtin, .model, .encoder,
              .dataset, .optimizer, .schedule:
@@ -230,10 +230,9 @@ public struct Arguments {
     /// The integers of a range as a list, refusing one too long to hold (the tensor element limit applies).
     static func expand(_ lo: Int, _ hi: Int) throws -> [Value] {
         let (n, overflow) = hi.subtractingReportingOverflow(lo)
-        let limit = 1 << 30
-        guard !overflow, n <= limit else {
-            throw RuntimeFailure(.tensor(TensorError.tooLarge(elements: overflow ? Int.max : n, limit: limit).description))
-        }
+        let count = overflow ? Int.max : Swift.max(0, n)
+        try TensorContext.budget?.ensureRoom(ListValue.bytes(count: count), for: "a list of \(count) items")
+        guard count <= 1 << 40 else { throw TensorError.memoryLimit(what: "a list of \(count) items", bytes: ListValue.bytes(count: count), held: 0, limit: 1 << 40) }
         return (lo..<Swift.max(lo, hi)).map { .number(Double($0)) }
     }
 

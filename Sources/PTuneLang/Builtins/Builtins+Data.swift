@@ -20,7 +20,7 @@ extension BuiltinRegistry {
                     let cols: [DatasetObject.Column] = try zip(r.names, r.values).map { name, v in
                         if let t = v.tensorValue { return .tensor(t.detached()) }
                         if case let .list(items) = v {
-                            if let lit = Value.tensorLiteral(items) { return .tensor(try Tensor(literal: lit, dtype: .float32)) }
+                            if let lit = try Value.tensorLiteral(items) { return .tensor(try Tensor(literal: lit, dtype: .float32)) }
                             return .strings(try items.map { i in
                                 guard case let .string(s) = i else { throw RuntimeFailure(.wrongKind(context: "column '\(name)'", expected: "strings or numbers", got: i.kindText)) }
                                 return s

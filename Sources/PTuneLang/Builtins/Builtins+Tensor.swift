@@ -71,7 +71,7 @@ extension BuiltinRegistry {
                     let dt = try floatDType(a, 1, m)
                     if let t = a[0].tensorValue { return .tensor(try t.detached().to(dt)) }
                     if case let .number(x) = a[0] { return .tensor(try Tensor(scalar: x, dtype: dt)) }
-                    guard let lit = Value.tensorLiteral(try a.list(0)) else { throw RuntimeFailure(a.mismatch(0, "a list of numbers")) }
+                    guard let lit = try Value.tensorLiteral(try a.list(0)) else { throw RuntimeFailure(a.mismatch(0, "a list of numbers")) }
                     return .tensor(try Tensor(literal: lit, dtype: dt))
                 }),
         Builtin("one_hot", [.receiver("indices", .tensor), .required("classes", "int"), .optional("dtype", "dtype", .none)],
@@ -139,14 +139,7 @@ extension BuiltinRegistry {
                     return .tensor(TensorType(shape: dims.contains { $0.value == -1 } || c.variadic.isEmpty ? nil : dims, dtype: t.dtype))
                 },
                 run: { a, _ in
-                    let t = try a.tensor(0)
-                    var shape = try a.ints(1)
-                    if let i = shape.firstIndex(of: -1) {
-                        let known = shape.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
-                        guard known > 0, t.count % known == 0 else { throw TensorError.reshapeMismatch(from: t.shape, to: shape) }
-                        shape[i] = t.count / known
-                    }
-                    return .tensor(try t.reshaped(shape))
+                    .tensor(try a.tensor(0).reshaped(try a.ints(1)))
                 }),
         Builtin("transpose", [.receiver("x", .tensor), .optional("a", "int", .number(-2)), .optional("b", "int", .number(-1))],
                 returns: "tensor", topic: .tensor, summary: "swaps two axes (the last two by default)", example: "let wt = transpose(w)",

@@ -3,6 +3,11 @@ import PTuneCore
 extension Checker {
     /// Checks one expression.
     mutating func expression(_ e: Expr) -> Checked {
+        guard stack.hasRoom() else {
+            if !reportedStack { error(.nestedTooDeeply(Parser.maxDepth), at: e.span) }
+            reportedStack = true
+            return Checked(type: .unknown, expr: .constant(.none))
+        }
         switch e {
         case let .number(v, _):
             return Checked(type: .number(v), expr: .constant(.number(v)))

@@ -34,6 +34,10 @@ struct Checker {
     var silent = false
     /// How many user-function bodies are being re-checked with call-site argument types (bounded).
     var inferenceDepth = 0
+    /// The stack of the thread checking: a program nested past what it holds is an error, not an overflow.
+    let stack = StackGuard.current()
+    /// Whether running out of stack was reported already.
+    var reportedStack = false
     /// Where declarations and resolved names are recorded for an editor (nil when a script is checked to run).
     var index: SourceIndex?
 

@@ -119,6 +119,8 @@ extension Message {
             return "stopped: \(what)"
         case let .recursionTooDeep(n):
             return "function calls nested too deeply (more than \(n)); is there a recursion without an end?"
+        case let .stackExhausted(n):
+            return "function calls nested too deeply for the stack (\(n) calls deep); is there a recursion without an end?"
         case let .pathNotAllowed(path, allowed):
             return "access to '\(path)' is not allowed: scripts may only use files inside " +
                 allowed.map { "'\($0)'" }.joined(separator: " and ") + " (widen with --allow-path)"

@@ -124,6 +124,8 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case limitReached(String)
     /// `fn` calls nested past the limit.
     case recursionTooDeep(Int)
+    /// Calls nested so deeply (this many) that the stack is used up before the call-depth limit.
+    case stackExhausted(Int)
     /// A path outside the folders the script may touch.
     case pathNotAllowed(String, allowed: [String])
     /// A file that could not be read or written.

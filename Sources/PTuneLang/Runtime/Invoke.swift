@@ -39,8 +39,12 @@ enum Invoke {
 
     @inline(__always)
     private static func enter(_ f: UserFunction, _ m: Machine, _ span: SourceSpan) throws {
-        guard m.callDepth < m.options.limits.maxCallDepth, m.top + Swift.max(f.frameSize, f.arity) <= m.stackCapacity else {
+        guard m.callDepth < m.options.limits.maxCallDepth else {
             throw RuntimeFailure(.recursionTooDeep(m.options.limits.maxCallDepth), at: span)
+        }
+        // The machine's local slots and the thread's stack bound calls too, whatever --max-depth allows.
+        guard m.top + Swift.max(f.frameSize, f.arity) <= m.stackCapacity, m.stackGuard.hasRoom() else {
+            throw RuntimeFailure(.stackExhausted(m.callDepth), at: span)
         }
         m.callDepth += 1
     }
@@ -72,7 +76,7 @@ enum Invoke {
     @inline(__always)
     static func reserve(_ count: Int, _ m: Machine, _ span: SourceSpan) throws -> Int {
         let base = m.top
-        guard base + count <= m.stackCapacity else { throw RuntimeFailure(.recursionTooDeep(m.options.limits.maxCallDepth), at: span) }
+        guard base + count <= m.stackCapacity else { throw RuntimeFailure(.stackExhausted(m.callDepth), at: span) }
         m.top = base + count
         return base
     }

@@ -68,6 +68,8 @@ final class Machine {
     let budget: MemoryBudget
     var deadline: Double?
     private var tick = 0
+    /// The stack of the thread running the statements (set when a run starts): user calls stop where it runs out.
+    var stackGuard = StackGuard(floor: 0, available: 0)
     /// Called at every training step (the CLI draws progress); nil: log lines go to the output.
     var onTrainProgress: ((TrainProgress) -> Void)?
 
@@ -122,6 +124,7 @@ final class Machine {
     /// Starts the clock and the step count of a run (a script, or one REPL entry) against the limits.
     func startRun() {
         tick = 0
+        stackGuard = StackGuard.current()
         let limits = options.limits
         deadline = limits.timeout.map { Machine.now() + $0 } ?? (limits.maxSteps == nil ? nil : .infinity)
     }

@@ -90,8 +90,8 @@ enum Operators {
 
     static func add(_ a: Value, _ b: Value) throws -> Value {
         if case let .number(x) = a, case let .number(y) = b { return .number(x + y) }
-        if case let .string(x) = a, case let .string(y) = b { return .string(x + y) }
-        if case let .list(x) = a, case let .list(y) = b { return .list(x + y) }
+        if case let .string(x) = a, case let .string(y) = b { return .string(try Value.joined(x, y)) }
+        if case let .list(x) = a, case let .list(y) = b { return try Value.makeList(x.items + y.items) }
         return try tensorArith("+", a, b, { try $0 + $1 }, { try $0 + $1 }, { try $0 + $1 })
     }
 
@@ -147,19 +147,38 @@ enum Operators {
         if case let .number(x) = a, case let .number(y) = b { return .bool(c.holds(x, y)) }
         if case let .string(x) = a, case let .string(y) = b { return .bool(c.holds(x, y)) }
         guard c == .equal || c == .notEqual else { throw kinds(c.rawValue, a, b) }
-        let same = identical(a, b)
+        let same = try identical(a, b)
         return .bool(c == .equal ? same : !same)
     }
 
-    /// Equality of values that are not numbers or strings: same kind and same content or identity.
-    static func identical(_ a: Value, _ b: Value) -> Bool {
+    /// Equality of values that are not numbers or strings: same kind and same content or identity. Lists compare
+    /// item by item with an explicit stack (a list nested a million deep needs no recursion), asking
+    /// ``TensorContext/checkStop()`` every few thousand items.
+    static func identical(_ a: Value, _ b: Value) throws -> Bool {
+        var pairs: [(Value, Value)] = [(a, b)]
+        var visited = 0
+        while let (x, y) = pairs.popLast() {
+            visited += 1
+            if visited & 4095 == 0 { try TensorContext.checkStop() }
+            guard case let .list(l) = x else {
+                if !same(x, y) { return false }
+                continue
+            }
+            guard case let .list(r) = y, l.count == r.count else { return false }
+            if l === r { continue }
+            for i in stride(from: l.count - 1, through: 0, by: -1) { pairs.append((l[i], r[i])) }
+        }
+        return true
+    }
+
+    /// ``identical(_:_:)`` for values that are not lists.
+    private static func same(_ a: Value, _ b: Value) -> Bool {
         switch a {
         case .none: if case .none = b { return true }
         case let .bool(x): if case let .bool(y) = b { return x == y }
         case let .number(x): if case let .number(y) = b { return x == y }
         case let .string(x): if case let .string(y) = b { return x == y }
-        case let .list(x):
-            if case let .list(y) = b { return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) } }
+        case .list: return false
         case let .range(a0, a1): if case let .range(b0, b1) = b { return a0 == b0 && a1 == b1 }
         case let .record(x): if case let .record(y) = b { return x === y }
         case let .function(x): if case let .function(y) = b { return x === y }

@@ -26,6 +26,7 @@ struct RuntimeFailure: Error {
             return f
         }
         if let t = error as? TensorError { return RuntimeFailure(message(for: t), at: span) }
+        if let f = error as? FileReadError { return RuntimeFailure(.fileError(path: f.path, f.reason), at: span) }
         if let d = error as? Diagnostic {
             var f = RuntimeFailure(d.message, at: d.span ?? span)
             f.notes = d.notes
@@ -53,7 +54,8 @@ struct RuntimeFailure: Error {
         case let .indexOutOfRange(_, index, size):
             return .indexOutOfRange(index: index, size: size)
         case .unsupportedDType, .shapeMismatch, .reshapeMismatch, .axisOutOfRange, .invalidShape, .invalidArgument,
-             .countMismatch, .tooLarge, .tooManyBytes, .outOfMemory, .notScalar, .noGradient:
+             .countMismatch, .tooLarge, .tooManyBytes, .outOfMemory, .memoryLimit, .shapeTooLarge, .tooManyAxes, .notScalar,
+             .noGradient:
             return .tensor(error.description)
         }
     }

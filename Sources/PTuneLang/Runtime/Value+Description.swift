@@ -4,15 +4,23 @@ import PTuneNN
 extension Value: CustomStringConvertible {
     /// How `print` shows the value: numbers shortest (integers without `.0`), tensors numpy-style with shape and
     /// dtype (a rank-0 tensor as its number), strings as they are.
-    public var description: String { render(quoted: false) }
+    public var description: String { (try? rendered(quoted: false, limit: .max, stopping: false)) ?? "…" }
 
     /// How the REPL echoes a value and lists show their items: strings in quotes.
-    public var debugText: String { render(quoted: true) }
+    public var debugText: String { (try? rendered(quoted: true, limit: .max, stopping: false)) ?? "…" }
 
     /// The value written as a script literal, where it has one (`0.01`, `"text"`, `none`).
-    var literalText: String { render(quoted: true) }
+    var literalText: String { debugText }
 
-    func render(quoted: Bool) -> String {
+    /// The text of the value as `print` and `str` make it, within the memory the session has left and stopping
+    /// when the script is stopped: a list nested a million deep, or one whose text would be larger than memory
+    /// (a list that holds itself twice, doubled forty times), is an error, never a crash.
+    func printed(quoted: Bool = false) throws -> String {
+        try rendered(quoted: quoted, limit: TensorContext.budget?.available ?? .max, stopping: true)
+    }
+
+    /// The text of one value that holds no others.
+    func leafText(quoted: Bool) -> String {
         switch self {
         case .none: return "none"
         case let .number(v): return Value.format(v)
@@ -20,10 +28,7 @@ extension Value: CustomStringConvertible {
         case let .string(s): return quoted ? Value.quote(s) : s
         case let .tensor(t): return t.description
         case let .param(p): return p.value.detached().description
-        case let .list(items): return "[" + items.map { $0.render(quoted: true) }.joined(separator: ", ") + "]"
         case let .range(lo, hi): return "\(lo)..<\(hi)"
-        case let .record(r):
-            return "{" + zip(r.names, r.values).map { "\($0): \($1.render(quoted: true))" }.joined(separator: ", ") + "}"
         case let .function(f): return "fn \(f.name)(\(f.parameterNames.joined(separator: ", ")))"
         case let .builtin(b): return "builtin " + b.signature
         case let .model(m): return m.description
@@ -31,7 +36,45 @@ extension Value: CustomStringConvertible {
         case let .dataset(d): return d.description
         case let .optimizer(o): return o.description
         case let .schedule(s): return s.description
+        case .list: return "[…]"
+        case .record: return "{…}"
         }
+    }
+
+    /// Renders iteratively (an explicit stack, not recursion), failing once the text passes `limit` bytes; with
+    /// `stopping`, asks ``TensorContext/checkStop()`` every few thousand values.
+    func rendered(quoted: Bool, limit: Int, stopping: Bool) throws -> String {
+        enum Piece { case value(Value, quoted: Bool), text(String) }
+        var out = ""
+        var pending: [Piece] = [.value(self, quoted: quoted)]
+        var visited = 0
+        while let piece = pending.popLast() {
+            switch piece {
+            case let .text(t): out += t
+            case let .value(.list(items), _):
+                pending.append(.text("]"))
+                for i in stride(from: items.count - 1, through: 0, by: -1) {
+                    pending.append(.value(items[i], quoted: true))
+                    if i > 0 { pending.append(.text(", ")) }
+                }
+                pending.append(.text("["))
+            case let .value(.record(r), _):
+                pending.append(.text("}"))
+                for i in stride(from: r.names.count - 1, through: 0, by: -1) {
+                    pending.append(.value(r.values[i], quoted: true))
+                    pending.append(.text((i > 0 ? ", " : "") + r.names[i] + ": "))
+                }
+                pending.append(.text("{"))
+            case let .value(v, q): out += v.leafText(quoted: q)
+            }
+            visited += 1
+            if out.utf8.count > limit {
+                throw TensorError.memoryLimit(what: "the text of this value", bytes: out.utf8.count, held: TensorContext.budget?.heldBytes ?? 0,
+                                              limit: TensorContext.budget?.maxBytes ?? limit)
+            }
+            if stopping && visited & 4095 == 0 { try TensorContext.checkStop() }
+        }
+        return out
     }
 
     /// A number as ptune prints it: integers plainly, others in the shortest form that reads back exactly.
@@ -63,8 +106,17 @@ extension Value: CustomStringConvertible {
         return Int(v)
     }
 
-    /// The tensor literal a list of numbers (or nested lists of numbers) spells, or nil.
-    static func tensorLiteral(_ items: [Value]) -> TensorLiteral? {
+    /// The tensor literal a list of numbers (or nested lists of numbers) spells, or nil; a list nested deeper than
+    /// a tensor's axes may go is an error.
+    static func tensorLiteral(_ items: some Collection<Value>) throws -> TensorLiteral? {
+        var deepest = 0
+        for case let .list(inner) in items { deepest = Swift.max(deepest, inner.depth) }
+        guard deepest < Tensor.maxRank else { throw TensorError.tooManyAxes(deepest + 1) }
+        return literal(items)
+    }
+
+    /// ``tensorLiteral(_:)`` once the depth is known to be small.
+    private static func literal(_ items: some Collection<Value>) -> TensorLiteral? {
         var out: [TensorLiteral] = []
         out.reserveCapacity(items.count)
         for item in items {
@@ -72,7 +124,7 @@ extension Value: CustomStringConvertible {
             case let .number(v): out.append(.scalar(v))
             case let .bool(b): out.append(.scalar(b ? 1 : 0))
             case let .list(inner):
-                guard let l = tensorLiteral(inner) else { return nil }
+                guard let l = literal(inner) else { return nil }
                 out.append(l)
             case .none, .string, .tensor, .param, .range, .record, .function, .builtin, .model, .encoder, .dataset,
                  .optimizer, .schedule:

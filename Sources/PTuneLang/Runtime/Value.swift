@@ -18,7 +18,7 @@ public enum Value: @unchecked Sendable {
     /// A trainable tensor declared with `param`: optimizers update it in place.
     case param(Parameter)
     /// A list.
-    case list([Value])
+    case list(ListValue)
     /// `lower..<upper` (a range written `a..b` includes `b`: upper is `b + 1`).
     case range(Int, Int)
     /// A record with named fields.
@@ -94,17 +94,60 @@ public enum Value: @unchecked Sendable {
     }
 }
 
-/// A record: named fields in order (a batch, the parts of a split, a training history).
+extension Value {
+    /// A list of `items` (charged to the memory budget in effect; see ``ListValue``).
+    public static func list(_ items: [Value]) -> Value { .list(ListValue(items)) }
+
+    /// A list of `items` that grew with a script's input: a memory-limit error when it does not fit the budget.
+    static func makeList(_ items: [Value]) throws -> Value { .list(try ListValue.make(items)) }
+
+    /// Checks that a string of `bytes` bytes fits the memory the session has left, naming it if not.
+    static func ensureRoom(forString bytes: Int) throws {
+        try TensorContext.budget?.ensureRoom(bytes, for: "a string of \(bytes) bytes")
+    }
+
+    /// `x + y` for strings, checked against the memory the session has left before it is built.
+    static func joined(_ x: String, _ y: String) throws -> String {
+        try ensureRoom(forString: x.utf8.count &+ y.utf8.count)
+        return x + y
+    }
+}
+
+/// A record: named fields in order (a batch, the parts of a split, a training history). Like a list it knows its
+/// nesting depth and is charged to the memory budget, and releasing a deeply nested one is iterative.
 public final class Record: @unchecked Sendable {
     /// Field names, in order.
     public let names: [String]
     /// Field values, parallel to `names`.
-    public let values: [Value]
+    public private(set) var values: [Value]
+    /// 1 + the depth of the most deeply nested list or record among the fields.
+    public let depth: Int
+    let charged: Int
+    let budget: MemoryBudget?
 
     /// A record with these fields.
     public init(_ fields: [(String, Value)]) {
         names = fields.map(\.0)
         values = fields.map(\.1)
+        let (depth, bytes) = ListValue.measure(values)
+        self.depth = depth
+        charged = bytes + names.reduce(0) { $0 + $1.utf8.count }
+        budget = TensorContext.budget
+        budget?.charge(unchecked: charged)
+    }
+
+    deinit {
+        budget?.release(charged: charged)
+        guard depth > 1 else { return }
+        var work = ValueTeardown()
+        work.take(&values)
+        work.run()
+    }
+
+    /// Moves the values out (for an iterative teardown).
+    func takeValues() -> [Value] {
+        defer { values = [] }
+        return values
     }
 
     /// The value of field `name`.

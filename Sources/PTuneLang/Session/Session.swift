@@ -84,10 +84,12 @@ public final class Session {
     /// Parses and checks `source` against the session's names without running anything. Returns every
     /// diagnostic (empty when the source would run); `incomplete` when the input stops inside a statement.
     public func check(_ source: SourceFile, reportUnusedOverrides: Bool = false) throws(RunFailure) {
-        let statements = try parse(source)
-        var c = checker()
-        _ = c.checkProgram(statements)
-        try report(c, unusedOverrides: reportUnusedOverrides)
+        try LargeStack.run { () throws(RunFailure) in
+            let statements = try parse(source)
+            var c = checker()
+            _ = c.checkProgram(statements)
+            try report(c, unusedOverrides: reportUnusedOverrides)
+        }
     }
 
     /// Parses, checks and runs `source`. Returns the values of its bare expression statements (the REPL prints
@@ -95,11 +97,15 @@ public final class Session {
     @discardableResult
     public func run(_ source: SourceFile, reportUnusedOverrides: Bool = false) throws(RunFailure) -> [Value] {
         if let dir = source.directory { machine.directory = dir }
-        let statements = try parse(source)
-        var c = checker()
-        let checked = c.checkProgram(statements)
-        try report(c, unusedOverrides: reportUnusedOverrides)
-        let values = try execute(CodeGen.program(checked))
+        // Parsing, checking and running happen on a thread with a large stack (see LargeStack); the stack guards of
+        // the parser, the checker and the machine bound each by what that stack holds.
+        let values = try LargeStack.run { () throws(RunFailure) -> [Value] in
+            let statements = try parse(source)
+            var c = checker()
+            let checked = c.checkProgram(statements)
+            try report(c, unusedOverrides: reportUnusedOverrides)
+            return try execute(CodeGen.program(checked))
+        }
         transcript.append(source.text)
         return values
     }

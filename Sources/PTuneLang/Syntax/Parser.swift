@@ -1,3 +1,5 @@
+import PTuneCore
+
 /// What parsing a source produced: the statements it could read, every syntax error, and whether the input merely
 /// stopped early (an open `{`, `(` or `[`, or a trailing operator) — the REPL's cue for a continuation prompt.
 public struct ParseResult: Sendable {
@@ -29,6 +31,8 @@ public struct Parser {
     let file: SourceFile
     /// How deeply expressions and blocks nest right now (bounded so hostile input cannot overflow the stack).
     var depth = 0
+    /// The stack of the thread parsing: nesting also stops where it runs out, whatever ``maxDepth`` allows.
+    let stack = StackGuard.current()
     static let maxDepth = 200
 
     /// Internal: unwinds one statement after a syntax error.
@@ -141,6 +145,7 @@ public struct Parser {
     mutating func enter() throws {
         depth += 1
         if depth > Parser.maxDepth { throw fail(.nestedTooDeeply(Parser.maxDepth)) }
+        if !stack.hasRoom() { throw fail(.nestedTooDeeply(depth - 1)) }
     }
 
     mutating func skipNewlines() {

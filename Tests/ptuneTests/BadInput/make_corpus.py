@@ -109,6 +109,18 @@ scripts = {
     "run_read_folder": "let t = read_text(\".\")\n",
     "run_read_non_utf8": "let t = read_text(\"non_utf8.txt\")\n",
     "run_load_tensors_garbage": "let t = load_tensors(\"garbage.json\")\n",
+    # Sizes and counts that do not fit: an error, never an integer trap.
+    "run_sum_of_empty_huge": "let n = 1e10\nprint sum(zeros(0, n, n), axis: 0)\n",
+    "run_concat_empty_huge": "let n = 1e10\nlet z = zeros(0, n, n)\nprint concat([z, z], axis: 1)\n",
+    "run_concat_empty_long": "let n = 1e13\nlet z = zeros(n, 0, 1)\nprint concat([z, z], axis: 1)\n",
+    "run_print_empty_huge": "let n = 9e11\nprint zeros(0, n, n)\n",
+    "run_arange_huge_span": "let end = 1e300\nprint arange(0, end)\n",
+    "run_arange_tiny_step": "let step = 1e-300\nprint arange(0, 1, step)\n",
+    "run_reshape_wrapping_count": "let t = zeros(4)\nprint reshape(t, 4, 5, 5581, 8681, 49477, 384773)\n",
+    "run_reshape_huge_inferred": "let t = zeros(4)\nprint reshape(t, 4000000000, 4000000000, -1)\n",
+    "run_unsqueeze_past_max_rank": "let x = zeros(1)\nfor i in 1..100000 { x = unsqueeze(x, 0) }\nprint x\n",
+    "run_tensor_of_deep_list": "let l = []\nfor i in 1..100000 { l = [l] }\nprint tensor(l)\n",
+    "run_recursion_past_the_stack": "# args: --max-depth 10000000\nfn f(n) = f(n + 1)\nprint f(0)\n",
 }
 for name, text in scripts.items():
     put(name + ".pt", text)

@@ -1,0 +1,32 @@
+/// Scoped settings for tensor operations (task-local: no global mutable state).
+public enum TensorContext {
+    /// The memory budget new tensors are charged to; nil means only the machine's limit.
+    @TaskLocal public static var budget: MemoryBudget?
+    /// Whether operations on tensors that require gradients record them for backpropagation.
+    @TaskLocal public static var isRecording: Bool = true
+    /// Asked between chunks of long work (kernels over many elements, generation, long loops in the layers above):
+    /// throws when the running script must stop (Ctrl-C, `--timeout`). Nil: nothing stops the work.
+    @TaskLocal public static var stopCheck: StopCheck?
+
+    /// Runs `body` with `budget` charged for every tensor allocated inside it.
+    public static func withBudget<R>(_ budget: MemoryBudget?, _ body: () throws -> R) rethrows -> R {
+        try $budget.withValue(budget, operation: body)
+    }
+
+    /// Throws when the running script must stop (see ``stopCheck``); call it between chunks of long work.
+    @inline(__always) public static func checkStop() throws {
+        if let s = stopCheck { try s.check() }
+    }
+}
+
+/// The question long work asks between chunks — must the running script stop? — as the layer running the script
+/// answers it (a flag Ctrl-C sets, a deadline). ``check()`` throws the error that says why.
+public final class StopCheck: @unchecked Sendable {
+    private let body: () throws -> Void
+
+    /// A check that runs `body`, which throws to stop the work.
+    public init(_ body: @escaping () throws -> Void) { self.body = body }
+
+    /// Throws when the work must stop.
+    @inline(__always) public func check() throws { try body() }
+}
