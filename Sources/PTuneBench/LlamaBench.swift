@@ -24,9 +24,13 @@ enum LlamaBench {
         let t0 = Clock.now()
         let file = try GGUFFile(path: modelPath)
         let model = try DecoderModel(gguf: file)
-        let tokenizer = try ByteLevelBPE(gguf: file)
         let loadSeconds = Clock.now() - t0
-        let rssLoaded = peakRSSBytes()
+        let t1 = Clock.now()
+        let dense = try DecoderModel(gguf: file, storage: .float32)
+        let denseSeconds = Clock.now() - t1
+        let tokenizer = try ByteLevelBPE(gguf: file)
+        let anchor = LlamaCppAnchor()
+        print("# \(anchor.summary)")
         var tables: [Table] = []
         let texts = (try? reviewTexts()) ?? []
         let template = { (t: String) in "Review: \(t)\nSentiment:" }
@@ -38,7 +42,8 @@ enum LlamaBench {
         }
         let gemm = try gemmTable(rows: 256)
         tables.append(gemm.table)
-        tables.append(try inference(model, sequences: sequences))
+        tables.append(try LlamaInferenceBench.table(stored: model, dense: dense, sequences: sequences, threads: threads,
+                                                    anchor: anchor, modelPath: modelPath))
         var stepTable = try LlamaStepBench.steps(model, sequences: sequences, sgemm: gemm.best, usingData: !texts.isEmpty)
         if !texts.isEmpty, let peft = peft.step(steps: 20, threads: threads, data: home + "/data/reviews") {
             let ours = Double(stepTable.rows.first?[2] ?? "") ?? .nan
@@ -47,12 +52,14 @@ enum LlamaBench {
             stepTable.add(["ptune speed-up over PEFT (review prompts)", "", fmt(peft.seconds / ours, 2) + "×", "", "", "", ""])
         }
         tables.append(stepTable)
-        var info = Table(title: "SmolLM2-135M load and memory", header: ["what", "value"])
-        info.add(["load GGUF + dequantize to float32", fmt(loadSeconds, 2) + " s"])
-        info.add(["weights (float32)", fmt(Double(model.weights.byteCount) / 1e6, 0) + " MB"])
-        info.add(["peak RSS after load", fmt(Double(rssLoaded) / 1e6, 0) + " MB"])
-        info.add(["peak RSS after the whole section", fmt(Double(peakRSSBytes()) / 1e6, 0) + " MB"])
+        let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: modelPath))?[.size] as? Int) ?? 0
+        var info = Table(title: "SmolLM2-135M load (the GGUF file is \(fmt(Double(fileBytes) / 1e6, 0)) MB)", header: ["what", "value"])
+        info.add(["load, weights kept in their blocks", fmt(loadSeconds, 2) + " s"])
+        info.add(["weights in their blocks (\(model.weights.formatNames.joined(separator: "+")))", fmt(Double(model.weights.byteCount) / 1e6, 0) + " MB"])
+        info.add(["load, decoding every weight to float32", fmt(denseSeconds, 2) + " s"])
+        info.add(["weights decoded to float32", fmt(Double(dense.weights.byteCount) / 1e6, 0) + " MB"])
         tables.append(info)
+        tables.append(LlamaMemoryBench.table(threads: threads))
         return tables
     }
 
@@ -92,33 +99,6 @@ enum LlamaBench {
         let mix = flopsTotal / weighted
         table.add(["step mix (FLOP-weighted)", "", fmt(mix)])
         return (table, mix)
-    }
-
-    /// Prefill and generation speed.
-    static func inference(_ model: DecoderModel, sequences: [[Int]]) throws -> Table {
-        var table = Table(title: "SmolLM2-135M inference (float32, \(BLAS.threads) threads)",
-                          header: ["what", "time", "tokens/s"])
-        let long = sequences.filter { $0.count >= 40 }
-        let batch = (long.count >= 8 ? long : sequences.map { Array(repeating: $0, count: 3).flatMap { $0 } })
-            .prefix(8).map { Array($0.prefix(40)) }
-        let packing = try DecoderPacking(lengths: batch.map(\.count))
-        let x = try model.embed(batch.flatMap { $0 })
-        let all = try Clock.median(minTime: 2, minReps: 3) {
-            try Tensor.withoutRecording { _ = try model.logits(model.hiddenStates(x, packing: packing)) }
-        }
-        table.add(["prefill 8 × 40, logits at every position", fmt(all * 1000, 0) + " ms", fmt(320 / all, 0)])
-        let last = try Clock.median(minTime: 2, minReps: 3) {
-            try Tensor.withoutRecording {
-                _ = try model.logits(model.hiddenStates(x, packing: packing, outputRows: try packing.lastRows()))
-            }
-        }
-        table.add(["prefill 8 × 40, logits at the last position", fmt(last * 1000, 0) + " ms", fmt(320 / last, 0)])
-        let prompt = batch[0]
-        let g20 = try Clock.median(minTime: 2, minReps: 3) { _ = try model.generate(prompt, maxTokens: 20) }
-        let g1 = try Clock.median(minTime: 1, minReps: 3) { _ = try model.generate(prompt, maxTokens: 1) }
-        table.add(["generate 20 tokens, batch 1, 40-token prompt (KV cache)", fmt(g20 * 1000, 0) + " ms", fmt(20 / g20, 1)])
-        table.add(["  decode only (t(20) − t(1)) / 19", fmt((g20 - g1) / 19 * 1000, 1) + " ms", fmt(19 / (g20 - g1), 1)])
-        return table
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import PTuneCore
 
-// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|gemma|all] [--threads N]
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|gemma|kernel|all] [--threads N]
 // [--baselines DIR] [--peft-anchor DIR]` prints tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs
 // the whole recipe from Swift); every comparison with numpy/PyTorch is measured in this same run and printed as a
 // ratio, when the baseline scripts are given (`--baselines`, or `$PTUNE_BASELINES`; the PEFT anchor: `--peft-anchor`,
@@ -26,9 +26,15 @@ while let a = args.first {
         sections.insert(a)
     }
 }
+// A child of the memory table: one configuration in a process of its own (see LlamaMemoryBench).
+if let i = CommandLine.arguments.firstIndex(of: "llm-memory-child"), i + 1 < CommandLine.arguments.count {
+    BLAS.setThreads(threads)
+    do { try LlamaMemoryBench.runChild(CommandLine.arguments[i + 1]) } catch { print("llm-memory-child: error: \(error)"); exit(1) }
+    exit(0)
+}
 let baselines = Baselines(option: baselinesOption)
 let peft = PEFTBaseline(option: peftOption)
-if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "models", "llm", "gemma"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "quant", "models", "llm", "lsp", "kernel", "gemma"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -72,6 +78,10 @@ section("lang") {
     print(try LangBench.run(baselines: baselines).render())
 }
 
+section("quant") {
+    for t in try QuantBench.run() { print(t.render()) }
+}
+
 section("models") {
     print(try ModelsBench.run().render())
 }
@@ -81,6 +91,13 @@ section("llm") {
 }
 section("gemma") {
     for t in try GemmaBench.run(threads: threads) { print(t.render()) }
+}
+section("lsp") {
+    for t in try LSPBench.run() { print(t.render()) }
+}
+section("kernel") {
+    let repo = ProcessInfo.processInfo.environment["PTUNE_REPO"] ?? FileManager.default.currentDirectoryPath
+    print(try KernelBench.table(binary: repo + "/.build/release/ptune").render())
 }
 section("llm-step") { try LlamaBench.profileSteps(count: 10) }
 section("llm-sentiment") { try LlamaSentiment.run() }

@@ -106,7 +106,7 @@ public enum SaveLoop {
                 }
                 found[f] = Int(g)
             case "adapter/" + PEFTAdapter.configFile:
-                guard let json = try? JSONValue.parse(data), json["peft_type"]?.stringValue == "P_TUNING",
+                guard let json = try? JSONValue.parse(data), json["peft_type"]?.stringValue == "PROMPT_TUNING",
                       let n = json["num_virtual_tokens"]?.intValue,
                       let g = json["base_model_name_or_path"]?.stringValue.flatMap({ Int($0.dropFirst("generation ".count)) }),
                       n == 1 + g % 7 else {

@@ -46,7 +46,8 @@ struct Launcher {
             ? ReadlineReader(completer: Completer(source: session), history: HistoryStore.fromEnvironment(), interrupts: interrupts)
             : PlainLineReader.standardInput()
         let repl = REPL(session: session, reader: reader, console: console,
-                        options: REPL.Options(banner: interactive && !settings.quiet, version: PTuneVersion.current),
+                        options: REPL.Options(banner: interactive && !settings.quiet, version: PTuneVersion.current,
+                                              failureSetsStatus: !interactive),
                         reporter: reporter, interrupts: interrupts)
         return repl.run()
     }

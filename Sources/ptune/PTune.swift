@@ -15,6 +15,8 @@ struct PTune: ParsableCommand {
           ptune check [options] (FILE.pt... | -e CODE)
           ptune repl [options]
           ptune lsp [options]
+          ptune jupyter install [--user | --prefix DIR | --sys-prefix]
+          ptune machine [options]
         """,
         discussion: """
         With no FILE and no -e, ptune starts the REPL (prompt 'pt> '; type :help).
@@ -43,7 +45,8 @@ struct PTune: ParsableCommand {
           NO_COLOR             no colours
         """,
         version: PTuneVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, StartCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, JupyterCommand.self, MachineCommand.self,
+                      StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 

@@ -101,6 +101,26 @@ import Testing
         #expect(big.description == "[   0    1    2 ... 1997 1998 1999] shape [2000] int64")
     }
 
+    /// Shapes from input: overflow, zero extents beside huge ones, too many axes, wrapping counts, inferred extents.
+    @Test func shapesAreCheckedWithoutTraps() throws {
+        let huge = [0, 10_000_000_000, 10_000_000_000]
+        #expect(throws: TensorError.shapeTooLarge(huge, limit: Shape.maxExtentProduct)) { try Tensor.zeros(huge) }
+        #expect(try Shape.checkedCount([0, 1000, 1000]) == 0)
+        #expect(throws: TensorError.tooManyAxes(65)) { try Tensor.zeros([Int](repeating: 1, count: 65)) }
+        let four = try Tensor.zeros([4])
+        #expect(throws: TensorError.self) { try four.reshaped([4, 5, 5581, 8681, 49477, 384773]) }
+        #expect(throws: TensorError.self) { try four.reshaped([4_000_000_000, 4_000_000_000, -1]) }
+        #expect(throws: TensorError.self) { try Tensor.arange(0, 1e300) }
+        #expect(throws: TensorError.self) { try Tensor.arange(0, 1, step: 1e-300) }
+        var x = try Tensor.zeros([1])
+        for _ in 0..<63 { x = try x.unsqueezed(axis: 0) }
+        #expect(x.rank == 64)
+        #expect(throws: TensorError.tooManyAxes(65)) { try x.unsqueezed(axis: 0) }
+        let empty = try Tensor.zeros([0, 1 << 10, 1 << 10])
+        #expect(try Tensor.concat([empty, empty], axis: 1).shape == [0, 1 << 11, 1 << 10])
+        #expect(try empty.sum(axis: 0).shape == [1 << 10, 1 << 10])
+    }
+
     @Test func budgetRefusesBeforeAllocating() throws {
         let budget = MemoryBudget(maxElements: 1000, maxBytes: 8000)
         try TensorContext.withBudget(budget) {

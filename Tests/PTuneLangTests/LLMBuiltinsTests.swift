@@ -58,7 +58,41 @@ struct LLMBuiltinsTests {
         #expect(r.out.contains("The capital of France is"))
         #expect(r.out.contains(" Paris"))
         #expect(r.out.contains { $0.hasPrefix("[2, 2] [1 0]") }, "\(r.out)")
-        #expect(r.out.last == "model smollm2-135m (llama, dim 576, 30 layers) frozen, 134,515,008 parameters")
+        #expect(r.out.last == "model smollm2-135m (llama, dim 576, 30 layers, Q4_1+Q8_0 weights) frozen, 134,515,008 parameters")
+    }
+
+    @Test func float32LoadGivesTheSameScores() throws {
+        let r = try run("""
+            model q = load("smollm2-135m")
+            model f = load("smollm2-135m", dtype: "float32")
+            let texts = ["Review: great fun.\\nSentiment:", "Review: a dull mess from start to end.\\nSentiment:"]
+            let a = label_logits(q, texts, [" negative", " positive"])
+            let b = label_logits(f, texts, [" negative", " positive"])
+            print max(abs(a - b)) < 1e-4 * max(abs(b))
+            print generate(q, "The capital of France is", max_tokens: 6) == generate(f, "The capital of France is", max_tokens: 6)
+            print f
+            """)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out == ["1.0", "true", "model smollm2-135m (llama, dim 576, 30 layers, F32 weights) frozen, 134,515,008 parameters"])
+        let bad = try run("model m = load(\"smollm2-135m\", dtype: \"int4\")")
+        #expect(bad.errors.first?.contains("dtype must be") == true, "\(bad.errors)")
+    }
+
+    /// PEFT's TEXT init: the embeddings of the text's tokens (SmolLM2's tokenizer adds no framing tokens), repeated
+    /// until n when the text is shorter, cut to n when it is longer.
+    @Test func textInitRepeatsOrCutsTheTextsEmbeddings() throws {
+        let r = try run("""
+            model lm = load("smollm2-135m")
+            encoder pt = embedding(8, lm, init: text("Classify the review:"))
+            print pt
+            let ids = tokenize(lm, "Classify the review:", special: true)
+            let e = lm.embed(ids.reshape(1, ids.shape[0]))[0]
+            print ids.shape, item(sum(pt()[0:5] == e)), item(sum(pt()[5:8] == e[0:3]))
+            encoder cut = embedding(2, lm, init: text("Classify the review:"))
+            print item(sum(cut() == e[0:2]))
+            """)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out == ["encoder embedding(8 virtual tokens × 576, text init, 5 tokens), 4,608 parameters", "[5] 2880 1728", "1152"])
     }
 
     @Test func mistakesAreLocatedErrors() throws {
@@ -107,7 +141,7 @@ struct LLMBuiltinsTests {
         let words = [3524, 2731]
         let chunked = try BuiltinRegistry.scoreInChunks(lm, virtual: virtual, examples: examples, words: words)
         let single = try lm.labelLogits(virtualTokens: virtual, examples: examples, labelTokens: words)
-        let a = try chunked.doubles, b = try single.doubles
+        let a = chunked.doubles, b = single.doubles
         #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-3 * (1 + abs($1)) })
         let gc = try Tensor.gradients(of: chunked.sum(), wrt: [virtual])[0].doubles
         let gs = try Tensor.gradients(of: single.sum(), wrt: [virtual])[0].doubles

@@ -20,6 +20,10 @@ struct DecoderReference {
         var names: [String: Tensor] = [:]
         let hd = c.headDim, qn = c.heads * hd, kn = c.kvHeads * hd, f = c.feedForwardSize
         func put(_ n: String, _ t: Tensor?) throws { if let t { names[n] = try t.to(.float64) } }
+        func put(_ n: String, _ m: FrozenMatrix) throws { names[n] = try m.dequantized().to(.float64) }
+        func split(_ m: FrozenMatrix, _ p: String, _ parts: [(String, Int)], suffix: String) throws {
+            try split(m.dequantized(), p, parts, suffix: suffix)
+        }
         func split(_ t: Tensor?, _ p: String, _ parts: [(String, Int)], suffix: String) throws {
             guard let t else { return }
             var start = 0

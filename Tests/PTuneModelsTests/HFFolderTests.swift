@@ -29,20 +29,21 @@ struct HFFolderTests {
     /// The weights under Hugging Face's names and layout.
     static func hfTensors(_ w: DecoderWeights) throws -> [String: Tensor] {
         let c = w.config, hd = c.headDim
-        var out: [String: Tensor] = ["model.embed_tokens.weight": w.tokenEmbedding, "model.norm.weight": w.outputNorm,
-                                     "lm_head.weight": w.output]
+        var out: [String: Tensor] = ["model.embed_tokens.weight": try w.tokenEmbedding.dequantized(), "model.norm.weight": w.outputNorm,
+                                     "lm_head.weight": try w.output.dequantized()]
         for (l, b) in w.layers.enumerated() {
             let p = "model.layers.\(l)."
-            let q = try b.qkv.narrowed(axis: 0, start: 0, length: c.heads * hd)
-            let k = try b.qkv.narrowed(axis: 0, start: c.heads * hd, length: c.kvHeads * hd)
-            let v = try b.qkv.narrowed(axis: 0, start: (c.heads + c.kvHeads) * hd, length: c.kvHeads * hd)
+            let qkv = try b.qkv.dequantized(), gateUp = try b.gateUp.dequantized()
+            let q = try qkv.narrowed(axis: 0, start: 0, length: c.heads * hd)
+            let k = try qkv.narrowed(axis: 0, start: c.heads * hd, length: c.kvHeads * hd)
+            let v = try qkv.narrowed(axis: 0, start: (c.heads + c.kvHeads) * hd, length: c.kvHeads * hd)
             out[p + "self_attn.q_proj.weight"] = try rotateHalfRows(q, heads: c.heads, headDim: hd)
             out[p + "self_attn.k_proj.weight"] = try rotateHalfRows(k, heads: c.kvHeads, headDim: hd)
             out[p + "self_attn.v_proj.weight"] = v
-            out[p + "self_attn.o_proj.weight"] = b.attentionOutput
-            out[p + "mlp.gate_proj.weight"] = try b.gateUp.narrowed(axis: 0, start: 0, length: c.feedForwardSize)
-            out[p + "mlp.up_proj.weight"] = try b.gateUp.narrowed(axis: 0, start: c.feedForwardSize, length: c.feedForwardSize)
-            out[p + "mlp.down_proj.weight"] = b.down
+            out[p + "self_attn.o_proj.weight"] = try b.attentionOutput.dequantized()
+            out[p + "mlp.gate_proj.weight"] = try gateUp.narrowed(axis: 0, start: 0, length: c.feedForwardSize)
+            out[p + "mlp.up_proj.weight"] = try gateUp.narrowed(axis: 0, start: c.feedForwardSize, length: c.feedForwardSize)
+            out[p + "mlp.down_proj.weight"] = try b.down.dequantized()
             out[p + "input_layernorm.weight"] = b.attentionNorm
             out[p + "post_attention_layernorm.weight"] = b.mlpNorm
         }

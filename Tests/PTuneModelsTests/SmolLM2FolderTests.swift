@@ -11,17 +11,11 @@ import PTuneCore
 struct SmolLM2FolderTests {
     @Test("the folder's logits equal the GGUF's to 1e-5")
     func sameLogits() throws {
-        var folder = ProcessInfo.processInfo.environment["PTUNE_SMOLLM2_HF_FOLDER"] ?? ""
-        var scratch: URL? = nil
-        if folder.isEmpty {
-            let dir = try PythonInterop.temporaryFolder("smollm2-hf")
-            scratch = dir
-            try PythonInterop.run("smollm2_hf_folder.py", [ModelFiles.smollm2, dir.path])
-            folder = dir.path
-        }
-        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        let folder = try PythonInterop.smollm2Folder()
         let registry = ModelRegistry()
-        let gguf = try #require(try registry.load(ModelFiles.smollm2) as? DecoderModel)
+        // The folder holds the GGUF's weights decoded to float32, so it is compared with the GGUF decoded at load
+        // (the GGUF kept in its blocks matches that to 1e-5 relative: SmolLM2QuantizedTests).
+        let gguf = try #require(try registry.load(ModelFiles.smollm2, storage: .float32) as? DecoderModel)
         let hf = try #require(try registry.load(folder) as? DecoderModel)
         #expect(hf.config == gguf.config)
         let texts = ["The capital of France is", "Review: a gorgeous, witty, seductive movie.\nSentiment:", "x² 123 ✓ 日本"]

@@ -47,6 +47,30 @@ import Testing
         #expect(r.stdout == "1\nreleased\n", "\(r.stdout)")
     }
 
+    /// "Did you mean" for a 300,000-letter name with a one-letter typo: the search is bounded (a few edits, within
+    /// a band), so the check answers instead of running for minutes.
+    @Test func typoInAHugeNameIsSuggestedQuickly() throws {
+        let folder = try PtuneProcess.temporaryFolder("long-name")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = String(repeating: "a", count: 300_000)
+        try Data("let \(name) = 1\nprint \(name.dropLast())b\n".utf8).write(to: folder.appendingPathComponent("typo.pt"))
+        let r = try PtuneProcess.run(["check", "typo.pt"], in: folder)
+        #expect(!r.signaled)
+        #expect(r.status == 65, "\(r.status)")
+        #expect(r.stderr.contains("typo.pt:2:7: error: cannot find 'aaaa") && r.stderr.contains("did you mean"), "\(r.stderr.prefix(300))")
+    }
+
+    /// A function of 100,000 parameters is parsed and checked in time linear in them.
+    @Test func functionOfManyParameters() throws {
+        let folder = try PtuneProcess.temporaryFolder("many-params")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let names = (0..<100_000).map { "p\($0)" }
+        try Data("fn f(\(names.joined(separator: ", "))) = p99999\nprint 1\n".utf8).write(to: folder.appendingPathComponent("f.pt"))
+        let r = try PtuneProcess.run(["f.pt"], in: folder)
+        Self.expectSuccess(r, "100,000 parameters")
+        #expect(r.stdout == "1\n")
+    }
+
     /// A recursion cut off by `--max-depth` far past what the stack holds ends in a located error.
     @Test func recursionPastTheStackIsAnError() throws {
         let r = try Self.run("fn f(n) = f(n + 1)\nprint f(0)", ["--max-depth", "10000000"])

@@ -16,7 +16,7 @@ import Testing
             for folder in ["scripts/lib", "Sources/ptune", "bin"] {
                 try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
-            for script in ["scripts/ptune", "scripts/lib/setup.sh"] {
+            for script in ["scripts/ptune", "scripts/install-jupyter", "scripts/lib/setup.sh"] {
                 try fm.copyItem(at: PtuneProcess.packageRoot.appendingPathComponent(script), to: root.appendingPathComponent(script))
             }
             try "// swift-tools-version:6.0\n".write(to: root.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
@@ -46,12 +46,12 @@ import Testing
             ((try? String(contentsOf: builds, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
 
-        /// Runs `scripts/ptune arguments…` with the fake `swift` first on the PATH.
-        func launch(_ arguments: [String], failBuild: Bool = false) throws -> ProcessRunner.Outcome {
+        /// Runs `scripts/ptune arguments…` (or another script) with the fake `swift` first on the PATH.
+        func launch(_ arguments: [String], failBuild: Bool = false, script: String = "scripts/ptune") throws -> ProcessRunner.Outcome {
             let path = root.appendingPathComponent("bin").path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
             var environment = ["PATH": path]
             if failBuild { environment["FAIL_BUILD"] = "1" }
-            return try ProcessRunner.run(root.appendingPathComponent("scripts/ptune"), arguments, in: root,
+            return try ProcessRunner.run(root.appendingPathComponent(script), arguments, in: root,
                                          environment: environment)
         }
     }
@@ -94,5 +94,13 @@ import Testing
         let fixed = try box.launch(["a.pt"])
         #expect(fixed.stdout == "ran a.pt\n")
         #expect(box.buildCount == 2)
+    }
+
+    @Test func installJupyterBuildsAndRunsTheInstallSubcommand() throws {
+        let box = try Sandbox()
+        defer { try? FileManager.default.removeItem(at: box.root) }
+        let installed = try box.launch(["--sys-prefix"], script: "scripts/install-jupyter")
+        #expect(installed.status == 0 && installed.stdout == "ran jupyter install --sys-prefix\n", "\(installed.stderr)")
+        #expect(box.buildCount == 1)
     }
 }

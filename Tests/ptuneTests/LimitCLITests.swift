@@ -29,8 +29,9 @@ import Testing
         #expect(memory.status == 1 && memory.stderr.contains("<-e>:2:9: error: tensor of 800000 bytes exceeds the limit of 524288 bytes per tensor"), "\(memory.stderr)")
     }
 
-    /// Starts `ptune script.pt`, waits for its first output line, sends SIGINT, and returns the outcome.
-    static func interrupt(_ script: String) throws -> (status: Int32, signaled: Bool, stdout: String, stderr: String, seconds: Double) {
+    /// Starts `ptune script.pt`, waits for its first output line (and `settle` seconds more, so the statement after
+    /// it is running), sends SIGINT, and returns the outcome.
+    static func interrupt(_ script: String, settle: Double = 0) throws -> (status: Int32, signaled: Bool, stdout: String, stderr: String, seconds: Double) {
         let folder = try PtuneProcess.temporaryFolder("sigint")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(script.utf8).write(to: folder.appendingPathComponent("loop.pt"))
@@ -49,6 +50,7 @@ import Testing
             if chunk.isEmpty { break }
             seen += chunk
         }
+        if settle > 0 { usleep(UInt32(settle * 1_000_000)) }
         let start = Date()
         kill(process.processIdentifier, SIGINT)
         let deadline = Date().addingTimeInterval(30)
@@ -81,7 +83,7 @@ import Testing
           steps: 100000000
         }
         print "never"
-        """)
+        """, settle: 1)
         #expect(!r.signaled && r.status == 130, "status \(r.status): \(r.stderr)")
         #expect(r.stderr.contains("interrupted: training of 'w' stopped at step"), "\(r.stderr)")
         #expect(!r.stdout.contains("never"))

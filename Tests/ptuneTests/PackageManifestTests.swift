@@ -82,7 +82,7 @@ import Testing
 
     /// Each library layer may import only the layers under it.
     @Test func modulesImportOnlyDownwards() {
-        let layers = ["PTuneCore", "PTuneNN", "PTuneModels", "PTuneLang", "PTuneRun", "PTuneREPL", "PTuneLSP", "ptune"]
+        let layers = ["PTuneCore", "PTuneNN", "PTuneModels", "PTuneLang", "PTuneRun", "PTuneREPL", "PTuneLSP", "PTuneKernel", "ptune"]
         for (level, module) in layers.enumerated() {
             let above = Set(layers[(level + 1)...])
             let wrong = PackageManifestTests.imports(in: "Sources/" + module).intersection(above).sorted()

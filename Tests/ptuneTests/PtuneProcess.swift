@@ -26,11 +26,11 @@ enum PtuneProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
     }
 
-    /// Runs `ptune arguments…` in `directory` with `input` on standard input.
+    /// Runs `ptune arguments…` (or `executable arguments…`) in `directory` with `input` on standard input.
     static func run(_ arguments: [String], input: String = "", in directory: URL? = nil,
-                    environment: [String: String] = [:]) throws -> Result {
+                    environment: [String: String] = [:], executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
         var env = ProcessInfo.processInfo.environment

@@ -42,12 +42,39 @@ public enum BLAS {
         return Swift.max(1, n)
     }()
 
+    /// Products with more multiply-adds than this run in row blocks of about this many, asking the stop check in
+    /// effect (``TensorContext/stopCheck``) between blocks: Ctrl-C or a time limit stops a product that would take
+    /// minutes. A product cut short leaves C incomplete; its caller asks ``TensorContext/checkStop()`` and throws.
+    static let interruptibleProduct = 1 << 30
+
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices, where op(A) is m×k and op(B) is k×n.
     @inline(__always)
     static func gemm<T: TensorFloat>(_: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                      a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                      beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        // m·n and n·k are extents of tensors, so the product of the three fits an Int.
+        if m > 1, m * n * k > interruptibleProduct, let stop = TensorContext.stopCheck {
+            let rows = Swift.max(1, interruptibleProduct / Swift.max(1, n * k))
+            var lo = 0
+            while lo < m {
+                if stop.isStopping { return }
+                let len = Swift.min(rows, m - lo)
+                block(T.self, transA: transA, transB: transB, m: len, n: n, k: k, a: a + (transA ? lo : lo * lda), lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+                lo += len
+            }
+            return
+        }
+        block(T.self, transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// ``gemm(_:transA:transB:m:n:k:a:lda:b:ldb:beta:c:ldc:)`` in one piece: the plain loop, or OpenBLAS split over
+    /// the worker threads.
+    @inline(__always)
+    static func block<T: TensorFloat>(_: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                      a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                      beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         if k == 0 || m * n * k <= smallProduct {
             naive(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return

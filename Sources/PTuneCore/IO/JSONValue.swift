@@ -113,63 +113,81 @@ extension JSONValue {
     /// The JSON text: compact, or indented by `indent` spaces per level when `indent > 0`. Object keys are sorted, so
     /// the same value always gives the same bytes. Non-finite doubles (not representable in JSON) become `null`.
     public func serialized(indent: Int = 0) -> String {
-        var out = ""
+        String(decoding: serializedBytes(indent: indent), as: UTF8.self)
+    }
+
+    /// The JSON text as UTF-8 bytes (what ``serialized(indent:)`` returns as a string).
+    public func serializedBytes(indent: Int = 0) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(into: &out, indent: indent, level: 0)
         return out
     }
 
-    private func write(into out: inout String, indent: Int, level: Int) {
-        let newline = indent > 0 ? "\n" : ""
-        let pad = { (l: Int) in indent > 0 ? String(repeating: " ", count: indent * l) : "" }
+    private func write(into out: inout [UInt8], indent: Int, level: Int) {
+        func newline() { if indent > 0 { out.append(0x0A) } }
+        func pad(_ l: Int) { if indent > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * l)) } }
         switch self {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .int(i): out += String(i)
-        case let .double(d): out += d.isFinite ? d.description : "null"
+        case .null: out += "null".utf8
+        case let .bool(b): out += (b ? "true" : "false").utf8
+        case let .int(i): out += String(i).utf8
+        case let .double(d): out += (d.isFinite ? d.description : "null").utf8
         case let .string(s): JSONValue.writeString(s, into: &out)
         case let .array(items):
-            if items.isEmpty { out += "[]"; return }
-            out += "[" + newline
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
+            newline()
             for (i, item) in items.enumerated() {
-                out += pad(level + 1)
+                pad(level + 1)
                 item.write(into: &out, indent: indent, level: level + 1)
-                out += (i + 1 < items.count ? "," : "") + newline
+                if i + 1 < items.count { out.append(UInt8(ascii: ",")) }
+                newline()
             }
-            out += pad(level) + "]"
+            pad(level)
+            out.append(UInt8(ascii: "]"))
         case let .object(members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{" + newline
-            let keys = members.keys.sorted()
-            for (i, key) in keys.enumerated() {
-                out += pad(level + 1)
-                JSONValue.writeString(key, into: &out)
-                out += indent > 0 ? ": " : ":"
-                members[key]?.write(into: &out, indent: indent, level: level + 1)
-                out += (i + 1 < keys.count ? "," : "") + newline
+            if members.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
+            newline()
+            let sorted = members.sorted { $0.key < $1.key }
+            for (i, member) in sorted.enumerated() {
+                pad(level + 1)
+                JSONValue.writeString(member.key, into: &out)
+                out += (indent > 0 ? ": " : ":").utf8
+                member.value.write(into: &out, indent: indent, level: level + 1)
+                if i + 1 < sorted.count { out.append(UInt8(ascii: ",")) }
+                newline()
             }
-            out += pad(level) + "}"
+            pad(level)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+    private static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings have nothing to escape: they are copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += "\\\"".utf8
+            case UInt8(ascii: "\\"): out += "\\\\".utf8
+            case 0x0A: out += "\\n".utf8
+            case 0x0D: out += "\\r".utf8
+            case 0x09: out += "\\t".utf8
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += "\\u00".utf8
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0x0F)])
             default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+                out.append(b)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -31,7 +31,11 @@ public final class MemoryBudget: Sendable {
         self.maxElements = maxElements
         self.maxBytes = maxBytes
         self.maxTensorBytes = maxTensorBytes
+        baseline = ResidentMemory.bytes() ?? 0
     }
+
+    /// The process's resident memory when the budget was made: growth past it counts as held (see ``ensureRoom(_:for:)``).
+    private let baseline: Int
 
     /// Bytes of elements currently held by tensors allocated under this budget.
     public var liveBytes: Int { live.load(ordering: .relaxed) }
@@ -80,8 +84,12 @@ public final class MemoryBudget: Sendable {
 
     /// Throws when `bytes` more for `what` would pass the limit; charges nothing (for something made and dropped
     /// in one step, or growing inside a structure charged later).
+    ///
+    /// For a megabyte or more, what the process really grew since the budget was made counts as held when it is more
+    /// than what was charged: strings kept in variables are not charged one by one, and this bounds them too.
     public func ensureRoom(_ bytes: Int, for what: @autoclosure () -> String) throws {
-        let held = heldBytes
+        var held = heldBytes
+        if bytes >= 1 << 20, let resident = ResidentMemory.bytes() { held = Swift.max(held, resident - baseline) }
         if bytes > maxBytes - held || bytes < 0 {
             throw TensorError.memoryLimit(what: what(), bytes: bytes, held: held, limit: maxBytes)
         }

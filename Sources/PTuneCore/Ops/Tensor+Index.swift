@@ -95,7 +95,7 @@ extension Tensor {
 
     /// Reads integer positions from an index tensor (int64, or floats holding whole numbers), checking each
     /// against `size`.
-    static func positions(_ indices: Tensor, size: Int, op: TensorOp) throws -> [Int] {
+    static func positions(_ indices: Tensor, size: Int, op: TensorOp, fromEnd: Bool = true) throws -> [Int] {
         var out = [Int](repeating: 0, count: indices.count)
         for i in 0..<indices.count {
             let v = indices.element(i)
@@ -103,7 +103,7 @@ extension Tensor {
                 throw TensorError.invalidArgument(op: op, "index \(v) is not a whole number")
             }
             var j = Int(v)
-            if j < 0 { j += size }
+            if j < 0 && fromEnd { j += size }
             guard j >= 0 && j < size else { throw TensorError.indexOutOfRange(op: op, index: Int(v), size: size) }
             out[i] = j
         }
@@ -112,9 +112,11 @@ extension Tensor {
 
     /// Embedding lookup: rows of this table (shape `[n, …]`) at `indices`; the result has shape
     /// `indices.shape + shape[1...]`. The backward scatter-adds into the rows used (none when the table is frozen).
-    public func gatherRows(_ indices: Tensor) throws -> Tensor {
+    /// A negative index counts from the end, as numpy's, unless `fromEnd` is false (token ids: -2 is an error, as in
+    /// PyTorch's embedding).
+    public func gatherRows(_ indices: Tensor, fromEnd: Bool = true) throws -> Tensor {
         guard rank >= 1 else { throw TensorError.shapeMismatch(op: .gather, "cannot gather rows of a rank-0 tensor") }
-        let rows = try Tensor.positions(indices, size: shape[0], op: .gather)
+        let rows = try Tensor.positions(indices, size: shape[0], op: .gather, fromEnd: fromEnd)
         let rowLen = count / Swift.max(shape[0], 1)
         let outShape = indices.shape + shape.dropFirst()
         var out = try Tensor(uninitialized: outShape, dtype: dtype)

@@ -42,6 +42,8 @@ extension Tensor {
                       beta: bias == nil ? 0 : 1, c: c, ldc: outF)
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        // A product cut short by Ctrl-C or the time limit (see BLAS.gemm) is incomplete: throw rather than return it.
+        try TensorContext.checkStop()
         out.node = nil
         let xShape = x.shape, wd = weight.detached()
         let xd: Tensor? = weight.requiresGrad ? x.detached() : nil

@@ -40,6 +40,7 @@ extension Tensor {
         }
         var out = try Tensor(uninitialized: batch + [m, n], dtype: a.dtype)
         let lda = a.shape[ra - 1], ldb = b.shape[rb - 1]
+        let stop = TensorContext.stopCheck
         func run<T: TensorFloat>(_: T.Type) {
             let pa = a.storage.typed(T.self), pb = b.storage.typed(T.self), pc = out.storage.typed(T.self)
             if batchB.isEmpty && !transA && batch == batchA {
@@ -56,12 +57,15 @@ extension Tensor {
             planB.forEach { o, i, _ in offsB[o] = i }
             let sizeA = a.shape[ra - 2] * a.shape[ra - 1], sizeB = b.shape[rb - 2] * b.shape[rb - 1]
             plan.forEach { o, ia, _ in
+                if stop?.isStopping == true { return }
                 BLAS.gemm(T.self, transA: transA, transB: transB, m: m, n: n, k: k,
                           a: pa + ia * sizeA, lda: lda, b: pb + offsB[o] * sizeB, ldb: ldb,
                           beta: 0, c: pc + o * m * n, ldc: n)
             }
         }
         if a.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        // A product cut short by Ctrl-C or the time limit is incomplete: throw rather than return it.
+        try stop?.check()
         out.node = nil
         return out
     }

@@ -17,10 +17,14 @@ extension Tensor {
         }
     }
 
-    /// A tensor of `shape` and `dtype` holding `values` (row-major), converted from doubles.
+    /// A tensor of `shape` and `dtype` holding `values` (row-major), converted from doubles. For int64, a value that
+    /// is not finite or past what an int64 holds (`1e300`) is an error, not a saturated integer.
     public init(shape: [Int], values: [Double], dtype: DType = .float32) throws {
         try self.init(uninitialized: shape, dtype: dtype)
         guard values.count == count else { throw TensorError.countMismatch(expected: count, got: values.count) }
+        if dtype == .int64, let bad = values.first(where: { !($0 > -0x1p63 && $0 < 0x1p63) }) {
+            throw TensorError.invalidArgument(op: .tensorLiteral, "\(bad) does not fit in an int64")
+        }
         fill { values[$0] }
     }
 

@@ -58,7 +58,7 @@ extension Tensor: CustomStringConvertible {
     }
 
     /// Fixed-point with `precision` decimals, or scientific when the magnitudes call for it; integers plainly.
-    static func numberFormat(_ values: [Double], dtype: DType, precision: Int) -> (Double) -> String {
+    public static func numberFormat(_ values: [Double], dtype: DType, precision: Int) -> (Double) -> String {
         if dtype == .int64 { return { String(Int64(fromDouble: $0)) } }
         let finite = values.filter { $0.isFinite }
         let maxAbs = finite.map { Swift.abs($0) }.max() ?? 0

@@ -24,6 +24,9 @@ public struct Tensor: @unchecked Sendable {
     /// checked: no negative dimension, at most ``maxRank`` axes, an element count that fits the limits.
     @inline(__always) init(uninitialized shape: [Int], dtype: DType) throws {
         let n = try Shape.checkedCount(shape)
+        // Every large result is a chance to stop: a run of long tensor operations ends at the next one once Ctrl-C
+        // or the time limit asks (the matrix products also ask between blocks).
+        if n >= 1 << 16 { try TensorContext.checkStop() }
         self.init(shape: shape, storage: try TensorStorage.make(count: n, dtype: dtype))
     }
 

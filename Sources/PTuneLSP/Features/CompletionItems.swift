@@ -27,11 +27,14 @@ struct CompletionItems {
     let source: DocumentCompletionSource
     /// The text the candidates replace: from the start of the typed word to the cursor.
     let range: TextRange
+    /// Whether the range is given once for the list (`itemDefaults.editRange`) instead of in every item.
+    let defaultRange: Bool
 
     /// The `CompletionList`.
     var json: JSONValue {
         let scope = Dictionary(source.scope.map { ($0.name, $0) }, uniquingKeysWith: { _, later in later })
         let keywords = Set(Completer.keywords)
+        let rangeJSON = range.json
         var items: [JSONValue] = []
         for (i, candidate) in result.candidates.enumerated() {
             var item = Item(label: candidate, kind: .variable, group: 1)
@@ -72,9 +75,11 @@ struct CompletionItems {
                     item.group = 3
                 }
             }
-            items.append(item.json(range: range))
+            items.append(item.json(range: defaultRange ? nil : rangeJSON))
         }
-        return .object(["isIncomplete": .bool(false), "items": .array(items)])
+        var list: [String: JSONValue] = ["isIncomplete": .bool(false), "items": .array(items)]
+        if defaultRange { list["itemDefaults"] = .object(["editRange": rangeJSON]) }
+        return .object(list)
     }
 
     /// One candidate being described.
@@ -96,13 +101,19 @@ struct CompletionItems {
             self.group = group
         }
 
-        func json(range: TextRange) -> JSONValue {
+        /// The item; with `range`, an edit of that range, else (the list's default range) the text to insert when
+        /// it is not the label.
+        func json(range: JSONValue?) -> JSONValue {
             var o: [String: JSONValue] = [
                 "label": .string(label),
                 "kind": .int(kind.rawValue),
                 "sortText": .string("\(group)" + (sortKey.map { String(repeating: "0", count: Swift.max(0, 4 - $0.count)) + $0 } ?? label)),
-                "textEdit": .object(["range": range.json, "newText": .string(newText ?? label)]),
             ]
+            if let range {
+                o["textEdit"] = .object(["range": range, "newText": .string(newText ?? label)])
+            } else if let newText {
+                o["insertText"] = .string(newText)
+            }
             if let detail, !detail.isEmpty { o["detail"] = .string(detail) }
             if let filter { o["filterText"] = .string(filter) }
             if let builtin { o["data"] = .object(["builtin": .string(builtin)]) }

@@ -25,7 +25,7 @@ final class MessageWriter {
 
     /// Sends one message.
     func send(_ message: JSONValue) {
-        let body = Array(message.serialized().utf8)
+        let body = message.serializedBytes()
         write(Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body)
     }
 

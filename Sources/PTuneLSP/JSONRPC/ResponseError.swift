@@ -10,14 +10,10 @@ enum ErrorCode: Int, Sendable {
     case methodNotFound = -32601
     /// The parameters do not have the shape the method needs.
     case invalidParams = -32602
-    /// The server failed while answering.
-    case internalError = -32603
     /// A request other than `initialize` came first.
     case serverNotInitialized = -32002
     /// The client cancelled the request before it was answered.
     case requestCancelled = -32800
-    /// The request refers to something that no longer exists (a document that was closed).
-    case requestFailed = -32803
 }
 
 /// An error answer to a request: its code and a message saying what was wrong.

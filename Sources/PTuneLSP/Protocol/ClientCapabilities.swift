@@ -10,6 +10,9 @@ struct ClientCapabilities {
     var hierarchicalSymbols = false
     /// Whether completion documentation may be Markdown.
     var markdownCompletion = false
+    /// Whether a completion list may give the range its items replace once for all (`itemDefaults.editRange`)
+    /// rather than in each item.
+    var defaultEditRange = false
 
     /// The capabilities `initialize`'s parameters declare.
     init(_ params: JSONValue) {
@@ -20,6 +23,8 @@ struct ClientCapabilities {
         hierarchicalSymbols = text?["documentSymbol"]?["hierarchicalDocumentSymbolSupport"]?.boolValue ?? false
         markdownCompletion = text?["completion"]?["completionItem"]?["documentationFormat"]?.arrayValue?
             .contains(.string("markdown")) ?? false
+        defaultEditRange = text?["completion"]?["completionList"]?["itemDefaults"]?.arrayValue?
+            .contains(.string("editRange")) ?? false
     }
 
     init() {}

@@ -15,7 +15,7 @@ extension LanguageServer {
         let completer = Completer(source: source, baseDirectory: folder, metaCommands: false)
         let result = completer.complete(bytes: Array(doc.bytes[..<offset]))
         let range = doc.lines.range(Swift.min(result.start, offset), offset)
-        return CompletionItems(result: result, source: source, range: range).json
+        return CompletionItems(result: result, source: source, range: range, defaultRange: client.defaultEditRange).json
     }
 
     /// `completionItem/resolve`: a builtin's item gains its help.
@@ -39,8 +39,7 @@ extension LanguageServer {
         if let o = analysis.occurrence(at: offset) {
             text = hover.text(for: o.referent, in: analysis)
             span = o.span
-        } else if let t = analysis.token(at: offset), t.kind == .identifier || t.kind.spelling == t.text,
-                  let statement = StatementHelp(rawValue: t.text), t.kind != .identifier || ContextualWord(rawValue: t.text) != nil {
+        } else if let t = analysis.token(at: offset), let statement = LanguageServer.statement(t) {
             text = hover.help(.statement(statement))
             span = t.span
         } else {
@@ -50,6 +49,14 @@ extension LanguageServer {
             "contents": .object(["kind": .string(client.markdownHover ? "markdown" : "plaintext"), "value": .string(text)]),
             "range": doc.lines.range(span.start, span.end).json,
         ])
+    }
+
+    /// The statement a keyword (`for`, `dim`) or a contextual word not used as a name (`train`, `model`) begins.
+    static func statement(_ t: Token) -> StatementHelp? {
+        switch t.kind {
+        case .keyword, .identifier: return StatementHelp(rawValue: t.text)
+        case .number, .string, .punctuation, .newline, .eof, .invalid: return nil
+        }
     }
 
     /// `textDocument/definition`: where a name is declared (in the document or in a file it imports), or the file

@@ -61,17 +61,6 @@ public final class LanguageServer {
         return serve()
     }
 
-    /// Serves the messages `read` gives (for tests: `read(buffer, capacity)` returns the bytes it put there, 0 at
-    /// the end).
-    public func run(reading read: @escaping @Sendable (UnsafeMutableRawPointer, Int) -> Int) -> Int32 {
-        let queue = self.queue
-        let reading = Thread {
-            LanguageServer.read(MessageReader(read: read), into: queue)
-        }
-        reading.start()
-        return serve()
-    }
-
     /// The reading thread: frames become messages in the queue; cancellations take effect at once.
     static func read(_ reader: MessageReader, into queue: MessageQueue) {
         while true {

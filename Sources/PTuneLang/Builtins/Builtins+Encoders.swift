@@ -6,13 +6,26 @@ extension BuiltinRegistry {
     /// Prompt encoders (PTuneNN's, PEFT-exact where PEFT has them), placing virtual tokens, PEFT export and import.
     /// In an `encoder` declaration the short names work too: `encoder pe = mlp(virtual, embed, hidden: 256)` is
     /// `mlp_encoder(…)`.
-    static let encoders: [Builtin] = [
-        Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int"), .optional("table", "tensor", .none)],
+    static let encoders: [Builtin] = promptInits + [
+        Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int or model"), .optional("table", "tensor", .none),
+                                      .optional("init", "text(…) or sample_vocab", .none)],
                 returns: "encoder", topic: .nn,
-                summary: "prompt tuning (Lester et al.): a trainable [n, dim] table of virtual tokens, random or from a given table",
-                example: "encoder pe = embedding(virtual, embed)", result: .encoder,
+                summary: "prompt tuning (Lester et al.; PEFT's PROMPT_TUNING): a trainable [n, dim] table of virtual tokens, random (N(0, 1)), a given table, or with a model as dim started at its embeddings: init: text(\"…\") (the text's tokens) or init: sample_vocab (tokens drawn from the vocabulary)",
+                example: "encoder pt = embedding(8, lm, init: text(\"Classify the review:\"))", infer: { c in try embeddingEncoderRule(c) },
                 run: { a, m in
-                    let n = try a.int(0), d = try a.int(1)
+                    let n = try a.int(0)
+                    if !a.isNone(3) {
+                        guard a.isNone(2) else { throw RuntimeFailure(.badArgument(function: "embedding_encoder", "give a table or an init, not both")) }
+                        let (e, how) = try initializedEmbedding(a, n: n, modelIndex: 1, initIndex: 3, m)
+                        return .encoder(EncoderObject(e, summary: "embedding(\(n) virtual tokens × \(e.tokenDim), \(how))"))
+                    }
+                    let d: Int
+                    if case let .model(mo) = a[1] {
+                        guard let model = mo.frozenModel else { throw RuntimeFailure(a.mismatch(1, "a token width or a model that embeds tokens")) }
+                        d = model.tokenDim
+                    } else {
+                        d = try a.int(1)
+                    }
                     let e: EmbeddingPromptEncoder
                     if a.isNone(2) {
                         e = try m.withRandom { try EmbeddingPromptEncoder(numVirtualTokens: n, tokenDim: d, dtype: weightDType(m), using: &$0) }
@@ -75,7 +88,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("export_peft", [.receiver("encoder", .encoder), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
                 returns: "none", topic: .nn,
-                summary: "writes a Hugging Face PEFT p-tuning adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json)",
+                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, P_TUNING for the others",
                 example: "export_peft(pe, \"adapter\", task: \"SEQ_CLS\")", result: .none,
                 run: { a, m in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
@@ -84,7 +97,7 @@ extension BuiltinRegistry {
                     return .none
                 }),
         Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
-                summary: "a PEFT p-tuning adapter folder as an inference-only embedding encoder", example: "encoder pe = import_peft(\"adapter\")",
+                summary: "a PEFT p-tuning or prompt-tuning adapter folder as an inference-only embedding encoder", example: "encoder pe = import_peft(\"adapter\")",
                 result: .encoder,
                 run: { a, m in
                     let e = try PEFTAdapter.importEncoder(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files)

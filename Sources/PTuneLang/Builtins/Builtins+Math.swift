@@ -81,7 +81,7 @@ extension BuiltinRegistry {
                     return .string(String(format: "%.\(d)f", try a.number(0)))
                 }),
         Builtin("str", [.required("x", "value")], returns: "string", topic: .math, summary: "a value as text, as print shows it",
-                example: "let s = \"step \" + str(i)", result: .string, run: { a, _ in .string(a[0].description) }),
+                example: "let s = \"step \" + str(i)", result: .string, run: { a, _ in .string(try a[0].printed()) }),
         Builtin("len", [.required("x", "value")], returns: "number", topic: .math,
                 summary: "the length of a list, string, range, dataset, or a tensor's first axis", example: "let n = len(train)",
                 result: .number(nil),
@@ -111,8 +111,11 @@ extension BuiltinRegistry {
                 run: { a, _ in
                     switch a[0] {
                     case .list: return a[0]
-                    case let .range(lo, hi): return .list(try Arguments.expand(lo, hi))
-                    case .tensor, .param: return .list((a[0].tensorValue?.doubles ?? []).map { .number($0) })
+                    case let .range(lo, hi): return try Value.makeList(try Arguments.expand(lo, hi))
+                    case .tensor, .param:
+                        let t = try a.tensor(0)
+                        try TensorContext.budget?.ensureRoom(ListValue.bytes(count: t.count) + 8 * t.count, for: "a list of \(t.count) items")
+                        return try Value.makeList(t.doubles.map { .number($0) })
                     case .none, .number, .bool, .string, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer, .schedule:
                         throw RuntimeFailure(a.mismatch(0, "a list, a range or a tensor"))
                     }
@@ -120,6 +123,6 @@ extension BuiltinRegistry {
         Builtin("append", [.receiver("xs", .list), .required("x", "value")], returns: "list", topic: .math,
                 summary: "a new list: xs with x at the end", example: "losses = append(losses, item(loss))",
                 infer: { c in c[0] },
-                run: { a, _ in .list(try a.list(0) + [a[1]]) }),
+                run: { a, _ in try Value.makeList(try a.list(0) + [a[1]]) }),
     ]
 }

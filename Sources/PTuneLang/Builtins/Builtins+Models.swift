@@ -11,8 +11,9 @@ extension BuiltinRegistry {
     static let modelBuiltins: [Builtin] = pretrainedBuiltins + llmBuiltins + encoderModelBuiltins
 
     static let pretrainedBuiltins: [Builtin] = [
-        Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true))], returns: "model", topic: .models,
-                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6', 'gemma3-270m': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false",
+        Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true)), .optional("dtype", "string", .none)],
+                returns: "model", topic: .models,
+                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6', 'gemma3-270m': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false. A GGUF file's weights stay in their quantized blocks; dtype: \"float32\" decodes them all at load (the same values, 4 bytes each)",
                 example: "model lm = load(\"smollm2-135m\")", result: .model,
                 run: { a, m in
                     let request = try a.string(0)
@@ -31,7 +32,15 @@ extension BuiltinRegistry {
                     } else {
                         target = request
                     }
-                    let model = try registry.load(target, frozen: try a.bool(1), access: access)
+                    let storage: WeightStorage
+                    if a.isNone(2) { storage = m.options.modelStorage } else {
+                        let name = try a.string(2)
+                        guard let s = WeightStorage(dtypeName: name) else {
+                            throw RuntimeFailure(.badArgument(function: "load", "dtype must be \"float32\" (decode every weight) or \"stored\" (keep the file's blocks), got \"\(name)\""))
+                        }
+                        storage = s
+                    }
+                    let model = try registry.load(target, frozen: try a.bool(1), storage: storage, access: access)
                     return .model(pretrainedModel(model, name: request))
                 }),
         Builtin("tokenize", [.receiver("model", .model), .required("text", "string"), .optional("special", "bool", .bool(false))],
@@ -77,12 +86,14 @@ extension BuiltinRegistry {
         var properties: [(String, Value)] = [("dim", .number(Double(model.tokenDim))), ("architecture", .string(model.architecture))]
         if let v = model.textTokenizer?.vocabularySize { properties.append(("vocab", .number(Double(v)))) }
         var summary = "\(name) (\(model.architecture), dim \(model.tokenDim)"
+        var quantized = 0
         if let lm = model as? DecoderModel {
             properties += [("layers", .number(Double(lm.config.layers))), ("context", .number(Double(lm.config.contextLength)))]
-            summary += ", \(lm.config.layers) layers"
+            summary += ", \(lm.config.layers) layers, \(lm.weights.formatNames.joined(separator: "+")) weights"
+            quantized = lm.weights.elementCount - model.parameters.parameterCount
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
-                           properties: properties,
+                           properties: properties, source: name, frozenWeightCount: quantized,
                            forward: { x in
                                let single = x.rank == (x.dtype == .int64 ? 1 : 2)
                                let batched = single ? try x.unsqueezed(axis: 0) : x

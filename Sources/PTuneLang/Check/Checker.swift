@@ -59,8 +59,10 @@ struct Checker {
 
     // MARK: - Programs
 
-    /// Checks a sequence of top-level statements (a script, an import, or one REPL entry).
-    mutating func checkProgram(_ statements: [Stmt]) -> [CheckedStatement] {
+    /// Checks a sequence of top-level statements (a script, an import, or one REPL entry). Without `keepingResults`
+    /// only the declarations count (completion and inspection of code not run yet): no statement keeps the table
+    /// of names after it, which would copy the table once per statement.
+    mutating func checkProgram(_ statements: [Stmt], keepingResults: Bool = true) -> [CheckedStatement] {
         assigned.formUnion(Checker.assignedNames(statements))
         for s in statements {
             switch s {
@@ -82,7 +84,9 @@ struct Checker {
                 value = expression(e)
                 frameSize = Swift.max(frameSize, nextLocal)
             }
-            out.append(CheckedStatement(span: s.span, body: body, value: value, frameSize: frameSize, tableAfter: globals))
+            if keepingResults {
+                out.append(CheckedStatement(span: s.span, body: body, value: value, frameSize: frameSize, tableAfter: globals))
+            }
         }
         return out
     }

@@ -78,7 +78,7 @@ extension CodeGen {
                 var parts: [String] = []
                 parts.reserveCapacity(codes.count)
                 for c in codes {
-                    do { parts.append(try c.code(m).description) } catch { throw RuntimeFailure.located(error, at: span) }
+                    do { parts.append(try c.code(m).printed()) } catch { throw RuntimeFailure.located(error, at: span) }
                 }
                 m.output.write(parts.joined(separator: " "))
                 return .next

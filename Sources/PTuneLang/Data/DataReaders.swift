@@ -143,7 +143,11 @@ enum DataReaders {
             }
             var isInt = false
             if case let .string(d)? = entry["dtype"] { isInt = d.hasPrefix("int") }
-            fields.append((name, .tensor(try Tensor(shape: shape.map { Int($0) }, values: values, dtype: isInt ? .int64 : dtype))))
+            do {
+                fields.append((name, .tensor(try Tensor(shape: shape.map { Int($0) }, values: values, dtype: isInt ? .int64 : dtype))))
+            } catch let e as TensorError {
+                throw RuntimeFailure(.badData(path: path, "tensor '\(name)': \(e)"))
+            }
         }
         guard !fields.isEmpty else { throw RuntimeFailure(.badData(path: path, "no tensors found (expected {\"tensors\": {name: {\"shape\", \"data\"}}})")) }
         return Record(fields)

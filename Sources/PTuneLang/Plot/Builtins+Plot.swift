@@ -18,6 +18,10 @@ extension BuiltinRegistry {
                         guard (10...400).contains(width), (4...200).contains(height) else {
                             throw RuntimeFailure(.badArgument(function: "plot", "width must be 10…400 and height 4…200 characters"))
                         }
+                        if let chart = m.output.chart {
+                            chart(spec, width, height)
+                            return .none
+                        }
                         var text = TerminalPlot.render(spec, width: width, height: height)
                         if text.hasSuffix("\n") { text.removeLast() }
                         m.output.write(text)

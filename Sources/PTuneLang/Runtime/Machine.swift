@@ -66,7 +66,8 @@ final class Machine {
     let registry: BuiltinRegistry
     let cancellation: CancellationFlag
     let budget: MemoryBudget
-    var deadline: Double?
+    /// The time limit of the current run.
+    private(set) var watchdog = Watchdog(seconds: nil)
     private var tick = 0
     /// The stack of the thread running the statements (set when a run starts): user calls stop where it runs out.
     var stackGuard = StackGuard(floor: 0, available: 0)
@@ -125,19 +126,30 @@ final class Machine {
     func startRun() {
         tick = 0
         stackGuard = StackGuard.current()
-        let limits = options.limits
-        deadline = limits.timeout.map { Machine.now() + $0 } ?? (limits.maxSteps == nil ? nil : .infinity)
+        watchdog = Watchdog(seconds: options.limits.timeout)
     }
 
     /// Throws when the run was cancelled or ran out of time or steps. Called at loop and training-step boundaries.
     @inline(__always) func checkInterrupt() throws {
-        if cancellation.isCancelled { throw RuntimeFailure(.interrupted("stopped by the user")) }
-        guard let d = deadline else { return }
-        tick &+= 1
-        if let s = options.limits.maxSteps, tick > s { throw RuntimeFailure(.limitReached("the step limit of \(s) was reached")) }
-        if tick & 255 == 0, Machine.now() > d {
-            throw RuntimeFailure(.limitReached("the time limit of \(Value.number(options.limits.timeout ?? 0)) s was reached"))
+        try checkStop()
+        if let s = options.limits.maxSteps {
+            tick &+= 1
+            if tick > s { throw RuntimeFailure(.limitReached("the step limit of \(s) was reached")) }
         }
+    }
+
+    /// Throws when the run was cancelled (Ctrl-C) or its time is up; two flag reads, no clock.
+    @inline(__always) func checkStop() throws {
+        if cancellation.isCancelled { throw RuntimeFailure(.interrupted("stopped by the user")) }
+        if watchdog.isExpired { throw RuntimeFailure(.limitReached("the time limit of \(Value.number(watchdog.seconds ?? 0)) s was reached")) }
+    }
+
+    /// Whether the run must stop (see ``checkStop()``).
+    @inline(__always) var mustStop: Bool { cancellation.isCancelled || watchdog.isExpired }
+
+    /// The stop check long work below the language asks between chunks (``TensorContext/stopCheck``).
+    var stopCheck: StopCheck {
+        StopCheck(isStopping: { [unowned self] in mustStop }, check: { [unowned self] in try checkStop() })
     }
 
     /// The canonical path a script names, or throws when it is outside the allowed folders.

@@ -46,13 +46,19 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     public let parameters: [Parameter]
     /// Read-only facts scripts can ask for: `m.dim`, `m.vocab`.
     public let properties: [(String, Value)]
+    /// The name or path it was loaded by (`load("smollm2-135m")`), for a pretrained model.
+    public let source: String?
     /// The forward pass on a tensor.
     let forward: (Tensor) throws -> Tensor
+    /// The scalars of weights that are not parameters (a loaded model's quantized matrices), counted with them.
+    let frozenWeightCount: Int
 
     init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
          backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
-         forward: @escaping (Tensor) throws -> Tensor) {
+         source: String? = nil, frozenWeightCount: Int = 0, forward: @escaping (Tensor) throws -> Tensor) {
+        self.frozenWeightCount = frozenWeightCount
         self.kind = kind
+        self.source = source
         self.summary = summary
         self.layer = layer
         self.frozenModel = frozenModel
@@ -78,8 +84,8 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     /// Makes every weight trainable.
     public func unfreeze() { parameters.unfreezeAll() }
 
-    /// The number of scalar parameters.
-    public var parameterCount: Int { parameters.parameterCount }
+    /// The number of scalar parameters, quantized frozen weights included.
+    public var parameterCount: Int { parameters.parameterCount + frozenWeightCount }
 
     /// `model mlp(64 -> 256 -> 64) frozen, 33,088 parameters`
     public var description: String {
@@ -151,8 +157,9 @@ public final class ScheduleObject: @unchecked Sendable, CustomStringConvertible 
 }
 
 /// Thousands separators for counts in messages: `300,288`.
-enum Count {
-    static func grouped(_ n: Int) -> String {
+public enum Count {
+    /// `n` with a comma every three digits: 1234567 → `1,234,567`.
+    public static func grouped(_ n: Int) -> String {
         let s = String(n.magnitude)
         var out = ""
         for (i, c) in s.enumerated() {

@@ -88,6 +88,10 @@ struct TrainRun {
         // Without shuffling every epoch sees the same batches: cut them once.
         let fixedBatches = settings.shuffle ? nil : try ds.batches(size: settings.batchSize, shuffle: false, rng: &m.rng)
         let firstEpoch = state.step / spe
+        // The histories grow with every step: charged to the memory budget as they grow (the record they become
+        // charges itself), so `steps: 1e12` ends in a memory-limit error naming them, not in an out-of-memory kill.
+        var charged = 0
+        defer { m.budget.release(charged: charged) }
         training: for epochIndex in firstEpoch..<Swift.max(settings.epochCount, 1) {
             if state.step >= total || state.stoppedEarly { break }
             let skip = state.step - epochIndex * spe
@@ -128,6 +132,13 @@ struct TrainRun {
                     }
                 }
                 boundary = capture(targets)
+                let held = state.historyBytes
+                if held > charged {
+                    do { try m.budget.charge(held - charged, for: "the history of training '\(spec.name)' (\(step) steps)") } catch {
+                        throw RuntimeFailure.located(error, at: spec.span)
+                    }
+                    charged = held
+                }
                 let isLog = settings.logEvery.map { step % $0 == 0 || step == total } ?? false
                 if m.onTrainProgress != nil || isLog {
                     let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epochIndex + 1,

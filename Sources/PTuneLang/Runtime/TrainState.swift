@@ -50,6 +50,11 @@ struct TrainState {
     /// The weights at the best eval, by target, when the block restores them.
     var bestWeights: [String: [String: Tensor]]?
 
+    /// The bytes the histories hold, and will hold as the values of the block's result.
+    var historyBytes: Int {
+        (losses.count + rates.count + evals.count + evalSteps.count) * (8 + MemoryLayout<Value>.stride)
+    }
+
     /// The latest eval at step `step`, if any came before it.
     func eval(atStep step: Int) -> Double? {
         guard let i = evalSteps.lastIndex(where: { $0 <= step }) else { return nil }

@@ -4,10 +4,15 @@ import PTuneNN
 extension Value: CustomStringConvertible {
     /// How `print` shows the value: numbers shortest (integers without `.0`), tensors numpy-style with shape and
     /// dtype (a rank-0 tensor as its number), strings as they are.
-    public var description: String { (try? rendered(quoted: false, limit: .max, stopping: false)) ?? "…" }
+    /// Text past ``shownLimit`` bytes (a list that holds itself twice, doubled forty times), or cut short by Ctrl-C,
+    /// is shown as `…`; `print` and `str` use ``printed(quoted:)``, which says why.
+    public var description: String { (try? rendered(quoted: false, limit: Value.shownLimit, stopping: true)) ?? "…" }
 
     /// How the REPL echoes a value and lists show their items: strings in quotes.
-    public var debugText: String { (try? rendered(quoted: true, limit: .max, stopping: false)) ?? "…" }
+    public var debugText: String { (try? rendered(quoted: true, limit: Value.shownLimit, stopping: true)) ?? "…" }
+
+    /// The most bytes of text ``description`` and ``debugText`` make.
+    static let shownLimit = 1 << 26
 
     /// The value written as a script literal, where it has one (`0.01`, `"text"`, `none`).
     var literalText: String { debugText }
@@ -44,6 +49,14 @@ extension Value: CustomStringConvertible {
     /// Renders iteratively (an explicit stack, not recursion), failing once the text passes `limit` bytes; with
     /// `stopping`, asks ``TensorContext/checkStop()`` every few thousand values.
     func rendered(quoted: Bool, limit: Int, stopping: Bool) throws -> String {
+        // A list that holds itself twice, doubled forty times, is small but its text is not: measure first.
+        if case .list = self {
+            let least = minimumTextBytes()
+            if least > limit {
+                throw TensorError.memoryLimit(what: "the text of this value", bytes: least, held: TensorContext.budget?.heldBytes ?? 0,
+                                              limit: TensorContext.budget?.maxBytes ?? limit)
+            }
+        }
         enum Piece { case value(Value, quoted: Bool), text(String) }
         var out = ""
         var pending: [Piece] = [.value(self, quoted: quoted)]
@@ -75,6 +88,40 @@ extension Value: CustomStringConvertible {
             if stopping && visited & 4095 == 0 { try TensorContext.checkStop() }
         }
         return out
+    }
+
+    /// A lower bound of the bytes of the value's text: the brackets and separators of every list and record and one
+    /// byte per other value, a list held in several places counted each time (as its text repeats), but walked once.
+    func minimumTextBytes() -> Int {
+        enum Step { case enter(Value), exitList(ListValue), exitRecord(Record) }
+        var memo: [ObjectIdentifier: Int] = [:]
+        var steps: [Step] = [.enter(self)]
+        var sizes: [Int] = []
+        func close(_ id: ObjectIdentifier, _ count: Int) {
+            var total = 2 &+ 2 &* Swift.max(0, count - 1)
+            for _ in 0..<count {
+                let (t, overflow) = total.addingReportingOverflow(sizes.popLast() ?? 0)
+                total = overflow ? .max : t
+            }
+            memo[id] = total
+            sizes.append(total)
+        }
+        while let step = steps.popLast() {
+            switch step {
+            case let .enter(.list(l)):
+                if let known = memo[ObjectIdentifier(l)] { sizes.append(known); continue }
+                steps.append(.exitList(l))
+                for item in l { steps.append(.enter(item)) }
+            case let .enter(.record(r)):
+                if let known = memo[ObjectIdentifier(r)] { sizes.append(known); continue }
+                steps.append(.exitRecord(r))
+                for item in r.values { steps.append(.enter(item)) }
+            case .enter: sizes.append(1)
+            case let .exitList(l): close(ObjectIdentifier(l), l.count)
+            case let .exitRecord(r): close(ObjectIdentifier(r), r.values.count)
+            }
+        }
+        return sizes.last ?? 0
     }
 
     /// A number as ptune prints it: integers plainly, others in the shortest form that reads back exactly.

@@ -103,7 +103,7 @@ extension Value {
 
     /// Checks that a string of `bytes` bytes fits the memory the session has left, naming it if not.
     static func ensureRoom(forString bytes: Int) throws {
-        try TensorContext.budget?.ensureRoom(bytes, for: "a string of \(bytes) bytes")
+        try TensorContext.budget?.ensureRoom(bytes, for: "a string")
     }
 
     /// `x + y` for strings, checked against the memory the session has left before it is built.

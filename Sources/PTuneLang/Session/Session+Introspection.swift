@@ -72,27 +72,11 @@ extension Session {
     }
 
     /// The static type of an expression in the current session (`:type EXPR`), or its syntax or check errors.
-    public func type(of expression: String) throws(RunFailure) -> LangType {
-        let statements = try parse(SourceFile(name: "<type>", text: expression))
-        guard statements.count == 1, case let .expression(e, _) = statements[0] else {
-            throw .check([Diagnostic(.expectedExpression(found: "a statement"), at: statements.first?.span)])
-        }
-        var c = checker()
-        let t = c.expression(e).type
-        if !c.diagnostics.isEmpty { throw .check(c.diagnostics) }
-        return t
-    }
+    public func type(of expression: String) throws(RunFailure) -> LangType { try scope().type(of: expression) }
 
     /// The members of an expression's value, for completion after `.` (`lm.` lists a model's fields): properties
     /// first, then methods. The value itself is used when the expression is a name; otherwise its static type.
-    public func members(of expression: String) -> [String] {
-        if let b = table.lookup(expression.trimmingCharacters(in: .whitespaces)), b.slot < Machine.maxGlobals,
-           machine.initialized[b.slot] {
-            return Session.members(of: machine.globals[b.slot], registry: registry)
-        }
-        guard let t = try? type(of: expression) else { return [] }
-        return Session.members(of: t, registry: registry)
-    }
+    public func members(of expression: String) -> [String] { scope().members(of: expression) }
 
     /// The members values of static type `t` have: record fields, dataset columns, the kind's properties, then its
     /// methods.
@@ -128,19 +112,9 @@ extension Session {
     }
 
     /// The parameter names a call of `callee` accepts as labels (`sgd` → params, lr, momentum; a user function's
-    /// parameters; `train` options), for completion inside a call.
-    public func parameterNames(ofCallee callee: String) -> [String] {
-        if callee == "train" { return TrainOptionName.allCases.map(\.rawValue) }
-        if let b = table.lookup(callee) {
-            if b.kind == .function { return b.parameterNames }
-            return []
-        }
-        return registry.global(callee)?.parameterNames ?? []
-    }
+    /// parameters; `train` options; `opt.step`), for completion inside a call.
+    public func parameterNames(ofCallee callee: String) -> [String] { scope().parameterNames(ofCallee: callee) }
 
     /// Every name completion may offer at the start of an expression: names in scope, builtins, keywords.
-    public var completionNames: [String] {
-        let globals = table.slots.keys.filter { s in table.slots[s].map { $0 < Machine.maxGlobals && machine.initialized[$0] } ?? false }
-        return Session.unique(globals.sorted() + registry.globalNames + Session.keywords + Session.statementWords)
-    }
+    public var completionNames: [String] { scope().names }
 }

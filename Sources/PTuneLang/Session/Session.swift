@@ -158,6 +158,7 @@ public final class Session {
         let m = machine
         m.startRun()
         var values: [Value] = []
+        let stop = m.stopCheck
         for cs in compiled {
             guard cs.frameSize <= m.stackCapacity else {
                 throw .runtime(Diagnostic(.recursionTooDeep(options.limits.maxCallDepth), at: cs.span))
@@ -166,7 +167,9 @@ public final class Session {
             m.top = cs.frameSize
             m.callDepth = 0
             do {
-                try TensorContext.withBudget(m.budget) {
+                // Between statements too: a run of long statements stops at the next one once the time is up.
+                try m.checkStop()
+                try TensorContext.with(budget: m.budget, stop: stop) {
                     if let v = cs.value { values.append(try v(m)) } else { _ = try cs.exec(m) }
                 }
             } catch {

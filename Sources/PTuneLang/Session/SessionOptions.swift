@@ -1,4 +1,5 @@
 import Foundation
+import PTuneModels
 import Synchronization
 
 /// Resource limits of a session. Exceeding one is a located error, never a crash.
@@ -110,12 +111,18 @@ public struct OutputSink {
     public var note: (String) -> Void
     /// Training log lines and each `train` block's summary line (standard output; nothing with `--quiet`).
     public var log: (String) -> Void
+    /// Where `plot(…)` without a file sends its chart, with the width and height in characters it asked for, when
+    /// the front end shows pictures (a notebook draws it as SVG). Nil: the chart is drawn in text on `write`.
+    public var chart: ((PlotSpec, _ width: Int, _ height: Int) -> Void)?
 
-    /// A sink calling `write` for output, `note` for notes and `log` for training logs (`write` when not given).
-    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void, log: ((String) -> Void)? = nil) {
+    /// A sink calling `write` for output, `note` for notes, `log` for training logs (`write` when not given) and
+    /// `chart` (if any) for charts.
+    public init(write: @escaping (String) -> Void, note: @escaping (String) -> Void, log: ((String) -> Void)? = nil,
+                chart: ((PlotSpec, _ width: Int, _ height: Int) -> Void)? = nil) {
         self.write = write
         self.note = note
         self.log = log ?? write
+        self.chart = chart
     }
 
     /// Output to standard output, notes to standard error.
@@ -139,14 +146,18 @@ public struct SessionOptions {
     public var limits: Limits
     /// The seed used when a script has no `seed` statement.
     public var defaultSeed: UInt64
+    /// How `load(…)` keeps a model file's weight matrices when the script does not say (`--dequantize`: float32).
+    public var modelStorage: WeightStorage
 
-    /// Options with no overrides, default limits, and file access confined to the working directory.
+    /// Options with no overrides, default limits, file access confined to the working directory, and models kept in
+    /// their files' block formats.
     public init(seedOverride: UInt64? = nil, overrides: [Override] = [], fileAccess: FileAccess = FileAccess(),
-                limits: Limits = Limits(), defaultSeed: UInt64 = 0) {
+                limits: Limits = Limits(), defaultSeed: UInt64 = 0, modelStorage: WeightStorage = .stored) {
         self.seedOverride = seedOverride
         self.overrides = overrides
         self.fileAccess = fileAccess
         self.limits = limits
         self.defaultSeed = defaultSeed
+        self.modelStorage = modelStorage
     }
 }

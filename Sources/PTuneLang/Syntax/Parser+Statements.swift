@@ -106,10 +106,11 @@ extension Parser {
         let name = try consume(.identifier, .expectedName(after: "'fn'", found: found))
         let open = try consume(.leftParen, .expectedToken("'('", context: "after 'fn \(name.text)'", found: found))
         var params: [(name: String, span: SourceSpan)] = []
+        var seen: Set<String> = []
         if !check(.rightParen) {
             repeat {
                 let p = try consume(.identifier, .expectedName(after: "'(' or ',' in the parameters of '\(name.text)'", found: found))
-                if params.contains(where: { $0.name == p.text }) { throw Failure(diagnostic: Diagnostic(.duplicateParameter(p.text), at: p.span)) }
+                if !seen.insert(p.text).inserted { throw Failure(diagnostic: Diagnostic(.duplicateParameter(p.text), at: p.span)) }
                 params.append((p.text, p.span))
             } while match(.comma)
         }

@@ -79,6 +79,10 @@ public struct BERTConfig: Sendable, Equatable, Codable {
         for (name, v) in sizes where v <= 0 || v > 1 << 24 {
             throw ModelError.invalidConfig(file: file, reason: "\(name) \(v) is out of range")
         }
+        // Loading walks the layers before it finds the weights missing: a claim of millions must fail first.
+        guard layers <= 4096 else {
+            throw ModelError.invalidConfig(file: file, reason: "num_hidden_layers \(layers) is out of range (at most 4096)")
+        }
         guard hiddenSize % heads == 0 else {
             throw ModelError.invalidConfig(file: file, reason: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
         }

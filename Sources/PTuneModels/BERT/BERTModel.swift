@@ -111,7 +111,7 @@ public final class BERTModel {
 
     /// The word embeddings `[B, T, d]` of token ids `[B, T]` (positions and token types are added by the forward).
     public func embed(_ tokens: Tensor) throws -> Tensor {
-        try wordEmbeddings.gatherRows(tokens)
+        try wordEmbeddings.gatherRows(tokens, fromEnd: false)
     }
 
     /// The model's ``output`` for input word embeddings `[B, T, d]`; `attentionMask` `[B, T]` is 1 at real tokens
@@ -142,7 +142,10 @@ public final class BERTModel {
         let positions = try positionEmbeddings.narrowed(axis: 0, start: 0, length: t)
         let type0 = try typeEmbeddings.narrowed(axis: 0, start: 0, length: 1)
         var h = try embeddingNorm(x + positions + type0).reshaped([b * t, d])
-        for block in blocks { h = try block.forward(rows: h, context: context) }
+        for block in blocks {
+            try TensorContext.checkStop()
+            h = try block.forward(rows: h, context: context)
+        }
         return try h.reshaped([b, t, d])
     }
 

@@ -16,12 +16,16 @@ extension DecoderModel: PretrainedModel {
     /// Logits at every position.
     public var outputKind: ModelOutputKind { .perPosition }
 
-    /// Every weight as a frozen parameter named by its GGUF name (fused projections as `attn_qkv` and `ffn_gate_up`),
-    /// sharing the model's storage; the tied output is listed once, as `token_embd.weight`.
+    /// Every float weight as a frozen parameter named by its GGUF name (stacked projections as `attn_qkv` and
+    /// `ffn_gate_up`), sharing the model's storage; the tied output is listed once, as `token_embd.weight`. Matrices
+    /// kept in quantized blocks are not parameters (they never train): a model loaded with
+    /// ``WeightStorage/float32`` lists every weight.
     public var parameters: [Parameter] {
-        let named = weights.named.map { ($0.name, $0.tensor) }
-        // Weights are float32 by construction, which Parameter always accepts.
-        return named.compactMap { try? Parameter($0.1, name: $0.0, frozen: true) }
+        // Dense weights are float32 by construction, which Parameter always accepts.
+        weights.named.compactMap { name, m in
+            guard case let .dense(t) = m else { return nil }
+            return try? Parameter(t, name: name, frozen: true)
+        }
     }
 
     /// The embeddings `[B, T, d]` of token ids `[B, T]`.

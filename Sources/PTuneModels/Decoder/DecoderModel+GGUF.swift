@@ -93,28 +93,29 @@ extension DecoderConfig {
 }
 
 extension DecoderWeights {
-    /// The weights of a GGUF decoder file, dequantized to float32 one tensor at a time (every block format of
-    /// ``GGMLType/blockFormat``), q and k rows in the layout llama.cpp stores for the architecture (so nothing is
-    /// permuted).
-    public init(gguf: GGUFFile, config: DecoderConfig) throws {
+    /// The weights of a GGUF decoder file: matrices kept in their stored block formats (``WeightStorage/stored``:
+    /// every format of ``GGMLType/blockFormat``) or decoded to float32 (``WeightStorage/float32``), one tensor at a
+    /// time; norm gains and biases as float32. q and k rows stay in the layout llama.cpp stores for the architecture
+    /// (so nothing is permuted).
+    public init(gguf: GGUFFile, config: DecoderConfig, storage: WeightStorage = .stored) throws {
         try self.init(config: config, layout: config.architecture.ggufRotaryLayout) { name in
-            gguf.hasTensor(named: name) ? try gguf.tensor(named: name) : nil
+            gguf.hasTensor(named: name) ? try gguf.matrix(named: name, storage: storage) : nil
         }
     }
 }
 
 extension DecoderModel {
-    /// Loads a decoder from the GGUF file at `path`: configuration from its metadata, weights dequantized to float32
-    /// (SmolLM2-135M: 98 MB file → 538 MB of weights). The file is unmapped when loading ends.
-    public convenience init(ggufPath path: String) throws {
+    /// Loads a decoder from the GGUF file at `path`: configuration from its metadata, weights kept as stored
+    /// (SmolLM2-135M Q4_1: 98 MB) or decoded to float32 (538 MB). The file is unmapped when loading ends.
+    public convenience init(ggufPath path: String, storage: WeightStorage = .stored) throws {
         let file = try GGUFFile(path: path)
-        try self.init(gguf: file)
+        try self.init(gguf: file, storage: storage)
     }
 
     /// Loads a decoder and its tokenizer (none when the file has no `tokenizer.ggml.model`) from an opened GGUF file.
-    public convenience init(gguf: GGUFFile) throws {
+    public convenience init(gguf: GGUFFile, storage: WeightStorage = .stored) throws {
         let config = try DecoderConfig(gguf: gguf)
         let tokenizer = gguf.metadata["tokenizer.ggml.model"] == nil ? nil : try GGUFTokenizer.load(gguf)
-        try self.init(weights: DecoderWeights(gguf: gguf, config: config), tokenizer: tokenizer)
+        try self.init(weights: DecoderWeights(gguf: gguf, config: config, storage: storage), tokenizer: tokenizer)
     }
 }

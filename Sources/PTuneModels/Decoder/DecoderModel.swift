@@ -1,15 +1,17 @@
 import PTuneCore
 import PTuneNN
 
-/// A frozen decoder-only transformer on the CPU, float32 — Llama (SmolLM2, TinyLlama, Llama 3), Qwen 2, Qwen 3 and
+/// A frozen decoder-only transformer on the CPU — Llama (SmolLM2, TinyLlama, Llama 3), Qwen 2, Qwen 3 and
 /// Gemma 3 as one model whose ``DecoderConfig`` holds what sets them apart — built from PTuneNN's layers: RMSNorm
-/// ``TransformerBlock``s (pre-norm, or sandwich for Gemma), a fused `[q | k | v]` projection (with biases, per-head
+/// ``TransformerBlock``s (pre-norm, or sandwich for Gemma), a stacked `[q | k | v]` projection (with biases, per-head
 /// query/key norms, rotary embeddings of one or two bases, sliding windows, score scales and caps as configured) and
-/// a gated MLP with `[gate | up]` fused.
+/// a gated MLP with `[gate | up]` stacked. Weight matrices are ``PTuneNN/FrozenLinear`` layers over float32 values or
+/// a GGUF file's quantized blocks (``PTuneCore/FrozenMatrix``); activations are float32.
 ///
 /// Its forward runs on packed rows (``DecoderPacking``: no padding FLOPs, a shared prefix computed once) and records
 /// for autodiff only what flows from inputs that require a gradient — the weights never get one, so a backward
-/// pass computes input gradients only and allocates nothing weight-sized.
+/// pass computes input gradients only and allocates nothing weight-sized. Inference runs one or several sequences
+/// on a multi-sequence ``PTuneNN/KVCache`` (``generate(batch:prefixes:maxTokens:stopTokens:)``).
 ///
 /// Block `l` (pre-norm): `h = x + Wₒ · attention(rope(W_qkv · rms(x)))`, `x' = h + W_down · act(W_gate,up · rms(h))`;
 /// the output is `rms(x_L)` and logits are `E · rms(x_L)` with the (often tied) output matrix `E`, soft-capped when
@@ -44,9 +46,8 @@ public final class DecoderModel: @unchecked Sendable {
         let c = weights.config, heads = try c.attentionHeads()
         self.heads = heads
         func frozen(_ t: Tensor, _ name: String) throws -> Parameter { try Parameter(t, name: name, frozen: true) }
-        func frozen(_ t: Tensor?, _ name: String) throws -> Parameter? { try t.map { try frozen($0, name) } }
-        func linear(_ w: Tensor, _ b: Tensor?, _ name: String) throws -> Linear {
-            try Linear(weight: frozen(w, name + ".weight"), bias: frozen(b, name + ".bias"))
+        func linear(_ w: FrozenMatrix, _ b: Tensor?, _ name: String) throws -> FrozenLinear {
+            try FrozenLinear(weight: w, bias: b.map { try frozen($0, name + ".bias") })
         }
         func rms(_ w: Tensor, _ name: String) throws -> RMSNorm { try RMSNorm(weight: frozen(w, name), eps: c.rmsNormEpsilon) }
         let scoring = AttentionScoring(scale: c.attentionScale, softCap: c.attentionSoftCap)
@@ -84,7 +85,7 @@ public final class DecoderModel: @unchecked Sendable {
     /// throws for an id outside the vocabulary.
     public func embed(_ tokens: [Int]) throws -> Tensor {
         try checkTokens(tokens)
-        let rows = try weights.tokenEmbedding.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
+        let rows = try weights.tokenEmbedding.gatherRows(tokens)
         guard let scale = config.embeddingScale else { return rows }
         return try rows * scale
     }
@@ -113,6 +114,7 @@ public final class DecoderModel: @unchecked Sendable {
         let context = AttentionContext(segments: packing.segments, rotary: try rotaryTables(packing.positions))
         var h = x
         for (l, block) in blocks.enumerated() {
+            try TensorContext.checkStop()
             if l == blocks.count - 1, let outputRows {
                 let unique = Array(Set(outputRows)).sorted()
                 let selection = RowSelection(rows: unique, segments: try packing.segments(queryingOnly: unique))
@@ -134,10 +136,9 @@ public final class DecoderModel: @unchecked Sendable {
         var out: Tensor
         if let tokens {
             try checkTokens(tokens)
-            let rows = try weights.output.gatherRows(Tensor(shape: [tokens.count], scalars: tokens.map(Int64.init)))
-            out = try Tensor.linear(hidden, weight: rows, bias: nil)
+            out = try Tensor.linear(hidden, weight: weights.output.gatherRows(tokens), bias: nil)
         } else {
-            out = try Tensor.linear(hidden, weight: weights.output, bias: nil)
+            out = try Tensor.linear(hidden, frozen: weights.output)
         }
         if let cap = config.finalLogitSoftCap { out = try (out / cap).tanh() * cap }
         return out

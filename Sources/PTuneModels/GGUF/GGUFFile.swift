@@ -89,6 +89,19 @@ public final class GGUFFile: Sendable {
         return t
     }
 
+    /// The tensor called `name` as a frozen `[rows, rowLength]` matrix: its blocks copied as they are stored (F16,
+    /// BF16 and every quantized format) under ``WeightStorage/stored``, float32 values for F32 tensors and under
+    /// ``WeightStorage/float32``. The copy does not depend on the file staying mapped.
+    public func matrix(named name: String, storage: WeightStorage) throws -> FrozenMatrix {
+        let info = try tensorInfo(named: name)
+        let format = try format(of: info)
+        if storage == .float32 || format == .f32 || format == .f64 {
+            return .dense(try tensor(named: name).reshaped([info.rowCount, info.rowLength]))
+        }
+        let src = UnsafeRawBufferPointer(start: file.base + info.fileOffset, count: info.byteCount)
+        return .quantized(try QuantizedMatrix(format: format, rows: info.rowCount, columns: info.rowLength, bytes: src))
+    }
+
     /// The block format of a tensor's type, or an error naming the tensor and its type when ptune cannot convert it.
     public func format(of info: GGUFTensorInfo) throws -> BlockFormat {
         guard let format = info.type.blockFormat else {

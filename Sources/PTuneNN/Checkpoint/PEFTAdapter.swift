@@ -1,11 +1,12 @@
 import Foundation
 import PTuneCore
 
-/// Export to and import from Hugging Face PEFT's p-tuning adapter folder:
+/// Export to and import from Hugging Face PEFT's prompt-learning adapter folders:
 /// `adapter_model.safetensors` with one tensor `prompt_embeddings` `[n, d]` (the encoder's output, as PEFT saves a
-/// p-tuning adapter) and `adapter_config.json` (PEFT's `PromptEncoderConfig` keys, `peft_type` `P_TUNING`,
-/// `inference_mode` true). PEFT loads such a folder with `PeftModel.from_pretrained`; ptune imports it as an
-/// inference-only ``EmbeddingPromptEncoder``.
+/// p-tuning or prompt-tuning adapter) and `adapter_config.json`: for an ``EmbeddingPromptEncoder`` PEFT's
+/// `PromptTuningConfig` keys (`peft_type` `PROMPT_TUNING`, `prompt_tuning_init` and its text and tokenizer), for the
+/// other encoders its `PromptEncoderConfig` keys (`peft_type` `P_TUNING`); `inference_mode` true. PEFT loads such a
+/// folder with `PeftModel.from_pretrained`; ptune imports it as an inference-only ``EmbeddingPromptEncoder``.
 public enum PEFTAdapter {
     /// The weights file name.
     public static let weightsFile = "adapter_model.safetensors"
@@ -36,11 +37,43 @@ public enum PEFTAdapter {
     /// The `adapter_config.json` record of `encoder`.
     public static func config(of encoder: PromptEncoder, options: Options = Options()) -> JSONValue {
         let c = encoder.config
+        if let table = encoder as? EmbeddingPromptEncoder {
+            return promptTuningConfig(table.initialization, config: c, options: options)
+        }
         // PEFT knows two reparameterisations; other encoders are described as MLP (irrelevant in inference mode,
         // where PEFT uses only the saved embeddings).
         let reparameterization = c.kind == .lstm ? "LSTM" : "MLP"
-        return .object([
-            "peft_type": .string("P_TUNING"),
+        return promptLearningConfig("P_TUNING", config: c, options: options, [
+            "encoder_reparameterization_type": .string(reparameterization),
+            "encoder_hidden_size": .int(c.resolvedHiddenSize),
+            "encoder_num_layers": .int(c.numLayers),
+            "encoder_dropout": .double(c.dropout),
+        ])
+    }
+
+    /// PEFT's `PromptTuningConfig` record of a prompt-tuning table that began as `initialization`. PEFT requires a
+    /// tokenizer name beside a TEXT init (it reads none in inference mode): the tokenizer's model, else the base
+    /// model, else the text's own description.
+    static func promptTuningConfig(_ initialization: PromptInit, config c: PromptEncoderConfig, options: Options) -> JSONValue {
+        var text: JSONValue = .null, tokenizer: JSONValue = .null
+        if case let .text(t, name) = initialization {
+            text = .string(t)
+            tokenizer = .string(name ?? options.baseModel ?? "unknown")
+        }
+        return promptLearningConfig("PROMPT_TUNING", config: c, options: options, [
+            "prompt_tuning_init": .string(initialization.peftName),
+            "prompt_tuning_init_text": text,
+            "tokenizer_name_or_path": tokenizer,
+            "tokenizer_kwargs": .null,
+        ])
+    }
+
+    /// The fields every PEFT prompt-learning config has (`PromptLearningConfig`), for `peftType`, with the
+    /// method's own `fields` added.
+    static func promptLearningConfig(_ peftType: String, config c: PromptEncoderConfig, options: Options,
+                                     _ fields: [String: JSONValue]) -> JSONValue {
+        let common: [String: JSONValue] = [
+            "peft_type": .string(peftType),
             "task_type": .string(options.taskType),
             "inference_mode": .bool(true),
             "num_virtual_tokens": .int(c.numVirtualTokens),
@@ -48,15 +81,12 @@ public enum PEFTAdapter {
             "num_transformer_submodules": .int(1),
             "num_attention_heads": options.numAttentionHeads.map { .int($0) } ?? .null,
             "num_layers": options.numLayers.map { .int($0) } ?? .null,
-            "encoder_reparameterization_type": .string(reparameterization),
-            "encoder_hidden_size": .int(c.resolvedHiddenSize),
-            "encoder_num_layers": .int(c.numLayers),
-            "encoder_dropout": .double(c.dropout),
             "base_model_name_or_path": options.baseModel.map { .string($0) } ?? .null,
             "revision": .null,
             "auto_mapping": .null,
             "modules_to_save": .null,
-        ])
+        ]
+        return .object(common.merging(fields) { _, method in method })
     }
 
     /// What an adapter folder may hold besides its two files (PEFT writes a model card): an existing folder holding
@@ -92,7 +122,8 @@ public enum PEFTAdapter {
     }
 
     /// Reads a PEFT p-tuning (or prompt-tuning) adapter folder as an inference-only embedding encoder holding the
-    /// saved `prompt_embeddings`, converted to `dtype` if given. Both files are opened through `files`' access check.
+    /// saved `prompt_embeddings`, converted to `dtype` if given (a prompt-tuning adapter's init is kept, so it
+    /// exports again as it came). Both files are opened through `files`' access check.
     public static func importEncoder(from folder: URL, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
         try importEncoder(fromFolder: folder.path, dtype: dtype, files: files)
     }
@@ -118,6 +149,12 @@ public enum PEFTAdapter {
             throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(d)]")
         }
         if let dtype { table = try table.to(dtype) }
-        return try EmbeddingPromptEncoder(table: table, frozen: true)
+        let encoder = try EmbeddingPromptEncoder(table: table, frozen: true)
+        if type == "PROMPT_TUNING" {
+            encoder.initialization = PromptInit(peftName: config["prompt_tuning_init"]?.stringValue,
+                                                text: config["prompt_tuning_init_text"]?.stringValue,
+                                                tokenizer: config["tokenizer_name_or_path"]?.stringValue)
+        }
+        return encoder
     }
 }

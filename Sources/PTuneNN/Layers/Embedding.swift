@@ -31,8 +31,8 @@ public final class Embedding: Layer {
     /// `weight`.
     public var parameters: [Parameter] { [weight] }
 
-    /// The rows at `ids` (integer-valued; out-of-range ids are an error).
+    /// The rows at `ids` (integer-valued; negative or out-of-range ids are an error).
     public func callAsFunction(_ ids: Tensor) throws -> Tensor {
-        try weight.value.gatherRows(ids)
+        try weight.value.gatherRows(ids, fromEnd: false)
     }
 }

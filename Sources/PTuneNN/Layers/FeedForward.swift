@@ -19,12 +19,12 @@ public final class FeedForward: Layer {
     /// How the hidden layer is formed.
     public let kind: Kind
     /// The projection into the hidden layer (`[gate | up]` when gated).
-    public let up: Linear
+    public let up: any LinearLayer
     /// The projection back to the model width.
-    public let down: Linear
+    public let down: any LinearLayer
 
     /// An MLP over the given projections; their widths must fit `kind`.
-    public init(up: Linear, down: Linear, kind: Kind) throws {
+    public init(up: any LinearLayer, down: any LinearLayer, kind: Kind) throws {
         let hidden: Int
         switch kind {
         case .plain: hidden = up.outputSize

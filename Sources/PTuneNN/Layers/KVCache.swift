@@ -1,47 +1,120 @@
 import PTuneCore
 
-/// The keys and values attention layers have computed for earlier positions of one sequence, one `[capacity, width]`
-/// pair per layer, so that each generated token costs one row through the model instead of the whole sequence
-/// again. Keys are stored as the layer uses them (after any rotary embedding). Every layer of a step writes at
-/// positions `count..<count + m`; ``advance(by:)`` then moves `count` on.
+/// The keys and values attention layers have computed for earlier positions of one or more sequences, one
+/// `[sequences · capacity, width]` pair per layer (sequence `s` owns rows `s·capacity ..< (s+1)·capacity`), so that
+/// each generated token costs one row through the model instead of the whole sequence again. Keys are stored as the
+/// layer uses them (after any rotary embedding), in float32 or the cache's dtype.
+///
+/// A step runs new rows through every layer: the rows belong to sequences as its ``Span``s say (one span of all rows
+/// for a single sequence; one row per sequence for a batched decoding step). Every layer writes the spans' keys and
+/// values at their sequences' next positions; ``advance(_:)`` then moves those sequences on.
 public struct KVCache: Sendable {
-    /// The most positions the cache holds.
+    /// A run of consecutive new rows that continue one sequence.
+    public struct Span: Sendable, Equatable {
+        /// The sequence (0 ..< ``sequences``).
+        public var sequence: Int
+        /// The number of rows.
+        public var rows: Int
+        /// `rows` rows continuing `sequence`.
+        public init(sequence: Int, rows: Int) {
+            self.sequence = sequence
+            self.rows = rows
+        }
+    }
+
+    /// The most positions each sequence holds.
     public let capacity: Int
-    /// Positions filled so far (the next token's position).
-    public private(set) var count: Int = 0
-    /// Each layer's keys, `[capacity, width]` (rows past ``count`` not yet written).
+    /// The number of sequences.
+    public let sequences: Int
+    /// Positions filled so far in each sequence (each one's next position).
+    public private(set) var counts: [Int]
+    /// Positions filled so far in the first sequence (the next token's position, for a single sequence).
+    public var count: Int { counts[0] }
+    /// Each layer's keys, `[sequences · capacity, width]` (rows past each sequence's count not yet written).
     public private(set) var keys: [Tensor]
-    /// Each layer's values, `[capacity, width]`.
+    /// Each layer's values, `[sequences · capacity, width]`.
     public private(set) var values: [Tensor]
 
-    /// An empty cache for `layers` layers whose keys and values are `width` wide, holding up to `capacity` positions.
-    public init(layers: Int, width: Int, capacity: Int, dtype: DType = .float32) throws {
-        guard layers >= 0, width > 0, capacity > 0 else {
-            throw NNError.invalidArgument("KVCache", "needs a positive width and capacity, got width \(width), capacity \(capacity)")
+    /// An empty cache for `layers` layers whose keys and values are `width` wide, holding up to `capacity` positions
+    /// for each of `sequences` sequences.
+    public init(layers: Int, width: Int, capacity: Int, dtype: DType = .float32, sequences: Int = 1) throws {
+        guard layers >= 0, width > 0, capacity > 0, sequences > 0 else {
+            throw NNError.invalidArgument("KVCache", "needs a positive width, capacity and sequence count, got width \(width), capacity \(capacity), \(sequences) sequences")
         }
+        let (rows, overflow) = capacity.multipliedReportingOverflow(by: sequences)
+        guard !overflow else { throw NNError.invalidArgument("KVCache", "\(sequences) sequences of \(capacity) positions are too many") }
         self.capacity = capacity
-        keys = try (0..<layers).map { _ in try Tensor.zeros([capacity, width], dtype: dtype) }
-        values = try (0..<layers).map { _ in try Tensor.zeros([capacity, width], dtype: dtype) }
+        self.sequences = sequences
+        counts = Array(repeating: 0, count: sequences)
+        keys = try (0..<layers).map { _ in try Tensor.zeros([rows, width], dtype: dtype) }
+        values = try (0..<layers).map { _ in try Tensor.zeros([rows, width], dtype: dtype) }
     }
 
     /// Empties the cache (keeps its memory).
-    public mutating func reset() { count = 0 }
+    public mutating func reset() { counts = Array(repeating: 0, count: sequences) }
 
-    /// Marks `m` more positions as filled, once every layer has written them.
-    public mutating func advance(by m: Int) throws {
-        guard m >= 0, count + m <= capacity else { throw NNError.invalidArgument("KVCache", "\(count + m) positions exceed the capacity of \(capacity)") }
-        count += m
+    /// One span of `m` rows continuing the first sequence.
+    public static func single(_ m: Int) -> [Span] { [Span(sequence: 0, rows: m)] }
+
+    /// Marks `m` more positions of the first sequence as filled, once every layer has written them.
+    public mutating func advance(by m: Int) throws { try advance(Self.single(m)) }
+
+    /// Marks the spans' rows as filled in their sequences, once every layer has written them.
+    public mutating func advance(_ spans: [Span]) throws {
+        try check(spans)
+        for s in spans { counts[s.sequence] += s.rows }
     }
 
-    /// Writes `key` and `value` (`[m, width]` each) for `layer` at positions `count..<count + m`.
-    mutating func write(layer: Int, key: Tensor, value: Tensor) throws {
+    /// The positions the spans' rows take, in row order (each sequence's count onward).
+    public func positions(_ spans: [Span]) throws -> [Int] {
+        try check(spans)
+        return spans.flatMap { counts[$0.sequence]..<(counts[$0.sequence] + $0.rows) }
+    }
+
+    /// The attention segment of each span: its rows query the keys its sequence holds and its own, causally.
+    public func segments(_ spans: [Span]) throws -> [AttentionSegment] {
+        try check(spans)
+        var first = 0
+        return spans.map { s in
+            defer { first += s.rows }
+            let start = s.sequence * capacity
+            return AttentionSegment(queries: first..<(first + s.rows), keys: [start..<(start + counts[s.sequence] + s.rows)])
+        }
+    }
+
+    /// Writes `key` and `value` (`[m, width]` each, m the spans' total rows) for `layer` at the spans' positions.
+    mutating func write(layer: Int, key: Tensor, value: Tensor, spans: [Span]) throws {
         let m = key.shape.first ?? 0
         guard layer >= 0, layer < keys.count, key.rank == 2, key.shape == value.shape, key.shape[1] == keys[layer].shape[1],
-              key.dtype == keys[layer].dtype, value.dtype == key.dtype else {
+              key.dtype == keys[layer].dtype, value.dtype == key.dtype, spans.reduce(0, { $0 + $1.rows }) == m else {
             throw NNError.shapeMismatch("KVCache", "layer \(layer): keys and values \(Shape.describe(key.shape)), \(Shape.describe(value.shape)) do not fit the cache")
         }
-        guard count + m <= capacity else { throw NNError.invalidArgument("KVCache", "\(count + m) positions exceed the capacity of \(capacity)") }
-        try keys[layer].assign(key, rows: count..<(count + m))
-        try values[layer].assign(value, rows: count..<(count + m))
+        try check(spans)
+        if spans.count == 1, let s = spans.first {
+            let at = s.sequence * capacity + counts[s.sequence]
+            try keys[layer].assign(key, rows: at..<(at + m))
+            try values[layer].assign(value, rows: at..<(at + m))
+            return
+        }
+        var first = 0
+        for s in spans {
+            let at = s.sequence * capacity + counts[s.sequence]
+            try keys[layer].assign(key.narrowed(axis: 0, start: first, length: s.rows), rows: at..<(at + s.rows))
+            try values[layer].assign(value.narrowed(axis: 0, start: first, length: s.rows), rows: at..<(at + s.rows))
+            first += s.rows
+        }
+    }
+
+    /// Throws unless every span names a sequence of the cache, no sequence twice, within its capacity.
+    private func check(_ spans: [Span]) throws {
+        var seen = Set<Int>()
+        for s in spans {
+            guard s.sequence >= 0, s.sequence < sequences, s.rows >= 0, seen.insert(s.sequence).inserted else {
+                throw NNError.invalidArgument("KVCache", "span for sequence \(s.sequence) (\(s.rows) rows) does not fit a cache of \(sequences) sequences")
+            }
+            guard counts[s.sequence] + s.rows <= capacity else {
+                throw NNError.invalidArgument("KVCache", "\(counts[s.sequence] + s.rows) positions exceed the capacity of \(capacity)")
+            }
+        }
     }
 }

@@ -17,9 +17,9 @@ public final class MultiHeadAttention: Layer {
     /// The input projections.
     public enum Projection {
         /// One `[q | k | v]` projection, `[(heads + 2·kvHeads) · headDim, d]`.
-        case fused(Linear)
+        case fused(any LinearLayer)
         /// Separate query `[heads · headDim, d]`, key and value `[kvHeads · headDim, d]` projections.
-        case separate(query: Linear, key: Linear, value: Linear)
+        case separate(query: any LinearLayer, key: any LinearLayer, value: any LinearLayer)
 
         /// The projections' parameters, query before key before value.
         public var parameters: [Parameter] {
@@ -51,7 +51,7 @@ public final class MultiHeadAttention: Layer {
     /// The input projections.
     public let projection: Projection
     /// The output projection, `[d, heads · headDim]`.
-    public let output: Linear
+    public let output: any LinearLayer
     /// The arrangement of query and key/value heads.
     public let heads: AttentionHeads
     /// Whether each position attends only to itself and earlier positions.
@@ -65,10 +65,12 @@ public final class MultiHeadAttention: Layer {
     /// The per-head norms of queries and keys, if any.
     public let headNorms: HeadNorms?
 
-    /// Attention over the given projections, whose widths must fit `heads` (and the rotary encoding's and head
-    /// norms' head width `heads.headDim`); a window needs a causal layer.
-    public init(projection: Projection, output: Linear, heads: AttentionHeads, causal: Bool, rotary: RotaryEncoding? = nil,
-                window: Int? = nil, scoring: AttentionScoring = .standard, headNorms: HeadNorms? = nil) throws {
+    /// Attention over the given projections (trainable ``Linear`` or frozen ``FrozenLinear`` layers), whose widths
+    /// must fit `heads` (and the rotary encoding's and head norms' head width `heads.headDim`); a window needs a
+    /// causal layer.
+    public init(projection: Projection, output: any LinearLayer, heads: AttentionHeads, causal: Bool,
+                rotary: RotaryEncoding? = nil, window: Int? = nil, scoring: AttentionScoring = .standard,
+                headNorms: HeadNorms? = nil) throws {
         let qw = heads.queryWidth, kw = heads.kvWidth
         let widths: [Int]
         switch projection {
@@ -153,18 +155,19 @@ public final class MultiHeadAttention: Layer {
         return try output(attended)
     }
 
-    /// Attention of new rows `x` `[m, d]` (at positions `cache.count..<cache.count + m`, whose rotary tables `rotary`
-    /// holds when the layer rotates) over the keys and values `cache` holds for `layer` and their own, causally,
-    /// after the KV `prefix` if given; their keys and values are written to the cache (which the caller advances
-    /// after every layer has run).
+    /// Attention of new rows `x` `[m, d]` that continue the cache's sequences as `spans` say (nil: all rows continue
+    /// the first sequence; `tables` holds the rows' rotary tables when the layer rotates), each span over the keys and
+    /// values `cache` holds for its sequence in `layer` and its own, causally and within the layer's window, after the
+    /// KV `prefix` if given; their keys and values are written to the cache (which the caller advances after every
+    /// layer has run).
     public func forward(rows x: Tensor, rotary tables: RotaryTables?, cache: inout KVCache, layer: Int,
-                        prefix: KVPrefix? = nil) throws -> Tensor {
+                        spans: [KVCache.Span]? = nil, prefix: KVPrefix? = nil) throws -> Tensor {
         let (q, k, v) = try queryKeyValue(x, rotary: rotary.map { try rotaryTable($0, tables) })
-        let start = cache.count, m = x.shape.first ?? 0
-        try cache.write(layer: layer, key: k, value: v)
-        let segment = AttentionSegment(queries: 0..<m, keys: [0..<(start + m)])
+        let spans = spans ?? KVCache.single(x.shape.first ?? 0)
+        let segments = try cache.segments(spans)
+        try cache.write(layer: layer, key: k, value: v, spans: spans)
         let attended = try Tensor.attention(query: q, key: cache.keys[layer], value: cache.values[layer], heads: heads,
-                                            segments: [segment], mask: AttentionMask(causal: true, window: window),
+                                            segments: segments, mask: AttentionMask(causal: true, window: window),
                                             scoring: scoring, prefix: prefix)
         return try output(attended)
     }

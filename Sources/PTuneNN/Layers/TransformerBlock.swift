@@ -104,19 +104,22 @@ public final class TransformerBlock: Layer {
         }
     }
 
-    /// The block on new rows `x` `[m, d]` of a sequence whose earlier keys and values `cache` holds (see
-    /// ``MultiHeadAttention/forward(rows:rotary:cache:layer:prefix:)``).
+    /// The block on new rows `x` `[m, d]` continuing sequences whose earlier keys and values `cache` holds, as
+    /// `spans` say (see ``MultiHeadAttention/forward(rows:rotary:cache:layer:spans:prefix:)``).
     public func forward(rows x: Tensor, rotary: RotaryTables?, cache: inout KVCache, layer: Int,
-                        prefix: KVPrefix? = nil) throws -> Tensor {
+                        spans: [KVCache.Span]? = nil, prefix: KVPrefix? = nil) throws -> Tensor {
         switch placement {
         case .preNorm:
-            let h = try x + attention.forward(rows: attentionNorm(x), rotary: rotary, cache: &cache, layer: layer, prefix: prefix)
+            let h = try x + attention.forward(rows: attentionNorm(x), rotary: rotary, cache: &cache, layer: layer,
+                                              spans: spans, prefix: prefix)
             return try h + mlp(mlpNorm(h))
         case .postNorm:
-            let h = try attentionNorm(x + attention.forward(rows: x, rotary: rotary, cache: &cache, layer: layer, prefix: prefix))
+            let h = try attentionNorm(x + attention.forward(rows: x, rotary: rotary, cache: &cache, layer: layer,
+                                                            spans: spans, prefix: prefix))
             return try mlpNorm(h + mlp(h))
         case let .sandwich(n3, n4):
-            let h = try x + n3(attention.forward(rows: attentionNorm(x), rotary: rotary, cache: &cache, layer: layer, prefix: prefix))
+            let h = try x + n3(attention.forward(rows: attentionNorm(x), rotary: rotary, cache: &cache, layer: layer,
+                                                 spans: spans, prefix: prefix))
             return try h + n4(mlp(mlpNorm(h)))
         }
     }

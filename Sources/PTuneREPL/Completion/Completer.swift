@@ -24,7 +24,8 @@ public final class Completer {
     public static var keywords: [String] { Keyword.allCases.map(\.rawValue).sorted() + ContextualWord.allCases.map(\.rawValue) }
 
     /// Candidates for the word before `cursor` (a UTF-8 offset into `line`; the whole line when nil). `line` may be
-    /// a whole document up to the cursor.
+    /// a whole cell or document up to the cursor: the names its earlier lines declare are then offered too, with
+    /// their types (when the source looks at code before the cursor, as a session does).
     public func complete(line: String, cursor: Int? = nil) -> CompletionResult {
         complete(bytes: Array(line.utf8.prefix(cursor ?? Int.max)))
     }
@@ -49,17 +50,20 @@ public final class Completer {
             case .none:
                 return CompletionResult(start: bytes.count, candidates: [], appendCharacter: nil, kind: .none)
             case .code:
-                return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, offset: bytes.count - word.utf8.count)
+                return code(context: CompletionContext(scanning: Array(word.utf8)), end: bytes.count, source: source)
             }
         case .string(let typed):
             return paths(typed: typed, end: bytes.count, closingQuote: true)
         case .code:
-            return code(context: context, end: bytes.count, offset: 0)
+            // Earlier lines may declare names that have not run yet: complete against the scope after them.
+            let lineStart = bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let scope = lineStart == 0 ? source : source.scoped(after: String(decoding: bytes[..<lineStart], as: UTF8.self))
+            return code(context: context, end: bytes.count, source: scope)
         }
     }
 
     /// Completion in code: a member after `.`, else named arguments of the innermost call and every name.
-    private func code(context: CompletionContext, end: Int, offset: Int) -> CompletionResult {
+    private func code(context: CompletionContext, end: Int, source: CompletionSource) -> CompletionResult {
         let word = context.word
         let start = end - word.utf8.count
         if let receiver = context.receiver {

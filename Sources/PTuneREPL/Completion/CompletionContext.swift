@@ -26,11 +26,13 @@ struct CompletionContext {
     /// line inside a `train` block, where its options are named.
     private(set) var callee: String?
 
-    /// Scans `bytes`, the text up to the cursor: a REPL line (where a leading `:` starts a meta-command, when
-    /// `metaCommands` is set) or a document's lines.
+    /// Scans `bytes`, the text up to the cursor: a REPL line, a notebook cell's lines or a document's. When
+    /// `metaCommands` is set, a line starting with `:` is a meta-command; strings and comments end at the end of their
+    /// line, and brackets left open on earlier lines still count (a call continued on the next line).
     init(scanning bytes: [UInt8], metaCommands: Bool = true) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        let lineStart = bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        let line = String(decoding: bytes[lineStart...], as: UTF8.self)
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
         if metaCommands && trimmed.hasPrefix(":") {
             if let space = trimmed.firstIndex(of: " ") {
                 let command = String(trimmed[..<space])

@@ -12,6 +12,14 @@ public protocol CompletionSource: AnyObject {
     func parameterNames(of callee: String) -> [String]
     /// Topics `:help` knows about.
     var helpTopics: [String] { get }
+    /// The source as it would be after `code` (lines not run yet: the lines of a cell before the cursor's), whose
+    /// declarations join the names in scope.
+    func scoped(after code: String) -> CompletionSource
+}
+
+extension CompletionSource {
+    /// A source that does not look at code before the cursor answers as it is.
+    public func scoped(after code: String) -> CompletionSource { self }
 }
 
 /// The replacement tab completion offers: candidates for the text from `start` (a UTF-8 offset into the line) to

@@ -19,9 +19,10 @@ public final class InterruptMonitor: Sendable {
     private let wakeWrite: Int32
 
     /// Installs the SIGINT handler and starts the watcher thread. One monitor per process (the ptune command
-    /// makes it); `onInterrupt` runs on the watcher thread for every Ctrl-C.
-    public init(onInterrupt: @escaping @Sendable () -> Void) {
-        let signalPipe = ptune_install_sigint(3)
+    /// makes it); `onInterrupt` runs on the watcher thread for every Ctrl-C. The `exitAfter`-th pending Ctrl-C
+    /// ends the process at once (0: never, for a process whose interrupts come from a program, like a kernel's).
+    public init(exitAfter: Int32 = 3, onInterrupt: @escaping @Sendable () -> Void) {
+        let signalPipe = ptune_install_sigint(exitAfter)
         var fds: [Int32] = [-1, -1]
         guard signalPipe >= 0, pipe(&fds) == 0 else {
             wakeDescriptor = -1

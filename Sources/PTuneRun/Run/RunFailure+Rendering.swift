@@ -14,13 +14,23 @@ extension RunFailure {
     public func rendered(color: Bool, in file: SourceFile? = nil) -> String {
         switch self {
         case .incomplete:
-            let located = file.map { Parser.parse($0).diagnostics } ?? []
-            guard !located.isEmpty else { return "error: unexpected end of input: a '{', '(' or '[' is not closed" }
+            let located = located(in: file)
+            guard !located.isEmpty else { return "error: " + RunFailure.unfinishedInput }
             return located.map { $0.rendered(color: color) }.joined(separator: "\n")
         case let .runtime(d) where isInterruption:
             return "\(d.message)"
         case .syntax, .check, .runtime:
             return diagnostics.map { $0.rendered(color: color) }.joined(separator: "\n")
         }
+    }
+
+    /// What an input that ends inside a statement lacks, when no place can be given.
+    public static let unfinishedInput = "unexpected end of input: a '{', '(' or '[' is not closed"
+
+    /// The diagnostics with their places: for input that ends inside a statement, the syntax errors of `file` (the
+    /// bracket left open); otherwise ``diagnostics``.
+    public func located(in file: SourceFile?) -> [Diagnostic] {
+        guard case .incomplete = self else { return diagnostics }
+        return file.map { Parser.parse($0).diagnostics } ?? []
     }
 }

@@ -19,12 +19,15 @@ public struct RunSettings: Sendable {
     public var progress: TrainingReporter.Style
     /// `--timeout`, `--max-memory`, `--max-tensor-bytes`, `--max-tensor-elements`, `--max-depth`.
     public var limits: Limits
+    /// `--dequantize`: models load with every weight decoded to float32 (as `load(…, dtype: "float32")`).
+    public var dequantize: Bool
 
     /// Settings; `progress` defaults to a bar on a terminal and log lines elsewhere (nothing with `quiet`).
     public init(seed: UInt64? = nil, overrides: [Override] = [], allowPaths: [String] = [], quiet: Bool = false,
                 color: Bool = false, recordDirectory: String? = nil, progress: TrainingReporter.Style? = nil,
-                limits: Limits = Limits()) {
+                limits: Limits = Limits(), dequantize: Bool = false) {
         self.limits = limits
+        self.dequantize = dequantize
         self.seed = seed
         self.overrides = overrides
         self.allowPaths = allowPaths
@@ -36,7 +39,8 @@ public struct RunSettings: Sendable {
 
     /// The options of a language session run with these settings.
     public var sessionOptions: SessionOptions {
-        SessionOptions(seedOverride: seed, overrides: overrides, fileAccess: FileAccess(extra: allowPaths), limits: limits)
+        SessionOptions(seedOverride: seed, overrides: overrides, fileAccess: FileAccess(extra: allowPaths), limits: limits,
+                       modelStorage: dequantize ? .float32 : .stored)
     }
 
     /// The command-line words that reproduce these settings for `script` (for a record's `rerun`).
@@ -45,6 +49,7 @@ public struct RunSettings: Sendable {
         if let seed { words += ["--seed", String(seed)] }
         for o in overrides { words += ["--set", "\(o.name)=\(o.text)"] }
         for p in allowPaths { words += ["--allow-path", p] }
+        if dequantize { words.append("--dequantize") }
         return words + [script]
     }
 }

@@ -18,6 +18,9 @@ struct CommonOptions: ParsableArguments {
                                valueName: "DIR"))
     var allowPaths: [String] = []
 
+    @Flag(name: .long, help: "Load models with every weight decoded to float32 (as load(…, dtype: \"float32\")) instead of keeping a GGUF file's quantized blocks.")
+    var dequantize = false
+
     @Flag(name: .long, help: "No progress bars, log lines or notes; only what the script prints, and errors.")
     var quiet = false
 
@@ -29,7 +32,7 @@ struct CommonOptions: ParsableArguments {
     var timeout: Seconds?
 
     @Option(name: .customLong("max-memory"),
-            help: ArgumentHelp("The most memory all tensors may hold together, e.g. 512M, 8G (default 8G).", valueName: "SIZE"))
+            help: ArgumentHelp("The most memory a script may hold (tensors, lists, strings, training history, the autodiff graph), e.g. 512M, 8G (default 8G).", valueName: "SIZE"))
     var maxMemory: ByteSize?
 
     @Option(name: .customLong("max-tensor-bytes"),
@@ -53,7 +56,8 @@ struct CommonOptions: ParsableArguments {
         if let n = maxTensorElements { limits.maxTensorElements = n.value }
         if let n = maxDepth { limits.maxCallDepth = n.value }
         return RunSettings(seed: seed, overrides: overrides, allowPaths: allowPaths, quiet: quiet,
-                           color: Console.wantsColor(noColorFlag: noColor), recordDirectory: record, limits: limits)
+                           color: Console.wantsColor(noColorFlag: noColor), recordDirectory: record, limits: limits,
+                           dequantize: dequantize)
     }
 }
 

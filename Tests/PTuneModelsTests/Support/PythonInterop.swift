@@ -59,6 +59,30 @@ enum PythonInterop {
         return stdout
     }
 
+    /// SmolLM2 as a float32 Hugging Face folder, as PEFT and transformers need it: the folder that
+    /// `PTUNE_SMOLLM2_HF_FOLDER` names (e.g. the PEFT anchor's converter output), else one written from the GGUF by
+    /// `smollm2_hf_folder.py` once per test process (tests share it; it is removed when the process exits).
+    static func smollm2Folder() throws -> String {
+        if let given = ProcessInfo.processInfo.environment["PTUNE_SMOLLM2_HF_FOLDER"], !given.isEmpty { return given }
+        return try writtenFolder.get()
+    }
+
+    /// Where the process's own SmolLM2 folder goes.
+    private static let writtenFolderPath = FileManager.default.temporaryDirectory
+        .appendingPathComponent("ptune-smollm2-hf-\(ProcessInfo.processInfo.processIdentifier)").path
+
+    /// The process's own SmolLM2 folder, written on first use.
+    private static let writtenFolder: Result<String, Failure> = {
+        do {
+            try FileManager.default.createDirectory(atPath: writtenFolderPath, withIntermediateDirectories: true)
+            atexit { try? FileManager.default.removeItem(atPath: PythonInterop.writtenFolderPath) }
+            try run("smollm2_hf_folder.py", [ModelFiles.smollm2, writtenFolderPath])
+            return .success(writtenFolderPath)
+        } catch {
+            return .failure(Failure(description: "writing the SmolLM2 folder: \(error)"))
+        }
+    }()
+
     /// A fresh temporary folder, removed by the caller.
     static func temporaryFolder(_ label: String) throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("ptune-\(label)-\(UUID().uuidString)")

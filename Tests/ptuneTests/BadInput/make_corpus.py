@@ -121,6 +121,15 @@ scripts = {
     "run_unsqueeze_past_max_rank": "let x = zeros(1)\nfor i in 1..100000 { x = unsqueeze(x, 0) }\nprint x\n",
     "run_tensor_of_deep_list": "let l = []\nfor i in 1..100000 { l = [l] }\nprint tensor(l)\n",
     "run_recursion_past_the_stack": "# args: --max-depth 10000000\nfn f(n) = f(n + 1)\nprint f(0)\n",
+    "run_epochs_past_counting": "param w = zeros(1)\ndata d = dataset(x: ones(2000, 1))\ntrain w on d {\n  loss: sum(batch.x * w * w)\n  optimizer: sgd(lr: 0.1)\n  batch: 1\n  epochs: 8e15\n}\n",
+    # Memory a script grows outside tensors, against --max-memory; and long work against --timeout.
+    "run_string_doubling": "# args: --max-memory 256M\nlet s = \"ab\"\nfor i in 1..40 { s = s + s }\nprint len(s)\n",
+    "run_list_of_huge_range": "let n = 1e9\nlet l = list(0..n)\nprint len(l)\n",
+    "run_print_self_doubling_list": "let l = []\nfor i in 1..40 { l = append(l, l) }\nprint l\n",
+    "run_compare_self_doubling_timeout": "# args: --timeout 1\nlet l = []\nlet k = []\nfor i in 1..40 {\n  l = append(l, l)\n  k = append(k, k)\n}\nprint l == k\n",
+    "run_history_past_memory": "# args: --max-memory 8M\nparam w = zeros(1)\ndata d = dataset(x: ones(4, 1))\nlet h = train w on d {\n  loss: sum(batch.x * w * w)\n  optimizer: sgd(lr: 0.1)\n  batch: 4\n  steps: 1e12\n}\n",
+    "run_embedding_negative_id": "let e = embedding(5, 3)\nlet ids = tensor([-2], dtype: \"int64\")\nprint e(ids)\n",
+    "run_matmuls_past_timeout": "# args: --timeout 0.2\nseed 1\nlet a = randn(2000, 2000)\nlet b = a @ a\nlet c = b @ a\nlet d = c @ a\nlet e = d @ a\nlet f = e @ a\nlet g = f @ a\nlet h = g @ a\nprint \"done\"\n",
 }
 for name, text in scripts.items():
     put(name + ".pt", text)
@@ -130,6 +139,7 @@ put("syntax_non_utf8.pt", b"let caf\xe9 = 3\nprint \"\xff\xfe\"\n")
 put("syntax_nul_bytes.pt", b"let x = 1\x00\nprint x\n")
 put("syntax_binary_garbage.pt", bytes((i * 97 + 13) % 256 for i in range(600)))
 put("non_utf8.txt", b"caf\xe9 \xff\n")
+put("int64_too_large.json", '{"tensors": {"a": {"shape": [1], "dtype": "int64", "data": [1e300]}}}\n')
 put("garbage.json", b"{\"tensors\": {\"a\": {\"shape\": [2], \"data\": [1, 2, 3\n")
 
 # --- data files --------------------------------------------------------------------------------------------------

@@ -1,0 +1,60 @@
+#ifndef PTUNE_KERNELS_H
+#define PTUNE_KERNELS_H
+// Kernels over ggml's block formats that Swift cannot express well: integer dot products on AVX2 and AVX-512 VNNI
+// (each SIMD variant is a function compiled for its instruction set with a target attribute) chosen at run time by
+// the caller's level, and a portable variant for every other CPU. Layouts: PTuneCore's BlockFormat.
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// The block formats, in the order of PTuneCore's BlockFormat cases.
+typedef enum ptk_format {
+    PTK_F32 = 0, PTK_F16, PTK_BF16, PTK_F64,
+    PTK_Q4_0, PTK_Q4_1, PTK_Q5_0, PTK_Q5_1, PTK_Q8_0,
+    PTK_Q2_K, PTK_Q3_K, PTK_Q4_K, PTK_Q5_K, PTK_Q6_K,
+    PTK_FORMAT_COUNT
+} ptk_format;
+
+/// Instruction-set levels, each a superset of the one before.
+typedef enum ptk_level {
+    /// Plain C: any CPU.
+    PTK_PORTABLE = 0,
+    /// AVX2, FMA and F16C.
+    PTK_AVX2 = 1,
+    /// AVX-512 F/BW/VL with VNNI (integer dot products of bytes).
+    PTK_AVX512_VNNI = 2,
+} ptk_level;
+
+/// The highest level this CPU runs.
+int ptk_detected_level(void);
+
+/// 32 activations quantized to 8 bits: x[i] ≈ d·q[i]. `sums[k]` is d·(q[4k] + … + q[4k+3]), the lanes of a
+/// byte dot product, so a format's additive term costs one multiply-add per 32 elements.
+typedef struct ptk_q8_block {
+    float d;
+    int8_t q[32];
+    float sums[8];
+} ptk_q8_block;
+
+/// Quantizes `n` floats (a multiple of 32) to n/32 blocks: d = max|x|/127, q = round(x/d).
+void ptk_quantize_q8(const float *x, size_t n, ptk_q8_block *out);
+
+/// `y[j·ldy + r] = Σ_c W[r, c]·x_j[c]` for rows r < `rows` of a matrix whose rows are `row_bytes` apart in format
+/// `format`, `cols` columns (a whole number of blocks), and `nx` activation rows. With `xq` (nx rows of cols/32
+/// blocks, `xq_stride` blocks apart) quantized formats take 8-bit activations and integer dot products; otherwise
+/// every format reads the float activations `xf` (rows `xf_stride` apart) and widens the weight codes to floats.
+void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t cols,
+                const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
+                float *y, size_t ldy);
+
+/// Decodes blocks `first_block ..< first_block + blocks` of `rows` rows (`row_bytes` apart) to float32, row r to
+/// `out + r·ldo`: bit for bit the values of BlockFormat's decoders.
+void ptk_dequantize(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t first_block,
+                    size_t blocks, float *out, size_t ldo);
+
+/// Elements per block of `format` (1 for plain floats).
+size_t ptk_block_elements(int format);
+/// Bytes per block of `format`.
+size_t ptk_block_bytes(int format);
+
+#endif

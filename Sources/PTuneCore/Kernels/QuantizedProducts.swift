@@ -1,0 +1,128 @@
+import CPTuneKernels
+
+/// The instruction sets the quantized-weight kernels (the C target `CPTuneKernels`) have variants for; the best one
+/// the CPU runs is ``detected``, and any lower one can be asked for (tests compare them all).
+public enum KernelLevel: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+    /// Plain C, any CPU.
+    case portable = 0
+    /// AVX2 + FMA + F16C: byte dot products with `vpmaddubsw`.
+    case avx2 = 1
+    /// AVX-512 (F, BW, VL) with VNNI: byte dot products with `vpdpbusd`.
+    case avx512VNNI = 2
+
+    /// The best level this CPU runs.
+    public static let detected: KernelLevel = KernelLevel(rawValue: Int(ptk_detected_level())) ?? .portable
+
+    /// The levels this CPU runs, lowest first.
+    public static var available: [KernelLevel] { allCases.filter { $0 <= detected } }
+
+    public static func < (a: KernelLevel, b: KernelLevel) -> Bool { a.rawValue < b.rawValue }
+
+    /// `portable`, `avx2`, `avx512-vnni`.
+    public var description: String {
+        switch self {
+        case .portable: return "portable"
+        case .avx2: return "avx2"
+        case .avx512VNNI: return "avx512-vnni"
+        }
+    }
+}
+
+/// How a product with a quantized weight treats its activations. Either way, up to ``vectorRowLimit`` rows (a
+/// decoding step, a batch of them) run matrix-vector kernels that read each weight block once for all rows, and more
+/// rows (a prefill, a training step, every input gradient) multiply decoded tiles of the weight by sgemm.
+public enum ActivationPrecision: Sendable, Equatable {
+    /// Float32 activations: the weight codes are widened to floats and scaled in registers. The result is the
+    /// float32 product with the dequantized matrix, up to summation order.
+    case float32
+    /// Activations quantized to 8 bits per 32 (scale max|x|/127) and dotted with the weight codes in integers (AVX-512
+    /// VNNI, AVX2), as ggml does: less arithmetic per weight, at a relative error of about 5·10⁻³ in each output
+    /// (the rounding of the activations).
+    case int8
+
+    /// The most rows that run matrix-vector kernels.
+    public static let vectorRowLimit = 8
+}
+
+/// Products with a ``QuantizedMatrix``: the integer matrix-vector kernels (few rows) and tiled sgemm over decoded
+/// tiles (many rows, and the input gradient), split over the ``WorkerPool``.
+enum QuantizedProducts {
+    /// Floats per decoded tile: a tile of a few hundred KB stays in L2 while sgemm reads it.
+    static let tileFloats = 65_536
+
+    /// `y[m, rows] = x[m, columns] · Wᵀ` by the matrix-vector kernels, with float or 8-bit activations (plain-float
+    /// parts always read `x` as floats); `y` has row stride `ldy` and is overwritten.
+    static func vectorProduct(_ w: QuantizedMatrix, x: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>,
+                              ldy: Int, activations: ActivationPrecision, level: KernelLevel) {
+        let n = w.columns
+        var quantized: [ptk_q8_block] = []
+        let blocksPerRow = n / 32
+        if activations == .int8, w.parts.contains(where: { $0.format.elements > 1 }) {
+            quantized = [ptk_q8_block](repeating: ptk_q8_block(), count: m * blocksPerRow)
+            quantized.withUnsafeMutableBufferPointer { q in
+                guard let qb = q.baseAddress else { return }
+                for r in 0..<m { ptk_quantize_q8(x + r * n, n, qb + r * blocksPerRow) }
+            }
+        }
+        quantized.withUnsafeBufferPointer { q in
+            let qb = q.isEmpty ? nil : q.baseAddress
+            let work = w.rows * n * Swift.max(m, 1)
+            let parts = Swift.min(Parallel.workers, Swift.max(1, work / (1 << 15)), Swift.max(1, w.rows / 16))
+            Parallel.forEach(parts, parallel: parts > 1) { p in
+                let lo = w.rows * p / parts, hi = w.rows * (p + 1) / parts
+                w.forEachPart(in: lo..<hi) { part, first, count, offset in
+                    ptk_matvec(Int32(level.rawValue), part.format.kernelCode, part.base + first * part.rowBytes,
+                               part.rowBytes, count, n, qb, blocksPerRow, x, n, m, y + lo + offset, ldy)
+                }
+            }
+        }
+    }
+
+    /// `y[m, rows] = x[m, columns] · Wᵀ + beta·y` by decoded tiles of output rows, each multiplied by sgemm.
+    static func tiledProduct(_ w: QuantizedMatrix, x: UnsafePointer<Float>, m: Int, beta: Float,
+                             y: UnsafeMutablePointer<Float>, ldy: Int, level: KernelLevel) {
+        let n = w.columns, rows = w.rows
+        guard rows > 0, m > 0 else { return }
+        let tile = Swift.max(8, Swift.min(256, tileFloats / Swift.max(n, 1)) / 8 * 8)
+        let tiles = (rows + tile - 1) / tile
+        let parts = Swift.min(Parallel.workers, tiles, Swift.max(1, m * rows * n / BLAS.parallelProduct))
+        Parallel.forEach(parts, parallel: parts > 1) { p in
+            let t0 = tiles * p / parts, t1 = tiles * (p + 1) / parts
+            guard t0 < t1 else { return }
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: tile * n)
+            defer { buffer.deallocate() }
+            for t in t0..<t1 {
+                let r0 = t * tile, r1 = Swift.min(rows, r0 + tile)
+                w.decode(rows: r0..<r1, columns: 0..<n, into: buffer, ld: n, level: level)
+                BLAS.single(Float.self, transA: false, transB: true, m: m, n: r1 - r0, k: n, a: x, lda: n,
+                            b: buffer, ldb: n, beta: beta, c: y + r0, ldc: ldy)
+            }
+        }
+    }
+
+    /// `gx[m, columns] = g[m, rows] · W` (the input gradient through the frozen weight) by decoded tiles: the
+    /// columns are split over the threads on block boundaries, and each thread runs down the rows in tiles.
+    static func tiledInputGradient(_ w: QuantizedMatrix, g: UnsafePointer<Float>, m: Int,
+                                   gx: UnsafeMutablePointer<Float>, level: KernelLevel) {
+        let n = w.columns, rows = w.rows
+        guard m > 0, n > 0 else { return }
+        if rows == 0 { gx.update(repeating: 0, count: m * n); return }
+        let align = w.blockAlignment, units = n / align
+        let parts = Swift.min(Parallel.workers, units, Swift.max(1, m * rows * n / BLAS.parallelProduct))
+        Parallel.forEach(parts, parallel: parts > 1) { p in
+            let c0 = units * p / parts * align, c1 = units * (p + 1) / parts * align, width = c1 - c0
+            guard width > 0 else { return }
+            let tile = Swift.max(8, Swift.min(256, tileFloats / width) / 8 * 8)
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: tile * width)
+            defer { buffer.deallocate() }
+            var r0 = 0
+            while r0 < rows {
+                let r1 = Swift.min(rows, r0 + tile)
+                w.decode(rows: r0..<r1, columns: c0..<c1, into: buffer, ld: width, level: level)
+                BLAS.single(Float.self, transA: false, transB: false, m: m, n: width, k: r1 - r0, a: g + r0, lda: rows,
+                            b: buffer, ldb: width, beta: r0 == 0 ? 0 : 1, c: gx + c0, ldc: n)
+                r0 = r1
+            }
+        }
+    }
+}
