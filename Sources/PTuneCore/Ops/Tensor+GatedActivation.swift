@@ -6,64 +6,46 @@ extension Tensor {
     ///
     /// Backward: `dg = dy · u · σ(g) · (1 + g · (1 − σ(g)))`, `du = dy · silu(g)`, into one `[…, 2F]` gradient.
     /// Saves the input only.
-    public func swiglu() throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .swiglu, dtype) }
-        guard rank >= 1, let w = shape.last, w > 0, w % 2 == 0 else {
-            throw TensorError.shapeMismatch(op: .swiglu, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
-        }
-        let f = w / 2, rows = count / w
-        var out = try Tensor(uninitialized: Array(shape.dropLast()) + [f], dtype: dtype)
-        func forward<T: TensorFloat>(_: T.Type) {
-            let px = storage.typed(T.self), py = out.storage.typed(T.self)
-            Parallel.chunks(rows, work: count) { range in
-                for r in range { SwiGLUKernel.forward(px + r * w, py + r * f, f) }
-            }
-        }
-        if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
-        out.node = nil
-        let x = detached()
-        return Tensor.record("swiglu", out, self, { g in
-            let r = try Tensor(uninitialized: x.shape, dtype: g.dtype)
-            func backward<T: TensorFloat>(_: T.Type) {
-                let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), pr = r.storage.typed(T.self)
-                Parallel.chunks(rows, work: x.count) { range in
-                    for i in range { SwiGLUKernel.backward(px + i * w, pg + i * f, pr + i * w, f) }
-                }
-            }
-            if g.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
-            return r
-        })
-    }
-}
+    public func swiglu() throws -> Tensor { try gated(.swiglu) }
 
-extension Tensor {
     /// GEGLU on fused halves: for `self = [g | u]` of shape `[…, 2F]`, `y = gelu_tanh(g) ⊙ u`, of shape `[…, F]`
     /// (Gemma's MLP; ``geluTanh()``).
     ///
     /// Backward: `dg = dy · u · gelu_tanh′(g)`, `du = dy · gelu_tanh(g)`, into one `[…, 2F]` gradient. Saves the input
     /// only.
-    public func geglu() throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .geglu, dtype) }
+    public func geglu() throws -> Tensor { try gated(.geglu) }
+
+    /// The gated activation `op` (``TensorOp/swiglu`` or ``TensorOp/geglu``) on fused halves `[g | u]`, row by row
+    /// in parallel, with its backward.
+    private func gated(_ op: TensorOp) throws -> Tensor {
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: op, dtype) }
         guard rank >= 1, let w = shape.last, w > 0, w % 2 == 0 else {
-            throw TensorError.shapeMismatch(op: .geglu, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
+            throw TensorError.shapeMismatch(op: op, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
         }
-        let f = w / 2, rows = count / w
+        // GELU's tanh costs about four SiLUs: the parallel split weighs it so.
+        let f = w / 2, rows = count / w, cost = op == .geglu ? 4 : 1
         var out = try Tensor(uninitialized: Array(shape.dropLast()) + [f], dtype: dtype)
         func forward<T: TensorFloat>(_: T.Type) {
             let px = storage.typed(T.self), py = out.storage.typed(T.self)
-            Parallel.chunks(rows, work: count * 4) { range in
-                for r in range { GEGLUKernel.row(px + r * w, f, y: py + r * f, dy: nil, dx: nil) }
+            Parallel.chunks(rows, work: count * cost) { range in
+                for r in range {
+                    if op == .swiglu { SwiGLUKernel.forward(px + r * w, py + r * f, f) }
+                    else { GEGLUKernel.row(px + r * w, f, y: py + r * f, dy: nil, dx: nil) }
+                }
             }
         }
         if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
         out.node = nil
         let x = detached()
-        return Tensor.record("geglu", out, self, { g in
+        return Tensor.record(op == .swiglu ? "swiglu" : "geglu", out, self, { g in
             let r = try Tensor(uninitialized: x.shape, dtype: g.dtype)
             func backward<T: TensorFloat>(_: T.Type) {
                 let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), pr = r.storage.typed(T.self)
-                Parallel.chunks(rows, work: x.count * 4) { range in
-                    for i in range { GEGLUKernel.row(px + i * w, f, y: nil, dy: pg + i * f, dx: pr + i * w) }
+                Parallel.chunks(rows, work: x.count * cost) { range in
+                    for i in range {
+                        if op == .swiglu { SwiGLUKernel.backward(px + i * w, pg + i * f, pr + i * w, f) }
+                        else { GEGLUKernel.row(px + i * w, f, y: nil, dy: pg + i * f, dx: pr + i * w) }
+                    }
                 }
             }
             if g.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
