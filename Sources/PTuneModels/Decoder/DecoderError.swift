@@ -11,6 +11,7 @@ public enum DecoderError: Error, Equatable, CustomStringConvertible, Sendable {
     /// More positions than the KV cache or the model's context holds (needed, available).
     case contextOverflow(needed: Int, available: Int)
 
+    /// The message, starting with `decoder:`.
     public var description: String {
         switch self {
         case let .invalidConfig(why): return "decoder: invalid configuration: \(why)"
