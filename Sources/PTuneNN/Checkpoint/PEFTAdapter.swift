@@ -6,12 +6,14 @@ import PTuneCore
 /// p-tuning or prompt-tuning adapter) and `adapter_config.json`: for an ``EmbeddingPromptEncoder`` PEFT's
 /// `PromptTuningConfig` keys (`peft_type` `PROMPT_TUNING`, `prompt_tuning_init` and its text and tokenizer), for the
 /// other encoders its `PromptEncoderConfig` keys (`peft_type` `P_TUNING`); `inference_mode` true. PEFT loads such a
-/// folder with `PeftModel.from_pretrained`; ptune imports it as an inference-only ``EmbeddingPromptEncoder``.
+/// folder with `PeftModel.from_pretrained`; ptune imports it as an ``EmbeddingPromptEncoder`` holding the saved prompt.
 public enum PEFTAdapter {
     /// The weights file name.
     public static let weightsFile = "adapter_model.safetensors"
     /// The config file name.
     public static let configFile = "adapter_config.json"
+    /// The PEFT version whose adapter format the export follows (written as `peft_version`, as PEFT does).
+    public static let peftVersion = "0.21.2"
 
     /// Describes the adapter beyond the encoder itself.
     public struct Options: Sendable {
@@ -74,6 +76,7 @@ public enum PEFTAdapter {
                                      _ fields: [String: JSONValue]) -> JSONValue {
         let common: [String: JSONValue] = [
             "peft_type": .string(peftType),
+            "peft_version": .string(peftVersion),
             "task_type": .string(options.taskType),
             "inference_mode": .bool(true),
             "num_virtual_tokens": .int(c.numVirtualTokens),
@@ -128,8 +131,10 @@ public enum PEFTAdapter {
         try importEncoder(fromFolder: folder.path, dtype: dtype, files: files)
     }
 
-    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them).
-    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
+    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them);
+    /// `trainable`: the saved prompt is a trainable table (training it further is prompt tuning from there).
+    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles(),
+                                     trainable: Bool = false) throws -> EmbeddingPromptEncoder {
         let configPath = path + "/" + configFile
         let data = try files.contents(configPath, limit: 1 << 24)
         let config = try JSONValue.parse(data)
@@ -149,7 +154,7 @@ public enum PEFTAdapter {
             throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(d)]")
         }
         if let dtype { table = try table.to(dtype) }
-        let encoder = try EmbeddingPromptEncoder(table: table, frozen: true)
+        let encoder = try EmbeddingPromptEncoder(table: table, frozen: !trainable)
         if type == "PROMPT_TUNING" {
             encoder.initialization = PromptInit(peftName: config["prompt_tuning_init"]?.stringValue,
                                                 text: config["prompt_tuning_init_text"]?.stringValue,
