@@ -43,6 +43,8 @@ public enum TensorOp: String, Sendable, CaseIterable {
     case silu
     /// silu(gate) ⊙ up
     case swiglu
+    /// GELU (tanh form)-gated linear unit on fused halves.
+    case geglu
 
     // Reductions and normalisations.
     /// Σ

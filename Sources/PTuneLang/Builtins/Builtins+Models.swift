@@ -13,7 +13,7 @@ extension BuiltinRegistry {
     static let pretrainedBuiltins: [Builtin] = [
         Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true)), .optional("dtype", "string", .none)],
                 returns: "model", topic: .models,
-                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false. A GGUF file's weights stay in their quantized blocks; dtype: \"float32\" decodes them all at load (the same values, 4 bytes each)",
+                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6', 'gemma3-270m': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false. A GGUF file's weights stay in their quantized blocks; dtype: \"float32\" decodes them all at load (the same values, 4 bytes each)",
                 example: "model lm = load(\"smollm2-135m\")", result: .model,
                 run: { a, m in
                     let request = try a.string(0)
@@ -95,10 +95,10 @@ extension BuiltinRegistry {
         if let v = model.textTokenizer?.vocabularySize { properties.append(("vocab", .number(Double(v)))) }
         var summary = "\(name) (\(model.architecture), dim \(model.tokenDim)"
         var quantized = 0
-        if let llama = model as? LlamaModel {
-            properties += [("layers", .number(Double(llama.config.layers))), ("context", .number(Double(llama.config.contextLength)))]
-            summary += ", \(llama.config.layers) layers, \(llama.weights.formatNames.joined(separator: "+")) weights"
-            quantized = llama.weights.elementCount - model.parameters.parameterCount
+        if let lm = model as? DecoderModel {
+            properties += [("layers", .number(Double(lm.config.layers))), ("context", .number(Double(lm.config.contextLength)))]
+            summary += ", \(lm.config.layers) layers, \(lm.weights.formatNames.joined(separator: "+")) weights"
+            quantized = lm.weights.elementCount - model.parameters.parameterCount
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
                            properties: properties, source: name, frozenWeightCount: quantized,
@@ -127,7 +127,7 @@ extension ModelObject {
     /// What this model can do for the builtins that need a particular kind of model.
     var roles: Set<ModelRole> {
         var out: Set<ModelRole> = []
-        if let lm = frozenModel as? LlamaModel {
+        if let lm = frozenModel as? DecoderModel {
             out.insert(.causalLM)
             if lm.tokenizer != nil { out.insert(.tokenizer) }
         }

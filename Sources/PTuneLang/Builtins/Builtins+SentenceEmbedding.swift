@@ -35,7 +35,7 @@ extension BuiltinRegistry {
     /// The BERT model (with its tokenizer) in argument `i`.
     static func encoderModel(_ a: Arguments, _ i: Int, _ builtin: String) throws -> BERTModel {
         guard case let .model(mo) = a[i], let bert = mo.frozenModel as? BERTModel else {
-            if case let .model(mo) = a[i], mo.frozenModel is LlamaModel {
+            if case let .model(mo) = a[i], mo.frozenModel is DecoderModel {
                 throw RuntimeFailure(.badArgument(function: builtin, "'\(mo.summary)' is a causal language model; '\(builtin)' needs a BERT encoder (load(\"minilm-l6\")): score a causal model with label_logits"))
             }
             throw RuntimeFailure(a.mismatch(i, "a BERT encoder model (load(\"minilm-l6\"))"))
