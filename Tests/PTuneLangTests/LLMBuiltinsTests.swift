@@ -95,6 +95,19 @@ struct LLMBuiltinsTests {
         #expect(r.out == ["encoder embedding(8 virtual tokens × 576, text init, 5 tokens), 4,608 parameters", "[5] 2880 1728", "1152"])
     }
 
+    /// Completion after `lm.` offers a model only what it can run: a causal LM generates and scores label words, an
+    /// encoder makes sentence embeddings; both tokenize.
+    @Test(.enabled(if: FetchedFiles.minilmPresent, "\(FetchedFiles.minilmSkipMessage)"))
+    func membersAreTheOnesTheModelCanRun() throws {
+        let s = Session(output: .discard)
+        try s.run(SourceFile(name: "t.pt", text: "model lm = load(\"smollm2-135m\")\nmodel enc = load(\"minilm-l6\")\n"))
+        let lm = s.members(of: "lm"), enc = s.members(of: "enc")
+        #expect(lm.contains("generate") && lm.contains("label_logits") && lm.contains("tokenize") && lm.contains("layers"))
+        #expect(!lm.contains("sentence_embedding"), "\(lm)")
+        #expect(enc.contains("sentence_embedding") && enc.contains("tokenize"))
+        #expect(!enc.contains("generate") && !enc.contains("label_logits"), "\(enc)")
+    }
+
     @Test func mistakesAreLocatedErrors() throws {
         let unknown = try run("model lm = load(\"nope\")")
         #expect(unknown.errors.first?.contains("unknown model 'nope'") == true, "\(unknown.errors)")

@@ -58,6 +58,8 @@ import PTuneCore
         ("qwen2", "rope_scaling", .object(["rope_type": .string("yarn"), "factor": .int(4)]), "rope scaling 'yarn' is not supported"),
         ("qwen2", "intermediate_size", .string("48"), "'intermediate_size'"),
         ("qwen3", "num_attention_heads", .int(-4), "'num_attention_heads'"),
+        ("qwen2", "num_attention_heads", .int(5), "hidden_size 32 is not divisible by 5 heads"),
+        ("qwen2", "rope_theta", .double(.infinity), "rope"),
         ("qwen3", "rope_parameters", .object(["rope_type": .string("llama3"), "factor": .int(8)]), "is missing or not a number"),
         ("qwen3", "bos_token_id", .int(64), "bos token 64 is outside the vocabulary of 64"),
     ])
@@ -113,12 +115,24 @@ import PTuneCore
         ("gemma3.attention.sliding_window_pattern", .array(.bool([true])), "gemma3.attention.sliding_window_pattern"),
         ("gemma3.embedding_length", .float32(32), "gemma3.embedding_length"),
         ("general.architecture", .string("mamba"), "architecture 'mamba' is not a decoder"),
+        ("gemma3.rope.freq_base", .float32(.infinity), "rope base"),
     ])
     func inconsistentMetadata(_ key: String, _ value: GGUFValue, _ message: String) throws {
-        let file = try Self.gguf(Self.gemmaMetadata().filter { $0.0 != key } + [(key, value)])
+        try Self.expectError(Self.gemmaMetadata().filter { $0.0 != key } + [(key, value)], message)
+    }
+
+    @Test("heads that do not split the embedding evenly are named as such when no key width is given")
+    func headsMustDivideTheEmbedding() throws {
+        let metadata = Self.gemmaMetadata().filter { !["gemma3.attention.key_length", "gemma3.attention.head_count"].contains($0.0) }
+        try Self.expectError(metadata + [("gemma3.attention.head_count", .uint32(7)), ("gemma3.rope.dimension_count", .uint32(4))],
+                             "gemma3.embedding_length 32 is not divisible by gemma3.attention.head_count 7")
+    }
+
+    static func expectError(_ metadata: [(String, GGUFValue)], _ message: String) throws {
+        let file = try Self.gguf(metadata)
         do {
             _ = try DecoderModel(gguf: file)
-            Issue.record("\(key) = \(value) loaded")
+            Issue.record("\(metadata.last.map { "\($0.0) = \($0.1)" } ?? "") loaded")
         } catch {
             #expect("\(error)".contains(message), "\(error)")
             #expect("\(error)".contains("tiny.gguf"), "\(error)")

@@ -135,6 +135,8 @@ public enum TensorOp: String, Sendable, CaseIterable {
     case randn
     /// Random integers.
     case randint
+    /// Converting elements to another dtype.
+    case convert = "to"
     /// The only element of a tensor.
     case item
     /// The elements as Swift scalars.

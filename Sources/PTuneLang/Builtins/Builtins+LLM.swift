@@ -12,7 +12,7 @@ extension BuiltinRegistry {
                 returns: "tensor", topic: .models,
                 summary: "the logits [B, W] of the label words (each one token) at the last position of each text rendered by the template ({text}; <v:k> places k of the encoder's virtual tokens, which otherwise all go first, as PEFT does); gradients reach the encoder only",
                 example: "let logits = label_logits(lm, batch.text, [\" negative\", \" positive\"], encoder: pe, template: \"Review: {text}\\nSentiment:\")",
-                result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
+                modelRole: .causalLM, result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
                 run: { a, _ in
                     let (lm, tokenizer) = try causalLM(a, 0, "label_logits")
                     let texts = try textList(a, 1)
@@ -27,7 +27,7 @@ extension BuiltinRegistry {
                              .optional("max_tokens", "int", .number(20))],
                 returns: "string", topic: .models,
                 summary: "the greedy continuation of prompt (after the encoder's virtual tokens, when given, and the tokenizer's <bos> if it adds one), up to max_tokens tokens or the end-of-text token; the virtual tokens never appear in the output",
-                example: "print generate(lm, \"The capital of France is\", max_tokens: 8)", result: .string,
+                example: "print generate(lm, \"The capital of France is\", max_tokens: 8)", modelRole: .causalLM, result: .string,
                 run: { a, _ in
                     let (lm, tokenizer) = try causalLM(a, 0, "generate")
                     let virtual = try virtualTokens(a, 2, lm, "generate")

@@ -55,7 +55,7 @@ extension BuiltinRegistry {
                 returns: "tensor", topic: .models,
                 summary: "the token ids (int64) of text with the model's own tokenizer; special: true adds its framing tokens ([CLS] … [SEP] for BERT; SmolLM2 adds none)",
                 example: "print tokenize(lm, \"The capital of France is\")",
-                result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
+                modelRole: .tokenizer, result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
                 run: { a, _ in
                     let tokenizer = try textTokenizer(a, 0, "tokenize")
                     let ids = tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2))
@@ -63,7 +63,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("detokenize", [.receiver("model", .model), .required("ids", "tensor")], returns: "string", topic: .models,
                 summary: "the text of token ids with the model's own tokenizer", example: "print detokenize(lm, tokenize(lm, \"hello\"))",
-                result: .string,
+                modelRole: .tokenizer, result: .string,
                 run: { a, _ in
                     let tokenizer = try textTokenizer(a, 0, "detokenize")
                     return .string(try tokenizer.decode(try a.tensor(1).ints))
@@ -120,5 +120,19 @@ extension BuiltinRegistry {
             throw RuntimeFailure(.badArgument(function: builtin, "the model '\(mo.summary)' has no tokenizer"))
         }
         return t
+    }
+}
+
+extension ModelObject {
+    /// What this model can do for the builtins that need a particular kind of model.
+    var roles: Set<ModelRole> {
+        var out: Set<ModelRole> = []
+        if let lm = frozenModel as? DecoderModel {
+            out.insert(.causalLM)
+            if lm.tokenizer != nil { out.insert(.tokenizer) }
+        }
+        if frozenModel is BERTModel { out.insert(.textEncoder) }
+        if let pm = frozenModel as? any PretrainedModel, pm.textTokenizer != nil { out.insert(.tokenizer) }
+        return out
     }
 }

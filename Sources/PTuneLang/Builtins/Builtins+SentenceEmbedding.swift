@@ -11,7 +11,7 @@ extension BuiltinRegistry {
                 returns: "tensor", topic: .models,
                 summary: "the sentence embeddings [B, dim] of texts through a BERT model: the last layer's states mean-pooled over each text's own tokens ([CLS] … [SEP], not padding) and L2-normalised unless normalize: false; the encoder's virtual tokens go before [CLS] (as PEFT prepends them), attended to but not pooled, and gradients reach the encoder only",
                 example: "let e = sentence_embedding(lm, batch.text, encoder: pe)",
-                result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
+                modelRole: .textEncoder, result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
                 run: { a, _ in
                     let bert = try encoderModel(a, 0, "sentence_embedding")
                     let texts = try textList(a, 1)

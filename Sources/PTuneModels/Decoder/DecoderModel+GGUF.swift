@@ -25,6 +25,10 @@ extension DecoderConfig {
         if try int("expert_count", 0) > 0 { throw unsupported("a mixture of experts (\(a)expert_count)") }
         let d = try gguf.positiveInt(a + "embedding_length")
         let heads = try gguf.positiveInt(a + "attention.head_count")
+        // Without an explicit key width, heads split the embedding evenly (as llama.cpp assumes).
+        guard has("attention.key_length") || d % heads == 0 else {
+            throw DecoderError.invalidConfig("\(gguf.name): \(a)embedding_length \(d) is not divisible by \(a)attention.head_count \(heads) (and no \(a)attention.key_length says how wide a head is)")
+        }
         let headDim = try int("attention.key_length", d / heads)
         if try int("attention.value_length", headDim) != headDim {
             throw unsupported("a value width (\(a)attention.value_length) other than the key width \(headDim)")

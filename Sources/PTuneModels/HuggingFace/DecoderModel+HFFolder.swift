@@ -16,6 +16,9 @@ extension DecoderConfig {
         let d = try c.positiveInt("hidden_size")
         let heads = try c.positiveInt("num_attention_heads")
         let layers = try c.positiveInt("num_hidden_layers", atMost: 4096)
+        if !c.has("head_dim"), !gemma, arch != .qwen3, d % heads != 0 {
+            throw c.invalid("num_attention_heads", "hidden_size \(d) is not divisible by \(heads) heads (and no head_dim says how wide a head is)")
+        }
         let headDim = try c.positiveInt("head_dim", default: gemma ? 256 : arch == .qwen3 ? 128 : d / heads)
         let (ropeBase, ropeScaling, localBase) = try DecoderConfig.hfRope(c, arch: arch)
         let tokens: (bos: Int, eos: Int, pad: Int) = gemma ? (2, 1, 0) : arch == .llama ? (1, 2, 2) : (0, 0, 0)
