@@ -17,9 +17,9 @@ extension BuiltinRegistry {
                 throw RuntimeFailure(.badArgument(function: "export_peft",
                     "the encoder makes \(e.dim)-wide tokens but the model '\(mo.summary)' takes \(pm.tokenDim)-wide ones"))
             }
-            if let llama = pm as? LlamaModel {
-                options.numLayers = llama.config.layers
-                options.numAttentionHeads = llama.config.heads
+            if let lm = pm as? DecoderModel {
+                options.numLayers = lm.config.layers
+                options.numAttentionHeads = lm.config.heads
             } else if let bert = pm as? BERTModel {
                 options.numLayers = bert.config.layers
                 options.numAttentionHeads = bert.config.heads

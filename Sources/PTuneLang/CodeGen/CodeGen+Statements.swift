@@ -180,7 +180,8 @@ extension CodeGen {
                 return v
             }
         }
-        let function = UserFunction(name: f.name, parameterNames: f.parameterNames, frameSize: f.frameSize, span: f.span, body: body)
+        let function = UserFunction(name: f.name, parameterNames: f.parameterNames, defaults: f.parameterDefaults,
+                                    frameSize: f.frameSize, span: f.span, body: body)
         function.checked = f
         return function
     }

@@ -27,7 +27,7 @@ struct TrainExport {
     /// The label-word scoring a loss or eval is made of.
     struct Scoring {
         let model: ModelObject
-        let lm: LlamaModel
+        let lm: DecoderModel
         let texts: CheckedExpr
         let words: [String]
         let encoder: EncoderObject?
@@ -146,7 +146,7 @@ struct TrainExport {
             return nil
         }
         let arg = { (i: Int) in CheckedExpr.argument(i, plan, args) }
-        guard case let .model(mo) = try value(arg(0)), let lm = mo.frozenModel as? LlamaModel else {
+        guard case let .model(mo) = try value(arg(0)), let lm = mo.frozenModel as? DecoderModel else {
             refuse(arg(0).span ?? span, "the \(role) scores with a model that is not a causal language model")
             return nil
         }

@@ -4,31 +4,31 @@ import PTuneNN
 /// Inference with a KV cache: prefill prompts (optionally after virtual-token embeddings), then decode greedily one
 /// token per sequence and step, one sequence or a batch of them (each with its own prompt and virtual tokens, all
 /// decoded together so each step reads the weights once). Nothing here is recorded for autodiff.
-extension LlamaModel {
+extension DecoderModel {
     /// Runs new rows `x` (`[m, d]` embeddings) through every block, continuing the first sequence of `cache` at
     /// positions `cache.count..<cache.count + m` and appending their keys and values; returns the final-normed
     /// hidden state of the last new row (`[1, d]`).
-    public func extend(_ x: Tensor, cache: inout LlamaKVCache) throws -> Tensor {
+    public func extend(_ x: Tensor, cache: inout KVCache) throws -> Tensor {
         try extend(x, cache: &cache, spans: KVCache.single(x.shape.first ?? 0))
     }
 
     /// Runs new rows `x` (`[m, d]` embeddings) through every block, the rows continuing the cache's sequences as
     /// `spans` say (in row order), and appends their keys and values; returns the final-normed hidden state of each
     /// span's last row (`[spans.count, d]`).
-    public func extend(_ x: Tensor, cache: inout LlamaKVCache, spans: [KVCache.Span]) throws -> Tensor {
+    public func extend(_ x: Tensor, cache: inout KVCache, spans: [KVCache.Span]) throws -> Tensor {
         let m = x.shape.first ?? 0, d = config.hiddenSize
         guard x.rank == 2, m > 0, x.shape[1] == d, x.dtype == .float32 else {
-            throw LlamaError.badInput("expected float32 rows [m, \(d)] with m > 0, got \(x.dtype) \(x.shape)")
+            throw DecoderError.badInput("expected float32 rows [m, \(d)] with m > 0, got \(x.dtype) \(x.shape)")
         }
         guard spans.reduce(0, { $0 + $1.rows }) == m, spans.allSatisfy({ $0.rows > 0 }) else {
-            throw LlamaError.badInput("the spans cover \(spans.reduce(0) { $0 + $1.rows }) rows, not the \(m) given")
+            throw DecoderError.badInput("the spans cover \(spans.reduce(0) { $0 + $1.rows }) rows, not the \(m) given")
         }
         for s in spans where s.sequence < 0 || s.sequence >= cache.sequences || cache.counts[s.sequence] + s.rows > cache.capacity {
             let held = s.sequence >= 0 && s.sequence < cache.sequences ? cache.counts[s.sequence] : 0
-            throw LlamaError.contextOverflow(needed: held + s.rows, available: cache.capacity)
+            throw DecoderError.contextOverflow(needed: held + s.rows, available: cache.capacity)
         }
         return try Tensor.withoutRecording {
-            let rope = try RotaryTable(positions: cache.positions(spans), headDim: config.headDim, base: config.ropeBase)
+            let rope = try rotaryTables(cache.positions(spans))
             var h = x.detached()
             for (l, block) in blocks.enumerated() {
                 try TensorContext.checkStop()
@@ -59,10 +59,10 @@ extension LlamaModel {
     /// prompt's new token ids. `prefixes` is empty or one entry per prompt.
     public func generate(batch prompts: [[Int]], prefixes: [Tensor?] = [], maxTokens: Int,
                          stopTokens: Set<Int> = []) throws -> [[Int]] {
-        guard maxTokens >= 0 else { throw LlamaError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
-        guard !prompts.isEmpty else { throw LlamaError.badInput("no prompts to continue") }
+        guard maxTokens >= 0 else { throw DecoderError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
+        guard !prompts.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
         guard prefixes.isEmpty || prefixes.count == prompts.count else {
-            throw LlamaError.badInput("\(prefixes.count) prefixes for \(prompts.count) prompts")
+            throw DecoderError.badInput("\(prefixes.count) prefixes for \(prompts.count) prompts")
         }
         var rows: [Tensor] = [], spans: [KVCache.Span] = [], longest = 0
         for (i, tokens) in prompts.enumerated() {
@@ -70,19 +70,19 @@ extension LlamaModel {
             var n = tokens.count
             if let prefix {
                 guard prefix.rank == 2, prefix.shape[1] == config.hiddenSize else {
-                    throw LlamaError.badInput("prefix embeddings must be [P, \(config.hiddenSize)], got \(prefix.shape)")
+                    throw DecoderError.badInput("prefix embeddings must be [P, \(config.hiddenSize)], got \(prefix.shape)")
                 }
                 if prefix.shape[0] > 0 { rows.append(try prefix.detached().to(.float32)) }
                 n += prefix.shape[0]
             }
-            guard n > 0 else { throw LlamaError.badInput("nothing to continue: empty prompt and no prefix") }
+            guard n > 0 else { throw DecoderError.badInput("nothing to continue: empty prompt and no prefix") }
             try checkTokens(tokens)
             if !tokens.isEmpty { rows.append(try embed(tokens)) }
             spans.append(KVCache.Span(sequence: i, rows: n))
             longest = Swift.max(longest, n)
         }
         if maxTokens == 0 { return prompts.map { _ in [] } }
-        var cache = try LlamaKVCache(config: config, capacity: Swift.min(config.contextLength, longest + maxTokens),
+        var cache = try KVCache(config: config, capacity: Swift.min(config.contextLength, longest + maxTokens),
                                      sequences: prompts.count)
         var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache, spans: spans)
         var out = prompts.map { _ in [Int]() }
