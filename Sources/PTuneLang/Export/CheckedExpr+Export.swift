@@ -8,7 +8,8 @@ extension CheckedExpr {
         case let .list(items): return items.lazy.compactMap(\.span).first
         case let .load(_, s), let .tensorLiteral(_, s), let .sizes(_, s), let .unary(_, _, s), let .binary(_, _, _, s),
              let .builtinCall(_, _, _, s), let .userCall(_, _, _, s), let .dynamicCall(_, _, _, s),
-             let .methodCall(_, _, _, _, s), let .member(_, _, s), let .index(_, _, s), let .invalid(s):
+             let .methodCall(_, _, _, _, s), let .member(_, _, s), let .index(_, _, s), let .conditional(_, s, _, _),
+             let .invalid(s):
             return s
         }
     }
@@ -46,6 +47,9 @@ extension CheckedExpr {
             guard let r = sub(recv), let a = all(args) else { return nil }
             return .methodCall(r, name, a, labels: labels, s)
         case let .member(base, name, s): return sub(base).map { .member($0, name, s) }
+        case let .conditional(c, s, a, b):
+            guard let c = sub(c), let a = sub(a), let b = sub(b) else { return nil }
+            return .conditional(c, s, a, b)
         case let .index(base, subs, s):
             guard let b = sub(base) else { return nil }
             var out: [CheckedSubscript] = []
