@@ -95,6 +95,28 @@ public struct TorchExportPlan {
     public var checkpointFile: String?
 }
 
+extension TorchExportPlan {
+    /// A schedule as numbers: `constant`, `warmup_constant`, `linear` or `cosine`, its warm-up, the steps it spans
+    /// and its cycles (as transformers' `get_*_schedule_with_warmup` take them).
+    public struct Schedule {
+        public var kind: String
+        public var warmup: Int
+        public var total: Int
+        public var cycles: Double
+    }
+
+    /// ``schedule`` as numbers.
+    public var scheduleParts: Schedule? {
+        switch schedule {
+        case nil: return nil
+        case .constant?: return Schedule(kind: "constant", warmup: 0, total: 0, cycles: 0)
+        case let .warmupConstant(w)?: return Schedule(kind: "warmup_constant", warmup: w, total: 0, cycles: 0)
+        case let .linear(w, n)?: return Schedule(kind: "linear", warmup: w, total: n, cycles: 0)
+        case let .cosine(w, n, c)?: return Schedule(kind: "cosine", warmup: w, total: n, cycles: c)
+        }
+    }
+}
+
 /// What capturing a recipe's training gave: the plan, or every construct the PyTorch side cannot express, each at
 /// its place in the recipe.
 public enum TrainCapture {

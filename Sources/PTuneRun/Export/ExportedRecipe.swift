@@ -1,5 +1,4 @@
 import PTuneLang
-import PTuneNN
 
 /// `recipe.json` of an exported project: the plan's settings under the names `train.py` reads.
 struct ExportedRecipe: Encodable {
@@ -47,13 +46,8 @@ struct ExportedRecipe: Encodable {
         var total: Int
         var cycles: Double
 
-        init(_ s: LRSchedule) {
-            switch s {
-            case .constant: (kind, warmup, total, cycles) = ("constant", 0, 0, 0)
-            case let .warmupConstant(w): (kind, warmup, total, cycles) = ("warmup_constant", w, 0, 0)
-            case let .linear(w, n): (kind, warmup, total, cycles) = ("linear", w, n, 0)
-            case let .cosine(w, n, c): (kind, warmup, total, cycles) = ("cosine", w, n, c)
-            }
+        init(_ s: TorchExportPlan.Schedule) {
+            (kind, warmup, total, cycles) = (s.kind, s.warmup, s.total, s.cycles)
         }
     }
 
@@ -146,7 +140,7 @@ struct ExportedRecipe: Encodable {
         totalSteps = p.batches.count
         epochs = p.epochs
         optimizer = Optimizer(kind: p.optimizer.kind.rawValue, lr: p.optimizer.learningRate, hyperparameters: p.optimizer.hyperparameters)
-        schedule = p.schedule.map(Schedule.init)
+        schedule = p.scheduleParts.map(Schedule.init)
         clip = p.clip
         eval = p.eval == nil ? nil : "accuracy"
         evalEvery = p.evalEvery

@@ -90,7 +90,7 @@ struct TorchProject {
             | label words | \(plan.labelWords.map { "`\($0)`" }.joined(separator: ", ")) (label 0, 1, …; each one token) |
             | loss | cross-entropy of the label words' logits at the last token, mean over the batch |
             | steps | \(plan.batches.count): batches of \(plan.batchSize) rows (`data/batches.json`: the rows of every step) over \(plan.epochs) epoch\(plan.epochs == 1 ? "" : "s") |
-            | optimizer | \(plan.optimizer.kind.rawValue), lr \(plan.optimizer.learningRate)\(plan.schedule.map { ", schedule \(ExportedRecipe.Schedule($0).kind)" } ?? ""), clip \(plan.clip.map { "\($0)" } ?? "none") |
+            | optimizer | \(plan.optimizer.kind.rawValue), lr \(plan.optimizer.learningRate)\(plan.scheduleParts.map { ", schedule \($0.kind)" } ?? ""), clip \(plan.clip.map { "\($0)" } ?? "none") |
             | eval | \(evalLine) |
 
             With several processes, every step still takes the batch of `data/batches.json`: each process scores

@@ -4,8 +4,15 @@
 enum TorchTrainScript {
     /// The script, its docstring naming `recipe` (the `.pt` file and the block's place).
     static func text(recipe: String) -> String {
-        header.replacingOccurrences(of: "@RECIPE@", with: recipe) + body
+        header.replacingOccurrences(of: "@RECIPE@", with: recipe)
+            + body.replacingOccurrences(of: "@IMPORTS@", with: imports.joined(separator: "\n"))
     }
+
+    /// The script's plain module imports (kept out of the Swift text's own lines, which name Swift modules).
+    static let imports = [
+        "import argparse, datetime, hashlib, json, math, os, resource, shutil, sys, time", "",
+        "import torch", "import torch.nn.functional as F",
+    ]
 
     static let header = #"""
         #!/usr/bin/env python3
@@ -27,10 +34,7 @@ enum TorchTrainScript {
         """#
 
     static let body = #"""
-        import argparse, datetime, hashlib, json, math, os, resource, shutil, sys, time
-
-        import torch
-        import torch.nn.functional as F
+        @IMPORTS@
         from accelerate import Accelerator
         from peft import (PromptEncoderConfig, PromptEncoderReparameterizationType, PromptTuningConfig,
                           PromptTuningInit, TaskType, get_peft_model)
