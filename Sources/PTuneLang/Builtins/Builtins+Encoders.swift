@@ -8,7 +8,7 @@ extension BuiltinRegistry {
     /// `mlp_encoder(…)`.
     static let encoders: [Builtin] = promptInits + [
         Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int or model"), .optional("table", "tensor", .none),
-                                      .optional("init", "text(…) or sample_vocab", .none)],
+                                      .optional("init", "text(…), sample_vocab or random", .none)],
                 returns: "encoder", topic: .nn,
                 summary: "prompt tuning (Lester et al.; PEFT's PROMPT_TUNING): a trainable [n, dim] table of virtual tokens, random (N(0, 1)), a given table, or with a model as dim started at its embeddings: init: text(\"…\") (the text's tokens) or init: sample_vocab (tokens drawn from the vocabulary)",
                 example: "encoder pt = embedding(8, lm, init: text(\"Classify the review:\"))", infer: { c in try embeddingEncoderRule(c) },
@@ -83,12 +83,15 @@ extension BuiltinRegistry {
                 },
                 run: { a, _ in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
+                    if e.kind.isDeep {
+                        throw RuntimeFailure(.badArgument(function: "prompt", "a prefix encoder makes keys and values for every attention layer, not input tokens: pass it as encoder: to lm.forward(x, …), label_logits, generate or sentence_embedding"))
+                    }
                     if a.isNone(2) { return .tensor(try placeBefore(try e.encode(), try a.tensor(1))) }
                     return .tensor(try place(try e.encode(), try a.tensor(1), template: try a.string(2)))
                 }),
         Builtin("export_peft", [.receiver("encoder", .encoder), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
                 returns: "none", topic: .nn,
-                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, P_TUNING for the others",
+                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, PREFIX_TUNING (the keys and values) for a prefix encoder, P_TUNING for the others",
                 example: "export_peft(pe, \"adapter\", task: \"SEQ_CLS\")", result: .none,
                 run: { a, m in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
@@ -97,10 +100,11 @@ extension BuiltinRegistry {
                     return .none
                 }),
         Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
-                summary: "a PEFT p-tuning or prompt-tuning adapter folder as an inference-only embedding encoder", example: "encoder pe = import_peft(\"adapter\")",
+                summary: "a PEFT adapter folder as an inference-only encoder: a p-tuning or prompt-tuning adapter as an embedding encoder, a PREFIX_TUNING adapter as a prefix encoder of its saved keys and values", example: "encoder pe = import_peft(\"adapter\")",
                 result: .encoder,
                 run: { a, m in
-                    let e = try PEFTAdapter.importEncoder(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files)
+                    let e = try PEFTAdapter.importAdapter(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files)
+                    if let prefix = e as? PrefixEncoder { return .encoder(EncoderObject(prefix, summary: prefixSummary(prefix))) }
                     return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim), inference only)"))
                 }),
     ]

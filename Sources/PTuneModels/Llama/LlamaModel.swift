@@ -71,13 +71,18 @@ public final class LlamaModel: @unchecked Sendable {
     /// of `outputRows` (`[outputRows.count, d]`, in the order given), or of every row when nil.
     ///
     /// With output rows, the last block computes its attention queries, output projection and MLP for those rows
-    /// only (keys and values still for all rows): a loss that reads a few positions costs ~1/L less.
-    public func hiddenStates(_ x: Tensor, packing: LlamaPacking, outputRows: [Int]? = nil) throws -> Tensor {
+    /// only (keys and values still for all rows): a loss that reads a few positions costs ~1/L less. With a deep
+    /// `prefix` (prefix tuning), every block attends to its keys and values first and the rows' positions count
+    /// from `prefix.count`.
+    public func hiddenStates(_ x: Tensor, packing: LlamaPacking, outputRows: [Int]? = nil,
+                             prefix: DeepPrefix? = nil) throws -> Tensor {
         let d = config.hiddenSize
         guard x.rank == 2, x.shape == [packing.rowCount, d], x.dtype == .float32 else {
             throw LlamaError.badInput("expected float32 rows [\(packing.rowCount), \(d)], got \(x.dtype) \(x.shape)")
         }
-        let rope = try RotaryTable(positions: packing.positions, headDim: config.headDim, base: config.ropeBase)
+        let shift = prefix?.count ?? 0
+        let rope = try RotaryTable(positions: shift == 0 ? packing.positions : packing.positions.map { $0 + shift },
+                                   headDim: config.headDim, base: config.ropeBase)
         let context = AttentionContext(segments: packing.segments, rotary: rope)
         var h = x
         for (l, block) in blocks.enumerated() {
@@ -85,13 +90,13 @@ public final class LlamaModel: @unchecked Sendable {
             if l == blocks.count - 1, let outputRows {
                 let unique = Array(Set(outputRows)).sorted()
                 let selection = RowSelection(rows: unique, segments: try packing.segments(queryingOnly: unique))
-                let out = try outputNorm(block.forward(rows: h, context: context, selecting: selection))
+                let out = try outputNorm(block.forward(rows: h, context: context, prefix: prefix?.layer(l), selecting: selection))
                 if unique == outputRows { return out }
                 var slot: [Int: Int] = [:]
                 for (i, r) in unique.enumerated() { slot[r] = i }
                 return try out.gatherRows(Tensor(shape: [outputRows.count], scalars: outputRows.map { Int64(slot[$0] ?? 0) }))
             }
-            h = try block.forward(rows: h, context: context)
+            h = try block.forward(rows: h, context: context, prefix: prefix?.layer(l))
         }
         return try outputNorm(h)
     }
