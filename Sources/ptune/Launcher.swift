@@ -15,6 +15,9 @@ struct Launcher {
     /// A launcher for the settings `options` describe, recording a script run in `record` (a folder) if given.
     init(options: CommonOptions, record: String? = nil) {
         settings = options.settings(record: record)
+        if let folder = settings.outputDirectory {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         let console = Console.standard(color: settings.color)
         self.console = console
         let flag = cancellation

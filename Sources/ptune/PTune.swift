@@ -17,6 +17,8 @@ struct PTune: ParsableCommand {
           ptune lsp [options]
           ptune jupyter install [--user | --prefix DIR | --sys-prefix]
           ptune machine [options]
+          ptune sweep [options] FILE.pt --grid NAME=V1,V2 [--seeds LIST] [--jobs N] [--out DIR]
+          ptune runs (table | diff | plot) …
         """,
         discussion: """
         With no FILE and no -e, ptune starts the REPL (prompt 'pt> '; type :help).
@@ -31,6 +33,9 @@ struct PTune: ParsableCommand {
           cat recipe.pt | ptune -                  run a script from stdin
           ptune                                    start the REPL
           ptune lsp                                the language server, for editors
+          ptune sweep r.pt --grid lr=1e-3,3e-3 --seeds 0,1 --jobs 2 --out runs/lr
+                                                   a sweep: one recorded run per point
+          ptune runs table runs/lr --group-by lr   compare recorded runs
 
         EXIT STATUS
           0    success
@@ -46,7 +51,7 @@ struct PTune: ParsableCommand {
         """,
         version: PTuneVersion.current,
         subcommands: [RunCommand.self, CheckCommand.self, REPLCommand.self, LSPCommand.self, JupyterCommand.self, MachineCommand.self,
-                      StartCommand.self],
+                      SweepCommand.self, RunsCommand.self, StartCommand.self],
         defaultSubcommand: StartCommand.self
     )
 
@@ -58,6 +63,7 @@ struct PTune: ParsableCommand {
     /// Parses the command line and runs the command it names, exiting with its status. Usage errors exit with
     /// status 2 (ArgumentParser's default is 64).
     static func main() {
+        ParentWatch.startIfAsked()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -22,6 +22,24 @@ ensure_system_packages() {
     fi
 }
 
+# Makes sure Slurm's daemons and clients and munge are installed, for the test that runs a sweep on a one-node
+# Slurm cluster: installs slurm-wlm and munge with apt-get when root; otherwise says so (that test then skips).
+ensure_slurm() {
+    if command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v sbatch >/dev/null 2>&1 \
+        && command -v munged >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "ptune: installing slurm-wlm and munge (the Slurm sweep test's one-node cluster)" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 || true
+        apt-get install -y -qq --no-install-recommends slurm-wlm munge >&2 \
+            || echo "ptune: could not install slurm-wlm and munge; the Slurm test will skip" >&2
+    else
+        echo "ptune: Slurm is not installed; the Slurm sweep test will skip (sudo apt-get install -y slurm-wlm munge)" >&2
+    fi
+}
+
 # Makes sure `$1 -m pip` works (the fetch scripts download with pip): installs python3-pip with apt-get when root,
 # otherwise prints the command and stops.
 ensure_pip() {

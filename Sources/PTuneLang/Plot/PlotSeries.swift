@@ -6,6 +6,8 @@ public struct PlotSeries: Sendable, Equatable {
     public var xs: [Double]
     /// Vertical coordinates, one per point.
     public var ys: [Double]
+    /// A shaded band around the curve (e.g. mean ± std over seeds): its lower and upper edge at each point.
+    public var band: PlotBand?
 
     /// A series of points; extra coordinates on the longer side are ignored.
     public init(name: String, xs: [Double], ys: [Double]) {
@@ -20,9 +22,29 @@ public struct PlotSeries: Sendable, Equatable {
         self.init(name: name, xs: ys.indices.map { Double($0 + 1) }, ys: ys)
     }
 
-    /// The finite points, in order.
+    /// The finite points, in order (the band's edges included).
     var finitePoints: [(x: Double, y: Double)] {
-        zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite }.map { (x: $0.0, y: $0.1) }
+        var points = zip(xs, ys).filter { $0.0.isFinite && $0.1.isFinite }.map { (x: $0.0, y: $0.1) }
+        if let band {
+            for (x, (lo, hi)) in zip(xs, zip(band.lower, band.upper)) where x.isFinite && lo.isFinite && hi.isFinite {
+                points += [(x, lo), (x, hi)]
+            }
+        }
+        return points
+    }
+}
+
+/// The edges of a shaded band around a series, one lower and one upper value per point.
+public struct PlotBand: Sendable, Equatable {
+    /// The lower edge.
+    public var lower: [Double]
+    /// The upper edge.
+    public var upper: [Double]
+
+    /// A band.
+    public init(lower: [Double], upper: [Double]) {
+        self.lower = lower
+        self.upper = upper
     }
 }
 

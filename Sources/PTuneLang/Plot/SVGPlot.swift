@@ -1,7 +1,7 @@
 import Foundation
 
 /// A chart as a standalone SVG document: framed plot area with grid lines, ticked and labelled axes, a title, one
-/// polyline per series and a legend. Pure: the caller decides where the text goes.
+/// polyline per series (over its shaded band, if it has one) and a legend. Pure: the caller decides where the text goes.
 public enum SVGPlot {
     /// Line colours for successive series (colour-blind-safe Okabe–Ito order).
     static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -49,6 +49,15 @@ public enum SVGPlot {
         if !spec.yLabel.isEmpty {
             let cy = top + plotH / 2
             svg.append(##"<text x="18" y="\##(f(cy))" text-anchor="middle" font-size="13" transform="rotate(-90 18 \##(f(cy)))">\##(escape(spec.yLabel))</text>"##)
+        }
+        for (i, series) in spec.series.enumerated() {
+            guard let band = series.band else { continue }
+            let colour = palette[i % palette.count]
+            let edge = zip(series.xs, zip(band.lower, band.upper)).filter { $0.0.isFinite && $0.1.0.isFinite && $0.1.1.isFinite }
+            guard edge.count > 1 else { continue }
+            let points = (edge.map { "\(f(px($0.0))),\(f(py($0.1.1)))" } + edge.reversed().map { "\(f(px($0.0))),\(f(py($0.1.0)))" })
+                .joined(separator: " ")
+            svg.append(##"<polygon fill="\##(colour)" fill-opacity="0.18" stroke="none" points="\##(points)"/>"##)
         }
         for (i, series) in spec.series.enumerated() {
             let colour = palette[i % palette.count]

@@ -9,11 +9,19 @@ public struct FileAccess: Sendable {
     /// Folders a script may read but never write (ptune's download cache, once a script asks for a file in it).
     public private(set) var readOnlyRoots: [String] = []
 
-    /// Access to the working directory and `extra` folders.
-    public init(extra: [String] = []) {
+    /// Where relative paths a script writes land (`--output-dir`; nil: beside the script, or in the working
+    /// directory). Relative reads look there first, then where they would without it. It is an allowed folder.
+    public private(set) var outputFolder: String?
+
+    /// Access to the working directory and `extra` folders, relative writes going to `output` when given.
+    public init(extra: [String] = [], output: String? = nil) {
         roots = []
         allow(FileManager.default.currentDirectoryPath)
         for e in extra { allow(e) }
+        if let output {
+            allow(output)
+            outputFolder = FileAccess.canonical(output) ?? FileAccess.normalize(output)
+        }
     }
 
     /// Access to exactly `roots` (no working directory).
@@ -38,7 +46,11 @@ public struct FileAccess: Sendable {
     /// when it lies outside every allowed folder or cannot be resolved.
     public func resolve(_ path: String, relativeTo base: String?, forWriting: Bool) throws(Message) -> String {
         guard !path.isEmpty, !path.contains("\0") else { throw .fileError(path: path, "not a valid path") }
-        let start = base ?? FileManager.default.currentDirectoryPath
+        var start = base ?? FileManager.default.currentDirectoryPath
+        if let out = outputFolder, !path.hasPrefix("/"),
+           forWriting || FileManager.default.fileExists(atPath: FileAccess.normalize(out + "/" + path)) {
+            start = out
+        }
         let joined = path.hasPrefix("/") ? path : start + "/" + path
         let normalized = FileAccess.normalize(joined)
         let resolved: String

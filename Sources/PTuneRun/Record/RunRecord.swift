@@ -77,6 +77,12 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var metricsSHA256: String
     /// Every file the run saved (new or changed, after the run, under the folders the script may write to).
     public var savedFiles: [SavedFile]
+    /// The most memory the process held at once (its peak resident set), in bytes; nil in older records.
+    public var peakMemoryBytes: Int? = nil
+    /// The machine it ran on; nil in older records.
+    public var environment: RunEnvironment? = nil
+    /// The TensorBoard event file in the record folder (scalars per step); nil in older records.
+    public var eventsFile: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case script, seed, overrides, rerun, started, finished, seconds
@@ -89,6 +95,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case metricsCSV = "metrics_csv"
         case metricsSHA256 = "metrics_sha256"
         case savedFiles = "saved_files"
+        case peakMemoryBytes = "peak_memory_bytes"
+        case environment
+        case eventsFile = "events_file"
     }
 
     /// The record as pretty, key-sorted JSON.

@@ -15,6 +15,8 @@ public struct RunSettings: Sendable {
     public var color: Bool
     /// `--record DIR`.
     public var recordDirectory: String?
+    /// `--output-dir DIR`: where relative paths the script writes land.
+    public var outputDirectory: String?
     /// How training progress is shown.
     public var progress: TrainingReporter.Style
     /// `--timeout`, `--max-memory`, `--max-tensor-bytes`, `--max-tensor-elements`, `--max-depth`.
@@ -25,9 +27,10 @@ public struct RunSettings: Sendable {
     /// Settings; `progress` defaults to a bar on a terminal and log lines elsewhere (nothing with `quiet`).
     public init(seed: UInt64? = nil, overrides: [Override] = [], allowPaths: [String] = [], quiet: Bool = false,
                 color: Bool = false, recordDirectory: String? = nil, progress: TrainingReporter.Style? = nil,
-                limits: Limits = Limits(), dequantize: Bool = false) {
+                limits: Limits = Limits(), dequantize: Bool = false, outputDirectory: String? = nil) {
         self.limits = limits
         self.dequantize = dequantize
+        self.outputDirectory = outputDirectory
         self.seed = seed
         self.overrides = overrides
         self.allowPaths = allowPaths
@@ -39,8 +42,8 @@ public struct RunSettings: Sendable {
 
     /// The options of a language session run with these settings.
     public var sessionOptions: SessionOptions {
-        SessionOptions(seedOverride: seed, overrides: overrides, fileAccess: FileAccess(extra: allowPaths), limits: limits,
-                       modelStorage: dequantize ? .float32 : .stored)
+        SessionOptions(seedOverride: seed, overrides: overrides, fileAccess: FileAccess(extra: allowPaths, output: outputDirectory),
+                       limits: limits, modelStorage: dequantize ? .float32 : .stored)
     }
 
     /// The command-line words that reproduce these settings for `script` (for a record's `rerun`).
@@ -50,6 +53,7 @@ public struct RunSettings: Sendable {
         for o in overrides { words += ["--set", "\(o.name)=\(o.text)"] }
         for p in allowPaths { words += ["--allow-path", p] }
         if dequantize { words.append("--dequantize") }
+        if let outputDirectory { words += ["--output-dir", outputDirectory] }
         return words + [script]
     }
 }

@@ -47,12 +47,14 @@ public final class ScriptRunner {
         }
         // The files the run writes: whatever is new or changed, after, in the folders a script may write to.
         let folders = [FileManager.default.currentDirectoryPath, (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent]
-            + settings.allowPaths.map(ScriptRunner.absolute)
+            + settings.allowPaths.map(ScriptRunner.absolute) + (settings.outputDirectory.map { [ScriptRunner.absolute($0)] } ?? [])
         let before = FileSnapshot(folders: folders)
         let started = Date()
         let (status, file) = run(load, execute)
         let finished = Date()
+        // Other run records (a sweep's points finishing beside this one) are not files this run saved.
         let saved = before.changedFiles(in: FileSnapshot(folders: folders), excluding: [ScriptRunner.absolute(recordDirectory)])
+            .filter { !FileManager.default.fileExists(atPath: ($0 as NSString).deletingLastPathComponent + "/record.json") }
         // A script with syntax or check errors ran nothing, so none of its `seed` statements counts.
         let seed = RunRecord.Seed(option: settings.seed, script: status == .syntaxError ? nil : file,
                                   default: session.options.defaultSeed)

@@ -18,6 +18,11 @@ struct CommonOptions: ParsableArguments {
                                valueName: "DIR"))
     var allowPaths: [String] = []
 
+    @Option(name: .customLong("output-dir"),
+            help: ArgumentHelp("Write the files the script saves under relative paths (checkpoints, logs, adapters) into DIR, created if missing; relative reads look in DIR first, then beside the script.",
+                               valueName: "DIR"))
+    var outputDirectory: String?
+
     @Flag(name: .long, help: "Load models with every weight decoded to float32 (as load(…, dtype: \"float32\")) instead of keeping a GGUF file's quantized blocks.")
     var dequantize = false
 
@@ -47,6 +52,22 @@ struct CommonOptions: ParsableArguments {
             help: ArgumentHelp("How deeply functions may call each other (default 400).", valueName: "N"))
     var maxDepth: PositiveCount?
 
+    /// These options as command-line words for a child `ptune` (a sweep point): file access, output and limits —
+    /// not the seed or the overrides, which the sweep sets per point.
+    var passthrough: [String] {
+        var words: [String] = []
+        for p in allowPaths { words += ["--allow-path", ScriptRunnerPaths.absolute(p)] }
+        if quiet { words.append("--quiet") }
+        if noColor { words.append("--no-color") }
+        if dequantize { words.append("--dequantize") }
+        if let t = timeout { words += ["--timeout", String(t.value)] }
+        if let s = maxMemory { words += ["--max-memory", String(s.bytes)] }
+        if let s = maxTensorBytes { words += ["--max-tensor-bytes", String(s.bytes)] }
+        if let n = maxTensorElements { words += ["--max-tensor-elements", String(n.value)] }
+        if let n = maxDepth { words += ["--max-depth", String(n.value)] }
+        return words
+    }
+
     /// The settings these options describe, recording the run in `record` (a folder) if given.
     func settings(record: String? = nil) -> RunSettings {
         var limits = Limits()
@@ -57,7 +78,7 @@ struct CommonOptions: ParsableArguments {
         if let n = maxDepth { limits.maxCallDepth = n.value }
         return RunSettings(seed: seed, overrides: overrides, allowPaths: allowPaths, quiet: quiet,
                            color: Console.wantsColor(noColorFlag: noColor), recordDirectory: record, limits: limits,
-                           dequantize: dequantize)
+                           dequantize: dequantize, outputDirectory: outputDirectory)
     }
 }
 
