@@ -11,6 +11,8 @@ struct Launcher {
     let cancellation = CancellationFlag()
     let interrupts: InterruptMonitor
     let reporter: TrainingReporter
+    /// What a recorded script run prints on standard output (nil: the run is not recorded).
+    let printed: OutputCapture?
 
     /// A launcher for the settings `options` describe, recording a script run in `record` (a folder) if given.
     init(options: CommonOptions, record: String? = nil) {
@@ -18,8 +20,11 @@ struct Launcher {
         if let folder = settings.outputDirectory {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let console = Console.standard(color: settings.color)
+        let capture = settings.recordDirectory == nil ? nil : OutputCapture()
+        let standard = Console.standard(color: settings.color)
+        let console = capture.map { standard.copyingOutput(to: $0) } ?? standard
         self.console = console
+        printed = capture
         let flag = cancellation
         interrupts = InterruptMonitor(onInterrupt: { flag.cancel() })
         reporter = TrainingReporter(style: settings.progress, bar: { console.err($0) }, log: { console.out($0 + "\n") },
@@ -28,7 +33,7 @@ struct Launcher {
 
     /// Runs scripts and checks.
     var runner: ScriptRunner {
-        ScriptRunner(console: console, settings: settings, reporter: reporter, cancellation: cancellation)
+        ScriptRunner(console: console, settings: settings, reporter: reporter, cancellation: cancellation, printed: printed)
     }
 
     /// Runs `code` (`-e`), or the script at `file`, or standard input for `-` (or no file).

@@ -133,6 +133,7 @@ struct GoldenCoverage {
         switch e {
         case .number, .string, .bool, .none, .name, .tensor: break
         case let .list(items, _), let .chain(items, _): for i in items { add(i) }
+        case let .record(fields, _): for f in fields { add(f.value) }
         case let .unary(op, x, _):
             unary.insert(op)
             add(x)

@@ -44,6 +44,14 @@ import Testing
         }
     }
 
+    /// Every statement's example is ptune that parses (names aside: they stand for the reader's own).
+    @Test func statementExamplesParse() {
+        for s in StatementHelp.allCases {
+            let r = Parser.parse(SourceFile(name: "help", text: s.example + "\n"))
+            #expect(r.diagnostics.isEmpty && !r.isIncomplete, "the example of '\(s)' does not parse: \(r.diagnostics.map(\.description))")
+        }
+    }
+
     @Test func everyOfferedNameExplainsSomething() {
         let names = HelpTopic.names(in: registry)
         #expect(names.count > 100)

@@ -138,6 +138,24 @@ import Testing
         } catch { #expect(error.diagnostics.first?.headline.contains("'nothing'") == true) }
     }
 
+    /// An override keeps the kind of the literal it replaces, checked before anything runs (`ptune check` too).
+    @Test func overridesOfAnotherKindAreCheckErrors() throws {
+        for (given, got) in [("lr=abc", "a string"), ("lr=true", "a bool"), ("name=3", "a number"), ("lr=[1, 2]", "a list")] {
+            let s = Session(options: SessionOptions(overrides: [try Override(parsing: given)]), output: .discard)
+            do {
+                try s.check(entry("let lr = 0.01\nlet name = \"base\"\nprint lr, name"))
+                Issue.record("--set \(given) was accepted")
+            } catch {
+                guard case .check = error else { Issue.record("--set \(given): \(error)"); continue }
+                let want = given.hasPrefix("lr") ? "a number" : "a string"
+                #expect(error.diagnostics.first?.headline == "<repl>:\(given.hasPrefix("lr") ? 1 : 2):\(given.hasPrefix("lr") ? 10 : 12): error: --set: \(given): '\(given.prefix { $0 != "=" })' is \(want) here, so its value must be one too, not \(got)")
+            }
+        }
+        // The same kind is fine: a bare word is a string.
+        let ok = Session(options: SessionOptions(overrides: [try Override(parsing: "name=run7"), try Override(parsing: "lr=1e-3")]), output: .discard)
+        try ok.check(entry("let lr = 0.01\nlet name = \"base\""))
+    }
+
     @Test func transcriptKeepsEntriesThatRan() throws {
         let s = Session(output: .discard)
         try s.run(entry("let a = 1"))

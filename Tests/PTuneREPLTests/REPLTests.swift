@@ -138,6 +138,14 @@ struct ScriptedSession {
         let ambiguous = ScriptedSession([":t"]).run()
         #expect(ambiguous.err.value.contains("error: unknown command ':t' (did you mean :type or :time?)"))
         #expect(ScriptedSession([":help vars", ":help :q"]).run().out.value.contains(":vars \n  the names in the session"))
+        // `load` and `save` are statements (and `load` a builtin) before they are REPL commands; `:load` is the command.
+        let load = ScriptedSession([":help load"]).run().out.value
+        let statement = try #require(load.range(of: "load NAME from \"PATH\""))
+        let meta = try #require(load.range(of: "The REPL command :load FILE"))
+        #expect(statement.lowerBound < meta.lowerBound, "\(load)")
+        #expect(ScriptedSession([":help save"]).run().out.value.contains("save EXPR to \"PATH\"\n  write a tensor"))
+        let command = ScriptedSession([":help :load"]).run().out.value
+        #expect(command.contains(":load FILE\n") && !command.contains("load NAME from"))
         #expect(Completer(source: Session(output: .discard)).complete(line: ":h rand").candidates.contains("randn"))
     }
 

@@ -90,11 +90,10 @@ final class Captured: Sendable {
     }
 
     @Test func recordSeedsSayWhereTheyCameFrom() {
-        let script = SourceFile(name: "s.pt", text: "seed 3\nlet a = 1\nseed 11\n")
-        #expect(RunRecord.Seed(option: 5, script: script, default: 0) == RunRecord.Seed(value: 5, source: .option))
-        #expect(RunRecord.Seed(option: nil, script: script, default: 0) == RunRecord.Seed(value: 11, source: .script))
-        #expect(RunRecord.Seed(option: nil, script: SourceFile(name: "t", text: "print 1"), default: 9)
-                == RunRecord.Seed(value: 9, source: .default))
-        #expect(RunRecord.Seed(option: nil, script: nil, default: 9).source == .default)
+        let file = SourceFile(name: "common.pt", text: "let a = 1\nseed 11\n")
+        let ran = (value: UInt64(11), at: SourceSpan(file: file, start: 10, end: 17))
+        #expect(RunRecord.Seed(option: 5, ran: ran, default: 0) == RunRecord.Seed(value: 5, source: .option))
+        #expect(RunRecord.Seed(option: nil, ran: ran, default: 0) == RunRecord.Seed(value: 11, source: .script, statement: "common.pt:2:1"))
+        #expect(RunRecord.Seed(option: nil, ran: nil, default: 9) == RunRecord.Seed(value: 9, source: .default))
     }
 }

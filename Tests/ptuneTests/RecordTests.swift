@@ -47,4 +47,61 @@ import Testing
         #expect(third.status == 0)
         #expect(try Data(contentsOf: dir.appendingPathComponent("runs/c/metrics.csv")) != csv)
     }
+
+    /// A record of a script that imports another (which sets the seed) names the seed statement that ran, copies and
+    /// hashes every imported file beside the script's copy (so the copy reruns as it is), hashes every file the run
+    /// read, and keeps what the script printed; the copy, rerun from the record folder, prints and trains the same.
+    @Test func recordsKeepImportsReadFilesAndOutput() throws {
+        let dir = try PtuneProcess.temporaryFolder("record-imports")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        try "seed 5\nimport \"more.pt\"\n".write(to: dir.appendingPathComponent("lib/common.pt"), atomically: true, encoding: .utf8)
+        try "fn half(x) = x / 2\n".write(to: dir.appendingPathComponent("lib/more.pt"), atomically: true, encoding: .utf8)
+        try "x,y\n1,0\n2,1\n3,0\n4,1\n".write(to: dir.appendingPathComponent("rows.csv"), atomically: true, encoding: .utf8)
+        let script = "import \"lib/common.pt\"\n" + """
+            let rows = read_csv("rows.csv")
+            param w = randn(1, 1)
+            data d = dataset(x: randn(8, 1), y: randn(8, 1))
+            let run = train w on d {
+              loss: mse(batch.x @ w, batch.y)
+              optimizer: sgd(lr: 0.1)
+              batch: 4
+              steps: 6
+            }
+            print half(run.final_loss), len(rows)
+
+            """
+        try script.write(to: dir.appendingPathComponent("r.pt"), atomically: true, encoding: .utf8)
+        let first = try PtuneProcess.run(["--record", "runs/a", "r.pt"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let folder = dir.appendingPathComponent("runs/a")
+        let record = try RunRecord.read(from: folder.appendingPathComponent("record.json").path)
+        #expect(record.seed == 5 && record.seedSource == .script && record.seedStatement == "lib/common.pt:1:1")
+        let imports = try #require(record.imports)
+        #expect(imports.map(\.path) == ["lib/common.pt", "lib/more.pt"])
+        for i in imports {
+            let original = try Data(contentsOf: dir.appendingPathComponent(i.path))
+            #expect(i.copy == i.path && i.sha256 == SHA256.hex(of: original) && i.bytes == original.count)
+            #expect(try Data(contentsOf: folder.appendingPathComponent(i.copy)) == original)
+        }
+        let csv = try Data(contentsOf: dir.appendingPathComponent("rows.csv"))
+        #expect(record.readFiles == [RunRecord.SavedFile(path: "rows.csv", sha256: SHA256.hex(of: csv), bytes: csv.count)])
+        let output = try Data(contentsOf: folder.appendingPathComponent(try #require(record.output)))
+        #expect(output == Data(first.stdout.utf8) && record.outputSHA256 == SHA256.hex(of: output))
+        #expect(first.stdout.hasSuffix(" 4\n"))
+
+        // The record's copy runs where it is, with the same seed and output (the data file beside it).
+        try fm.copyItem(at: dir.appendingPathComponent("rows.csv"), to: folder.appendingPathComponent("rows.csv"))
+        let again = try PtuneProcess.run(["--record", "../b", "r.pt"], in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        let second = try RunRecord.read(from: dir.appendingPathComponent("runs/b/record.json").path)
+        #expect(second.outputSHA256 == record.outputSHA256 && second.metricsSHA256 == record.metricsSHA256)
+        #expect(second.imports?.map(\.sha256) == imports.map(\.sha256))
+        // --seed wins over the imported statement, and changes what is printed.
+        let seeded = try PtuneProcess.run(["--seed", "6", "--record", "runs/c", "r.pt"], in: dir)
+        let third = try RunRecord.read(from: dir.appendingPathComponent("runs/c/record.json").path)
+        #expect(seeded.status == 0 && third.seed == 6 && third.seedSource == .option && third.seedStatement == nil)
+        #expect(third.outputSHA256 != record.outputSHA256)
+    }
 }

@@ -44,8 +44,8 @@ BUILTINS = (
     "prefix_encoder", "prompt", "rand", "randint", "randn", "random", "range", "read_csv", "read_jsonl", "read_text",
     "read_tsv", "relu", "reshape", "rms_norm", "round", "sample_vocab", "scale_encoder", "sentence_embedding", "sgd",
     "shuffle", "sigmoid", "silu", "softmax", "split", "sqrt", "square", "squeeze", "stack", "str", "sum",
-    "synthetic_classes", "take", "tanh", "tensor", "text", "to", "tokenize", "transpose", "unsqueeze", "variance",
-    "where", "with_schedule", "write_text", "zero", "zeros",
+    "synthetic_classes", "table", "take", "tanh", "tensor", "text", "to", "tokenize", "transpose", "unsqueeze",
+    "variance", "where", "with_schedule", "write_csv", "write_text", "zero", "zeros",
 )
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"

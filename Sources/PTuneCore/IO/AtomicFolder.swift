@@ -33,6 +33,22 @@ public enum AtomicFolder {
             try AtomicFile.writeAll(data, to: fd, shown + "/" + name)
             guard fsync(fd) == 0 else { throw AtomicFile.error("flush", shown + "/" + name) }
         }
+
+        /// Writes `data` as the file at `relativePath` (`lib/common.pt`) in the folder, making the folders on the way
+        /// (each component a plain name).
+        public func write(_ data: Data, at relativePath: String) throws {
+            let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard let name = parts.last, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                throw FileWriteError.refused(path: shown + "/" + relativePath, "not a relative path of plain names")
+            }
+            var folder = path
+            for part in parts.dropLast() {
+                try AtomicFile.checkName(part, shown + "/" + relativePath)
+                folder += "/" + part
+                guard mkdir(folder, 0o755) == 0 || errno == EEXIST else { throw AtomicFile.error("create a folder in", shown) }
+            }
+            try Staging(path: folder, shown: shown + "/" + parts.dropLast().joined(separator: "/")).write(data, named: name)
+        }
     }
 
     /// Writes the folder at `path` (a canonical path; errors name it `shownAs`): `fill` writes its files into the

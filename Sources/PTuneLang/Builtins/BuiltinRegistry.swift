@@ -26,7 +26,7 @@ public struct BuiltinRegistry: Sendable {
     /// The language's builtins.
     public static let standard = BuiltinRegistry(
         BuiltinRegistry.tensorBuiltins + BuiltinRegistry.mathBuiltins + BuiltinRegistry.nnBuiltins
-            + BuiltinRegistry.dataBuiltins + BuiltinRegistry.ioBuiltins + BuiltinRegistry.modelBuiltins
+            + BuiltinRegistry.dataBuiltins + BuiltinRegistry.ioBuiltins + BuiltinRegistry.tableBuiltins + BuiltinRegistry.modelBuiltins
             + BuiltinRegistry.plotBuiltins)
 
     /// The builtin scripts call as `name(…)`.

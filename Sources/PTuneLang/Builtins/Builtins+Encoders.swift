@@ -87,25 +87,30 @@ extension BuiltinRegistry {
                         throw RuntimeFailure(.badArgument(function: "prompt", "a prefix encoder makes keys and values for every attention layer, not input tokens: pass it as encoder: to lm.forward(x, …), label_logits, generate or sentence_embedding"))
                     }
                     if a.isNone(2) { return .tensor(try placeBefore(try e.encode(), try a.tensor(1))) }
-                    return .tensor(try place(try e.encode(), try a.tensor(1), template: try a.string(2)))
+                    let placed = try place(try e.encode(), try a.tensor(1), template: try a.string(2))
+                    if let t = try? PromptTemplate(try a.string(2)) { e.notePlacement(t, source: try a.string(2)) }
+                    return .tensor(placed)
                 }),
-        Builtin("export_peft", [.receiver("encoder", .encoder), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM"))],
+        Builtin("export_peft", [.receiver("encoder", .encoder), .required("folder", "string"), .optional("task", "string", .string("CAUSAL_LM")),
+                                .optional("model", "model", .none), .optional("base_model", "string", .none),
+                                .optional("template", "string", .none)],
                 returns: "none", topic: .nn,
-                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, PREFIX_TUNING (the keys and values) for a prefix encoder, P_TUNING for the others",
-                example: "export_peft(pe, \"adapter\", task: \"SEQ_CLS\")", result: .none,
+                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, PREFIX_TUNING (the keys and values) for a prefix encoder, P_TUNING for the others; model: fills the base model's name or folder, layers and heads (base_model: names it instead); a placement PEFT cannot express (template:, or one the encoder was used with) is refused",
+                example: "export_peft(pe, \"adapter\", model: lm)", result: .none,
                 run: { a, m in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
-                    try PEFTAdapter.export(e.encoder, toFolder: try a.string(1), options: PEFTAdapter.Options(taskType: try a.string(2)),
-                                           files: m.files)
+                    let options = try peftOptions(a, e, m)
+                    try PEFTAdapter.export(e.encoder, toFolder: try a.string(1), options: options, files: m.files)
                     return .none
                 }),
         Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
-                summary: "a PEFT adapter folder as an inference-only encoder: a p-tuning or prompt-tuning adapter as an embedding encoder, a PREFIX_TUNING adapter as a prefix encoder of its saved keys and values", example: "encoder pe = import_peft(\"adapter\")",
+                summary: "a PEFT adapter folder as an encoder holding its saved prompt (trainable: training it further starts from there): a p-tuning or prompt-tuning adapter as an embedding encoder, a PREFIX_TUNING adapter as a prefix encoder of its keys and values",
+                example: "encoder pe = import_peft(\"adapter\")",
                 result: .encoder,
                 run: { a, m in
-                    let e = try PEFTAdapter.importAdapter(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files)
+                    let e = try PEFTAdapter.importAdapter(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files, trainable: true)
                     if let prefix = e as? PrefixEncoder { return .encoder(EncoderObject(prefix, summary: prefixSummary(prefix))) }
-                    return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim), inference only)"))
+                    return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim))"))
                 }),
     ]
 

@@ -31,6 +31,7 @@ extension BuiltinRegistry {
                     }
                     let virtual = try virtualTokens(a, 3, lm, "label_logits")
                     let template = try promptTemplate(try a.string(4), virtual: virtual?.shape[0] ?? 0, "label_logits")
+                    if case let .encoder(e) = a[3] { e.notePlacement(template, source: try a.string(4)) }
                     let examples = try texts.map { try render(template, text: $0, tokenizer) }
                     return .tensor(try scoreInChunks(lm, virtual: virtual, examples: examples, words: words))
                 }),

@@ -23,12 +23,18 @@ extension BuiltinRegistry {
                     // load opens — weights, configuration, vocabulary, tokenizer, shards — is checked by it.
                     var access = m.fileAccess
                     let target: String
+                    var origin: String?
                     if let known = ModelRegistry.known.first(where: { $0.name == request }) {
                         target = request
+                        origin = known.repository
                         access.allowReading(registry.folder(of: known))
                     } else if ModelRegistry.isPath(request) || FileManager.default.fileExists(atPath: (m.directory ?? FileManager.default.currentDirectoryPath) + "/" + request) {
                         // A bare folder name is a path too when it names something beside the script.
                         target = try m.resolve(request, forWriting: false)
+                        // transformers loads a folder, or the folder of a .safetensors file; not a GGUF file.
+                        if !target.hasSuffix(".gguf") {
+                            origin = target.hasSuffix(".safetensors") ? (target as NSString).deletingLastPathComponent : target
+                        }
                     } else {
                         target = request
                     }
@@ -41,7 +47,9 @@ extension BuiltinRegistry {
                         storage = s
                     }
                     let model = try registry.load(target, frozen: try a.bool(1), storage: storage, access: access)
-                    return .model(pretrainedModel(model, name: request))
+                    let object = pretrainedModel(model, name: request)
+                    object.origin = origin
+                    return .model(object)
                 }),
         Builtin("tokenize", [.receiver("model", .model), .required("text", "string"), .optional("special", "bool", .bool(false))],
                 returns: "tensor", topic: .models,

@@ -17,6 +17,8 @@ indirect enum CheckedExpr {
     case load(Slot, SourceSpan)
     /// `[a, b, c]`
     case list([CheckedExpr])
+    /// `{lr: 0.001, acc: 0.9}`: field names and values, in order
+    case record([String], [CheckedExpr])
     /// `[[1, 2], [3, 4]]`, made with the dtype of the moment it runs.
     case tensorLiteral(TensorLiteral, SourceSpan)
     /// `64 -> 256 -> 64`: integer sizes.

@@ -33,7 +33,7 @@ extension Checker {
                                  suggestion: Suggestions.closest(to: method, in: names)), at: span)
             _ = args.map { expression($0.value) }
             return Checked(type: .unknown, expr: .invalid(span))
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record:
             return dynamicCall(expression(callee), args, span)
         }
     }

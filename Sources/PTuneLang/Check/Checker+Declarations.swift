@@ -12,6 +12,11 @@ extension Checker {
         if topLevel, let o = overrides[name], kind == .dim || (kind == .let && Checker.isLiteral(valueExpr)) {
             usedOverrides.insert(name)
             value = o.expression(at: valueExpr.span)
+            // A `let` keeps the kind of its literal: `--set lr=abc` for `let lr = 0.1` is refused before anything runs.
+            if kind == .let, let here = Checker.literal(valueExpr), let given = Checker.literal(value),
+               let want = Checker.literalKind(here), let got = Checker.literalKind(given), want != got {
+                error(.badOverride("\(name)=\(o.text): '\(name)' is \(want) here, so its value must be one too, not \(got)"), at: valueExpr.span)
+            }
         }
         if kind == .encoder, case let .call(.name(n, ns), args, cs) = value, resolve(n) == nil,
            registry.global(n + "_encoder") != nil {
@@ -88,7 +93,19 @@ extension Checker {
         switch e {
         case .number, .string, .bool, .tensor: return true
         case let .list(items, _): return items.allSatisfy(isLiteral)
-        case .none, .name, .chain, .unary, .binary, .call, .member, .index: return false
+        case .none, .name, .chain, .unary, .binary, .call, .member, .index, .record: return false
+        }
+    }
+
+    /// What kind of literal a value is, in words (`a number`, `a string`, `a bool`, `a list`); nil for none.
+    static func literalKind(_ v: Value) -> String? {
+        switch v {
+        case .number: return "a number"
+        case .string: return "a string"
+        case .bool: return "a bool"
+        case .list: return "a list"
+        case .none, .tensor, .param, .range, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer, .schedule:
+            return nil
         }
     }
 
@@ -104,7 +121,7 @@ extension Checker {
             var out: [Value] = []
             for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
             return .list(out)
-        case .name, .chain, .unary, .binary, .call, .member, .index: return nil
+        case .name, .chain, .unary, .binary, .call, .member, .index, .record: return nil
         }
     }
 
@@ -191,7 +208,7 @@ extension Checker {
         case let .member(base, member, _):
             let recv = expression(base)
             return .setMember(recv.expr, member, op.binary, value.expr, span)
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record:
             error(.invalidAssignmentTarget(op.rawValue), at: target.span)
             return .nothing
         }

@@ -39,6 +39,14 @@ extension Checker {
             return member(base, name, span)
         case let .index(base, subs, span):
             return index(base, subs, span)
+        case let .record(fields, _):
+            var seen: Set<String> = []
+            for f in fields where !seen.insert(f.name).inserted {
+                error(.duplicateField(f.name), at: f.nameSpan)
+            }
+            let cs = fields.map { expression($0.value) }
+            return Checked(type: .record(RecordType(zip(fields, cs).map { ($0.name, $1.type.widened) })),
+                           expr: .record(fields.map(\.name), cs.map(\.expr)))
         }
     }
 

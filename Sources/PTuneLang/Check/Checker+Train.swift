@@ -3,7 +3,6 @@ import PTuneCore
 extension Checker {
     /// `train targets on data { options }`.
     mutating func train(_ t: TrainDecl, topLevel: Bool) -> CheckedStmt {
-        if !topLevel && t.result != nil { error(.topLevelOnly("'let … = train'"), at: t.span) }
         // What is trained.
         var targets: [TrainBlock<CheckedExpr>.Target] = []
         for (name, span) in t.targets {

@@ -16,6 +16,14 @@ extension CodeGen {
                 for c in codes { out.append(try c.code(m)) }
                 return .list(out)
             }
+        case let .record(names, items):
+            let codes = items.map { CodeBox(code: expression($0)) }
+            return { m in
+                var values: [Value] = []
+                values.reserveCapacity(codes.count)
+                for c in codes { values.append(try c.code(m)) }
+                return .record(Record(Array(zip(names, values))))
+            }
         case let .tensorLiteral(lit, span):
             return { m in
                 do { return .tensor(try Tensor(literal: lit, dtype: m.defaultDType)) } catch { throw RuntimeFailure.located(error, at: span) }

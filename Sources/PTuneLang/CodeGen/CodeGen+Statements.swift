@@ -14,7 +14,7 @@ extension CodeGen {
                 guard case let .number(x) = v, let n = Value.exactInt(x), n >= 0 else {
                     throw RuntimeFailure(.notInteger(context: "the seed", value: v.debugText), at: valueSpan)
                 }
-                m.reseed(UInt64(n))
+                m.reseed(UInt64(n), at: span)
                 return .next
             }
         case let .dtype(d):

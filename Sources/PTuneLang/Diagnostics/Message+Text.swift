@@ -73,6 +73,8 @@ extension Message {
             return "'\(function)' has no argument '\(label)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (\(list))"
         case let .missingArgument(function, name):
             return "missing argument '\(name)' in call to '\(function)'"
+        case let .duplicateField(name):
+            return "the field '\(name)' is given twice in the record"
         case let .duplicateArgument(function, name):
             return "argument '\(name)' is given twice in call to '\(function)'"
         case let .tooManyArguments(function, max, got):

@@ -80,6 +80,8 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case missingArgument(function: String, name: String)
     /// An argument given twice.
     case duplicateArgument(function: String, name: String)
+    /// A record literal's field given twice.
+    case duplicateField(String)
     /// Too many positional arguments.
     case tooManyArguments(function: String, max: Int, got: Int)
     /// Calling something that is not a function.

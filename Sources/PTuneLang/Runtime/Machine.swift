@@ -52,6 +52,8 @@ final class Machine {
     var rng: Generator
     /// Whether a `seed` statement (or `--seed`) has set the generator.
     var seeded = false
+    /// The last `seed` statement that ran (in the script or a file it imports): its value and where it is.
+    var lastSeed: (value: UInt64, at: SourceSpan)?
     /// Whether the note about the default seed was printed.
     var announcedDefaultSeed = false
     /// The dtype of new float tensors (`dtype float64`).
@@ -116,10 +118,11 @@ final class Machine {
         return try body(&rng)
     }
 
-    /// Reseeds the generator (`seed N`; `--seed` wins).
-    func reseed(_ seed: UInt64) {
+    /// Reseeds the generator (`seed N` at `span`; `--seed` wins).
+    func reseed(_ seed: UInt64, at span: SourceSpan) {
         rng = Generator(seed: options.seedOverride ?? seed)
         seeded = true
+        lastSeed = (seed, span)
     }
 
     /// Starts the clock and the step count of a run (a script, or one REPL entry) against the limits.

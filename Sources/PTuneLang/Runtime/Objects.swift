@@ -52,6 +52,9 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     let forward: (Tensor) throws -> Tensor
     /// The scalars of weights that are not parameters (a loaded model's quantized matrices), counted with them.
     let frozenWeightCount: Int
+    /// Where PEFT and transformers find this model (its Hugging Face name or folder), when known: a pretrained
+    /// model loaded by name or from a folder.
+    var origin: String?
 
     init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
          backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
@@ -99,10 +102,18 @@ public final class EncoderObject: @unchecked Sendable, CustomStringConvertible {
     public let encoder: any PromptEncoder
     /// How it was built, for printing.
     public let summary: String
+    /// The last template that placed its tokens other than all before the text (PEFT's one placement), if any:
+    /// an export to PEFT would lose it.
+    var placement: String?
 
     init(_ encoder: any PromptEncoder, summary: String) {
         self.encoder = encoder
         self.summary = summary
+    }
+
+    /// Remembers `template` (written `source`) when it places the tokens other than PEFT does.
+    func notePlacement(_ template: PromptTemplate, source: String) {
+        if !template.isPrepending { placement = source }
     }
 
     /// The encoder's kind (`embedding`, `mlp`, `lstm`, `scale`).

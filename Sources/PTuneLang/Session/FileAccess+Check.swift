@@ -30,7 +30,10 @@ public struct RelativeFileAccess: FileAccessCheck {
 
     /// The canonical path of `path` if a script may read it, or the failure a script reports.
     public func readablePath(_ path: String) throws -> String {
-        do { return try access.resolve(path, relativeTo: directory, forWriting: false) } catch { throw RuntimeFailure(error) }
+        let resolved: String
+        do { resolved = try access.resolve(path, relativeTo: directory, forWriting: false) } catch { throw RuntimeFailure(error) }
+        access.readLog?.note(resolved)
+        return resolved
     }
 
     /// The canonical path of `path` if a script may create or replace it, or the failure a script reports.

@@ -8,6 +8,8 @@ public struct FileAccess: Sendable {
     public private(set) var roots: [String]
     /// Folders a script may read but never write (ptune's download cache, once a script asks for a file in it).
     public private(set) var readOnlyRoots: [String] = []
+    /// Where every file a script opens for reading is noted (a run record lists them), if anywhere.
+    public var readLog: ReadLog?
 
     /// Where relative paths a script writes land (`--output-dir`; nil: beside the script, or in the working
     /// directory). Relative reads look there first, then where they would without it. It is an allowed folder.

@@ -44,6 +44,17 @@ public final class Session {
     /// The text of every source that ran to the end in this session, in order (the REPL's `:save` writes them
     /// as a script).
     public private(set) var transcript: [String] = []
+    /// The canonical path of every file imported so far (checked, whether or not it then ran), sorted.
+    public private(set) var importedFiles: [String] = []
+
+    /// The last `seed` statement that ran — in the script or a file it imports —: its value (before `--seed`) and
+    /// where it is.
+    public var lastSeed: (value: UInt64, at: SourceSpan)? { machine.lastSeed }
+
+    /// Notes every file the session's scripts read in `log` (nil: none).
+    public func logReads(in log: ReadLog?) {
+        machine.fileAccess.readLog = log
+    }
 
     /// A session with `options`, writing to `output`.
     public init(options: SessionOptions = SessionOptions(), output: OutputSink = .standard,
@@ -73,6 +84,7 @@ public final class Session {
         table = GlobalTable()
         staticDType = .float32
         transcript = []
+        importedFiles = []
         machine = Machine(options: options, output: out, cancellation: cancellation, registry: registry)
         machine.onTrainProgress = hook
         machine.fileAccess = access
@@ -88,6 +100,7 @@ public final class Session {
             let statements = try parse(source)
             var c = checker()
             _ = c.checkProgram(statements)
+            noteImports(c)
             try report(c, unusedOverrides: reportUnusedOverrides)
         }
     }
@@ -103,6 +116,7 @@ public final class Session {
             let statements = try parse(source)
             var c = checker()
             let checked = c.checkProgram(statements)
+            noteImports(c)
             try report(c, unusedOverrides: reportUnusedOverrides)
             return try execute(CodeGen.program(checked))
         }
@@ -139,6 +153,10 @@ public final class Session {
 
     func checker() -> Checker {
         Checker(globals: table, dtype: staticDType, overrides: options.overrides, registry: registry, access: machine.fileAccess)
+    }
+
+    func noteImports(_ c: Checker) {
+        importedFiles = Array(Set(importedFiles).union(c.globals.imported)).sorted()
     }
 
     func report(_ c: Checker, unusedOverrides: Bool) throws(RunFailure) {

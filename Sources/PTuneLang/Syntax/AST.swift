@@ -75,16 +75,28 @@ public indirect enum Expr: Sendable {
     case member(Expr, String, SourceSpan)
     /// `x[0, 1:3]`
     case index(Expr, [Subscript], SourceSpan)
+    /// `{lr: 0.001, acc: 0.9}`: a record of named fields, in order
+    case record([RecordField], SourceSpan)
 
     /// The span the expression covers.
     public var span: SourceSpan {
         switch self {
         case let .number(_, s), let .string(_, s), let .bool(_, s), let .none(s), let .name(_, s), let .list(_, s),
              let .tensor(_, s), let .chain(_, s), let .unary(_, _, s), let .binary(_, _, _, s), let .call(_, _, s),
-             let .member(_, _, s), let .index(_, _, s):
+             let .member(_, _, s), let .index(_, _, s), let .record(_, s):
             return s
         }
     }
+}
+
+/// One field of a record literal: `lr: 0.001`.
+public struct RecordField: Sendable {
+    /// The field's name.
+    public let name: String
+    /// Where the name is.
+    public let nameSpan: SourceSpan
+    /// Its value.
+    public let value: Expr
 }
 
 /// What a declaration declares.

@@ -159,7 +159,7 @@ extension Parser {
         return .slice(start: lower, end: upper, step: step, span: span(from: start))
     }
 
-    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list ;
+    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list | record ;
     mutating func parsePrimary() throws -> Expr {
         let t = peek
         switch t.kind {
@@ -187,6 +187,8 @@ extension Parser {
             return inner
         case .punctuation(.leftBracket):
             return try parseList()
+        case .punctuation(.leftBrace):
+            return try parseRecord()
         case .punctuation, .newline, .eof, .invalid:
             throw fail(.expectedExpression(found: found))
         }
@@ -208,6 +210,27 @@ extension Parser {
         return .list(items, span)
     }
 
+    // record = "{" [ NAME ":" expression { "," NAME ":" expression } [ "," ] ] "}" ;
+    // (Line breaks may stand between the fields.)
+    mutating func parseRecord() throws -> Expr {
+        let open = advance()
+        try enter()
+        defer { depth -= 1 }
+        var fields: [RecordField] = []
+        skipNewlines()
+        while !check(.rightBrace) {
+            guard let name = nameToken() else { throw fail(.expectedToken("a field name", context: "in the record", found: found)) }
+            advance()
+            try consume(.colon, .expectedToken("':'", context: "after the field name '\(name.text)'", found: found))
+            fields.append(RecordField(name: name.text, nameSpan: name.span, value: try parseExpression()))
+            skipNewlines()
+            if !match(.comma) { break }
+            skipNewlines()
+        }
+        try consume(.rightBrace, .expectedClosing("}", opener: "{", at: open.span.lineColumn))
+        return .record(fields, span(from: open.span))
+    }
+
     /// The tensor literal a list of numbers (or of such lists) spells, or nil if any item is something else.
     static func tensorLiteral(_ items: [Expr]) -> TensorLiteral? {
         var out: [TensorLiteral] = []
@@ -215,7 +238,7 @@ extension Parser {
             switch item {
             case let .number(v, _): out.append(.scalar(v))
             case let .tensor(t, _): out.append(t)
-            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index: return nil
+            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index, .record: return nil
             }
         }
         return .list(out)

@@ -293,7 +293,7 @@ extension Parser {
         switch target {
         case .name, .member:
             break
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record:
             throw Failure(diagnostic: Diagnostic(.invalidAssignmentTarget(opToken.text), at: target.span))
         }
         let value = try parseExpression()

@@ -9,6 +9,8 @@ public struct KnownModel: Sendable, Equatable {
     public let file: String
     /// What the model is, for listings.
     public let summary: String
+    /// The model's name on the Hugging Face hub, where PEFT and transformers load it from.
+    public let repository: String
 }
 
 /// Where a model's weights are, and in which format.
@@ -39,9 +41,11 @@ public struct ModelRegistry: Sendable {
     /// The models ptune knows by name.
     public static let known: [KnownModel] = [
         KnownModel(name: "smollm2-135m", file: "smollm2-135m/SmolLM2-135M-Instruct.Q4_1.gguf",
-                   summary: "SmolLM2-135M-Instruct: Llama-architecture causal LM, GGUF Q4_1, byte-level BPE"),
+                   summary: "SmolLM2-135M-Instruct: Llama-architecture causal LM, GGUF Q4_1, byte-level BPE",
+                   repository: "HuggingFaceTB/SmolLM2-135M-Instruct"),
         KnownModel(name: "minilm-l6", file: "minilm-l6/model.safetensors",
-                   summary: "all-MiniLM-L6-v2: BERT sentence encoder, safetensors float32, WordPiece"),
+                   summary: "all-MiniLM-L6-v2: BERT sentence encoder, safetensors float32, WordPiece",
+                   repository: "sentence-transformers/all-MiniLM-L6-v2"),
     ]
 
     /// The script that downloads the known models.

@@ -6,12 +6,14 @@ import PTuneCore
 /// p-tuning or prompt-tuning adapter) and `adapter_config.json`: for an ``EmbeddingPromptEncoder`` PEFT's
 /// `PromptTuningConfig` keys (`peft_type` `PROMPT_TUNING`, `prompt_tuning_init` and its text and tokenizer), for the
 /// other encoders its `PromptEncoderConfig` keys (`peft_type` `P_TUNING`); `inference_mode` true. PEFT loads such a
-/// folder with `PeftModel.from_pretrained`; ptune imports it as an inference-only ``EmbeddingPromptEncoder``.
+/// folder with `PeftModel.from_pretrained`; ptune imports it as an ``EmbeddingPromptEncoder`` holding the saved prompt.
 public enum PEFTAdapter {
     /// The weights file name.
     public static let weightsFile = "adapter_model.safetensors"
     /// The config file name.
     public static let configFile = "adapter_config.json"
+    /// The PEFT version whose adapter format the export follows (written as `peft_version`, as PEFT does).
+    public static let peftVersion = "0.21.2"
 
     /// Describes the adapter beyond the encoder itself.
     public struct Options: Sendable {
@@ -83,6 +85,7 @@ public enum PEFTAdapter {
                                      _ fields: [String: JSONValue]) -> JSONValue {
         let common: [String: JSONValue] = [
             "peft_type": .string(peftType),
+            "peft_version": .string(peftVersion),
             "task_type": .string(options.taskType),
             "inference_mode": .bool(true),
             "num_virtual_tokens": .int(c.numVirtualTokens),
@@ -137,15 +140,16 @@ public enum PEFTAdapter {
         try importEncoder(fromFolder: folder.path, dtype: dtype, files: files)
     }
 
-    /// Reads any prompt-learning adapter folder ptune runs: a `PREFIX_TUNING` adapter as an inference-only
-    /// ``PrefixEncoder`` holding the saved keys and values (`prompt_embeddings` `[n, num_layers · 2 · token_dim]`,
-    /// the projection's output when PEFT trained one), a p-tuning or prompt-tuning adapter as
-    /// ``importEncoder(fromFolder:dtype:files:)`` does.
-    public static func importAdapter(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> PromptEncoder {
+    /// Reads any prompt-learning adapter folder ptune runs: a `PREFIX_TUNING` adapter as a ``PrefixEncoder`` holding
+    /// the saved keys and values (`prompt_embeddings` `[n, num_layers · 2 · token_dim]`, the projection's output when
+    /// PEFT trained one; a plain table, trainable when `trainable`), a p-tuning or prompt-tuning adapter as
+    /// ``importEncoder(fromFolder:dtype:files:trainable:)`` does.
+    public static func importAdapter(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles(),
+                                     trainable: Bool = false) throws -> PromptEncoder {
         let configPath = path + "/" + configFile
         let config = try JSONValue.parse(try files.contents(configPath, limit: 1 << 24))
         guard config["peft_type"]?.stringValue == "PREFIX_TUNING" else {
-            return try importEncoder(fromFolder: path, dtype: dtype, files: files)
+            return try importEncoder(fromFolder: path, dtype: dtype, files: files, trainable: trainable)
         }
         guard let n = config["num_virtual_tokens"]?.intValue, let w = config["token_dim"]?.intValue,
               let layers = config["num_layers"]?.intValue, n > 0, w > 0, layers > 0 else {
@@ -162,13 +166,15 @@ public enum PEFTAdapter {
             throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(layout.tableWidth)] (\(layout))")
         }
         if let dtype { table = try table.to(dtype) }
-        let encoder = try PrefixEncoder(table: table, layout: layout, frozen: true)
+        let encoder = try PrefixEncoder(table: table, layout: layout, frozen: !trainable)
         if config["init_weights"]?.stringValue == "zero" { encoder.initialization = .zero }
         return encoder
     }
 
-    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them).
-    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
+    /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them);
+    /// `trainable`: the saved prompt is a trainable table (training it further is prompt tuning from there).
+    public static func importEncoder(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles(),
+                                     trainable: Bool = false) throws -> EmbeddingPromptEncoder {
         let configPath = path + "/" + configFile
         let data = try files.contents(configPath, limit: 1 << 24)
         let config = try JSONValue.parse(data)
@@ -188,7 +194,7 @@ public enum PEFTAdapter {
             throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(d)]")
         }
         if let dtype { table = try table.to(dtype) }
-        let encoder = try EmbeddingPromptEncoder(table: table, frozen: true)
+        let encoder = try EmbeddingPromptEncoder(table: table, frozen: !trainable)
         if type == "PROMPT_TUNING" {
             encoder.initialization = PromptInit(peftName: config["prompt_tuning_init"]?.stringValue,
                                                 text: config["prompt_tuning_init_text"]?.stringValue,

@@ -48,6 +48,23 @@ public struct PromptTemplate: Sendable, Equatable {
         segments.reduce(0) { if case let .virtual(k) = $1 { return $0 + k } else { return $0 } }
     }
 
+    /// Whether PEFT can express the placement: all virtual tokens before everything else (PEFT prepends them to
+    /// the input; text after them is the data's formatting, which PEFT leaves to the user).
+    public var isPrepending: Bool {
+        var seenOther = false
+        for s in segments {
+            switch s {
+            case .virtual:
+                if seenOther { return false }
+            case let .text(t) where t.allSatisfy(\.isWhitespace) && !seenOther:
+                continue
+            case .text, .field:
+                seenOther = true
+            }
+        }
+        return true
+    }
+
     /// The fields the template reads, in order of first use.
     public var fields: [String] {
         var seen: [String] = []

@@ -57,12 +57,18 @@ extension EntryRunner {
         return .done
     }
 
-    /// What `:help topic` shows: a command (`:type`, or `vars` in full), or a builtin, keyword or topic.
+    /// What `:help topic` shows: a command (`:type`, or `vars` in full), or a builtin, keyword or topic. A word that
+    /// is also a statement or builtin (`load`, `save`) is explained as that first, then as the command.
     public static func helpText(for topic: String, in registry: BuiltinRegistry) -> String? {
         // `:help :t` abbreviates like the commands do; `:help vars` names a command in full.
-        let command = topic.hasPrefix(":") ? try? MetaCommand.named(String(topic.dropFirst())).get() : MetaCommand(rawValue: topic)
-        if let m = command { return "\(m.word) \(m.argument)\n  \(m.meaning)" }
-        return HelpTopic.text(for: topic, in: registry)
+        if topic.hasPrefix(":") {
+            return (try? MetaCommand.named(String(topic.dropFirst())).get()).map { "\($0.word) \($0.argument)\n  \($0.meaning)" }
+        }
+        let command = MetaCommand(rawValue: topic)
+        if let text = HelpTopic.text(for: topic, in: registry) {
+            return text + (command.map { "\n\nThe REPL command \($0.word) \($0.argument)\n  \($0.meaning)" } ?? "")
+        }
+        return command.map { "\($0.word) \($0.argument)\n  \($0.meaning)" }
     }
 
     /// What `:help` alone shows: how entries work, the commands, the builtins and statements.

@@ -5,46 +5,38 @@ extension RunRecord {
     public enum SeedSource: String, Codable, Sendable {
         /// The command line's `--seed`.
         case option = "--seed"
-        /// The script's last `seed` statement.
+        /// The last `seed` statement that ran, in the script or in a file it imports.
         case script
-        /// The session's default (the script has no `seed` statement).
+        /// The session's default (no `seed` statement ran).
         case `default`
     }
 
-    /// The seed a run's random draws followed, and where it came from.
+    /// The seed a run's random draws followed, where it came from, and which statement set it.
     public struct Seed: Equatable, Sendable {
         /// The seed.
         public var value: UInt64
         /// Where it came from.
         public var source: SeedSource
+        /// The `seed` statement that set it (`common.pt:1:1`), when one did and `--seed` did not win.
+        public var statement: String?
 
         /// A seed from `source`.
-        public init(value: UInt64, source: SeedSource) {
+        public init(value: UInt64, source: SeedSource, statement: String? = nil) {
             self.value = value
             self.source = source
+            self.statement = statement
         }
 
-        /// `--seed` if given, else the literal of the last top-level `seed N` statement of the `script` that ran,
-        /// else `default`.
-        public init(option: UInt64?, script: SourceFile?, default defaultSeed: UInt64) {
+        /// `--seed` if given, else the value of the last `seed` statement that `ran` (and where it is), else
+        /// `default`.
+        public init(option: UInt64?, ran: (value: UInt64, at: SourceSpan)?, default defaultSeed: UInt64) {
             if let option {
-                (value, source) = (option, .option)
-            } else if let literal = script.flatMap(Seed.lastLiteral) {
-                (value, source) = (literal, .script)
+                self.init(value: option, source: .option)
+            } else if let ran {
+                self.init(value: ran.value, source: .script, statement: ran.at.description)
             } else {
-                (value, source) = (defaultSeed, .default)
+                self.init(value: defaultSeed, source: .default)
             }
-        }
-
-        /// The literal of the last top-level `seed N` statement of `file`, if any.
-        static func lastLiteral(in file: SourceFile) -> UInt64? {
-            var found: UInt64?
-            for statement in Parser.parse(file).statements {
-                if case let .seed(e, _) = statement, case let .number(v, _) = e, v >= 0, v < 1.8e19, v == v.rounded() {
-                    found = UInt64(v)
-                }
-            }
-            return found
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// `record.json`: what a shared run was — the script and its hash, the overrides and seed, the ptune version, when
-/// it ran, the final metrics and the hash of every file it saved — so someone else can rerun it and compare.
+/// `record.json`: what a shared run was — the script and every file it imports (copied beside it, hashed), the
+/// overrides and seed, the ptune version, when it ran, what it printed, the final metrics, and the hash of every
+/// file it read and saved — so someone else can rerun it bit for bit and compare.
 public struct RunRecord: Codable, Equatable, Sendable {
     /// One `--set NAME=VALUE`.
     public struct Override: Codable, Equatable, Sendable {
@@ -45,6 +46,19 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var bytes: Int?
     }
 
+    /// A file the script imports, copied into the record.
+    public struct ImportedFile: Codable, Equatable, Sendable {
+        /// The path, relative to the script's folder when inside it.
+        public var path: String
+        /// The file's SHA-256 (hex) when it was copied.
+        public var sha256: String
+        /// Its size in bytes.
+        public var bytes: Int
+        /// Where its copy is in the record folder: at the same place relative to the script's copy when the file
+        /// is inside the script's folder (so the copy runs as it is), else under `imports/`.
+        public var copy: String
+    }
+
     /// The ptune version that ran it.
     public var ptuneVersion: String
     /// The script's path as given on the command line.
@@ -57,6 +71,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Where the seed came from.
     public var seedSource: SeedSource
+    /// The `seed` statement that set it (file, line, column), when one did.
+    public var seedStatement: String?
+    /// Every file the script imports (nested imports too), copied; nil in older records.
+    public var imports: [ImportedFile]? = nil
     /// The `--set` overrides, in order.
     public var overrides: [Override]
     /// The command that reruns it (the recorded script with the recorded overrides).
@@ -77,6 +95,13 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var metricsSHA256: String
     /// Every file the run saved (new or changed, after the run, under the folders the script may write to).
     public var savedFiles: [SavedFile]
+    /// Every other file the run read (data, models, vocabularies, adapters, checkpoints), hashed when first read;
+    /// nil in older records.
+    public var readFiles: [SavedFile]? = nil
+    /// The file in the record folder holding everything the script printed on standard output; nil in older records.
+    public var output: String? = nil
+    /// The SHA-256 of that file; nil in older records.
+    public var outputSHA256: String? = nil
     /// The most memory the process held at once (its peak resident set), in bytes; nil in older records.
     public var peakMemoryBytes: Int? = nil
     /// The machine it ran on; nil in older records.
@@ -95,6 +120,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case metricsCSV = "metrics_csv"
         case metricsSHA256 = "metrics_sha256"
         case savedFiles = "saved_files"
+        case seedStatement = "seed_statement"
+        case imports
+        case readFiles = "read_files"
+        case output
+        case outputSHA256 = "output_sha256"
         case peakMemoryBytes = "peak_memory_bytes"
         case environment
         case eventsFile = "events_file"

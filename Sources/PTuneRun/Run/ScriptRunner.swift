@@ -9,12 +9,17 @@ public final class ScriptRunner {
     let reporter: TrainingReporter
     let cancellation: CancellationFlag
     let version: String
+    let printed: OutputCapture
 
     /// A runner printing to `console` and showing training through `reporter`; `cancellation` is the flag Ctrl-C
-    /// sets.
+    /// sets. A recorded run keeps what it printed from `printed`, which must receive `console`'s output (nil: the
+    /// runner makes its own and copies its console's output into it).
     public init(console: Console, settings: RunSettings, reporter: TrainingReporter,
-                cancellation: CancellationFlag = CancellationFlag(), version: String = PTuneVersion.current) {
-        self.console = console
+                cancellation: CancellationFlag = CancellationFlag(), version: String = PTuneVersion.current,
+                printed: OutputCapture? = nil) {
+        let capture = printed ?? OutputCapture()
+        self.console = printed == nil && settings.recordDirectory != nil ? console.copyingOutput(to: capture) : console
+        self.printed = capture
         self.settings = settings
         self.reporter = reporter
         self.cancellation = cancellation
@@ -49,18 +54,20 @@ public final class ScriptRunner {
         let folders = [FileManager.default.currentDirectoryPath, (ScriptRunner.absolute(path) as NSString).deletingLastPathComponent]
             + settings.allowPaths.map(ScriptRunner.absolute) + (settings.outputDirectory.map { [ScriptRunner.absolute($0)] } ?? [])
         let before = FileSnapshot(folders: folders)
+        let reads = ReadLog { path in
+            (SHA256.hex(ofFileAt: path), (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil)
+        }
+        session.logReads(in: reads)
         let started = Date()
-        let (status, file) = run(load, execute)
+        let status = run(load, execute).status
         let finished = Date()
         // Other run records (a sweep's points finishing beside this one) are not files this run saved.
         let saved = before.changedFiles(in: FileSnapshot(folders: folders), excluding: [ScriptRunner.absolute(recordDirectory)])
             .filter { !FileManager.default.fileExists(atPath: ($0 as NSString).deletingLastPathComponent + "/record.json") }
-        // A script with syntax or check errors ran nothing, so none of its `seed` statements counts.
-        let seed = RunRecord.Seed(option: settings.seed, script: status == .syntaxError ? nil : file,
-                                  default: session.options.defaultSeed)
+        let seed = RunRecord.Seed(option: settings.seed, ran: session.lastSeed, default: session.options.defaultSeed)
         do {
-            try writeRecord(to: recordDirectory, script: path, bytes: Array(data), seed: seed, saved: saved,
-                            status: status, started: started, finished: finished)
+            try writeRecord(to: recordDirectory, script: path, bytes: Array(data), seed: seed, imports: session.importedFiles,
+                            read: reads.entries, saved: saved, status: status, started: started, finished: finished)
         } catch {
             console.err("ptune: error: cannot write the run record: \(error)\n")
             return status == .success ? .runtimeError : status
