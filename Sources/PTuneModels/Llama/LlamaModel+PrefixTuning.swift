@@ -5,15 +5,29 @@ import PTuneNN
 /// values enter every layer as `past_key_values` would — not rotated, always attended to — and the real tokens sit
 /// at positions `P, P + 1, …` after the `P` prefix positions. The prefix is computed once per batch and shared by
 /// every sequence; the backward reaches its keys and values only.
+///
+/// A prefix table holds its keys in Hugging Face's layout (each head's rotary pairs `(i, i + headDim/2)`, what PEFT
+/// saves and loads), so a table moves between ptune and PEFT unchanged; the model's own keys pair adjacent columns
+/// `(2i, 2i + 1)` (GGUF's layout), so each head's key columns are interleaved on the way in and back on the way out
+/// of a prefill — a permutation, exact.
 extension LlamaModel {
     /// `layers` layers of `kvHeads · headDim`-wide keys and values (grouped-query attention: narrower than d).
     public var prefixLayout: PrefixLayout? { try? PrefixLayout(layers: config.layers, kvHeads: config.kvHeads, headDim: config.headDim) }
 
-    /// `prefix` in float32 once checked against the model's layout.
+    /// `prefix` in float32 with its keys in the model's adjacent-pair layout, once checked against the model's
+    /// layout.
     func checkedPrefix(_ prefix: DeepPrefix) throws -> DeepPrefix {
         try checkPrefix(prefix)
         guard prefix.count > 0 else { throw LlamaError.badInput("a prefix needs at least one position") }
-        return try prefix.to(.float32)
+        return try prefix.to(.float32).mappingKeys { try keyColumns($0, toAdjacentPairs: true) }
+    }
+
+    /// Key rows `[P, kvHeads · headDim]` with each head's columns moved between Hugging Face's rotate-half order
+    /// (pairs `(i, i + headDim/2)`) and adjacent pairs `(2i, 2i + 1)`.
+    func keyColumns(_ k: Tensor, toAdjacentPairs: Bool) throws -> Tensor {
+        let p = k.shape.first ?? 0, h = config.kvHeads, half = config.headDim / 2
+        let split = toAdjacentPairs ? [p, h, 2, half] : [p, h, half, 2]
+        return try k.reshaped(split).permuted([0, 1, 3, 2]).reshaped([p, h * config.headDim])
     }
 
     /// Logits `[B, T, vocabulary]` of input embeddings `[B, T, d]` after the deep `prefix`: each row's real
@@ -65,7 +79,8 @@ extension LlamaModel {
         return try logits(hidden, tokens: labelTokens)
     }
 
-    /// The keys and values `[n, layers · 2 · kvWidth]` (PEFT's flat prefix layout) the model computes for `tokens`
+    /// The keys and values `[n, layers · 2 · kvWidth]` (PEFT's flat prefix layout, keys in Hugging Face's order) the
+    /// model computes for `tokens`
     /// run as one sequence from position 0: what a KV cache holds after prefilling them. A prefix encoder started
     /// from this table makes the model continue as if the tokens were written before every input.
     public func prefillTable(_ tokens: [Int]) throws -> Tensor {
@@ -78,7 +93,7 @@ extension LlamaModel {
         return try Tensor.withoutRecording {
             var columns: [Tensor] = []
             for l in 0..<config.layers {
-                columns.append(try cache.keys[l].narrowed(axis: 0, start: 0, length: tokens.count))
+                columns.append(try keyColumns(cache.keys[l].narrowed(axis: 0, start: 0, length: tokens.count), toAdjacentPairs: false))
                 columns.append(try cache.values[l].narrowed(axis: 0, start: 0, length: tokens.count))
             }
             return try Tensor.concat(columns, axis: 1).detached()

@@ -72,6 +72,12 @@ public struct DeepPrefix: Sendable {
         return DeepPrefix(layers: try layers.map { KVPrefix(key: try $0.key.to(dtype), value: try $0.value.to(dtype)) }, layout: layout)
     }
 
+    /// The prefix with every layer's keys passed through `transform` (a model's own key layout: a permutation of
+    /// each head's columns, say), values unchanged; gradients flow through `transform`.
+    public func mappingKeys(_ transform: (Tensor) throws -> Tensor) throws -> DeepPrefix {
+        DeepPrefix(layers: try layers.map { KVPrefix(key: try transform($0.key), value: $0.value) }, layout: layout)
+    }
+
     /// The same keys and values, cut off from autodiff (for inference).
     public func detached() -> DeepPrefix {
         DeepPrefix(layers: layers.map { KVPrefix(key: $0.key.detached(), value: $0.value.detached()) }, layout: layout)
