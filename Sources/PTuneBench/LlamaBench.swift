@@ -23,10 +23,10 @@ enum LlamaBench {
         }
         let t0 = Clock.now()
         let file = try GGUFFile(path: modelPath)
-        let model = try LlamaModel(gguf: file)
+        let model = try DecoderModel(gguf: file)
         let loadSeconds = Clock.now() - t0
         let t1 = Clock.now()
-        let dense = try LlamaModel(gguf: file, storage: .float32)
+        let dense = try DecoderModel(gguf: file, storage: .float32)
         let denseSeconds = Clock.now() - t1
         let tokenizer = try ByteLevelBPE(gguf: file)
         let anchor = LlamaCppAnchor()
@@ -106,7 +106,7 @@ extension LlamaBench {
     /// Only the p-tuning step on review batches, `count` times (for profiling: `ptune-bench llm-step`).
     static func profileSteps(count: Int) throws {
         let file = try GGUFFile(path: modelPath)
-        let model = try LlamaModel(gguf: file)
+        let model = try DecoderModel(gguf: file)
         let tokenizer = try ByteLevelBPE(gguf: file)
         let seqs = try reviewTexts().map { tokenizer.encode("Review: \($0)\nSentiment:") }
         let encoder = try LlamaStepBench.Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)

@@ -11,10 +11,10 @@ enum LlamaInferenceBench {
     /// One way of running the model: a name and how to enter it.
     struct Variant {
         let name: String
-        let model: LlamaModel
+        let model: DecoderModel
         let activations: ActivationPrecision
 
-        func run<R>(_ body: (LlamaModel) throws -> R) throws -> R {
+        func run<R>(_ body: (DecoderModel) throws -> R) throws -> R {
             try TensorContext.$quantizedActivations.withValue(activations) { try body(model) }
         }
     }
@@ -38,7 +38,7 @@ enum LlamaInferenceBench {
 
     /// The table: decode batch 1, prefill 8 × 40, batched decode of 8 prompts of different lengths each after its
     /// own 10 virtual tokens, and scoring (label-word logits of review prompts, batches of 32).
-    static func table(stored: LlamaModel, dense: LlamaModel, sequences: [[Int]], threads: Int,
+    static func table(stored: DecoderModel, dense: DecoderModel, sequences: [[Int]], threads: Int,
                       anchor: LlamaCppAnchor, modelPath: String) throws -> Table {
         let variants = [Variant(name: "Q4_1 blocks", model: stored, activations: .float32),
                         Variant(name: "Q4_1, 8-bit act.", model: stored, activations: .int8),
@@ -59,7 +59,7 @@ enum LlamaInferenceBench {
         let decodeRates = variants.indices.map { Double(n) / (decode[2 * $0] - decode[2 * $0 + 1]) }
 
         // Prefill 8 × 40 packed, logits at each sequence's last position.
-        let packing = try LlamaPacking(lengths: batch.map(\.count))
+        let packing = try DecoderPacking(lengths: batch.map(\.count))
         let x = try stored.embed(batch.flatMap { $0 })
         let prefill = try interleaved(rounds: 5, variants.map { v in {
             _ = try v.run { m in try Tensor.withoutRecording { try m.logits(m.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())) } }

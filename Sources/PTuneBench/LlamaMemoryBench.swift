@@ -72,7 +72,7 @@ enum LlamaMemoryBench {
     static func runChild(_ kind: String) throws {
         var report = Report()
         let t0 = Clock.now()
-        let model: LlamaModel
+        let model: DecoderModel
         var sequences: [[Int]]
         if kind == "large" {
             model = try randomModel()
@@ -80,7 +80,7 @@ enum LlamaMemoryBench {
             sequences = try (0..<8).map { _ in try Tensor.randint([45], in: 3..<32_000, using: &g).ints }
         } else {
             let file = try GGUFFile(path: LlamaBench.modelPath)
-            model = try LlamaModel(gguf: file, storage: kind == "float32" ? .float32 : .stored)
+            model = try DecoderModel(gguf: file, storage: kind == "float32" ? .float32 : .stored)
             let tokenizer = try ByteLevelBPE(gguf: file)
             sequences = try LlamaBench.reviewTexts().prefix(128).map { tokenizer.encode("Review: \($0)\nSentiment:") }
         }
@@ -113,11 +113,11 @@ enum LlamaMemoryBench {
 
     /// 1.45B parameters in Llama's shape (d 2048, 30 layers, 32 heads, 4 KV heads, MLP 5632, vocabulary 32,000,
     /// untied output) with random Q4_K matrices: what a file of that model would load to.
-    static func randomModel() throws -> LlamaModel {
-        let config = LlamaConfig(vocabularySize: 32_000, hiddenSize: 2048, feedForwardSize: 5632, layers: 30, heads: 32,
-                                 kvHeads: 4, contextLength: 4096, tiedEmbeddings: false)
+    static func randomModel() throws -> DecoderModel {
+        let config = DecoderConfig(vocabularySize: 32_000, hiddenSize: 2048, feedForwardSize: 5632, layers: 30, heads: 32,
+                                   kvHeads: 4, contextLength: 4096, tiedEmbeddings: false)
         var seed: UInt64 = 100
-        return try LlamaModel(weights: LlamaWeights(config: config, matrix: { name in
+        return try DecoderModel(weights: DecoderWeights(config: config, layout: .adjacentPairs, matrix: { name in
             seed += 1
             let d = config.hiddenSize, hd = config.headDim, f = config.feedForwardSize
             let shape: [Int]

@@ -23,7 +23,7 @@ enum LlamaSentiment {
     }
 
     /// Accuracy of argmax over the two label logits, batches of `batch` sorted by length.
-    static func accuracy(_ model: LlamaModel, _ virtual: Tensor, _ data: [Example], batch: Int = 32) throws -> Double {
+    static func accuracy(_ model: DecoderModel, _ virtual: Tensor, _ data: [Example], batch: Int = 32) throws -> Double {
         let order = data.indices.sorted { data[$0].tokens.count < data[$1].tokens.count }
         var correct = 0
         try Tensor.withoutRecording {
@@ -40,7 +40,7 @@ enum LlamaSentiment {
     static func run(epochs: Int = 2, evalEvery: Int = 50) throws {
         let t0 = Clock.now()
         let file = try GGUFFile(path: LlamaBench.modelPath)
-        let model = try LlamaModel(gguf: file)
+        let model = try DecoderModel(gguf: file)
         let tokenizer = try ByteLevelBPE(gguf: file)
         let train = try load("train", tokenizer), valid = try load("valid", tokenizer), test = try load("test", tokenizer)
         let none = try Tensor.zeros([0, model.config.hiddenSize])

@@ -24,10 +24,12 @@ enum LlamaStepBench {
 
     static let labelTokens = [3524, 2731]
 
-    /// One step: forward, two-way loss, gradients of the encoder only, AdamW.
-    static func step(_ model: LlamaModel, _ encoder: Encoder, _ batch: [[Int]], labels: [Int]) throws -> Double {
+    /// One step: forward, two-way loss over `words` (SmolLM2's " negative" / " positive" unless given), gradients
+    /// of the encoder only, AdamW.
+    static func step(_ model: DecoderModel, _ encoder: Encoder, _ batch: [[Int]], labels: [Int],
+                     words: [Int] = labelTokens) throws -> Double {
         let virtual = try encoder.encode()
-        let logits = try model.labelLogits(virtualTokens: virtual, sequences: batch, labelTokens: labelTokens)
+        let logits = try model.labelLogits(virtualTokens: virtual, sequences: batch, labelTokens: words)
         let y = try Tensor(shape: [labels.count], scalars: labels.map(Int64.init))
         let loss = try -(logits.logSoftmax(axis: -1).picking(y).mean())
         let params = encoder.encoder.parameters
@@ -38,7 +40,7 @@ enum LlamaStepBench {
 
     /// Step timings on batches of real review prompts (median of 20, after 2 warm-ups) and on a batch of 8 × 45
     /// tokens, with FLOPs and the fraction of the sgemm mix throughput.
-    static func steps(_ model: LlamaModel, sequences: [[Int]], sgemm: Double, usingData: Bool) throws -> Table {
+    static func steps(_ model: DecoderModel, sequences: [[Int]], sgemm: Double, usingData: Bool) throws -> Table {
         var table = Table(title: "SmolLM2-135M p-tuning step (batch 8, 10 virtual tokens, MLP encoder 256, AdamW, two-way loss)",
                           header: ["batch", "rows (10 + real)", "step s", "GFLOP", "GFLOPS", "of sgemm mix", "peak RSS MB"])
         let encoder = try Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)

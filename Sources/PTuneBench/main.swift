@@ -1,7 +1,7 @@
 import Foundation
 import PTuneCore
 
-// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|kernel|all] [--threads N]
+// ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|gemma|kernel|all] [--threads N]
 // [--baselines DIR] [--peft-anchor DIR]` prints tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs
 // the whole recipe from Swift); every comparison with numpy/PyTorch is measured in this same run and printed as a
 // ratio, when the baseline scripts are given (`--baselines`, or `$PTUNE_BASELINES`; the PEFT anchor: `--peft-anchor`,
@@ -34,7 +34,7 @@ if let i = CommandLine.arguments.firstIndex(of: "llm-memory-child"), i + 1 < Com
 }
 let baselines = Baselines(option: baselinesOption)
 let peft = PEFTBaseline(option: peftOption)
-if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "quant", "models", "llm", "lsp", "kernel"] }
+if sections.isEmpty || sections.contains("all") { sections = ["core", "nn", "lang", "quant", "models", "llm", "lsp", "kernel", "gemma"] }
 BLAS.setThreads(threads)
 setenv("OMP_NUM_THREADS", "\(threads)", 1)
 
@@ -88,6 +88,9 @@ section("models") {
 
 section("llm") {
     for t in try LlamaBench.run(threads: threads, peft: peft) { print(t.render()) }
+}
+section("gemma") {
+    for t in try GemmaBench.run(threads: threads) { print(t.render()) }
 }
 section("lsp") {
     for t in try LSPBench.run() { print(t.render()) }

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import PTuneCore
 
-/// The attention op beyond causal packing: bidirectional masks, key padding and a KV prefix (the per-layer trainable
-/// keys and values of prefix tuning), with grouped-query heads, against explicit float64 loops and finite
-/// differences; and the fused layer norm and GELU at sizes that split over threads.
+/// The attention op beyond causal packing: bidirectional masks, key padding, sliding windows, score scales and soft
+/// caps, and a KV prefix (the per-layer trainable keys and values of prefix tuning), with grouped-query heads, against
+/// explicit float64 loops and finite differences; and the fused layer norm and GELU at sizes that split over threads.
 @Suite struct AttentionMaskTests {
     var g = Generator(seed: 17)
     mutating func r(_ shape: [Int]) throws -> Tensor { try Tensor.randn(shape, dtype: .float64, using: &g) }
@@ -16,21 +16,28 @@ import Testing
 
     /// Explicit loops: per segment, query and head, softmax over [prefix keys; the segment's keys it may see].
     func reference(q: [Double], k: [Double], v: [Double], pk: [Double], pv: [Double], p: Int, nq: Int,
-                   heads: AttentionHeads, segments: [AttentionSegment], mask: AttentionMask) -> [Double] {
+                   heads: AttentionHeads, segments: [AttentionSegment], mask: AttentionMask,
+                   scoring: AttentionScoring = .standard) -> [Double] {
         let hd = heads.headDim, qw = heads.queryWidth, kw = heads.kvWidth, group = heads.heads / heads.kvHeads
         var out = [Double](repeating: 0, count: nq * qw)
         for s in segments {
             let keys = s.keys.flatMap { Array($0) }
             for (j, qr) in s.queries.enumerated() {
                 let seen = mask.isCausal ? Array(keys.prefix(keys.count - s.queries.count + j + 1)) : keys
-                let visible = seen.filter { !(mask.keyPadding?[$0] ?? false) }
+                // Positions: the prefix at 0..<p, then the segment's keys; the query at the last key it sees.
+                let position = p + seen.count - 1
+                let inWindow = { (kp: Int) in mask.window.map { position - kp < $0 } ?? true }
+                let visible = seen.enumerated().filter { !(mask.keyPadding?[$0.element] ?? false) && inWindow(p + $0.offset) }.map(\.element)
+                let prefixRows = (0..<p).filter { inWindow($0) }
                 for h in 0..<heads.heads {
                     let kh = h / group
                     func dot(_ row: [Double], _ r: Int) -> Double {
-                        (0..<hd).reduce(0.0) { $0 + q[qr * qw + h * hd + $1] * row[r * kw + kh * hd + $1] } / Double(hd).squareRoot()
+                        let s = (0..<hd).reduce(0.0) { $0 + q[qr * qw + h * hd + $1] * row[r * kw + kh * hd + $1] }
+                            * (scoring.scale ?? 1 / Double(hd).squareRoot())
+                        return scoring.softCap.map { Foundation.tanh(s / $0) * $0 } ?? s
                     }
                     // (source, row): 0 = prefix, 1 = keys.
-                    let entries = (0..<p).map { (0, $0) } + visible.map { (1, $0) }
+                    let entries = prefixRows.map { (0, $0) } + visible.map { (1, $0) }
                     if entries.isEmpty { continue }
                     var scores = entries.map { $0.0 == 0 ? dot(pk, $0.1) : dot(k, $0.1) }
                     let m = scores.max() ?? 0
@@ -75,6 +82,43 @@ import Testing
                     #expect(zip(y32, ref).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
                 }
             }
+        }
+    }
+
+    @Test mutating func windowScaleAndCapMatchTheReference() throws {
+        let heads = try AttentionHeads(heads: 4, kvHeads: 2, headDim: 3)
+        let q = try r([7, 12]), k = try r([7, 6]), v = try r([7, 6]), pk = try r([2, 6]), pv = try r([2, 6])
+        for p in [0, 2] {
+            let prefix = p > 0 ? KVPrefix(key: pk, value: pv) : nil
+            for segments in [batch, shared] {
+                for window in [1, 2, 3, 100] {
+                    for scoring in [AttentionScoring.standard, AttentionScoring(scale: 0.3), AttentionScoring(scale: 0.8, softCap: 1.5)] {
+                        let mask = AttentionMask(causal: true, keyPadding: padding, window: window)
+                        let y = try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments, mask: mask,
+                                                     scoring: scoring, prefix: prefix).doubles
+                        let ref = reference(q: q.doubles, k: k.doubles, v: v.doubles, pk: pk.doubles, pv: pv.doubles, p: p,
+                                            nq: 7, heads: heads, segments: segments, mask: mask, scoring: scoring)
+                        #expect(zip(y, ref).allSatisfy { Swift.abs($0 - $1) < 1e-12 }, "window \(window) \(scoring) p \(p)")
+                        let fused = try Tensor.attention(qkv: Tensor.concat([q, k, v], axis: 1), heads: heads, segments: segments,
+                                                         mask: mask, scoring: scoring, prefix: prefix).doubles
+                        #expect(zip(fused, ref).allSatisfy { Swift.abs($0 - $1) < 1e-12 })
+                    }
+                }
+            }
+        }
+        for mask in [AttentionMask(causal: true, keyPadding: padding, window: 2), AttentionMask(causal: true, window: 3)] {
+            let res = try GradCheck.check([try r([7, 12]), try r([7, 6]), try r([7, 6]), try r([2, 6]), try r([2, 6])]) {
+                try scalarize(Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: heads, segments: shared, mask: mask,
+                                               scoring: AttentionScoring(scale: 0.7, softCap: 1.2), prefix: KVPrefix(key: $0[3], value: $0[4])))
+            }
+            #expect(res.passed, "\(mask): \(res)")
+        }
+        #expect(throws: TensorError.self) {
+            try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: batch, mask: AttentionMask(causal: false, window: 2))
+        }
+        #expect(throws: TensorError.self) {
+            try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: batch, mask: .causal,
+                                 scoring: AttentionScoring(softCap: 0))
         }
     }
 
@@ -157,6 +201,7 @@ import Testing
         try expectDirectional([try r([64, 256]), try r([256]), try r([256])]) { try $0[0].layerNorm(weight: $0[1], bias: $0[2]) }
         try expectDirectional([try r([64, 256]), try r([256])]) { try $0[0].layerNorm(weight: nil, bias: $0[1]) }
         try expectDirectional([try r([4, 16_384]) * 4]) { try $0[0].gelu() }
+        try expectDirectional([try r([4, 16_384]) * 4]) { try $0[0].geluTanh() }
         // Long sequences whose heads run on separate threads, with padding and a prefix.
         let heads = try AttentionHeads(heads: 6, kvHeads: 3, headDim: 16)
         let long = [AttentionSegment(queries: 0..<40, keys: [0..<40]), AttentionSegment(queries: 40..<90, keys: [0..<10, 40..<90])]

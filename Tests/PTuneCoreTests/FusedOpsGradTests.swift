@@ -1,7 +1,7 @@
 import Testing
 @testable import PTuneCore
 
-/// Finite-difference checks of the fused transformer ops (linear, rotary, attention, SwiGLU) in float64, plus
+/// Finite-difference checks of the fused transformer ops (linear, rotary, attention, SwiGLU, GEGLU) in float64, plus
 /// checks that frozen inputs get no gradient.
 @Suite struct FusedOpsGradTests {
     var g = Generator(seed: 11)
@@ -76,6 +76,56 @@ import Testing
                 #expect(Swift.abs(y[row * 3 * hd + c] - expected) < 1e-12)
             }
         }
+    }
+
+    @Test mutating func rotaryHalvesAndScaling() throws {
+        let hd = 8, half = 4, positions = [0, 2, 9]
+        let scalings: [RotaryScaling] = [.none, .linear(factor: 4), .factors([1, 2, 3, 4]),
+                                         .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContext: 64)]
+        for scaling in scalings {
+            let encoding = try RotaryEncoding(headDim: hd, base: 10_000, scaling: scaling, layout: .halves)
+            let table = try RotaryTable(positions: positions, encoding: encoding)
+            try expectGrad([try r([3, 2 * hd])]) { try $0[0].rotaryEmbedding(table) }
+            let x = try r([3, hd]), y = try x.rotaryEmbedding(table).doubles, xs = x.doubles
+            let w = encoding.frequencies
+            for (row, p) in positions.enumerated() {
+                for i in 0..<half {
+                    let theta = Double(p) * w[i], x0 = xs[row * hd + i], x1 = xs[row * hd + i + half]
+                    #expect(Swift.abs(y[row * hd + i] - (x0 * cos(theta) - x1 * sin(theta))) < 1e-12)
+                    #expect(Swift.abs(y[row * hd + i + half] - (x0 * sin(theta) + x1 * cos(theta))) < 1e-12)
+                }
+            }
+        }
+        let plain = try RotaryEncoding(headDim: hd, base: 10_000).frequencies
+        #expect(try RotaryEncoding(headDim: hd, base: 10_000, scaling: .linear(factor: 4)).frequencies == plain.map { $0 / 4 })
+        // Llama 3: wavelengths 2π/ω of 6.3, 63, 628 and 6283 against 64/4 = 16 and 64/1 = 64: kept, smoothed,
+        // divided by 8, divided by 8.
+        let l3 = try RotaryEncoding(headDim: hd, base: 10_000, scaling: scalings[3]).frequencies
+        #expect(l3[0] == plain[0] && l3[2] == plain[2] / 8 && l3[3] == plain[3] / 8)
+        let smooth = (64 / (2 * Double.pi / plain[1]) - 1) / 3
+        #expect(Swift.abs(l3[1] - ((1 - smooth) * plain[1] / 8 + smooth * plain[1])) < 1e-15)
+        #expect(throws: TensorError.self) { try RotaryEncoding(headDim: hd, base: 10, scaling: .factors([1, 2])) }
+        #expect(throws: TensorError.self) { try RotaryEncoding(headDim: hd, base: 10, scaling: .linear(factor: 0)) }
+    }
+
+    @Test mutating func geluTanhAndGEGLU() throws {
+        try expectGrad([try r([3, 10])]) { try $0[0].geluTanh() }
+        try expectGrad([try r([3, 10])]) { try $0[0].geglu() }
+        try expectGrad([try r([2, 2, 6]) * 3]) { try $0[0].geglu() }
+        let x = try r([4, 2 * 9]) * 3
+        let y = try x.geglu().doubles, xs = x.doubles, gelu = try x.geluTanh().doubles
+        for row in 0..<4 {
+            for j in 0..<9 {
+                let v = xs[row * 18 + j]
+                let formula = 0.5 * v * (1 + Foundation.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)))
+                #expect(Swift.abs(gelu[row * 18 + j] - formula) < 1e-14)
+                #expect(Swift.abs(y[row * 9 + j] - formula * xs[row * 18 + 9 + j]) < 1e-13)
+            }
+        }
+        let y32 = try x.to(.float32).geglu().doubles
+        for (a, b) in zip(y, y32) { #expect(Swift.abs(a - b) <= 1e-5 * Swift.max(1, Swift.abs(a))) }
+        #expect(try Tensor(shape: [3], values: [-40, 0, 40], dtype: .float64).geluTanh().doubles == [-0.0, 0, 40])
+        #expect(throws: TensorError.self) { try Tensor.zeros([2, 3]).geglu() }
     }
 
     @Test func rotaryRejectsBadInput() throws {

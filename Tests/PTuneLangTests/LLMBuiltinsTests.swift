@@ -14,7 +14,11 @@ enum FetchedFiles {
     static var reviewsPresent: Bool {
         ["train", "valid", "test"].allSatisfy { FileManager.default.fileExists(atPath: home + "/data/reviews/\($0).jsonl") }
     }
+    static var gemma3Present: Bool {
+        FileManager.default.fileExists(atPath: home + "/models/gemma3-270m/gemma-3-270m-q4_k_m.gguf")
+    }
     static let skipMessage = "SmolLM2 or the review split is absent: run scripts/fetch-models and scripts/fetch-data"
+    static let gemmaSkipMessage = "Gemma-3-270M or the review split is absent: run scripts/fetch-models and scripts/fetch-data"
 }
 
 /// The language face of the causal LM: load, tokenize, generate, label_logits, cached, and the sentiment recipe
@@ -91,6 +95,19 @@ struct LLMBuiltinsTests {
         #expect(r.out == ["encoder embedding(8 virtual tokens × 576, text init, 5 tokens), 4,608 parameters", "[5] 2880 1728", "1152"])
     }
 
+    /// Completion after `lm.` offers a model only what it can run: a causal LM generates and scores label words, an
+    /// encoder makes sentence embeddings; both tokenize.
+    @Test(.enabled(if: FetchedFiles.minilmPresent, "\(FetchedFiles.minilmSkipMessage)"))
+    func membersAreTheOnesTheModelCanRun() throws {
+        let s = Session(output: .discard)
+        try s.run(SourceFile(name: "t.pt", text: "model lm = load(\"smollm2-135m\")\nmodel enc = load(\"minilm-l6\")\n"))
+        let lm = s.members(of: "lm"), enc = s.members(of: "enc")
+        #expect(lm.contains("generate") && lm.contains("label_logits") && lm.contains("tokenize") && lm.contains("layers"))
+        #expect(!lm.contains("sentence_embedding"), "\(lm)")
+        #expect(enc.contains("sentence_embedding") && enc.contains("tokenize"))
+        #expect(!enc.contains("generate") && !enc.contains("label_logits"), "\(enc)")
+    }
+
     @Test func mistakesAreLocatedErrors() throws {
         let unknown = try run("model lm = load(\"nope\")")
         #expect(unknown.errors.first?.contains("unknown model 'nope'") == true, "\(unknown.errors)")
@@ -112,10 +129,20 @@ struct LLMBuiltinsTests {
         #expect(r.out.contains { $0.hasPrefix("generated: ") })
     }
 
+    @Test(.enabled(if: FetchedFiles.gemma3Present && FetchedFiles.reviewsPresent, "\(FetchedFiles.gemmaSkipMessage)"))
+    func gemmaSentimentRecipeRunsWithTinySettings() throws {
+        let path = GoldenRunner.repositoryRoot.path + "/examples/sentiment-gemma.pt"
+        let r = try run("", overrides: ["train_n=8", "valid_n=8", "test_n=8", "epochs=1", "eval_every=1", "virtual=2"], file: path)
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        #expect(r.out.contains { $0.hasPrefix("zero-shot test accuracy: ") })
+        #expect(r.out.contains { $0.hasPrefix("p-tuned test accuracy: ") })
+        #expect(r.out.contains { $0.hasPrefix("generated: ") })
+    }
+
     /// Scoring more than one chunk with a trainable encoder checkpoints each chunk (no chunk's graph is kept); the
     /// gradient reaching the virtual tokens is the one a single pass over every example gives.
     @Test func chunkedScoringGivesTheSinglePassGradient() throws {
-        guard let lm = try ModelRegistry().load("smollm2-135m") as? LlamaModel else {
+        guard let lm = try ModelRegistry().load("smollm2-135m") as? DecoderModel else {
             Issue.record("smollm2-135m is not a Llama model")
             return
         }
@@ -127,7 +154,7 @@ struct LLMBuiltinsTests {
         let words = [3524, 2731]
         let chunked = try BuiltinRegistry.scoreInChunks(lm, virtual: virtual, examples: examples, words: words)
         let single = try lm.labelLogits(virtualTokens: virtual, examples: examples, labelTokens: words)
-        let a = try chunked.doubles, b = try single.doubles
+        let a = chunked.doubles, b = single.doubles
         #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-3 * (1 + abs($1)) })
         let gc = try Tensor.gradients(of: chunked.sum(), wrt: [virtual])[0].doubles
         let gs = try Tensor.gradients(of: single.sum(), wrt: [virtual])[0].doubles

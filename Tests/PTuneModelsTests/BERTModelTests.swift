@@ -84,4 +84,30 @@ struct BERTModelTests {
         bad.heads = 3
         #expect(throws: ModelError.self) { try bad.validate(file: "config.json") }
     }
+
+    /// MiniLM's own `config.json` fields, with one edited by `edit`.
+    static func configJSON(_ edit: (inout [String: String]) -> Void) -> Data {
+        var fields = ["model_type": "\"bert\"", "vocab_size": "30522", "hidden_size": "384", "num_hidden_layers": "6",
+                      "num_attention_heads": "12", "intermediate_size": "1536", "max_position_embeddings": "512",
+                      "type_vocab_size": "2", "layer_norm_eps": "1e-12", "hidden_act": "\"gelu\""]
+        edit(&fields)
+        return Data(("{" + fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}").utf8)
+    }
+
+    @Test("a config.json key that is missing, of the wrong type or out of range is an error naming the file and the key",
+          arguments: [("hidden_size", "384.5", "'hidden_size'"), ("hidden_size", "\"384\"", "'hidden_size'"),
+                      ("num_hidden_layers", "10000000", "'num_hidden_layers'"), ("layer_norm_eps", "null", "'layer_norm_eps'"),
+                      ("vocab_size", "0", "'vocab_size'"), ("model_type", "\"gpt2\"", "gpt2"), ("hidden_act", "\"relu\"", "relu"),
+                      ("num_attention_heads", "7", "num_attention_heads 7")])
+    func configErrorsNameTheKey(key: String, value: String, named: String) throws {
+        let data = BERTModelTests.configJSON { $0[key] = value }
+        do {
+            _ = try BERTConfig(data: data, file: "m/config.json")
+            Issue.record("\(key): \(value) was accepted")
+        } catch let e as ModelError {
+            let message = "\(e)"
+            #expect(message.contains("m/config.json") && message.contains(named), "\(message)")
+        }
+        #expect(try BERTConfig(data: BERTModelTests.configJSON { _ in }, file: "config.json").hiddenSize == 384)
+    }
 }

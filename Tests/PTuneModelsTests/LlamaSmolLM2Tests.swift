@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PTuneCore
 @testable import PTuneModels
+import PTuneNN
 
 /// The real SmolLM2-135M-Instruct from its GGUF file against an independent float64 numpy forward
 /// (`Fixtures/generate/llama_reference.py`), whose greedy continuations transformers reproduces. Skipped when the
@@ -20,10 +21,10 @@ struct LlamaSmolLM2Tests {
     }
 
     /// Loaded once for the suite (half a gigabyte of float32 weights), by name through the registry as scripts do.
-    static let loaded: Result<(LlamaModel, any TextTokenizer), Error> = Result {
+    static let loaded: Result<(DecoderModel, any TextTokenizer), Error> = Result {
         let loaded = try ModelRegistry(home: ModelFiles.home).load("smollm2-135m")
-        guard let model = loaded as? LlamaModel, let tokenizer = model.textTokenizer else {
-            throw LlamaError.badInput("the registry did not load smollm2-135m as a Llama model with its tokenizer")
+        guard let model = loaded as? DecoderModel, let tokenizer = model.textTokenizer else {
+            throw DecoderError.badInput("the registry did not load smollm2-135m as a Llama model with its tokenizer")
         }
         return (model, tokenizer)
     }
@@ -36,9 +37,9 @@ struct LlamaSmolLM2Tests {
     }
 
     /// All-position logits of one sequence.
-    func allLogits(_ model: LlamaModel, _ ids: [Int]) throws -> Tensor {
+    func allLogits(_ model: DecoderModel, _ ids: [Int]) throws -> Tensor {
         try Tensor.withoutRecording {
-            let packing = try LlamaPacking(lengths: [ids.count])
+            let packing = try DecoderPacking(lengths: [ids.count])
             return try model.logits(model.hiddenStates(model.embed(ids), packing: packing))
         }
     }
@@ -49,7 +50,7 @@ struct LlamaSmolLM2Tests {
         var config = model.config
         #expect(Swift.abs(config.rmsNormEpsilon - 1e-5) < 1e-12, "stored as float32 in the file")
         config.rmsNormEpsilon = 1e-5
-        #expect(config == LlamaConfig.smolLM2_135M)
+        #expect(config == DecoderConfig.smolLM2_135M)
     }
 
     @Test func capitalOfFranceIsParis() throws {
@@ -112,7 +113,7 @@ struct LlamaSmolLM2Tests {
         let (model, _) = try Self.loaded.get()
         let ids = [504, 3575, 282, 4649, 314, 7042, 30, 198]
         let full = try allLogits(model, ids)
-        var cache = try LlamaKVCache(config: model.config, capacity: 16)
+        var cache = try KVCache(config: model.config, capacity: 16)
         _ = try model.extend(model.embed(Array(ids[0..<5])), cache: &cache)
         for t in 5..<ids.count {
             let step = try Tensor.withoutRecording { try model.logits(model.extend(model.embed([ids[t]]), cache: &cache)) }

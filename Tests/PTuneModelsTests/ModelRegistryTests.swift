@@ -21,8 +21,8 @@ struct ModelRegistryTests {
     @Test("a known model that is not fetched is an error naming scripts/fetch-models")
     func notFetched() throws {
         let r = ModelRegistry(home: try ModelRegistryTests.tempHome())
-        #expect(r.listing().count == 2 && r.listing().allSatisfy { $0.contains("not fetched (run scripts/fetch-models)") })
-        for name in ["smollm2-135m", "minilm-l6"] {
+        #expect(r.listing().count == 3 && r.listing().allSatisfy { $0.contains("not fetched (run scripts/fetch-models)") })
+        for name in ["smollm2-135m", "minilm-l6", "gemma3-270m"] {
             #expect(throws: ModelError.self) { try r.locate(name) }
             do { _ = try r.locate(name) } catch {
                 #expect("\(error)".contains("run scripts/fetch-models"), "\(error)")
@@ -41,8 +41,8 @@ struct ModelRegistryTests {
         FileManager.default.createFile(atPath: home + "/m.GGUF", contents: Data())
         #expect(try r.locate(home + "/m.GGUF").format == .gguf)
         do { _ = try r.locate("gpt-5"); Issue.record("expected an error") } catch let e as ModelError {
-            #expect(e == .unknownModel("gpt-5", known: ["smollm2-135m", "minilm-l6"]))
-            #expect(e.description.contains("'smollm2-135m', 'minilm-l6'"))
+            #expect(e == .unknownModel("gpt-5", known: ["smollm2-135m", "minilm-l6", "gemma3-270m"]))
+            #expect(e.description.contains("'smollm2-135m', 'minilm-l6', 'gemma3-270m'"))
         }
         #expect(throws: FileReadError.self) { try r.locate(home + "/absent.gguf") }
         try FileManager.default.createDirectory(atPath: home + "/dir.gguf", withIntermediateDirectories: true)

@@ -15,15 +15,15 @@ struct SmolLM2FolderTests {
         let registry = ModelRegistry()
         // The folder holds the GGUF's weights decoded to float32, so it is compared with the GGUF decoded at load
         // (the GGUF kept in its blocks matches that to 1e-5 relative: SmolLM2QuantizedTests).
-        let gguf = try #require(try registry.load(ModelFiles.smollm2, storage: .float32) as? LlamaModel)
-        let hf = try #require(try registry.load(folder) as? LlamaModel)
+        let gguf = try #require(try registry.load(ModelFiles.smollm2, storage: .float32) as? DecoderModel)
+        let hf = try #require(try registry.load(folder) as? DecoderModel)
         #expect(hf.config == gguf.config)
         let texts = ["The capital of France is", "Review: a gorgeous, witty, seductive movie.\nSentiment:", "x² 123 ✓ 日本"]
         var worst: Float = 0
         for text in texts {
             let ids = try #require(gguf.tokenizer).encode(text, addSpecialTokens: false)
             #expect(try #require(hf.tokenizer).encode(text, addSpecialTokens: false) == ids, "\(text)")
-            let packing = try LlamaPacking(lengths: [ids.count])
+            let packing = try DecoderPacking(lengths: [ids.count])
             let a = try gguf.logits(gguf.hiddenStates(gguf.embed(ids), packing: packing)).scalars(as: Float.self)
             let b = try hf.logits(hf.hiddenStates(hf.embed(ids), packing: packing)).scalars(as: Float.self)
             let diff = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity

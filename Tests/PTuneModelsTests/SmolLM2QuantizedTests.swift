@@ -2,18 +2,19 @@ import Foundation
 import Testing
 @testable import PTuneCore
 @testable import PTuneModels
+import PTuneNN
 
 /// SmolLM2-135M kept in its GGUF blocks (Q4_1 layers, Q8_0 embedding) against the same file decoded to float32 at
 /// load: every product reads the same dequantized values, so logits, label-word gradients and greedy continuations
 /// agree (the 8-bit-activation kernels within their stated error, and the same tokens on these prompts).
 @Suite("SmolLM2 quantized in memory", .enabled(if: ModelFiles.smollm2Present, "\(ModelFiles.skipMessage)"))
 struct SmolLM2QuantizedTests {
-    static let models: Result<(stored: LlamaModel, float32: LlamaModel, tokenizer: any TextTokenizer), Error> = Result {
+    static let models: Result<(stored: DecoderModel, float32: DecoderModel, tokenizer: any TextTokenizer), Error> = Result {
         let registry = ModelRegistry(home: ModelFiles.home)
-        guard let stored = try registry.load("smollm2-135m") as? LlamaModel,
-              let dense = try registry.load("smollm2-135m", storage: .float32) as? LlamaModel,
+        guard let stored = try registry.load("smollm2-135m") as? DecoderModel,
+              let dense = try registry.load("smollm2-135m", storage: .float32) as? DecoderModel,
               let tokenizer = stored.textTokenizer else {
-            throw LlamaError.badInput("the registry did not load smollm2-135m as a Llama model with its tokenizer")
+            throw DecoderError.badInput("the registry did not load smollm2-135m as a decoder with its tokenizer")
         }
         return (stored, dense, tokenizer)
     }
@@ -42,14 +43,14 @@ struct SmolLM2QuantizedTests {
         // All prompts packed (more rows than the matrix-vector limit: decoded tiles), and each one alone at its last
         // position through the KV cache (one row: the matrix-vector kernels).
         let seqs = Self.prompts.map { tokenizer.encode($0) }
-        let packing = try LlamaPacking(lengths: seqs.map(\.count))
+        let packing = try DecoderPacking(lengths: seqs.map(\.count))
         let all = try Tensor.withoutRecording { () -> (Tensor, Tensor) in
             let x = try stored.embed(seqs.flatMap { $0 })
             return (try stored.logits(stored.hiddenStates(x, packing: packing)), try dense.logits(dense.hiddenStates(x, packing: packing)))
         }
         #expect(Self.relative(all.0, all.1) < 1e-5, "packed: \(Self.relative(all.0, all.1))")
         for ids in seqs {
-            var c1 = try LlamaKVCache(config: stored.config, capacity: 32), c2 = c1
+            var c1 = try KVCache(config: stored.config, capacity: 32), c2 = c1
             _ = try stored.extend(stored.embed(Array(ids.dropLast())), cache: &c1)
             _ = try dense.extend(dense.embed(Array(ids.dropLast())), cache: &c2)
             let a = try Tensor.withoutRecording { try stored.logits(stored.extend(stored.embed([ids[ids.count - 1]]), cache: &c1)) }
@@ -59,7 +60,7 @@ struct SmolLM2QuantizedTests {
             // 7–11% (relative norm) on these prompts, and keeps the top token.
             let q = try Tensor.withoutRecording {
                 try TensorContext.$quantizedActivations.withValue(.int8) {
-                    var c3 = try LlamaKVCache(config: stored.config, capacity: 32)
+                    var c3 = try KVCache(config: stored.config, capacity: 32)
                     _ = try stored.extend(stored.embed(Array(ids.dropLast())), cache: &c3)
                     return try stored.logits(stored.extend(stored.embed([ids[ids.count - 1]]), cache: &c3))
                 }

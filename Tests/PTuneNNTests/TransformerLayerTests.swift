@@ -17,7 +17,8 @@ import PTuneCore
         let attention: MultiHeadAttention, mlp: FeedForward, n1: Normalization, n2: Normalization
         if llama {
             attention = try MultiHeadAttention(projection: .fused(linear(d, heads.queryWidth + 2 * heads.kvWidth, bias: false)),
-                                               output: linear(heads.queryWidth, d, bias: false), heads: heads, causal: true, rotary: true)
+                                               output: linear(heads.queryWidth, d, bias: false), heads: heads, causal: true,
+                                               rotary: RotaryEncoding(headDim: 2, base: 10_000))
             mlp = try FeedForward(up: linear(d, 2 * 12, bias: false), down: linear(12, d, bias: false), kind: .gated(.silu))
             let w1 = try Parameter(try c.randn([d]) * 0.1 + 1, name: "n1"), w2 = try Parameter(try c.randn([d]) * 0.1 + 1, name: "n2")
             n1 = .rms(try RMSNorm(weight: w1, eps: 1e-5))
@@ -37,7 +38,7 @@ import PTuneCore
     func context(rotary: Bool) throws -> AttentionContext {
         AttentionContext(segments: [AttentionSegment(queries: 0..<1, keys: [0..<1]), AttentionSegment(queries: 1..<4, keys: [0..<1, 1..<4]),
                                     AttentionSegment(queries: 4..<6, keys: [0..<1, 4..<6])],
-                         rotary: rotary ? try RotaryTable(positions: [0, 1, 2, 3, 1, 2], headDim: 2, base: 10_000) : nil)
+                         rotary: rotary ? RotaryTables(try RotaryTable(positions: [0, 1, 2, 3, 1, 2], headDim: 2, base: 10_000)) : nil)
     }
 
     @Test mutating func blocksWithAPrefixHaveExactGradients() throws {
@@ -71,7 +72,7 @@ import PTuneCore
         let blocks = try (0..<2).map { _ in try block(llama: true) }
         let x = try c.randn([5, 8])
         let rope = try RotaryTable(positions: Array(0..<5), headDim: 2, base: 10_000)
-        let ctx = AttentionContext(segments: [AttentionSegment(queries: 0..<5, keys: [0..<5])], rotary: rope)
+        let ctx = AttentionContext(segments: [AttentionSegment(queries: 0..<5, keys: [0..<5])], rotary: RotaryTables(rope))
         let prefix = KVPrefix(key: try c.randn([2, 4]), value: try c.randn([2, 4]))
         var full = x
         for b in blocks { full = try b.forward(rows: full, context: ctx, prefix: prefix) }
@@ -79,7 +80,7 @@ import PTuneCore
         var rows: [Tensor] = []
         for (start, m) in [(0, 3), (3, 1), (4, 1)] {
             var h = try x.narrowed(axis: 0, start: start, length: m)
-            let r = try RotaryTable(positions: Array(start..<(start + m)), headDim: 2, base: 10_000)
+            let r = RotaryTables(try RotaryTable(positions: Array(start..<(start + m)), headDim: 2, base: 10_000))
             for (l, b) in blocks.enumerated() { h = try b.forward(rows: h, rotary: r, cache: &cache, layer: l, prefix: prefix) }
             try cache.advance(by: m)
             rows.append(h)

@@ -62,11 +62,35 @@ public enum JSONError: Error, Equatable, CustomStringConvertible, Sendable {
     case duplicateKey(offset: Int, String)
 
     /// A lowercase message with the byte offset.
-    public var description: String {
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+
+    /// The byte offset (from the start of the parsed bytes) where the problem was found.
+    public var offset: Int {
         switch self {
-        case let .syntax(offset, why): return "invalid JSON at byte \(offset): \(why)"
-        case let .tooDeep(offset, limit): return "invalid JSON at byte \(offset): nesting deeper than \(limit) levels"
-        case let .duplicateKey(offset, key): return "invalid JSON at byte \(offset): duplicate key '\(key)'"
+        case let .syntax(offset, _), let .tooDeep(offset, _), let .duplicateKey(offset, _): return offset
+        }
+    }
+
+    /// What is wrong, lowercase, without the position.
+    public var reason: String {
+        switch self {
+        case let .syntax(_, why): return why
+        case let .tooDeep(_, limit): return "nesting deeper than \(limit) levels"
+        case let .duplicateKey(_, key): return "duplicate key '\(key)'"
+        }
+    }
+}
+
+extension JSONValue {
+    /// What kind of value this is, as a message names it ("an array", "a string", …).
+    public var kindDescription: String {
+        switch self {
+        case .object: return "an object"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .int, .double: return "a number"
+        case .bool: return "a boolean"
+        case .null: return "null"
         }
     }
 }
@@ -216,6 +240,12 @@ struct JSONParser {
 
     func fail(_ why: String) -> JSONError { .syntax(offset: offset, why) }
 
+    /// A byte as a message shows it: a printable ASCII character quoted, anything else (NUL, a BOM's first byte, a
+    /// byte of a multi-byte character) by its hex value, so no message carries an invisible character.
+    static func describe(byte b: UInt8) -> String {
+        (0x21..<0x7F).contains(b) ? "character '\(Character(Unicode.Scalar(b)))'" : "byte 0x\(b < 0x10 ? "0" : "")\(String(b, radix: 16, uppercase: true))"
+    }
+
     /// value = object | array | string | number | "true" | "false" | "null"
     mutating func value(depth: Int) throws -> JSONValue {
         guard offset < bytes.count else { throw fail("unexpected end of input, expected a value") }
@@ -227,7 +257,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
-        default: throw fail("unexpected character '\(Character(Unicode.Scalar(bytes[offset])))', expected a value")
+        default: throw fail("unexpected \(JSONParser.describe(byte: bytes[offset])), expected a value")
         }
     }
 
@@ -347,7 +377,7 @@ struct JSONParser {
                 guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
                 scalars.append(scalar)
             default:
-                throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
+                throw fail("invalid escape: '\\' followed by \(JSONParser.describe(byte: e))")
             }
             runStart = offset
         }

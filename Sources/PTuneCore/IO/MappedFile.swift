@@ -85,6 +85,19 @@ public final class MappedFile: @unchecked Sendable {
         if mapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } else { UnsafeMutableRawPointer(mutating: base).deallocate() }
     }
 
+    /// Gives the pages of `range` back to the system when the bytes are mapped from a file (they read again from the
+    /// page cache on the next access): a model loader calls it once a tensor is converted, so the file's pages do not
+    /// add to the converted weights in the process's memory. Does nothing for bytes held in memory.
+    public func release(_ range: Range<Int>) {
+        guard mapped, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        // Whole pages inside the range only: a page shared with a neighbouring tensor stays.
+        let first = (range.lowerBound + page - 1) / page * page, end = range.upperBound / page * page
+        guard end > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, Int32(MADV_DONTNEED))
+    }
+
     /// All the bytes as a buffer.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 

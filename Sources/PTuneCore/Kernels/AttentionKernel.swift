@@ -1,8 +1,10 @@
-/// The compute of ``Tensor/attention(query:key:value:heads:segments:mask:prefix:)``: per segment and query head
-/// (one work item), `S = Q [Kₚ; K]ᵀ / √d` by BLAS over the prefix keys and the segment's key ranges, a masked
-/// softmax in place, `O = P [Vₚ; V]`; the backward reuses the saved probabilities `P`:
+/// The compute of ``Tensor/attention(query:key:value:heads:segments:mask:scoring:prefix:)``: per segment and query
+/// head (one work item), `S = Q [Kₚ; K]ᵀ · s` (s = 1/√d unless the scoring sets it) by BLAS over the prefix keys and
+/// the segment's key ranges, optionally soft-capped (`S ← c · tanh(S / c)`), a masked softmax in place (causal,
+/// sliding window, padding), `O = P [Vₚ; V]`; the backward reuses the saved probabilities `P` (and `T = tanh(S / c)`):
 /// ```
-/// dP = dO [Vₚ; V]ᵀ    dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √d    dQ = dS [Kₚ; K]    d[Kₚ; K] = dSᵀ Q    d[Vₚ; V] = Pᵀ dO
+/// dP = dO [Vₚ; V]ᵀ    dS = P ⊙ (dP − rowsum(P ⊙ dP)) · s (· (1 − T²))    dQ = dS [Kₚ; K]    d[Kₚ; K] = dSᵀ Q
+/// d[Vₚ; V] = Pᵀ dO
 /// ```
 /// Work items run on separate threads while their products stay small enough for single-threaded BLAS calls.
 /// Masked scores are never exponentiated; a query with no key to attend to gets zeros.
@@ -24,20 +26,27 @@ struct AttentionKernel<T: TensorFloat> {
     let offsets: [Int]
     let slab: Int
     let scale: T
+    /// The soft cap of the scores, if any.
+    let softCap: T?
+    /// The sliding window, if any (see ``AttentionMask/window``).
+    let window: Int?
     /// Whether every key row's gradient comes from one work item only (one query head per KV head, no prefix, no
     /// key row in two segments): then the backward writes it directly instead of reducing per-item partials.
     let keysDisjoint: Bool
 
-    init(heads: AttentionHeads, segments: [AttentionSegment], mask: AttentionMask, prefixCount: Int) {
+    init(heads: AttentionHeads, segments: [AttentionSegment], mask: AttentionMask, scoring: AttentionScoring,
+         prefixCount: Int) {
         self.heads = heads
         self.segments = segments
         causal = mask.isCausal
+        window = mask.window
         self.prefixCount = prefixCount
         var o: [Int] = [], total = 0
         for s in segments { o.append(total); total += s.queries.count * (prefixCount + s.keyCount) }
         offsets = o
         slab = total
-        scale = 1 / T.squareRoot(T(heads.headDim))
+        scale = scoring.scale.map { T(fromDouble: $0) } ?? 1 / T.squareRoot(T(heads.headDim))
+        softCap = scoring.softCap.map { T(fromDouble: $0) }
         if let pad = mask.keyPadding {
             padding = segments.map { s in
                 let flags = s.keys.flatMap { $0.map { pad[$0] } }
@@ -113,10 +122,11 @@ struct AttentionKernel<T: TensorFloat> {
                 BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: kb.rows, k: hd, a: qh, lda: q.stride,
                           b: kb.first, ldb: kb.stride, beta: 0, c: p + kb.column, ldc: ld)
             }
+            let caps = softCap == nil ? nil : probs + heads.heads * slab + h * slab + offsets[si]
             for i in 0..<lq {
-                let visible = causal ? lk - lq + i + 1 : lk
-                softmaxRow(p + i * ld, valid: prefixCount + Swift.max(0, Swift.min(visible, lk)), count: ld,
-                           padding: padding[si])
+                let visible = prefixCount + Swift.max(0, Swift.min(causal ? lk - lq + i + 1 : lk, lk))
+                let first = window.map { Swift.max(0, visible - $0) } ?? 0
+                softmaxRow(p + i * ld, from: first, to: visible, count: ld, padding: padding[si], caps: caps.map { $0 + i * ld })
             }
             let oh = out.base + q0 * out.stride + h * hd
             for (n, vb) in blocks(s, v, prefix: prefix?.v, head: g).enumerated() {
@@ -126,25 +136,37 @@ struct AttentionKernel<T: TensorFloat> {
         }
     }
 
-    /// Softmax over `row[0..<valid]` after scaling by `scale`, skipping the segment keys `padding` marks (the
-    /// prefix columns come first and are never padding); `row[valid..<count]` (future keys) and padded keys become 0.
+    /// Softmax over `row[first..<end]` after scaling by `scale` (and soft-capping, writing `tanh(s / c)` to `caps`),
+    /// skipping the segment keys `padding` marks (the prefix columns come first and are never padding); the columns
+    /// outside the window (`..<first`), future keys (`end..<count`) and padded keys become 0.
     @inline(__always)
-    func softmaxRow(_ row: UnsafeMutablePointer<T>, valid n: Int, count: Int, padding: [Bool]?) {
+    func softmaxRow(_ row: UnsafeMutablePointer<T>, from first: Int, to end: Int, count: Int, padding: [Bool]?,
+                    caps: UnsafeMutablePointer<T>?) {
+        if first > 0 { row.update(repeating: 0, count: Swift.min(first, count)) }
+        let lo = Swift.min(first, end), n = end - lo, r = row + lo
+        for j in 0..<n { r[j] *= scale }
+        if let softCap, let caps {
+            for j in 0..<n {
+                let t = T.tanh(r[j] / softCap)
+                caps[lo + j] = t
+                r[j] = softCap * t
+            }
+        }
         if let padding {
-            for j in prefixCount..<n where padding[j - prefixCount] { row[j] = -T.infinity }
+            for j in Swift.max(prefixCount, lo)..<end where padding[j - prefixCount] { row[j] = -T.infinity }
         }
         var m = -T.infinity
-        for j in 0..<n { row[j] *= scale; if row[j] > m { m = row[j] } }
+        for j in 0..<n where r[j] > m { m = r[j] }
         guard m > -T.infinity else { row.update(repeating: 0, count: count); return }
-        for j in 0..<n { row[j] -= m }
+        for j in 0..<n { r[j] -= m }
         if T.self == Float.self {
-            row.withMemoryRebound(to: Float.self, capacity: n) { FastMath.expInPlace($0, count: n) }
+            r.withMemoryRebound(to: Float.self, capacity: n) { FastMath.expInPlace($0, count: n) }
         } else {
-            row.withMemoryRebound(to: Double.self, capacity: n) { FastMath.expInPlace($0, count: n) }
+            r.withMemoryRebound(to: Double.self, capacity: n) { FastMath.expInPlace($0, count: n) }
         }
-        let inv = 1 / Summation.sum(UnsafePointer(row), count: n)
-        for j in 0..<n { row[j] *= inv }
-        if n < count { (row + n).update(repeating: 0, count: count - n) }
+        let inv = 1 / Summation.sum(UnsafePointer(r), count: n)
+        for j in 0..<n { r[j] *= inv }
+        if end < count { (row + end).update(repeating: 0, count: count - end) }
     }
 
     // MARK: backward
@@ -179,12 +201,19 @@ struct AttentionKernel<T: TensorFloat> {
                 BLAS.gemm(T.self, transA: false, transB: true, m: lq, n: vb.rows, k: hd, a: dO, lda: dOut.stride,
                           b: vb.first, ldb: vb.stride, beta: 0, c: ds + vb.column, ldc: ld)
             }
-            // dS = P ⊙ (dP − Σⱼ P dP) · scale, in place of dP (masked entries have P = 0).
+            // dS = P ⊙ (dP − Σⱼ P dP) · scale (· (1 − T²) under a soft cap), in place of dP (masked entries have
+            // P = 0).
+            let caps = softCap == nil ? nil : probs + heads.heads * slab + h * slab + offsets[si]
             for i in 0..<lq {
                 let pr = p + i * ld, dr = ds + i * ld
                 var dot: T = 0
                 for j in 0..<ld { dot += pr[j] * dr[j] }
-                for j in 0..<ld { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                if let caps {
+                    let tr = caps + i * ld
+                    for j in 0..<ld { dr[j] = pr[j] == 0 ? 0 : pr[j] * (dr[j] - dot) * scale * (1 - tr[j] * tr[j]) }
+                } else {
+                    for j in 0..<ld { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                }
             }
             if let dq {
                 let dqh = dq.base + q0 * dq.stride + h * hd

@@ -55,17 +55,40 @@ public struct AttentionMask: Sendable, Equatable {
     public var isCausal: Bool
     /// `keyPadding[r]` is true where key row `r` is padding, never attended to (nil: no padding).
     public var keyPadding: [Bool]?
+    /// A sliding window (causal masks only): a query sees only the keys fewer than `window` positions before it,
+    /// itself included. Positions count along the keys a query scores — the KV prefix first, then its segment's
+    /// key ranges in order — which is the sequence position in every packing ptune builds. Nil: no window.
+    public var window: Int?
 
     /// A mask from its parts.
-    public init(causal: Bool, keyPadding: [Bool]? = nil) {
+    public init(causal: Bool, keyPadding: [Bool]? = nil, window: Int? = nil) {
         isCausal = causal
         self.keyPadding = keyPadding
+        self.window = window
     }
 
     /// Causal, no padding (a decoder).
     public static let causal = AttentionMask(causal: true)
     /// Every key visible (an encoder without padding).
     public static let bidirectional = AttentionMask(causal: false)
+}
+
+/// How attention scores are formed from the query–key products `q·k`: `s = q·k · scale`, then, with a soft cap `c`,
+/// `s ← c · tanh(s / c)` (Gemma 2's attention logit soft-capping), before the mask and the softmax.
+public struct AttentionScoring: Sendable, Equatable {
+    /// The factor on `q·k`; nil for `1/√headDim`.
+    public var scale: Double?
+    /// The soft cap, or nil for none.
+    public var softCap: Double?
+
+    /// A scoring from its parts.
+    public init(scale: Double? = nil, softCap: Double? = nil) {
+        self.scale = scale
+        self.softCap = softCap
+    }
+
+    /// `q·k / √headDim`, uncapped.
+    public static let standard = AttentionScoring()
 }
 
 /// Keys and values every query attends to before its segment's keys, whatever the mask: the per-layer trainable
@@ -98,16 +121,17 @@ extension Tensor {
     /// O = softmax(Q [Kₚ; K]ᵀ / √headDim + mask) [Vₚ; V]        per segment and query head (Kₚ, Vₚ: the prefix)
     /// ```
     public static func attention(qkv: Tensor, heads: AttentionHeads, segments: [AttentionSegment],
-                                 mask: AttentionMask, prefix: KVPrefix? = nil) throws -> Tensor {
+                                 mask: AttentionMask, scoring: AttentionScoring = .standard,
+                                 prefix: KVPrefix? = nil) throws -> Tensor {
         let qw = heads.queryWidth, kw = heads.kvWidth, width = qw + 2 * kw
         guard qkv.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .attention, qkv.dtype) }
         guard qkv.rank == 2, qkv.shape[1] == width else {
             throw TensorError.shapeMismatch(op: .attention, "fused q|k|v rows must be [N, \(width)], got \(Shape.describe(qkv.shape))")
         }
         let n = qkv.shape[0]
-        try check(segments, mask: mask, prefix: prefix, dtype: qkv.dtype, heads: heads, queryRows: n, keyRows: n)
+        try check(segments, mask: mask, scoring: scoring, prefix: prefix, dtype: qkv.dtype, heads: heads, queryRows: n, keyRows: n)
         let x = qkv.detached()
-        let layout = AttentionLayout(heads: heads, segments: segments, mask: mask, prefix: prefix.map(detached))
+        let layout = AttentionLayout(heads: heads, segments: segments, mask: mask, scoring: scoring, prefix: prefix.map(detached))
         let (out, probs) = try layout.forward(q: (x, 0, width), k: (x, qw, width), v: (x, qw + kw, width), queryRows: n)
         return Tensor.record("attention", out, inputs: [qkv] + (prefix.map { [$0.key, $0.value] } ?? []), { g, needs in
             let grad = needs[0] ? try Tensor.zeros([n, width], dtype: g.dtype) : nil
@@ -123,7 +147,8 @@ extension Tensor {
     /// segments index query rows in `query` and key rows in `key`/`value`, and `mask.keyPadding` has one entry per
     /// key row. The result is `[Nq, heads · headDim]` (see ``attention(qkv:heads:segments:mask:prefix:)``).
     public static func attention(query: Tensor, key: Tensor, value: Tensor, heads: AttentionHeads,
-                                 segments: [AttentionSegment], mask: AttentionMask, prefix: KVPrefix? = nil) throws -> Tensor {
+                                 segments: [AttentionSegment], mask: AttentionMask, scoring: AttentionScoring = .standard,
+                                 prefix: KVPrefix? = nil) throws -> Tensor {
         let qw = heads.queryWidth, kw = heads.kvWidth
         guard query.dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .attention, query.dtype) }
         guard key.dtype == query.dtype, value.dtype == query.dtype else {
@@ -133,9 +158,9 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: .attention, "expected query [N, \(qw)] and key, value [M, \(kw)], got \(Shape.describe(query.shape)), \(Shape.describe(key.shape)), \(Shape.describe(value.shape))")
         }
         let nq = query.shape[0], nk = key.shape[0]
-        try check(segments, mask: mask, prefix: prefix, dtype: query.dtype, heads: heads, queryRows: nq, keyRows: nk)
+        try check(segments, mask: mask, scoring: scoring, prefix: prefix, dtype: query.dtype, heads: heads, queryRows: nq, keyRows: nk)
         let q = query.detached(), k = key.detached(), v = value.detached()
-        let layout = AttentionLayout(heads: heads, segments: segments, mask: mask, prefix: prefix.map(detached))
+        let layout = AttentionLayout(heads: heads, segments: segments, mask: mask, scoring: scoring, prefix: prefix.map(detached))
         let (out, probs) = try layout.forward(q: (q, 0, qw), k: (k, 0, kw), v: (v, 0, kw), queryRows: nq)
         let inputs = [query, key, value] + (prefix.map { [$0.key, $0.value] } ?? [])
         return Tensor.record("attention", out, inputs: inputs, { g, needs in
@@ -154,8 +179,16 @@ extension Tensor {
     /// Query ranges inside the query rows and disjoint; key ranges inside the key rows; under a causal mask at least
     /// as many keys as queries in each segment (so every query sees a key); padding flags for every key row; a
     /// prefix of two `[P, kvWidth]` tensors of the inputs' dtype.
-    private static func check(_ segments: [AttentionSegment], mask: AttentionMask, prefix: KVPrefix?, dtype: DType,
-                              heads: AttentionHeads, queryRows: Int, keyRows: Int) throws {
+    private static func check(_ segments: [AttentionSegment], mask: AttentionMask, scoring: AttentionScoring,
+                              prefix: KVPrefix?, dtype: DType, heads: AttentionHeads, queryRows: Int, keyRows: Int) throws {
+        if let w = mask.window {
+            guard mask.isCausal, w > 0 else {
+                throw TensorError.invalidArgument(op: .attention, "a sliding window needs a causal mask and a positive width, got \(w)")
+            }
+        }
+        for v in [scoring.scale, scoring.softCap].compactMap({ $0 }) where !(v > 0 && v.isFinite) {
+            throw TensorError.invalidArgument(op: .attention, "the score scale and soft cap must be positive, got \(v)")
+        }
         for (i, s) in segments.enumerated() {
             guard s.queries.lowerBound >= 0, s.queries.upperBound <= queryRows else {
                 throw TensorError.invalidArgument(op: .attention, "segment \(i): query rows \(s.queries) outside 0..<\(queryRows)")
@@ -192,6 +225,7 @@ private struct AttentionLayout {
     let heads: AttentionHeads
     let segments: [AttentionSegment]
     let mask: AttentionMask
+    let scoring: AttentionScoring
     let prefix: KVPrefix?
 
     /// The output `[queryRows, heads · headDim]` and the saved probabilities.
@@ -199,12 +233,13 @@ private struct AttentionLayout {
         let out = try Tensor.zeros([queryRows, heads.queryWidth], dtype: q.tensor.dtype)
         let p = prefix?.count ?? 0
         let slab = segments.reduce(0) { $0 + $1.queries.count * (p + $1.keyCount) }
-        let probs = try Tensor(uninitialized: [heads.heads * slab], dtype: q.tensor.dtype)
+        // With a soft cap, the capped scores' tanh follows the probabilities (the backward needs 1 − tanh²).
+        let probs = try Tensor(uninitialized: [heads.heads * slab * (scoring.softCap == nil ? 1 : 2)], dtype: q.tensor.dtype)
         func run<T: TensorFloat>(_: T.Type) {
             typealias K = AttentionKernel<T>
             func rows(_ v: View) -> K.Rows { K.Rows(base: v.tensor.storage.typed(T.self) + v.offset, stride: v.stride) }
             let kw = heads.kvWidth
-            K(heads: heads, segments: segments, mask: mask, prefixCount: p).forward(
+            K(heads: heads, segments: segments, mask: mask, scoring: scoring, prefixCount: p).forward(
                 q: rows(q), k: rows(k), v: rows(v),
                 prefix: prefix.map { (rows(($0.key, 0, kw)), rows(($0.value, 0, kw))) },
                 out: rows((out, 0, heads.queryWidth)), probs: probs.storage.typed(T.self))
@@ -223,7 +258,7 @@ private struct AttentionLayout {
         func run<T: TensorFloat>(_: T.Type) {
             typealias K = AttentionKernel<T>
             func rows(_ v: View) -> K.Rows { K.Rows(base: v.tensor.storage.typed(T.self) + v.offset, stride: v.stride) }
-            K(heads: heads, segments: segments, mask: mask, prefixCount: prefix?.count ?? 0).backward(
+            K(heads: heads, segments: segments, mask: mask, scoring: scoring, prefixCount: prefix?.count ?? 0).backward(
                 q: rows(q), k: rows(k), v: rows(v),
                 prefix: prefix.map { (rows(($0.key, 0, kw)), rows(($0.value, 0, kw))) },
                 probs: probs.storage.typed(T.self), dOut: rows((g, 0, heads.queryWidth)),

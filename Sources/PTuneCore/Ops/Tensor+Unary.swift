@@ -134,13 +134,24 @@ extension Tensor {
     public func relu() throws -> Tensor { try apply(ReluFn.self) }
     /// GELU, exact erf form: `y = x · Φ(x) = x · ½(1 + erf(x/√2))`; the forward keeps `D = Φ(x) + x · φ(x)` so
     /// that the backward is `dx = g ⊙ D` (see ``GELUKernel``).
-    public func gelu() throws -> Tensor {
+    public func gelu() throws -> Tensor { try gelu(tanhForm: false) }
+
+    /// GELU in the tanh approximation (PyTorch's `gelu(x, approximate="tanh")`, `gelu_pytorch_tanh`):
+    /// `y = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))`; backward `dx = g ⊙ y′` (see ``GELUKernel``).
+    public func geluTanh() throws -> Tensor { try gelu(tanhForm: true) }
+
+    private func gelu(tanhForm: Bool) throws -> Tensor {
         // The derivative is kept only when a backward may follow.
         let keeps = node != nil && TensorContext.isRecording
         func run<T: TensorFloat>(_: T.Type) throws -> (Tensor, Tensor?) {
             let y = try Tensor(uninitialized: shape, dtype: dtype), d = keeps ? try Tensor(uninitialized: shape, dtype: dtype) : nil
-            GELUKernel.forward(storage.typed(T.self), y: y.storage.typed(T.self), derivative: d?.storage.typed(T.self),
-                               count: count)
+            if tanhForm {
+                GELUKernel.tanhForward(storage.typed(T.self), y: y.storage.typed(T.self),
+                                       derivative: d?.storage.typed(T.self), count: count)
+            } else {
+                GELUKernel.forward(storage.typed(T.self), y: y.storage.typed(T.self), derivative: d?.storage.typed(T.self),
+                                   count: count)
+            }
             return (y, d)
         }
         let (y, kept): (Tensor, Tensor?)
@@ -150,7 +161,7 @@ extension Tensor {
         case .int64: throw TensorError.unsupportedDType(op: .gelu, .int64)
         }
         guard let derivative = kept else { return y }
-        return Tensor.record("gelu", y, self, { g in
+        return Tensor.record(tanhForm ? "gelu_tanh" : "gelu", y, self, { g in
             func back<T: TensorFloat>(_: T.Type) throws -> Tensor {
                 let dx = try Tensor(uninitialized: g.shape, dtype: g.dtype)
                 GELUKernel.backward(g.storage.typed(T.self), derivative: derivative.storage.typed(T.self),

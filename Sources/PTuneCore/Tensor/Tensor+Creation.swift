@@ -136,8 +136,18 @@ extension Tensor {
     }
 
     /// The same values converted to `dtype` (a no-op when it already is). Gradients flow through float conversions.
+    /// Floats become int64 truncated toward zero; one that is not finite or past what an int64 holds (`1e300`, `nan`)
+    /// is an error, not a saturated integer.
     public func to(_ dtype: DType) throws -> Tensor {
         if dtype == self.dtype { return self }
+        if dtype == .int64, self.dtype.isFloatingPoint {
+            for i in 0..<count {
+                let v = element(i)
+                guard v > -0x1p63 && v < 0x1p63 else {
+                    throw TensorError.invalidArgument(op: .convert, "element \(i) is \(v), which does not fit in an int64")
+                }
+            }
+        }
         var out = try Tensor(uninitialized: shape, dtype: dtype)
         switch (self.dtype, dtype) {
         case (.float32, .float64):

@@ -43,6 +43,8 @@ public enum TensorOp: String, Sendable, CaseIterable {
     case silu
     /// silu(gate) ⊙ up
     case swiglu
+    /// GELU (tanh form)-gated linear unit on fused halves.
+    case geglu
 
     // Reductions and normalisations.
     /// Σ
@@ -133,6 +135,8 @@ public enum TensorOp: String, Sendable, CaseIterable {
     case randn
     /// Random integers.
     case randint
+    /// Converting elements to another dtype.
+    case convert = "to"
     /// The only element of a tensor.
     case item
     /// The elements as Swift scalars.

@@ -73,6 +73,17 @@ struct CallTypes {
     subscript(i: Int) -> LangType { i < types.count ? types[i] : .unknown }
 }
 
+/// What a model is able to do, as the builtins that take one need: completion after `lm.` offers a model only the
+/// methods it can run.
+public enum ModelRole: Sendable, Hashable {
+    /// A causal language model (a Llama): scores label words, generates.
+    case causalLM
+    /// An encoder such as BERT: sentence embeddings.
+    case textEncoder
+    /// A model with its own tokenizer.
+    case tokenizer
+}
+
 /// A function built into the language. Each one documents itself — signature, one-line meaning, example — which is
 /// what the REPL's `:help` shows, and carries a static rule (the type, and for tensors the shape, of its result)
 /// that the checker applies before anything runs.
@@ -94,6 +105,8 @@ public final class Builtin: @unchecked Sendable {
     public let receiver: ValueKind?
     /// Whether scripts can call it by name (methods such as `step` are only reachable through their receiver).
     public let isGlobal: Bool
+    /// What a model must be for this method to apply to it (nil: any model, or not a model method).
+    public let modelRole: ModelRole?
     /// The static rule: the result type from the argument types (throws a message for a mistake it can see).
     let infer: (CallTypes) throws -> LangType
     /// The implementation.
@@ -101,7 +114,7 @@ public final class Builtin: @unchecked Sendable {
 
     /// A builtin. `infer` defaults to `result` regardless of the arguments.
     init(_ name: String, _ parameters: [BuiltinParameter], returns: String, topic: BuiltinTopic, summary: String,
-         example: String, result: LangType = .unknown, global: Bool = true,
+         example: String, modelRole: ModelRole? = nil, result: LangType = .unknown, global: Bool = true,
          infer: ((CallTypes) throws -> LangType)? = nil,
          run: @escaping (inout Arguments, Machine) throws -> Value) {
         self.name = name
@@ -113,6 +126,7 @@ public final class Builtin: @unchecked Sendable {
         self.infer = infer ?? { _ in result }
         self.receiver = parameters.first?.receiverKind
         self.isGlobal = global
+        self.modelRole = modelRole
         self.run = run
     }
 

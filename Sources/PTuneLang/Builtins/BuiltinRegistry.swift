@@ -41,6 +41,11 @@ public struct BuiltinRegistry: Sendable {
     /// Every method name of `kind`, sorted.
     public func methodNames(_ kind: ValueKind) -> [String] { (byKind[kind] ?? [:]).keys.sorted() }
 
+    /// The names of the methods of `kind` that `include` accepts, sorted.
+    public func methodNames(_ kind: ValueKind, where include: (Builtin) -> Bool) -> [String] {
+        (byKind[kind] ?? [:]).filter { include($0.value) }.keys.sorted()
+    }
+
     /// The builtins of `topic`, in registration order.
     public func builtins(of topic: BuiltinTopic) -> [Builtin] { all.filter { $0.topic == topic } }
 }

@@ -3,7 +3,7 @@ import PTuneModels
 import PTuneNN
 
 extension BuiltinRegistry {
-    /// Causal language models (a loaded Llama such as SmolLM2): label-word scoring with or without a prompt
+    /// Causal language models (a loaded decoder such as SmolLM2 or Gemma 3): label-word scoring with or without a prompt
     /// encoder's virtual tokens, and greedy generation with the KV cache.
     static let llmBuiltins: [Builtin] = [
         Builtin("label_logits", [.receiver("model", .model), .required("texts", "string or list of strings"),
@@ -12,7 +12,7 @@ extension BuiltinRegistry {
                 returns: "tensor", topic: .models,
                 summary: "the logits [B, W] of the label words (each one token) at the last position of each text rendered by the template ({text}; <v:k> places k of the encoder's virtual tokens, which otherwise all go first, as PEFT does); gradients reach the encoder only",
                 example: "let logits = label_logits(lm, batch.text, [\" negative\", \" positive\"], encoder: pe, template: \"Review: {text}\\nSentiment:\")",
-                result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
+                modelRole: .causalLM, result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
                 run: { a, _ in
                     let (lm, tokenizer) = try causalLM(a, 0, "label_logits")
                     let texts = try textList(a, 1)
@@ -38,13 +38,13 @@ extension BuiltinRegistry {
         Builtin("generate", [.receiver("model", .model), .required("prompt", "string"), .optional("encoder", "encoder", .none),
                              .optional("max_tokens", "int", .number(20))],
                 returns: "string", topic: .models,
-                summary: "the greedy continuation of prompt (after the encoder's virtual tokens, when given), up to max_tokens tokens or the end-of-text token; the virtual tokens never appear in the output",
-                example: "print generate(lm, \"The capital of France is\", max_tokens: 8)", result: .string,
+                summary: "the greedy continuation of prompt (after the encoder's virtual tokens, when given, and the tokenizer's <bos> if it adds one), up to max_tokens tokens or the end-of-text token; the virtual tokens never appear in the output",
+                example: "print generate(lm, \"The capital of France is\", max_tokens: 8)", modelRole: .causalLM, result: .string,
                 run: { a, _ in
                     let (lm, tokenizer) = try causalLM(a, 0, "generate")
                     let n = try a.int(3)
                     guard n >= 0 else { throw RuntimeFailure(.badArgument(function: "generate", "max_tokens must be non-negative, got \(n)")) }
-                    let prompt = tokenizer.encode(try a.string(1), addSpecialTokens: false)
+                    let prompt = tokenizer.leadingSpecialTokens + tokenizer.encode(try a.string(1), addSpecialTokens: false)
                     let ids: [Int]
                     if case let .encoder(e) = a[2], e.kind.isDeep {
                         ids = try lm.generate(batch: [prompt], deepPrefix: deepPrefix(e, lm, "generate").detached(), maxTokens: n,
@@ -58,9 +58,9 @@ extension BuiltinRegistry {
                 }),
     ]
 
-    /// The Llama model (and its tokenizer) in argument `i`.
-    static func causalLM(_ a: Arguments, _ i: Int, _ builtin: String) throws -> (LlamaModel, any TextTokenizer) {
-        guard case let .model(mo) = a[i], let lm = mo.frozenModel as? LlamaModel else {
+    /// The decoder model (and its tokenizer) in argument `i`.
+    static func causalLM(_ a: Arguments, _ i: Int, _ builtin: String) throws -> (DecoderModel, any TextTokenizer) {
+        guard case let .model(mo) = a[i], let lm = mo.frozenModel as? DecoderModel else {
             throw RuntimeFailure(a.mismatch(i, "a causal language model (load(\"smollm2-135m\"))"))
         }
         guard let tokenizer = lm.tokenizer else {
@@ -85,7 +85,7 @@ extension BuiltinRegistry {
     }
 
     /// The encoder's virtual tokens `[n, d]` (argument `i`), or nil when none is given.
-    static func virtualTokens(_ a: Arguments, _ i: Int, _ lm: LlamaModel, _ builtin: String) throws -> Tensor? {
+    static func virtualTokens(_ a: Arguments, _ i: Int, _ lm: DecoderModel, _ builtin: String) throws -> Tensor? {
         if a.isNone(i) { return nil }
         guard case let .encoder(e) = a[i] else { throw RuntimeFailure(a.mismatch(i, "an encoder")) }
         guard e.dim == lm.config.hiddenSize else {
@@ -98,7 +98,7 @@ extension BuiltinRegistry {
     /// Label logits of many token sequences after a deep prompt (the prefix encoder's flat table, computed once),
     /// 32 at a time in order of length, put back in order; with a trainable table and more than one chunk, each
     /// chunk is checkpointed.
-    static func scoreInChunks(_ lm: LlamaModel, prefixTable table: Tensor, sequences: [[Int]], words: [Int]) throws -> Tensor {
+    static func scoreInChunks(_ lm: DecoderModel, prefixTable table: Tensor, sequences: [[Int]], words: [Int]) throws -> Tensor {
         guard let layout = lm.prefixLayout else { throw RuntimeFailure(.badArgument(function: "label_logits", "the model has no attention layers")) }
         let chunk = 32
         func score(_ t: Tensor, _ part: [[Int]]) throws -> Tensor {
@@ -130,11 +130,16 @@ extension BuiltinRegistry {
     }
 
     /// One example's positions: each run of text between virtual markers is filled in and tokenized whole (as the
-    /// model would see the formatted string), virtual positions numbered in order.
+    /// model would see the formatted string), virtual positions numbered in order; the tokenizer's leading special
+    /// tokens (Gemma's `<bos>`) come before the first text, as transformers' tokenizer puts them before the text and
+    /// PEFT's virtual tokens before that.
     static func render(_ template: PromptTemplate, text: String, _ tokenizer: any TextTokenizer) throws -> [SequenceItem] {
-        var items: [SequenceItem] = [], pending = "", next = 0
+        var items: [SequenceItem] = [], pending = "", next = 0, leading = tokenizer.leadingSpecialTokens
         func flush() {
-            if !pending.isEmpty { items += tokenizer.encode(pending, addSpecialTokens: false).map { .token($0) } }
+            if !pending.isEmpty {
+                items += (leading + tokenizer.encode(pending, addSpecialTokens: false)).map { .token($0) }
+                leading = []
+            }
             pending = ""
         }
         for s in template.segments {
@@ -155,7 +160,7 @@ extension BuiltinRegistry {
     /// Label logits of many examples, 32 at a time in order of length (so each pass packs similar lengths), put
     /// back in the examples' order. The encoder's output is computed once and shared by every chunk; with a trainable
     /// encoder and more than one chunk, each chunk is checkpointed, so memory is one chunk's graph, not the split's.
-    static func scoreInChunks(_ lm: LlamaModel, virtual: Tensor?, examples: [[SequenceItem]], words: [Int]) throws -> Tensor {
+    static func scoreInChunks(_ lm: DecoderModel, virtual: Tensor?, examples: [[SequenceItem]], words: [Int]) throws -> Tensor {
         let chunk = 32
         if examples.count <= chunk {
             return try lm.labelLogits(virtualTokens: virtual, examples: examples, labelTokens: words)

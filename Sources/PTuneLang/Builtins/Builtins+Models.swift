@@ -13,7 +13,7 @@ extension BuiltinRegistry {
     static let pretrainedBuiltins: [Builtin] = [
         Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true)), .optional("dtype", "string", .none)],
                 returns: "model", topic: .models,
-                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false. A GGUF file's weights stay in their quantized blocks; dtype: \"float32\" decodes them all at load (the same values, 4 bytes each)",
+                summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6', 'gemma3-270m': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false. A GGUF file's weights stay in their quantized blocks; dtype: \"float32\" decodes them all at load (the same values, 4 bytes each)",
                 example: "model lm = load(\"smollm2-135m\")", result: .model,
                 run: { a, m in
                     let request = try a.string(0)
@@ -55,7 +55,7 @@ extension BuiltinRegistry {
                 returns: "tensor", topic: .models,
                 summary: "the token ids (int64) of text with the model's own tokenizer; special: true adds its framing tokens ([CLS] … [SEP] for BERT; SmolLM2 adds none)",
                 example: "print tokenize(lm, \"The capital of France is\")",
-                result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
+                modelRole: .tokenizer, result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
                 run: { a, _ in
                     let tokenizer = try textTokenizer(a, 0, "tokenize")
                     let ids = tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2))
@@ -63,7 +63,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("detokenize", [.receiver("model", .model), .required("ids", "tensor")], returns: "string", topic: .models,
                 summary: "the text of token ids with the model's own tokenizer", example: "print detokenize(lm, tokenize(lm, \"hello\"))",
-                result: .string,
+                modelRole: .tokenizer, result: .string,
                 run: { a, _ in
                     let tokenizer = try textTokenizer(a, 0, "detokenize")
                     return .string(try tokenizer.decode(try a.tensor(1).ints))
@@ -95,10 +95,10 @@ extension BuiltinRegistry {
         if let v = model.textTokenizer?.vocabularySize { properties.append(("vocab", .number(Double(v)))) }
         var summary = "\(name) (\(model.architecture), dim \(model.tokenDim)"
         var quantized = 0
-        if let llama = model as? LlamaModel {
-            properties += [("layers", .number(Double(llama.config.layers))), ("context", .number(Double(llama.config.contextLength)))]
-            summary += ", \(llama.config.layers) layers, \(llama.weights.formatNames.joined(separator: "+")) weights"
-            quantized = llama.weights.elementCount - model.parameters.parameterCount
+        if let lm = model as? DecoderModel {
+            properties += [("layers", .number(Double(lm.config.layers))), ("context", .number(Double(lm.config.contextLength)))]
+            summary += ", \(lm.config.layers) layers, \(lm.weights.formatNames.joined(separator: "+")) weights"
+            quantized = lm.weights.elementCount - model.parameters.parameterCount
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
                            properties: properties, source: name, frozenWeightCount: quantized,
@@ -120,5 +120,19 @@ extension BuiltinRegistry {
             throw RuntimeFailure(.badArgument(function: builtin, "the model '\(mo.summary)' has no tokenizer"))
         }
         return t
+    }
+}
+
+extension ModelObject {
+    /// What this model can do for the builtins that need a particular kind of model.
+    var roles: Set<ModelRole> {
+        var out: Set<ModelRole> = []
+        if let lm = frozenModel as? DecoderModel {
+            out.insert(.causalLM)
+            if lm.tokenizer != nil { out.insert(.tokenizer) }
+        }
+        if frozenModel is BERTModel { out.insert(.textEncoder) }
+        if let pm = frozenModel as? any PretrainedModel, pm.textTokenizer != nil { out.insert(.tokenizer) }
+        return out
     }
 }

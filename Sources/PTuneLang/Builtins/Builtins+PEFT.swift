@@ -22,10 +22,10 @@ extension BuiltinRegistry {
                 throw RuntimeFailure(.badArgument(function: "export_peft",
                     "the encoder makes \(e.dim)-wide tokens but the model '\(mo.summary)' takes \(pm.tokenDim)-wide ones"))
             }
-            if let llama = pm as? LlamaModel {
-                options.numLayers = llama.config.layers
+            if let lm = pm as? DecoderModel {
+                options.numLayers = lm.config.layers
                 // A prefix's keys and values have the key/value heads (PEFT's config says so for grouped-query models).
-                options.numAttentionHeads = e.kind.isDeep ? llama.config.kvHeads : llama.config.heads
+                options.numAttentionHeads = e.kind.isDeep ? lm.config.kvHeads : lm.config.heads
             } else if let bert = pm as? BERTModel {
                 options.numLayers = bert.config.layers
                 options.numAttentionHeads = bert.config.heads

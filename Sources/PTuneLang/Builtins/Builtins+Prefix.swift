@@ -159,8 +159,8 @@ extension BuiltinRegistry {
                 throw RuntimeFailure(.badArgument(function: function, "init: text(…) needs a model with a tokenizer; '\(mo.summary)' has none"))
             }
             table = try bert.prefillTable(text)
-        } else if let llama = model as? LlamaModel, let tokenizer = llama.tokenizer {
-            table = try llama.prefillTable(Array(tokenizer.encode(text, addSpecialTokens: true).prefix(n)))
+        } else if let lm = model as? DecoderModel, let tokenizer = lm.tokenizer {
+            table = try lm.prefillTable(Array(tokenizer.encode(text, addSpecialTokens: true).prefix(n)))
         } else {
             throw RuntimeFailure(.badArgument(function: function, "init: text(…) needs a model with a tokenizer; '\(mo.summary)' has none"))
         }

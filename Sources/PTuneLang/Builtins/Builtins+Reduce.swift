@@ -42,6 +42,8 @@ extension BuiltinRegistry {
                 summary: "the gradient of a scalar loss with respect to a param (or a list of params)",
                 example: "let g = grad(mse(forward(), target), encoder)",
                 infer: { c in
+                    // A number carries no gradient: `grad(item(loss), x)` would be zeros whatever x does.
+                    if case .number = c[0] { throw Message.badArgument(function: "grad", BuiltinRegistry.detachedLoss) }
                     switch c[1] {
                     case let .tensor(t): return .tensor(t)
                     case .list: return .list(.tensor(.unknown))
@@ -52,6 +54,7 @@ extension BuiltinRegistry {
                 },
                 run: { a, _ in
                     let loss = try a.tensor(0)
+                    guard loss.requiresGrad else { throw RuntimeFailure(.badArgument(function: "grad", BuiltinRegistry.detachedLoss)) }
                     if case let .list(items) = a[1] {
                         let ts = try items.map { v -> Tensor in
                             guard case let .param(p) = v else { throw RuntimeFailure(.wrongKind(context: "'grad' argument 'wrt'", expected: "params", got: v.kindText)) }
@@ -65,4 +68,7 @@ extension BuiltinRegistry {
                     return .tensor(try Tensor.gradients(of: loss, wrt: [p.value])[0])
                 }),
     ]
+
+    /// Why `grad` refuses a loss that holds no gradient.
+    static let detachedLoss = "the loss does not depend on the params: it holds no gradient (item() and numbers detach; keep the loss a tensor, e.g. grad(norm(x), x))"
 }

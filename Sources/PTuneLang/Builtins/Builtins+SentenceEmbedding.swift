@@ -11,7 +11,7 @@ extension BuiltinRegistry {
                 returns: "tensor", topic: .models,
                 summary: "the sentence embeddings [B, dim] of texts through a BERT model: the last layer's states mean-pooled over each text's own tokens ([CLS] … [SEP], not padding) and L2-normalised unless normalize: false; the encoder's virtual tokens go before [CLS] (as PEFT prepends them), attended to but not pooled, and gradients reach the encoder only",
                 example: "let e = sentence_embedding(lm, batch.text, encoder: pe)",
-                result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
+                modelRole: .textEncoder, result: .tensor(TensorType(shape: [.unknown, .unknown], dtype: .float32)),
                 run: { a, _ in
                     let bert = try encoderModel(a, 0, "sentence_embedding")
                     let texts = try textList(a, 1)
@@ -43,7 +43,7 @@ extension BuiltinRegistry {
     /// The BERT model (with its tokenizer) in argument `i`.
     static func encoderModel(_ a: Arguments, _ i: Int, _ builtin: String) throws -> BERTModel {
         guard case let .model(mo) = a[i], let bert = mo.frozenModel as? BERTModel else {
-            if case let .model(mo) = a[i], mo.frozenModel is LlamaModel {
+            if case let .model(mo) = a[i], mo.frozenModel is DecoderModel {
                 throw RuntimeFailure(.badArgument(function: builtin, "'\(mo.summary)' is a causal language model; '\(builtin)' needs a BERT encoder (load(\"minilm-l6\")): score a causal model with label_logits"))
             }
             throw RuntimeFailure(a.mismatch(i, "a BERT encoder model (load(\"minilm-l6\"))"))

@@ -10,9 +10,9 @@ enum DataReaders {
     static func delimited(_ text: String, separator: Character, path: String, dtype: DType) throws -> DatasetObject {
         var rows: [[String]] = []
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end in "\n", "\r\n" or a lone "\r" (old Mac files); Swift's Character treats "\r\n" as one.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
             lineNumber += 1
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             rows.append(try fields(line, separator: separator, path: path, line: lineNumber))
         }
@@ -23,9 +23,14 @@ enum DataReaders {
             throw RuntimeFailure(.badData(path: path, "row \(i + 2) has \(r.count) fields, the header has \(header.count)"))
         }
         var columns: [DatasetObject.Column] = []
-        for (j, _) in header.enumerated() {
+        for (j, name) in header.enumerated() {
             let cells = body.map { $0[j] }
-            columns.append(try column(cells.map { Double($0.trimmingCharacters(in: .whitespaces)) }, text: cells, dtype: dtype))
+            let numbers = cells.map { DelimitedNumber($0) }
+            // A column of numbers with an `inf`, `nan` or overflowing cell is an error, as it is in JSONL.
+            if numbers.allSatisfy({ $0 != .text }), let i = numbers.firstIndex(of: .notFinite) {
+                throw RuntimeFailure(.badData(path: path, "row \(i + 2): column '\(name)' holds '\(cells[i])', which is not a finite number"))
+            }
+            columns.append(try column(numbers.map(\.value), text: cells, dtype: dtype))
         }
         return try DatasetObject(names: header, columns: columns, source: (path as NSString).lastPathComponent)
     }
@@ -78,11 +83,17 @@ enum DataReaders {
     static func jsonl(_ data: Data, path: String, dtype: DType) throws -> DatasetObject {
         var objects: [[String: JSONValue]] = []
         var number = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+        // A UTF-8 byte order mark before the first line is allowed, as editors write one.
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        for line in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            guard let obj = (try? JSONValue.parse(line))?.objectValue else {
-                throw RuntimeFailure(.badData(path: path, "line \(number) is not a JSON object"))
+            let value: JSONValue
+            do { value = try JSONValue.parse(line) } catch let e as JSONError {
+                throw RuntimeFailure(.badData(path: path, "line \(number), column \(e.offset + 1): \(e.reason)"))
+            }
+            guard let obj = value.objectValue else {
+                throw RuntimeFailure(.badData(path: path, "line \(number) holds \(value.kindDescription), not a JSON object"))
             }
             objects.append(obj)
         }

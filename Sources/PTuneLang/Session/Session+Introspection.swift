@@ -98,7 +98,11 @@ extension Session {
         switch v {
         case let .record(r): names = r.names
         case let .dataset(d): names = d.names + names
-        case let .model(mo): names += mo.properties.map(\.0)
+        case let .model(mo):
+            // Only the methods this model can run: `generate` on a causal LM, `sentence_embedding` on an encoder.
+            let roles = mo.roles
+            return unique(names + mo.properties.map(\.0)
+                + registry.methodNames(kind) { b in b.modelRole.map(roles.contains) ?? true })
         case .none, .number, .bool, .string, .tensor, .param, .list, .range, .function, .builtin, .encoder, .optimizer,
              .schedule:
             break

@@ -46,28 +46,24 @@ public struct BERTConfig: Sendable, Equatable, Codable {
         try self.init(data: reader.contents(path, limit: 16 << 20), file: path)
     }
 
-    /// Reads the bytes of a Hugging Face `config.json` (`path` names it in errors).
+    /// Reads the bytes of a Hugging Face `config.json` (`path` names it in errors): a key that is missing, of the
+    /// wrong type (`"hidden_size": 384.5`) or out of range is an error naming it.
     public init(data: Data, file path: String) throws {
-        struct Extra: Decodable {
-            var model_type: String?
-            var hidden_act: String?
-            var position_embedding_type: String?
+        let c = try HFConfig(data: data, file: path)
+        if c.has("model_type"), case let t = try c.modelType(), t != "bert" { throw ModelError.unsupportedArchitecture(t, file: path) }
+        let activation = try c.string("hidden_act", default: "gelu")
+        guard activation == "gelu" else {
+            throw ModelError.invalidConfig(file: path, reason: "activation '\(activation)' is not supported (expected 'gelu')")
         }
-        do {
-            self = try JSONDecoder().decode(BERTConfig.self, from: data)
-            let extra = try JSONDecoder().decode(Extra.self, from: data)
-            if let t = extra.model_type, t != "bert" { throw ModelError.unsupportedArchitecture(t, file: path) }
-            if let a = extra.hidden_act, a != "gelu" {
-                throw ModelError.invalidConfig(file: path, reason: "activation '\(a)' is not supported (expected 'gelu')")
-            }
-            if let p = extra.position_embedding_type, p != "absolute" {
-                throw ModelError.invalidConfig(file: path, reason: "position embeddings '\(p)' are not supported (expected 'absolute')")
-            }
-        } catch let e as ModelError {
-            throw e
-        } catch {
-            throw ModelError.invalidConfig(file: path, reason: "\(error)".lowercased())
+        let positions = try c.string("position_embedding_type", default: "absolute")
+        guard positions == "absolute" else {
+            throw ModelError.invalidConfig(file: path, reason: "position embeddings '\(positions)' are not supported (expected 'absolute')")
         }
+        self.init(vocabSize: try c.positiveInt("vocab_size"), hiddenSize: try c.positiveInt("hidden_size"),
+                  layers: try c.positiveInt("num_hidden_layers", atMost: 4096), heads: try c.positiveInt("num_attention_heads"),
+                  intermediateSize: try c.positiveInt("intermediate_size"),
+                  maxPositions: try c.positiveInt("max_position_embeddings"), typeVocabSize: try c.positiveInt("type_vocab_size"),
+                  layerNormEps: try c.double("layer_norm_eps"))
         try validate(file: path)
     }
 

@@ -76,13 +76,16 @@ public final class GGUFFile: Sendable {
         return try body(UnsafeRawBufferPointer(start: file.base + info.fileOffset, count: info.byteCount))
     }
 
-    /// The tensor called `name` as a float32 tensor of its row-major shape (GGUF dims reversed), dequantized.
+    /// The tensor called `name` as a float32 tensor of its row-major shape (GGUF dims reversed), dequantized. The
+    /// file pages it was read from are given back once it is converted (``MappedFile/release(_:)``), so loading a
+    /// model holds its float32 weights, not those and the file too.
     public func tensor(named name: String) throws -> Tensor {
         let info = try tensorInfo(named: name)
         _ = try format(of: info)
         var t = try Tensor.zeros(info.shape, dtype: .float32)
         let src = UnsafeRawBufferPointer(start: file.base + info.fileOffset, count: info.byteCount)
         try t.withMutableScalars(Float.self) { dst in try info.type.dequantize(src, into: dst) }
+        file.release(info.fileOffset..<(info.fileOffset + info.byteCount))
         return t
     }
 

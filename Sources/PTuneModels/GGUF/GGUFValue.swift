@@ -153,4 +153,7 @@ public indirect enum GGUFArray: Sendable, Equatable {
         case .uint8, .int8, .uint16, .int16, .uint32, .int32, .uint64, .int64, .bool, .string, .arrays: return nil
         }
     }
+
+    /// The elements of a bool array.
+    public var bools: [Bool]? { if case let .bool(a) = self { return a } else { return nil } }
 }

@@ -20,6 +20,28 @@ public struct HFConfig: Sendable {
         values = object
     }
 
+    /// The object at `key` of another configuration, as a configuration of its own (`text_config` of a multimodal
+    /// model); errors name the same file.
+    public init(object: [String: JSONValue], file: String) {
+        self.file = file
+        values = object
+    }
+
+    /// The object at `key` as a configuration, or nil when absent or null.
+    public func subconfig(_ key: String) throws -> HFConfig? {
+        guard has(key), let v = values[key] else { return nil }
+        guard let o = v.objectValue else { throw wrongType(key, "an object", v) }
+        return HFConfig(object: o, file: file)
+    }
+
+    /// A list of strings, or nil when absent or null.
+    public func strings(_ key: String) throws -> [String]? {
+        guard has(key), let v = values[key] else { return nil }
+        let items = v.arrayValue?.compactMap(\.stringValue)
+        guard let items, items.count == v.arrayValue?.count else { throw wrongType(key, "a list of strings", v) }
+        return items
+    }
+
     /// Whether `key` is present and not null.
     public func has(_ key: String) -> Bool { values[key].map { !$0.isNull } ?? false }
 

@@ -11,15 +11,19 @@ extension ModelRegistry {
     public typealias FolderBuilder = @Sendable (HFFolder) throws -> any PretrainedModel
 
     /// The GGUF architectures ptune implements, by `general.architecture`. An architecture plugs in with one line.
-    public static let ggufArchitectures: [String: GGUFBuilder] = [
-        "llama": { file, storage in try LlamaModel(gguf: file, storage: storage) },
-    ]
+    public static let ggufArchitectures: [String: GGUFBuilder] = Dictionary(uniqueKeysWithValues:
+        DecoderArchitecture.allCases.map { a -> (String, GGUFBuilder) in
+            (a.rawValue, { file, storage in try DecoderModel(gguf: file, storage: storage) })
+        })
 
     /// The Hugging Face architectures ptune implements, by `config.json`'s `model_type`.
-    public static let folderArchitectures: [String: FolderBuilder] = [
-        "bert": { folder in try BERTModel(hf: folder) },
-        "llama": { folder in try LlamaModel(hf: folder) },
-    ]
+    public static let folderArchitectures: [String: FolderBuilder] = {
+        var builders: [String: FolderBuilder] = ["bert": { folder in try BERTModel(hf: folder) }]
+        for a in DecoderArchitecture.allCases {
+            for t in a.hfModelTypes { builders[t] = { folder in try DecoderModel(hf: folder) } }
+        }
+        return builders
+    }()
 
     /// The model `request` names — a known name, a `.gguf` file, a Hugging Face folder or a `.safetensors` file in
     /// one — loaded and frozen (trainable weights when `frozen` is false). A GGUF file's weight matrices stay in

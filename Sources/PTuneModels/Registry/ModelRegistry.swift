@@ -46,6 +46,9 @@ public struct ModelRegistry: Sendable {
         KnownModel(name: "minilm-l6", file: "minilm-l6/model.safetensors",
                    summary: "all-MiniLM-L6-v2: BERT sentence encoder, safetensors float32, WordPiece",
                    repository: "sentence-transformers/all-MiniLM-L6-v2"),
+        KnownModel(name: "gemma3-270m", file: "gemma3-270m/gemma-3-270m-q4_k_m.gguf",
+                   summary: "Gemma-3-270M: Gemma 3 causal LM, GGUF Q4_K_M, SentencePiece (Gemma terms of use)",
+                   repository: "google/gemma-3-270m"),
     ]
 
     /// The script that downloads the known models.

@@ -17,6 +17,17 @@ public protocol TextTokenizer: Sendable {
 extension TextTokenizer {
     /// The ids of `text` with the model's framing tokens.
     public func encode(_ text: String) -> [Int] { encode(text, addSpecialTokens: true) }
+
+    /// The framing tokens ``encode(_:addSpecialTokens:)`` puts before a text's own ids (Gemma's and Llama's `<bos>`,
+    /// BERT's `[CLS]`; none for SmolLM2): what a causal model's prompt starts with.
+    public var leadingSpecialTokens: [Int] {
+        let plain = encode("a", addSpecialTokens: false), framed = encode("a", addSpecialTokens: true)
+        guard !plain.isEmpty, framed.count >= plain.count else { return [] }
+        for start in 0...(framed.count - plain.count) where Array(framed[start..<(start + plain.count)]) == plain {
+            return Array(framed[..<start])
+        }
+        return []
+    }
 }
 
 /// Why a tokenizer could not be built, or an id could not be decoded.

@@ -6,6 +6,8 @@ public enum Activation: String, Sendable, CaseIterable {
     case relu
     /// x · Φ(x), exact erf form (PyTorch's default GELU)
     case gelu
+    /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))), GELU's tanh form (`gelu_pytorch_tanh`, `gelu_new`)
+    case geluTanh = "gelu_tanh"
     /// tanh x
     case tanh
     /// 1 / (1 + e⁻ˣ)
@@ -20,6 +22,7 @@ public enum Activation: String, Sendable, CaseIterable {
         switch self {
         case .relu: return try x.relu()
         case .gelu: return try x.gelu()
+        case .geluTanh: return try x.geluTanh()
         case .tanh: return try x.tanh()
         case .sigmoid: return try x.sigmoid()
         case .silu: return try x.silu()

@@ -1,18 +1,19 @@
 import PTuneCore
 
 /// How the rows of a `[N, d]` activation matrix form sequences, for every attention layer of one forward pass: which
-/// rows attend to which (the segments), which key rows are padding, and the rotary embedding of every row's position
-/// (for layers that rotate queries and keys). Whether attention is causal is the layer's own property.
+/// rows attend to which (the segments), which key rows are padding, and the rotary embeddings of every row's position
+/// (for layers that rotate queries and keys). Whether attention is causal, windowed or rotated, and how, is the
+/// layer's own property.
 public struct AttentionContext {
     /// Which query rows attend to which key rows.
     public var segments: [AttentionSegment]
     /// `keyPadding[r]` is true where row `r` is padding, never attended to (nil: no padding).
     public var keyPadding: [Bool]?
-    /// The rotary embedding at every row's position (nil when no layer rotates).
-    public var rotary: RotaryTable?
+    /// The rotary embeddings at every row's position (nil when no layer rotates).
+    public var rotary: RotaryTables?
 
     /// A context from its parts.
-    public init(segments: [AttentionSegment], keyPadding: [Bool]? = nil, rotary: RotaryTable? = nil) {
+    public init(segments: [AttentionSegment], keyPadding: [Bool]? = nil, rotary: RotaryTables? = nil) {
         self.segments = segments
         self.keyPadding = keyPadding
         self.rotary = rotary

@@ -3,9 +3,10 @@ import PTuneCore
 /// The position-wise MLP of a transformer block:
 /// ```
 /// plain(act):  y = down(act(up(x)))                          up: d → F,   down: F → d    (BERT, GPT)
-/// gated(act):  y = down(act(g) ⊙ u),  [g | u] = up(x)        up: d → 2F (gate and up fused), down: F → d  (Llama)
+/// gated(act):  y = down(act(g) ⊙ u),  [g | u] = up(x)        up: d → 2F (gate and up fused), down: F → d  (Llama, Gemma)
 /// ```
-/// A SiLU-gated MLP runs its gate as one fused op (``PTuneCore/Tensor/swiglu()``).
+/// SiLU- and tanh-GELU-gated MLPs run their gate as one fused op (``PTuneCore/Tensor/swiglu()``,
+/// ``PTuneCore/Tensor/geglu()``).
 public final class FeedForward: Layer {
     /// Where the activation goes.
     public enum Kind: Sendable, Equatable {
@@ -50,6 +51,8 @@ public final class FeedForward: Layer {
             return try down(act(up(x)))
         case .gated(.silu):
             return try down(up(x).swiglu())
+        case .gated(.geluTanh):
+            return try down(up(x).geglu())
         case let .gated(act):
             let h = try up(x), f = down.inputSize
             return try down(act(h.narrowed(axis: h.rank - 1, start: 0, length: f)) * h.narrowed(axis: h.rank - 1, start: f, length: f))

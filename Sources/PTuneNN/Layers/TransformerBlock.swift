@@ -1,20 +1,23 @@
 import PTuneCore
 
 /// A transformer block: attention and an MLP, each with a residual connection and a normalisation, placed before
-/// (GPT, Llama) or after (BERT) the residual sum:
+/// (GPT, Llama) or after (BERT) the residual sum, or on both sides of each sublayer (Gemma):
 /// ```
-/// pre-norm:   h = x + attention(norm₁(x))       y = h + mlp(norm₂(h))
-/// post-norm:  h = norm₁(x + attention(x))       y = norm₂(h + mlp(h))
+/// pre-norm:   h = x + attention(norm₁(x))               y = h + mlp(norm₂(h))
+/// post-norm:  h = norm₁(x + attention(x))               y = norm₂(h + mlp(h))
+/// sandwich:   h = x + norm₃(attention(norm₁(x)))        y = h + norm₄(mlp(norm₂(h)))
 /// ```
 /// Its parameters are listed in that order of use: pre-norm `norm₁, attention, norm₂, mlp`; post-norm `attention,
-/// norm₁, mlp, norm₂`.
+/// norm₁, mlp, norm₂`; sandwich `norm₁, attention, norm₃, norm₂, mlp, norm₄`.
 public final class TransformerBlock: Layer {
     /// Where the normalisations sit.
-    public enum Placement: Sendable {
+    public enum Placement {
         /// Before each sublayer, on its input.
         case preNorm
         /// After each residual sum.
         case postNorm
+        /// Before each sublayer and on its output before the residual sum (Gemma 2 and 3), with the two output norms.
+        case sandwich(attentionOutput: Normalization, mlpOutput: Normalization)
     }
 
     /// The normalisation around the attention.
@@ -63,6 +66,9 @@ public final class TransformerBlock: Layer {
         switch placement {
         case .preNorm: return attentionNorm.parameters + attention.parameters + mlpNorm.parameters + mlp.parameters
         case .postNorm: return attention.parameters + attentionNorm.parameters + mlp.parameters + mlpNorm.parameters
+        case let .sandwich(n3, n4):
+            return attentionNorm.parameters + attention.parameters + n3.parameters + mlpNorm.parameters + mlp.parameters
+                + n4.parameters
         }
     }
 
@@ -91,12 +97,16 @@ public final class TransformerBlock: Layer {
         case .postNorm:
             let h = try attentionNorm(residual + attention.forward(rows: x, context: context, prefix: prefix, selecting: selecting))
             return try mlpNorm(h + mlp(h))
+        case let .sandwich(n3, n4):
+            let a = try attention.forward(rows: attentionNorm(x), context: context, prefix: prefix, selecting: selecting)
+            let h = try residual + n3(a)
+            return try h + n4(mlp(mlpNorm(h)))
         }
     }
 
     /// The block on new rows `x` `[m, d]` continuing sequences whose earlier keys and values `cache` holds, as
     /// `spans` say (see ``MultiHeadAttention/forward(rows:rotary:cache:layer:spans:prefix:)``).
-    public func forward(rows x: Tensor, rotary: RotaryTable?, cache: inout KVCache, layer: Int,
+    public func forward(rows x: Tensor, rotary: RotaryTables?, cache: inout KVCache, layer: Int,
                         spans: [KVCache.Span]? = nil, prefix: KVPrefix? = nil) throws -> Tensor {
         switch placement {
         case .preNorm:
@@ -107,6 +117,10 @@ public final class TransformerBlock: Layer {
             let h = try attentionNorm(x + attention.forward(rows: x, rotary: rotary, cache: &cache, layer: layer,
                                                             spans: spans, prefix: prefix))
             return try mlpNorm(h + mlp(h))
+        case let .sandwich(n3, n4):
+            let h = try x + n3(attention.forward(rows: attentionNorm(x), rotary: rotary, cache: &cache, layer: layer,
+                                                 spans: spans, prefix: prefix))
+            return try h + n4(mlp(mlpNorm(h)))
         }
     }
 }

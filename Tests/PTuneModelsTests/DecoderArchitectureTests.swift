@@ -3,27 +3,24 @@ import Testing
 @testable import PTuneCore
 @testable import PTuneModels
 
-/// The packed, fused Llama forward and its input-only backward against ``LlamaReference`` on random weights.
-@Suite struct LlamaArchitectureTests {
-    /// Small but complete: GQA (6 query heads on 2 KV heads), 3 blocks, untied-size vocabulary tied to the embedding.
-    static let config = LlamaConfig(vocabularySize: 97, hiddenSize: 48, feedForwardSize: 80, layers: 3, heads: 6,
-                                    kvHeads: 2, rmsNormEpsilon: 1e-5, ropeBase: 10_000, contextLength: 64)
+/// The packed, fused decoder forward and its input-only backward against ``DecoderReference`` on random weights, for
+/// every architecture's options (``DecoderTestConfigs``).
+@Suite struct DecoderArchitectureTests {
+    static let config = DecoderTestConfigs.llama
 
-    let model: LlamaModel
-    let reference: LlamaReference
-
-    init() throws {
-        model = try LlamaModel(weights: LlamaWeights.random(config: Self.config, seed: 3))
-        reference = try LlamaReference(model.weights)
+    func pair(_ name: String, seed: UInt64 = 3) throws -> (DecoderModel, DecoderReference) {
+        let w = try DecoderTestConfigs.weights(name, seed: seed)
+        return (try DecoderModel(weights: w), try DecoderReference(w))
     }
 
     func maxDiff(_ a: Tensor, _ b: Tensor) -> Double {
         zip(a.doubles, b.doubles).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
     }
 
-    @Test func packedSequencesMatchOneAtATime() throws {
-        let seqs = [[5, 17, 3, 90, 41], [7], [12, 12, 60]]
-        let packing = try LlamaPacking(lengths: seqs.map(\.count))
+    @Test(arguments: DecoderTestConfigs.names) func packedSequencesMatchOneAtATime(_ name: String) throws {
+        let (model, reference) = try pair(name)
+        let seqs = [[5, 17, 3, 60, 41], [7], [12, 12, 60]]
+        let packing = try DecoderPacking(lengths: seqs.map(\.count))
         let h = try model.hiddenStates(model.embed(seqs.flatMap { $0 }), packing: packing)
         for (i, s) in seqs.enumerated() {
             let ref = try reference.forward(model.embed(s).to(.float64))
@@ -33,11 +30,12 @@ import Testing
         }
     }
 
-    @Test func sharedPrefixEqualsPrependingItToEverySequence() throws {
+    @Test(arguments: DecoderTestConfigs.names) func sharedPrefixEqualsPrependingItToEverySequence(_ name: String) throws {
+        let (model, reference) = try pair(name)
         var g = Generator(seed: 1)
-        let prefix = try Tensor.randn([4, 48], using: &g)
-        let seqs = [[5, 17, 3], [8, 1, 2, 3, 4, 5], [66]]
-        let packing = try LlamaPacking(prefixLength: 4, lengths: seqs.map(\.count))
+        let prefix = try Tensor.randn([4, model.config.hiddenSize], using: &g)
+        let seqs = [[5, 17, 3], [8, 1, 2, 3, 4, 5], [56]]
+        let packing = try DecoderPacking(prefixLength: 4, lengths: seqs.map(\.count))
         let x = try Tensor.concat([prefix] + seqs.map { try model.embed($0) }, axis: 0)
         let all = try model.hiddenStates(x, packing: packing)
         let last = try model.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
@@ -60,12 +58,13 @@ import Testing
         }
     }
 
-    @Test func prefixGradientMatchesReferenceAndSkipsWeights() throws {
+    @Test(arguments: DecoderTestConfigs.names) func prefixGradientMatchesReferenceAndSkipsWeights(_ name: String) throws {
+        let (model, reference) = try pair(name)
         var g = Generator(seed: 2)
-        let prefix = try Tensor.randn([3, 48], using: &g).requiringGradient()
-        let seqs = [[5, 17, 3, 4], [8, 1], [66, 70, 71]]
+        let prefix = try Tensor.randn([3, model.config.hiddenSize], using: &g).requiringGradient()
+        let seqs = [[5, 17, 3, 4], [8, 1], [56, 50, 51]]
         let labels = [11, 42]
-        let packing = try LlamaPacking(prefixLength: 3, lengths: seqs.map(\.count))
+        let packing = try DecoderPacking(prefixLength: 3, lengths: seqs.map(\.count))
         let x = try Tensor.concat([prefix] + seqs.map { try model.embed($0) }, axis: 0)
         let weights = try Tensor.randn([3, 2], using: &g)
         let h = try model.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
@@ -74,11 +73,10 @@ import Testing
 
         let p64 = try prefix.detached().to(.float64).requiringGradient()
         var refLoss = try Tensor.zeros([], dtype: .float64)
-        let out64 = try reference.named("token_embd.weight").gatherRows(Tensor(shape: [2], scalars: labels.map(Int64.init)))
         for (i, s) in seqs.enumerated() {
             let hs = try reference.forward(Tensor.concat([p64, model.embed(s).to(.float64)], axis: 0))
             let last = try hs.narrowed(axis: 0, start: hs.shape[0] - 1, length: 1)
-            let lg = try Tensor.matmul(last, out64.transposed())
+            let lg = try reference.logits(last, tokens: labels)
             refLoss = try refLoss + (lg * weights.narrowed(axis: 0, start: i, length: 1).to(.float64)).sum()
         }
         let refGrad = try Tensor.gradients(of: refLoss, wrt: [p64])[0]
@@ -89,11 +87,11 @@ import Testing
 
     @Test func backwardComputesInputGradientsOnly() throws {
         // Wide weights, few rows: any weight gradient would dwarf all the input gradients together.
-        let config = LlamaConfig(vocabularySize: 512, hiddenSize: 256, feedForwardSize: 512, layers: 2, heads: 4, kvHeads: 2)
-        let big = try LlamaModel(weights: LlamaWeights.random(config: config, seed: 9))
+        let config = DecoderConfig(vocabularySize: 512, hiddenSize: 256, feedForwardSize: 512, layers: 2, heads: 4, kvHeads: 2)
+        let big = try DecoderModel(weights: DecoderWeights.random(config: config, seed: 9))
         var g = Generator(seed: 4)
         let prefix = try Tensor.randn([1, 256], using: &g).requiringGradient()
-        let packing = try LlamaPacking(prefixLength: 1, lengths: [1, 1])
+        let packing = try DecoderPacking(prefixLength: 1, lengths: [1, 1])
         let x = try Tensor.concat([prefix, big.embed([1]), big.embed([3])], axis: 0)
         let h = try big.hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
         let loss = try big.logits(h, tokens: [7, 9]).sum()
@@ -104,29 +102,28 @@ import Testing
     }
 
     @Test func badInputsAreErrors() throws {
-        #expect(throws: LlamaError.self) { try model.embed([97]) }
-        #expect(throws: LlamaError.self) { try model.embed([-1]) }
-        #expect(throws: LlamaError.self) { try LlamaPacking(lengths: [3, 0]) }
-        #expect(throws: LlamaError.self) { try LlamaPacking(lengths: []) }
-        let packing = try LlamaPacking(lengths: [2])
-        #expect(throws: LlamaError.self) { try model.hiddenStates(Tensor.zeros([3, 48]), packing: packing) }
-        #expect(throws: LlamaError.self) { try model.hiddenStates(Tensor.zeros([2, 48]), packing: packing, outputRows: [2]) }
+        let model = try DecoderModel(weights: DecoderWeights.random(config: Self.config, seed: 3))
+        #expect(throws: DecoderError.self) { try model.embed([97]) }
+        #expect(throws: DecoderError.self) { try model.embed([-1]) }
+        #expect(throws: DecoderError.self) { try DecoderPacking(lengths: [3, 0]) }
+        #expect(throws: DecoderError.self) { try DecoderPacking(lengths: []) }
+        let packing = try DecoderPacking(lengths: [2])
+        #expect(throws: DecoderError.self) { try model.hiddenStates(Tensor.zeros([3, 48]), packing: packing) }
+        #expect(throws: DecoderError.self) { try model.hiddenStates(Tensor.zeros([2, 48]), packing: packing, outputRows: [2]) }
         var bad = Self.config
         bad.heads = 5
-        #expect(throws: LlamaError.self) { try LlamaWeights.random(config: bad, seed: 1) }
+        #expect(throws: DecoderError.self) { try DecoderWeights.random(config: bad, seed: 1) }
     }
 }
 
 /// The padded `[B, T, d]` interface agrees with the packed forward, for right and left padding and its gradient.
-@Suite struct LlamaPaddedTests {
-    let model: LlamaModel
-    init() throws { model = try LlamaModel(weights: LlamaWeights.random(config: LlamaArchitectureTests.config, seed: 3)) }
-
-    @Test func rightAndLeftPaddingMatchPacked() throws {
-        let seqs = [[5, 17, 3, 90], [7, 8], [12, 12, 60]]
-        let packing = try LlamaPacking(lengths: seqs.map(\.count))
+@Suite struct DecoderPaddedTests {
+    @Test(arguments: DecoderTestConfigs.names) func rightAndLeftPaddingMatchPacked(_ name: String) throws {
+        let model = try DecoderModel(weights: DecoderTestConfigs.weights(name, seed: 3))
+        let seqs = [[5, 17, 3, 60], [7, 8], [12, 12, 60]]
+        let packing = try DecoderPacking(lengths: seqs.map(\.count))
         let packed = try model.logits(model.hiddenStates(model.embed(seqs.flatMap { $0 }), packing: packing)).doubles
-        let v = LlamaArchitectureTests.config.vocabularySize
+        let v = model.config.vocabularySize
         for left in [false, true] {
             var ids: [Int64] = [], mask: [Int64] = []
             for s in seqs {
@@ -158,6 +155,7 @@ import Testing
     }
 
     @Test func gradientReachesPaddedEmbeddings() throws {
+        let model = try DecoderModel(weights: DecoderWeights.random(config: DecoderArchitectureTests.config, seed: 3))
         var g = Generator(seed: 8)
         let x = try Tensor.randn([2, 3, 48], using: &g).requiringGradient()
         let mask = try Tensor(shape: [2, 3], scalars: [Int64(1), 1, 1, 1, 1, 0])

@@ -4,11 +4,11 @@ import PTuneNN
 /// Inference with a KV cache: prefill prompts (optionally after virtual-token embeddings), then decode greedily one
 /// token per sequence and step, one sequence or a batch of them (each with its own prompt and virtual tokens, all
 /// decoded together so each step reads the weights once). Nothing here is recorded for autodiff.
-extension LlamaModel {
+extension DecoderModel {
     /// Runs new rows `x` (`[m, d]` embeddings) through every block, continuing the first sequence of `cache` at
     /// positions `cache.count..<cache.count + m` and appending their keys and values; returns the final-normed
     /// hidden state of the last new row (`[1, d]`).
-    public func extend(_ x: Tensor, cache: inout LlamaKVCache) throws -> Tensor {
+    public func extend(_ x: Tensor, cache: inout KVCache) throws -> Tensor {
         try extend(x, cache: &cache, spans: KVCache.single(x.shape.first ?? 0))
     }
 
@@ -16,21 +16,21 @@ extension LlamaModel {
     /// `spans` say (in row order), and appends their keys and values; returns the final-normed hidden state of each
     /// span's last row (`[spans.count, d]`). With a deep `prefix`, every block attends to its keys and values before
     /// the cached ones and positions count from `prefix.count`.
-    public func extend(_ x: Tensor, cache: inout LlamaKVCache, spans: [KVCache.Span], prefix: DeepPrefix? = nil) throws -> Tensor {
+    public func extend(_ x: Tensor, cache: inout KVCache, spans: [KVCache.Span], prefix: DeepPrefix? = nil) throws -> Tensor {
         let m = x.shape.first ?? 0, d = config.hiddenSize
         guard x.rank == 2, m > 0, x.shape[1] == d, x.dtype == .float32 else {
-            throw LlamaError.badInput("expected float32 rows [m, \(d)] with m > 0, got \(x.dtype) \(x.shape)")
+            throw DecoderError.badInput("expected float32 rows [m, \(d)] with m > 0, got \(x.dtype) \(x.shape)")
         }
         guard spans.reduce(0, { $0 + $1.rows }) == m, spans.allSatisfy({ $0.rows > 0 }) else {
-            throw LlamaError.badInput("the spans cover \(spans.reduce(0) { $0 + $1.rows }) rows, not the \(m) given")
+            throw DecoderError.badInput("the spans cover \(spans.reduce(0) { $0 + $1.rows }) rows, not the \(m) given")
         }
         for s in spans where s.sequence < 0 || s.sequence >= cache.sequences || cache.counts[s.sequence] + s.rows > cache.capacity {
             let held = s.sequence >= 0 && s.sequence < cache.sequences ? cache.counts[s.sequence] : 0
-            throw LlamaError.contextOverflow(needed: held + s.rows, available: cache.capacity)
+            throw DecoderError.contextOverflow(needed: held + s.rows, available: cache.capacity)
         }
         return try Tensor.withoutRecording {
             let shift = prefix?.count ?? 0
-            let rope = try RotaryTable(positions: cache.positions(spans).map { $0 + shift }, headDim: config.headDim, base: config.ropeBase)
+            let rope = try rotaryTables(cache.positions(spans).map { $0 + shift })
             var h = x.detached()
             for (l, block) in blocks.enumerated() {
                 try TensorContext.checkStop()
@@ -62,10 +62,10 @@ extension LlamaModel {
     /// tuning) is seen by every prompt's attention in every layer, its keys and values before the prompt's.
     public func generate(batch prompts: [[Int]], prefixes: [Tensor?] = [], deepPrefix: DeepPrefix? = nil, maxTokens: Int,
                          stopTokens: Set<Int> = []) throws -> [[Int]] {
-        guard maxTokens >= 0 else { throw LlamaError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
-        guard !prompts.isEmpty else { throw LlamaError.badInput("no prompts to continue") }
+        guard maxTokens >= 0 else { throw DecoderError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
+        guard !prompts.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
         guard prefixes.isEmpty || prefixes.count == prompts.count else {
-            throw LlamaError.badInput("\(prefixes.count) prefixes for \(prompts.count) prompts")
+            throw DecoderError.badInput("\(prefixes.count) prefixes for \(prompts.count) prompts")
         }
         var rows: [Tensor] = [], spans: [KVCache.Span] = [], longest = 0
         for (i, tokens) in prompts.enumerated() {
@@ -73,22 +73,22 @@ extension LlamaModel {
             var n = tokens.count
             if let prefix {
                 guard prefix.rank == 2, prefix.shape[1] == config.hiddenSize else {
-                    throw LlamaError.badInput("prefix embeddings must be [P, \(config.hiddenSize)], got \(prefix.shape)")
+                    throw DecoderError.badInput("prefix embeddings must be [P, \(config.hiddenSize)], got \(prefix.shape)")
                 }
                 if prefix.shape[0] > 0 { rows.append(try prefix.detached().to(.float32)) }
                 n += prefix.shape[0]
             }
-            guard n > 0 else { throw LlamaError.badInput("nothing to continue: empty prompt and no prefix") }
+            guard n > 0 else { throw DecoderError.badInput("nothing to continue: empty prompt and no prefix") }
             try checkTokens(tokens)
             if !tokens.isEmpty { rows.append(try embed(tokens)) }
             spans.append(KVCache.Span(sequence: i, rows: n))
             longest = Swift.max(longest, n)
         }
         if maxTokens == 0 { return prompts.map { _ in [] } }
-        let deep = try deepPrefix.map { try checkedPrefix($0).detached() }
+        let deep = try deepPrefix.map { try checkedPrefix($0, longest: longest + maxTokens).detached() }
         let room = config.contextLength - (deep?.count ?? 0)
-        guard longest <= room else { throw LlamaError.contextOverflow(needed: longest + (deep?.count ?? 0), available: config.contextLength) }
-        var cache = try LlamaKVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: prompts.count)
+        guard longest <= room else { throw DecoderError.contextOverflow(needed: longest + (deep?.count ?? 0), available: config.contextLength) }
+        var cache = try KVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: prompts.count)
         var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache, spans: spans, prefix: deep)
         var out = prompts.map { _ in [Int]() }
         var active = Array(prompts.indices)

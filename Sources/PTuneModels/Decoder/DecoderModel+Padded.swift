@@ -3,11 +3,11 @@ import PTuneCore
 /// The padded-batch interface of a frozen model (`[B, T, d]` embeddings with an attention mask, as Hugging Face and
 /// PTuneNN's ``FrozenModel`` use it), on top of the packed forward: the real positions are gathered into packed
 /// rows, run without padding FLOPs, and scattered back (padding positions get zero outputs).
-extension LlamaModel {
+extension DecoderModel {
     /// The embeddings `[B, T, d]` of token ids `[B, T]` (integer tensor).
     public func embed(tokens: Tensor) throws -> Tensor {
         guard tokens.rank == 2, !tokens.dtype.isFloatingPoint else {
-            throw LlamaError.badInput("token ids must be an integer tensor [B, T], got \(tokens.dtype) \(tokens.shape)")
+            throw DecoderError.badInput("token ids must be an integer tensor [B, T], got \(tokens.dtype) \(tokens.shape)")
         }
         return try embed(tokens.ints).reshaped(tokens.shape + [config.hiddenSize])
     }
@@ -19,13 +19,13 @@ extension LlamaModel {
     public func forward(embeddings: Tensor, attentionMask: Tensor?, logits wantLogits: Bool) throws -> Tensor {
         let d = config.hiddenSize
         guard embeddings.rank == 3, embeddings.shape[2] == d, embeddings.dtype == .float32 else {
-            throw LlamaError.badInput("embeddings must be float32 [B, T, \(d)], got \(embeddings.dtype) \(embeddings.shape)")
+            throw DecoderError.badInput("embeddings must be float32 [B, T, \(d)], got \(embeddings.dtype) \(embeddings.shape)")
         }
         let b = embeddings.shape[0], t = embeddings.shape[1]
         var keep = [Bool](repeating: true, count: b * t)
         if let attentionMask {
             guard attentionMask.shape == [b, t] else {
-                throw LlamaError.badInput("attention mask of shape \(attentionMask.shape) does not match the batch [\(b), \(t)]")
+                throw DecoderError.badInput("attention mask of shape \(attentionMask.shape) does not match the batch [\(b), \(t)]")
             }
             keep = attentionMask.doubles.map { $0 != 0 }
         }
@@ -38,7 +38,7 @@ extension LlamaModel {
         let width = wantLogits ? config.vocabularySize : d
         if rows.isEmpty { return try Tensor.zeros([b, t, width]) }
         let packed = try embeddings.reshaped([b * t, d]).gatherRows(Tensor(shape: [rows.count], scalars: rows))
-        var out = try hiddenStates(packed, packing: LlamaPacking(lengths: lengths))
+        var out = try hiddenStates(packed, packing: DecoderPacking(lengths: lengths))
         if wantLogits { out = try logits(out) }
         if rows.count == b * t { return try out.reshaped([b, t, width]) }
         // Scatter back: padding positions read an extra zero row.

@@ -4,7 +4,7 @@ import PTuneNN
 /// The fast path of p-tuning a frozen Llama model with virtual tokens prepended to every example (PEFT's layout):
 /// the virtual tokens are one shared prefix computed once per batch, the examples' real tokens are packed without
 /// padding, and only the label words' logits at each example's answer position are computed.
-extension LlamaModel {
+extension DecoderModel {
     /// The logits of `labelTokens` (`[B, labelTokens.count]`) at the last token of each of the `sequences`, run
     /// after the `virtualTokens` (`[n, d]`, usually a prompt encoder's output that requires a gradient; n may be 0).
     ///
@@ -15,12 +15,12 @@ extension LlamaModel {
     public func labelLogits(virtualTokens: Tensor, sequences: [[Int]], labelTokens: [Int]) throws -> Tensor {
         let d = config.hiddenSize
         guard virtualTokens.rank == 2, virtualTokens.shape[1] == d, virtualTokens.dtype == .float32 else {
-            throw LlamaError.badInput("virtual tokens must be float32 [n, \(d)], got \(virtualTokens.dtype) \(virtualTokens.shape)")
+            throw DecoderError.badInput("virtual tokens must be float32 [n, \(d)], got \(virtualTokens.dtype) \(virtualTokens.shape)")
         }
-        guard !sequences.isEmpty else { throw LlamaError.badInput("a batch needs at least one sequence") }
-        guard !labelTokens.isEmpty else { throw LlamaError.badInput("no label tokens to score") }
+        guard !sequences.isEmpty else { throw DecoderError.badInput("a batch needs at least one sequence") }
+        guard !labelTokens.isEmpty else { throw DecoderError.badInput("no label tokens to score") }
         let n = virtualTokens.shape[0]
-        let packing = try LlamaPacking(prefixLength: n, lengths: sequences.map(\.count))
+        let packing = try DecoderPacking(prefixLength: n, lengths: sequences.map(\.count))
         var rows: [Tensor] = n > 0 ? [virtualTokens] : []
         let tokens = sequences.flatMap { $0 }
         if !tokens.isEmpty { rows.append(try embed(tokens)) }
@@ -38,7 +38,7 @@ extension LlamaModel {
         let d = config.hiddenSize
         let virtual = try virtualTokens ?? Tensor.zeros([0, d])
         guard virtual.rank == 2, virtual.shape[1] == d else {
-            throw LlamaError.badInput("virtual tokens must be [n, \(d)], got \(virtual.shape)")
+            throw DecoderError.badInput("virtual tokens must be [n, \(d)], got \(virtual.shape)")
         }
         let n = virtual.shape[0]
         var prefixed = true, real: [[Int]] = []
@@ -47,7 +47,7 @@ extension LlamaModel {
             for (i, item) in e.enumerated() {
                 switch item {
                 case let .virtual(k):
-                    guard k >= 0, k < n else { throw LlamaError.badInput("virtual token \(k) is outside the encoder's \(n)") }
+                    guard k >= 0, k < n else { throw DecoderError.badInput("virtual token \(k) is outside the encoder's \(n)") }
                     if i != k { prefixed = false }
                 case let .token(t): tokens.append(t)
                 }
@@ -57,7 +57,7 @@ extension LlamaModel {
         }
         if prefixed { return try labelLogits(virtualTokens: virtual, sequences: real, labelTokens: labelTokens) }
         guard !examples.isEmpty, examples.allSatisfy({ !$0.isEmpty }) else {
-            throw LlamaError.badInput("every example needs at least one position")
+            throw DecoderError.badInput("every example needs at least one position")
         }
         // Rows of [virtual tokens; all real tokens' embeddings], gathered into each example's order.
         let allReal = real.flatMap { $0 }
@@ -74,7 +74,7 @@ extension LlamaModel {
         }
         let source = table.count == 1 ? table[0] : try Tensor.concat(table, axis: 0)
         let x = try source.gatherRows(Tensor(shape: [index.count], scalars: index))
-        let packing = try LlamaPacking(lengths: examples.map(\.count))
+        let packing = try DecoderPacking(lengths: examples.map(\.count))
         return try logits(hiddenStates(x, packing: packing, outputRows: try packing.lastRows()), tokens: labelTokens)
     }
 

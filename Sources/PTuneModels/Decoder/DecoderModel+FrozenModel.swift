@@ -3,9 +3,9 @@ import PTuneNN
 
 /// ``PretrainedModel`` (and so ``FrozenModel``) conformance: what the registry and PTuneNN's prompt plumbing
 /// (``PromptedModel``, ``PromptTuner``) need.
-extension LlamaModel: PretrainedModel {
-    /// `llama`
-    public var architecture: String { "llama" }
+extension DecoderModel: PretrainedModel {
+    /// The configuration's architecture: `llama`, `qwen2`, `qwen3`, `gemma3`.
+    public var architecture: String { config.architecture.rawValue }
     /// The tokenizer loaded with the weights.
     public var textTokenizer: (any TextTokenizer)? { tokenizer }
 
@@ -16,22 +16,13 @@ extension LlamaModel: PretrainedModel {
     /// Logits at every position.
     public var outputKind: ModelOutputKind { .perPosition }
 
-    /// Every float weight as a frozen parameter named by its GGUF name (fused projections as `attn_qkv` and
+    /// Every float weight as a frozen parameter named by its GGUF name (stacked projections as `attn_qkv` and
     /// `ffn_gate_up`), sharing the model's storage; the tied output is listed once, as `token_embd.weight`. Matrices
     /// kept in quantized blocks are not parameters (they never train): a model loaded with
     /// ``WeightStorage/float32`` lists every weight.
     public var parameters: [Parameter] {
-        var named: [(String, FrozenMatrix)] = [("token_embd.weight", weights.tokenEmbedding)]
-        for (l, b) in weights.layers.enumerated() {
-            let p = "blk.\(l)."
-            named += [(p + "attn_norm.weight", .dense(b.attentionNorm)), (p + "attn_qkv.weight", b.qkv),
-                      (p + "attn_output.weight", b.attentionOutput), (p + "ffn_norm.weight", .dense(b.mlpNorm)),
-                      (p + "ffn_gate_up.weight", b.gateUp), (p + "ffn_down.weight", b.down)]
-        }
-        named.append(("output_norm.weight", .dense(weights.outputNorm)))
-        if !config.tiedEmbeddings { named.append(("output.weight", weights.output)) }
         // Dense weights are float32 by construction, which Parameter always accepts.
-        return named.compactMap { name, m in
+        weights.named.compactMap { name, m in
             guard case let .dense(t) = m else { return nil }
             return try? Parameter(t, name: name, frozen: true)
         }

@@ -1,38 +1,89 @@
-/// The gated activation of Llama's MLP, fused: one pass forward, one backward, on the output of one fused
-/// `[gate | up]` projection.
+/// The gated activations of decoder MLPs, fused: one pass forward, one backward, on the output of one fused
+/// `[gate | up]` projection — SwiGLU (Llama, Qwen) and GEGLU with the tanh form of GELU (Gemma).
 extension Tensor {
     /// SwiGLU on fused halves: for `self = [g | u]` of shape `[…, 2F]`, `y = silu(g) ⊙ u = g · σ(g) · u`, of shape
     /// `[…, F]`.
     ///
     /// Backward: `dg = dy · u · σ(g) · (1 + g · (1 − σ(g)))`, `du = dy · silu(g)`, into one `[…, 2F]` gradient.
     /// Saves the input only.
-    public func swiglu() throws -> Tensor {
-        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: .swiglu, dtype) }
+    public func swiglu() throws -> Tensor { try gated(.swiglu) }
+
+    /// GEGLU on fused halves: for `self = [g | u]` of shape `[…, 2F]`, `y = gelu_tanh(g) ⊙ u`, of shape `[…, F]`
+    /// (Gemma's MLP; ``geluTanh()``).
+    ///
+    /// Backward: `dg = dy · u · gelu_tanh′(g)`, `du = dy · gelu_tanh(g)`, into one `[…, 2F]` gradient. Saves the input
+    /// only.
+    public func geglu() throws -> Tensor { try gated(.geglu) }
+
+    /// The gated activation `op` (``TensorOp/swiglu`` or ``TensorOp/geglu``) on fused halves `[g | u]`, row by row
+    /// in parallel, with its backward.
+    private func gated(_ op: TensorOp) throws -> Tensor {
+        guard dtype.isFloatingPoint else { throw TensorError.unsupportedDType(op: op, dtype) }
         guard rank >= 1, let w = shape.last, w > 0, w % 2 == 0 else {
-            throw TensorError.shapeMismatch(op: .swiglu, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
+            throw TensorError.shapeMismatch(op: op, "needs a last axis of even length [gate | up], got \(Shape.describe(shape))")
         }
-        let f = w / 2, rows = count / w
+        // GELU's tanh costs about four SiLUs: the parallel split weighs it so.
+        let f = w / 2, rows = count / w, cost = op == .geglu ? 4 : 1
         var out = try Tensor(uninitialized: Array(shape.dropLast()) + [f], dtype: dtype)
         func forward<T: TensorFloat>(_: T.Type) {
             let px = storage.typed(T.self), py = out.storage.typed(T.self)
-            Parallel.chunks(rows, work: count) { range in
-                for r in range { SwiGLUKernel.forward(px + r * w, py + r * f, f) }
+            Parallel.chunks(rows, work: count * cost) { range in
+                for r in range {
+                    if op == .swiglu { SwiGLUKernel.forward(px + r * w, py + r * f, f) }
+                    else { GEGLUKernel.row(px + r * w, f, y: py + r * f, dy: nil, dx: nil) }
+                }
             }
         }
         if dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
         out.node = nil
         let x = detached()
-        return Tensor.record("swiglu", out, self, { g in
+        return Tensor.record(op == .swiglu ? "swiglu" : "geglu", out, self, { g in
             let r = try Tensor(uninitialized: x.shape, dtype: g.dtype)
             func backward<T: TensorFloat>(_: T.Type) {
                 let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), pr = r.storage.typed(T.self)
-                Parallel.chunks(rows, work: x.count) { range in
-                    for i in range { SwiGLUKernel.backward(px + i * w, pg + i * f, pr + i * w, f) }
+                Parallel.chunks(rows, work: x.count * cost) { range in
+                    for i in range {
+                        if op == .swiglu { SwiGLUKernel.backward(px + i * w, pg + i * f, pr + i * w, f) }
+                        else { GEGLUKernel.row(px + i * w, f, y: nil, dy: pg + i * f, dx: pr + i * w) }
+                    }
                 }
             }
             if g.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
             return r
         })
+    }
+}
+
+/// The row kernel of ``Tensor/geglu()``, four float64 lanes at a time through ``GELUKernel/tanhForm(_:)``.
+enum GEGLUKernel {
+    /// One row `x = [g | u]` of `2f` elements: the forward `y[j] = gelu_tanh(g[j]) · u[j]` when `y` is given; the
+    /// backward `dx = [dy · u · gelu_tanh′(g) | dy · gelu_tanh(g)]` when `dy` and `dx` are.
+    @inline(__always)
+    static func row<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ f: Int, y: UnsafeMutablePointer<T>?,
+                                    dy: UnsafeMutablePointer<T>?, dx: UnsafeMutablePointer<T>?) {
+        var j = 0
+        while j + 4 <= f {
+            let (v, d) = GELUKernel.tanhForm(FastMath.lanes(x + j))
+            let u = FastMath.lanes(x + f + j)
+            if let y { FastMath.store(v * u, y + j) }
+            if let dy, let dx {
+                let g = FastMath.lanes(dy + j)
+                FastMath.store(g * u * d, dx + j)
+                FastMath.store(g * v, dx + f + j)
+            }
+            j += 4
+        }
+        while j < f {
+            let (v, d) = GELUKernel.tanhForm(x[j].doubleValue)
+            let u = x[f + j].doubleValue
+            y?[j] = T(fromDouble: v * u)
+            if let dy, let dx {
+                let g = dy[j].doubleValue
+                dx[j] = T(fromDouble: g * u * d)
+                dx[f + j] = T(fromDouble: g * v)
+            }
+            j += 1
+        }
     }
 }
 

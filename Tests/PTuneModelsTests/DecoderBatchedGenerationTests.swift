@@ -5,23 +5,26 @@ import Testing
 @testable import PTuneNN
 
 /// Decoding several sequences together (one KV cache of several sequences, one row per sequence and step) gives
-/// each sequence exactly what decoding it alone gives, with its own virtual-token prefix and prompt length.
-@Suite struct LlamaBatchedGenerationTests {
-    let model: LlamaModel
+/// each sequence exactly what decoding it alone gives, with its own virtual-token prefix and prompt length, for every
+/// architecture's options (Gemma's sliding windows shorter than the prompts included).
+@Suite struct DecoderBatchedGenerationTests {
+    let model: DecoderModel
 
-    init() throws { model = try LlamaModel(weights: LlamaWeights.random(config: LlamaArchitectureTests.config, seed: 5)) }
+    init() throws { model = try DecoderModel(weights: DecoderWeights.random(config: DecoderArchitectureTests.config, seed: 5)) }
 
-    @Test func batchedGenerationEqualsOneSequenceAtATime() throws {
+    @Test(arguments: DecoderTestConfigs.names) func batchedGenerationEqualsOneSequenceAtATime(_ name: String) throws {
+        let model = try DecoderModel(weights: DecoderTestConfigs.weights(name, seed: 5))
         var g = Generator(seed: 2)
-        let prompts = [[5, 17, 3, 90, 41], [7], [12, 12, 60], [], [33, 34]]
-        let prefixes: [Tensor?] = try [Tensor.randn([3, 48], using: &g), nil, Tensor.randn([1, 48], using: &g),
-                                       Tensor.randn([2, 48], using: &g), nil]
+        let d = model.config.hiddenSize
+        let prompts = [[5, 17, 3, 50, 41], [7], [12, 12, 60], [], [33, 34]]
+        let prefixes: [Tensor?] = try [Tensor.randn([3, d], using: &g), nil, Tensor.randn([1, d], using: &g),
+                                       Tensor.randn([2, d], using: &g), nil]
         // A stop token some sequences reach early, so the batch shrinks as it goes.
         let alone = try prompts.indices.map { try model.generate(prompts[$0], prefix: prefixes[$0], maxTokens: 9) }
         let stop = alone[0].count > 2 ? Set([alone[0][2]]) : []
         let expected = try prompts.indices.map { try model.generate(prompts[$0], prefix: prefixes[$0], maxTokens: 9, stopTokens: stop) }
         let batched = try model.generate(batch: prompts, prefixes: prefixes, maxTokens: 9, stopTokens: stop)
-        #expect(batched == expected)
+        #expect(batched == expected, "\(name)")
         #expect(batched.contains { $0.count < 9 } || stop.isEmpty)
         #expect(try model.generate(batch: prompts, prefixes: prefixes, maxTokens: 0) == prompts.map { _ in [] })
     }
@@ -41,10 +44,10 @@ import Testing
     }
 
     @Test func badBatchesAreErrors() throws {
-        #expect(throws: LlamaError.self) { try model.generate(batch: [], maxTokens: 3) }
-        #expect(throws: LlamaError.self) { try model.generate(batch: [[1], [2]], prefixes: [nil], maxTokens: 3) }
-        #expect(throws: LlamaError.self) { try model.generate(batch: [[1], []], maxTokens: 3) }
-        #expect(throws: LlamaError.self) { try model.generate(batch: [[1], [500]], maxTokens: 3) }
-        #expect(throws: LlamaError.self) { try model.generate(batch: [Array(repeating: 1, count: 70)], maxTokens: 3) }
+        #expect(throws: DecoderError.self) { try model.generate(batch: [], maxTokens: 3) }
+        #expect(throws: DecoderError.self) { try model.generate(batch: [[1], [2]], prefixes: [nil], maxTokens: 3) }
+        #expect(throws: DecoderError.self) { try model.generate(batch: [[1], []], maxTokens: 3) }
+        #expect(throws: DecoderError.self) { try model.generate(batch: [[1], [500]], maxTokens: 3) }
+        #expect(throws: DecoderError.self) { try model.generate(batch: [Array(repeating: 1, count: 70)], maxTokens: 3) }
     }
 }

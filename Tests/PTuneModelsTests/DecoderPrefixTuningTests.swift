@@ -3,13 +3,14 @@ import Testing
 @testable import PTuneModels
 import PTuneNN
 
-/// Prefix tuning of the Llama decoder (grouped-query heads: 6 query heads share 2 key/value heads): a deep prompt
-/// started from a prefill of real tokens continues exactly as those tokens written first — in the padded forward,
-/// the packed label-logits path and generation — so positions start after the prefix and its keys are not rotated
-/// again; the fast path's gradients equal the padded forward's; BERT's deep prompt trains the same way.
-@Suite struct LlamaPrefixTuningTests {
-    let model: LlamaModel
-    init() throws { model = try LlamaModel(weights: LlamaWeights.random(config: LlamaArchitectureTests.config, seed: 5)) }
+/// Prefix tuning of the decoder (Llama with grouped-query heads in GGUF's adjacent-pair layout, Llama 3 and Qwen in
+/// rotate-half layout, Qwen 2 and Gemma 3 with sliding windows, head norms, soft caps): a deep prompt started from a
+/// prefill of real tokens continues exactly as those tokens written first — in the padded forward, the packed
+/// label-logits path and generation — so positions start after the prefix and its keys are not rotated again;
+/// the fast path's gradients equal the padded forward's; BERT's deep prompt trains the same way.
+@Suite struct DecoderPrefixTuningTests {
+    let model: DecoderModel
+    init() throws { model = try DecoderModel(weights: DecoderWeights.random(config: DecoderArchitectureTests.config, seed: 5)) }
 
     func maxDiff(_ a: Tensor, _ b: Tensor) -> Double {
         a.shape == b.shape ? zip(a.doubles, b.doubles).map { Swift.abs($0 - $1) }.max() ?? 0 : .infinity
@@ -20,32 +21,40 @@ import PTuneNN
         #expect(layout.layers == 3 && layout.kvWidth == 2 * 8 && layout.tableWidth == 96)
     }
 
-    @Test func prefillPrefixEqualsTheTokensWrittenFirst() throws {
-        let first = [4, 9, 33, 71, 2], rests = [[5, 17, 3], [60], [12, 12, 60, 8]]
+    @Test(arguments: DecoderTestConfigs.names) func prefillPrefixEqualsTheTokensWrittenFirst(_ name: String) throws {
+        let model = try DecoderModel(weights: DecoderTestConfigs.weights(name, seed: 5))
+        let sliding = model.config.slidingWindow != nil
+        // Sliding layers see the prefix only inside their window (3 here): short sequences keep it there.
+        let first = sliding ? [4] : [4, 9, 33, 41, 2], rests = sliding ? [[5, 17], [60], [12, 12]] : [[5, 17, 3], [60], [12, 12, 60, 8]]
         let layout = try #require(model.prefixLayout)
         let prefix = try DeepPrefix(table: model.prefillTable(first), layout: layout)
-        #expect(prefix.count == 5)
-        let labels = [11, 42, 7]
+        #expect(prefix.count == first.count)
+        let labels = [11, 42, 7], v = model.config.vocabularySize, d = model.config.hiddenSize
         let fast = try model.labelLogits(prefix: prefix, sequences: rests, labelTokens: labels)
         for (i, rest) in rests.enumerated() {
             let full = try model.forward(embeddings: model.embed(first + rest).unsqueezed(axis: 0), attentionMask: nil, logits: true)
-            let last = try full.narrowed(axis: 1, start: first.count + rest.count - 1, length: 1).reshaped([97])
+            let last = try full.narrowed(axis: 1, start: first.count + rest.count - 1, length: 1).reshaped([v])
             let want = try Tensor(shape: [3], scalars: labels.map { Float(last.doubles[$0]) })
-            #expect(maxDiff(try fast.narrowed(axis: 0, start: i, length: 1).reshaped([3]), want) < 1e-4)
+            #expect(maxDiff(try fast.narrowed(axis: 0, start: i, length: 1).reshaped([3]), want) < 1e-4, "\(name)")
             // Generation after the prefix is generation after the tokens.
-            let generated = try model.generate(batch: [rest], deepPrefix: prefix, maxTokens: 4)[0]
-            #expect(generated == (try model.generate(first + rest, maxTokens: 4)))
+            let steps = sliding ? 3 - first.count - rest.count : 4
+            let generated = try model.generate(batch: [rest], deepPrefix: prefix, maxTokens: steps)[0]
+            #expect(generated == (try model.generate(first + rest, maxTokens: steps)), "\(name)")
         }
         // The padded forward with a prefix: the same logits at every real position.
-        let b = rests.count, t = 4
+        let b = rests.count, t = rests.map(\.count).max() ?? 1
         var ids = [Int](repeating: 0, count: b * t), mask = [Float](repeating: 0, count: b * t)
         for (i, r) in rests.enumerated() { for (j, id) in r.enumerated() { ids[i * t + j] = id; mask[i * t + j] = 1 } }
-        let padded = try model.forward(embeddings: model.embed(ids).reshaped([b, t, 48]),
+        let padded = try model.forward(embeddings: model.embed(ids).reshaped([b, t, d]),
                                        attentionMask: Tensor(shape: [b, t], scalars: mask), prefix: prefix)
         for (i, rest) in rests.enumerated() {
             let full = try model.forward(embeddings: model.embed(first + rest).unsqueezed(axis: 0), attentionMask: nil, logits: true)
             let mine = try padded.narrowed(axis: 0, start: i, length: 1).narrowed(axis: 1, start: 0, length: rest.count)
-            #expect(maxDiff(mine, try full.narrowed(axis: 1, start: first.count, length: rest.count)) < 1e-4)
+            #expect(maxDiff(mine, try full.narrowed(axis: 1, start: first.count, length: rest.count)) < 1e-4, "\(name)")
+        }
+        if sliding {
+            // A prefix that would fall out of the window is refused.
+            #expect(throws: DecoderError.self) { try model.labelLogits(prefix: prefix, sequences: [[1, 2, 3]], labelTokens: [1]) }
         }
     }
 
@@ -79,8 +88,8 @@ import PTuneNN
         #expect(throws: NNError.self) { try model.labelLogits(prefix: wrong, sequences: [[1]], labelTokens: [1]) }
         let layout = try #require(model.prefixLayout)
         let long = try DeepPrefix(table: Tensor.zeros([60, layout.tableWidth]), layout: layout)
-        #expect(throws: LlamaError.self) { try model.labelLogits(prefix: long, sequences: [Array(repeating: 1, count: 5)], labelTokens: [1]) }
-        #expect(throws: LlamaError.self) { try model.generate(batch: [Array(repeating: 1, count: 5)], deepPrefix: long, maxTokens: 2) }
+        #expect(throws: DecoderError.self) { try model.labelLogits(prefix: long, sequences: [Array(repeating: 1, count: 5)], labelTokens: [1]) }
+        #expect(throws: DecoderError.self) { try model.generate(batch: [Array(repeating: 1, count: 5)], deepPrefix: long, maxTokens: 2) }
     }
 
     @Test func bertPrefixGradientsAndChunks() throws {

@@ -1,13 +1,13 @@
 import PTuneCore
 
-/// How a batch of sequences is laid out as the rows of one `[rows, d]` matrix for the Llama forward: first an
+/// How a batch of sequences is laid out as the rows of one `[rows, d]` matrix for the decoder forward: first an
 /// optional prefix shared by every sequence (virtual tokens: computed once, not once per sequence), then each
 /// sequence's own rows, one after another, with no padding. Linear layers run on all rows at once; attention runs
 /// per sequence (each sequence sees the prefix, then its own rows, causally).
 ///
 /// Positions count from 0 at the first prefix row, so a sequence's first own token sits at position
 /// `prefixLength` — the same as prepending the prefix to every sequence (PEFT's prompt tuning).
-public struct LlamaPacking: Sendable, Equatable {
+public struct DecoderPacking: Sendable, Equatable {
     /// Rows shared by every sequence, at the start.
     public let prefixLength: Int
     /// Each sequence's own row count.
@@ -23,12 +23,12 @@ public struct LlamaPacking: Sendable, Equatable {
     /// all, or for an empty sequence without a prefix (it would have no position to read an output from).
     public init(prefixLength: Int = 0, lengths: [Int]) throws {
         guard prefixLength >= 0, lengths.allSatisfy({ $0 >= 0 }) else {
-            throw LlamaError.badInput("sequence lengths must be non-negative, got prefix \(prefixLength) and \(lengths)")
+            throw DecoderError.badInput("sequence lengths must be non-negative, got prefix \(prefixLength) and \(lengths)")
         }
         guard prefixLength > 0 || lengths.allSatisfy({ $0 > 0 }) else {
-            throw LlamaError.badInput("an empty sequence needs a prefix to attend to")
+            throw DecoderError.badInput("an empty sequence needs a prefix to attend to")
         }
-        guard prefixLength + lengths.reduce(0, +) > 0 else { throw LlamaError.badInput("no rows to run") }
+        guard prefixLength + lengths.reduce(0, +) > 0 else { throw DecoderError.badInput("no rows to run") }
         self.prefixLength = prefixLength
         self.lengths = lengths
         var starts: [Int] = [], positions = Array(0..<prefixLength)
@@ -55,7 +55,7 @@ public struct LlamaPacking: Sendable, Equatable {
 
     /// The rows of sequence `i` (without the prefix).
     public func rows(ofSequence i: Int) throws -> Range<Int> {
-        guard i >= 0, i < lengths.count else { throw LlamaError.badInput("sequence \(i) is outside 0..<\(lengths.count)") }
+        guard i >= 0, i < lengths.count else { throw DecoderError.badInput("sequence \(i) is outside 0..<\(lengths.count)") }
         return starts[i]..<(starts[i] + lengths[i])
     }
 
@@ -73,7 +73,7 @@ public struct LlamaPacking: Sendable, Equatable {
     /// only.
     func segments(queryingOnly rows: [Int]) throws -> [AttentionSegment] {
         try rows.map { r in
-            guard r >= 0, r < rowCount else { throw LlamaError.badInput("row \(r) is outside 0..<\(rowCount)") }
+            guard r >= 0, r < rowCount else { throw DecoderError.badInput("row \(r) is outside 0..<\(rowCount)") }
             if r < prefixLength { return AttentionSegment(queries: r..<(r + 1), keys: [0..<(r + 1)]) }
             // The sequence holding row r: the last start ≤ r among non-empty sequences.
             var lo = 0, hi = starts.count - 1
