@@ -49,7 +49,7 @@ struct GoldenCoverage {
     /// Every statement form, by the name ``form(_:)`` gives it.
     static let statementForms: Set<String> = [
         "seed", "dtype", "declare", "fn", "if", "for", "while", "train", "print", "assert", "save", "load", "import",
-        "return", "break", "continue", "assign", "expression",
+        "return", "break", "continue", "assign", "expression", "if expression", "fn default",
     ]
 
     var statements: Set<String> = []
@@ -95,6 +95,7 @@ struct GoldenCoverage {
             declarations.insert(kind)
             add(e)
         case let .function(f):
+            if f.defaults.contains(where: { $0 != nil }) { statements.insert("fn default") }
             switch f.body {
             case let .expression(e): add(e)
             case let .block(b): add(b)
@@ -134,6 +135,11 @@ struct GoldenCoverage {
         case .number, .string, .bool, .none, .name, .tensor: break
         case let .list(items, _), let .chain(items, _): for i in items { add(i) }
         case let .record(fields, _): for f in fields { add(f.value) }
+        case let .conditional(c, a, b, _):
+            statements.insert("if expression")
+            add(c)
+            add(a)
+            add(b)
         case let .unary(op, x, _):
             unary.insert(op)
             add(x)

@@ -57,6 +57,8 @@ struct Binding {
     var isGlobal: Bool
     /// For functions: parameter names and the inferred result type.
     var parameterNames: [String] = []
+    /// For functions: each parameter's default value, nil where it has none.
+    var parameterDefaults: [Value?] = []
     var returnType: LangType = .unknown
     /// For functions: the declaration, re-checked at call sites with the arguments' types.
     var decl: FunctionDecl?

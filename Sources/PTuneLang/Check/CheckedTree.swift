@@ -39,6 +39,8 @@ indirect enum CheckedExpr {
     case member(CheckedExpr, String, SourceSpan)
     /// `x[…]`
     case index(CheckedExpr, [CheckedSubscript], SourceSpan)
+    /// `if cond { a } else { b }`
+    case conditional(CheckedExpr, SourceSpan, CheckedExpr, CheckedExpr)
     /// An expression with a mistake the checker reported: the program is rejected before this could run.
     case invalid(SourceSpan)
 }
@@ -68,6 +70,8 @@ struct CheckedFunction {
 
     let name: String
     let parameterNames: [String]
+    /// Each parameter's default value, nil where it has none.
+    let parameterDefaults: [Value?]
     /// Local slots a call needs (parameters first).
     let frameSize: Int
     let span: SourceSpan

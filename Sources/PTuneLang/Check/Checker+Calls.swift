@@ -33,7 +33,7 @@ extension Checker {
                                  suggestion: Suggestions.closest(to: method, in: names)), at: span)
             _ = args.map { expression($0.value) }
             return Checked(type: .unknown, expr: .invalid(span))
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional:
             return dynamicCall(expression(callee), args, span)
         }
     }
@@ -106,6 +106,10 @@ extension Checker {
             }
         }
         for (i, c) in ordered.enumerated() where c == nil && ok {
+            if i < b.parameterDefaults.count, let v = b.parameterDefaults[i] {
+                ordered[i] = Checked(type: v.staticType, expr: .constant(v))
+                continue
+            }
             error(.missingArgument(function: b.name, name: params[i]), at: span)
             ok = false
         }

@@ -93,7 +93,7 @@ extension Checker {
         switch e {
         case .number, .string, .bool, .tensor: return true
         case let .list(items, _): return items.allSatisfy(isLiteral)
-        case .none, .name, .chain, .unary, .binary, .call, .member, .index, .record: return false
+        case .none, .name, .chain, .unary, .binary, .call, .member, .index, .record, .conditional: return false
         }
     }
 
@@ -121,7 +121,8 @@ extension Checker {
             var out: [Value] = []
             for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
             return .list(out)
-        case .name, .chain, .unary, .binary, .call, .member, .index, .record: return nil
+        case let .unary(.negate, .number(v, _), _): return .number(-v)
+        case .name, .chain, .unary, .binary, .call, .member, .index, .record, .conditional: return nil
         }
     }
 
@@ -141,6 +142,12 @@ extension Checker {
         let slot = globals.declare(f.name, kind: .function, type: .function(f.name, arity: f.parameters.count), span: f.nameSpan)
         globals.bindings[slot].parameterNames = f.parameters.map(\.name)
         globals.bindings[slot].decl = f
+        var defaults = [Value?](repeating: nil, count: f.parameters.count)
+        for (i, d) in f.defaults.enumerated() where i < defaults.count {
+            guard let d else { continue }
+            if let v = Checker.literal(d) { defaults[i] = v } else { error(.defaultNotLiteral(f.parameters[i].name), at: d.span) }
+        }
+        globals.bindings[slot].parameterDefaults = defaults
         if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: f.nameSpan) }
         // A fresh frame: parameters in the first slots.
         let saved = (scopes, nextLocal, frameSize, function, loopDepth)
@@ -169,7 +176,8 @@ extension Checker {
         globals.bindings[slot].returnType = result
         recordDeclaration(f.name, f.nameSpan, kind: .function, type: .function(f.name, arity: f.parameters.count), isGlobal: true,
                           visibility: .global, parameters: f.parameters.map(\.name), returnType: result)
-        let checked = CheckedFunction(name: f.name, parameterNames: f.parameters.map(\.name), frameSize: frame, span: f.span, body: body)
+        let checked = CheckedFunction(name: f.name, parameterNames: f.parameters.map(\.name), parameterDefaults: defaults,
+                                      frameSize: frame, span: f.span, body: body)
         return .function(checked, slot: slot)
     }
 
@@ -208,7 +216,7 @@ extension Checker {
         case let .member(base, member, _):
             let recv = expression(base)
             return .setMember(recv.expr, member, op.binary, value.expr, span)
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional:
             error(.invalidAssignmentTarget(op.rawValue), at: target.span)
             return .nothing
         }

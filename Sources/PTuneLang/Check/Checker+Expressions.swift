@@ -47,6 +47,11 @@ extension Checker {
             let cs = fields.map { expression($0.value) }
             return Checked(type: .record(RecordType(zip(fields, cs).map { ($0.name, $1.type.widened) })),
                            expr: .record(fields.map(\.name), cs.map(\.expr)))
+        case let .conditional(cond, then, otherwise, _):
+            let c = condition(cond)
+            let a = expression(then), b = expression(otherwise)
+            let type: LangType = a.type == b.type ? a.type : Checker.sameKind(a.type, b.type) ? a.type.widened : .unknown
+            return Checked(type: type, expr: .conditional(c, cond.span, a.expr, b.expr))
         }
     }
 

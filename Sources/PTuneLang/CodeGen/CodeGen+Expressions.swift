@@ -24,6 +24,9 @@ extension CodeGen {
                 for c in codes { values.append(try c.code(m)) }
                 return .record(Record(Array(zip(names, values))))
             }
+        case let .conditional(cond, condSpan, then, otherwise):
+            let c = expression(cond), a = expression(then), b = expression(otherwise)
+            return { m in try Control.truth(c, m, condSpan) ? try a(m) : try b(m) }
         case let .tensorLiteral(lit, span):
             return { m in
                 do { return .tensor(try Tensor(literal: lit, dtype: m.defaultDType)) } catch { throw RuntimeFailure.located(error, at: span) }

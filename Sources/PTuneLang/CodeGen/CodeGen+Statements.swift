@@ -174,6 +174,7 @@ extension CodeGen {
                 return v
             }
         }
-        return UserFunction(name: f.name, parameterNames: f.parameterNames, frameSize: f.frameSize, span: f.span, body: body)
+        return UserFunction(name: f.name, parameterNames: f.parameterNames, defaults: f.parameterDefaults, frameSize: f.frameSize,
+                            span: f.span, body: body)
     }
 }

@@ -42,6 +42,8 @@ extension Message {
             return "cannot assign with '\(op)' to this expression; only names and members can be assigned"
         case let .duplicateParameter(n):
             return "parameter '\(n)' is listed twice"
+        case let .defaultNotLiteral(n):
+            return "the default of parameter '\(n)' must be a literal (a number, string, true, false, none or a list of them)"
         case let .unknownName(n, suggestion):
             return "cannot find '\(n)' in scope" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         case let .usedBeforeDeclaration(n):

@@ -44,6 +44,8 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidAssignmentTarget(String)
     /// `fn f(x, x)`
     case duplicateParameter(String)
+    /// `fn f(x, k = y)`: a default must be known before anything runs
+    case defaultNotLiteral(String)
 
     // MARK: Names and declarations
     /// `cannot find 'embd' in scope; did you mean 'embed'?`

@@ -23,7 +23,10 @@ enum Invoke {
     }
 
     /// Calls `f` with argument values (in parameter order).
-    static func call(_ f: UserFunction, values args: [Value], _ m: Machine, _ span: SourceSpan) throws -> Value {
+    static func call(_ f: UserFunction, values given: [Value], _ m: Machine, _ span: SourceSpan) throws -> Value {
+        // Trailing parameters left out take their defaults.
+        var args = given
+        while args.count < f.arity, args.count < f.defaults.count, let v = f.defaults[args.count] { args.append(v) }
         guard args.count == f.arity else {
             throw RuntimeFailure(.tooManyArguments(function: f.name, max: f.arity, got: args.count), at: span)
         }

@@ -7,6 +7,8 @@ public final class UserFunction: @unchecked Sendable {
     public let name: String
     /// Its parameters' names.
     public let parameterNames: [String]
+    /// Each parameter's default value, nil where it has none.
+    let defaults: [Value?]
     /// How many local slots a call needs (parameters first).
     let frameSize: Int
     /// The compiled body.
@@ -14,9 +16,10 @@ public final class UserFunction: @unchecked Sendable {
     /// Where it is declared.
     let span: SourceSpan
 
-    init(name: String, parameterNames: [String], frameSize: Int, span: SourceSpan, body: @escaping Code) {
+    init(name: String, parameterNames: [String], defaults: [Value?] = [], frameSize: Int, span: SourceSpan, body: @escaping Code) {
         self.name = name
         self.parameterNames = parameterNames
+        self.defaults = defaults
         self.frameSize = frameSize
         self.span = span
         self.body = body

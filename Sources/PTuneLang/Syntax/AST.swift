@@ -77,13 +77,15 @@ public indirect enum Expr: Sendable {
     case index(Expr, [Subscript], SourceSpan)
     /// `{lr: 0.001, acc: 0.9}`: a record of named fields, in order
     case record([RecordField], SourceSpan)
+    /// `if cond { a } else { b }`: one of two expressions
+    case conditional(Expr, Expr, Expr, SourceSpan)
 
     /// The span the expression covers.
     public var span: SourceSpan {
         switch self {
         case let .number(_, s), let .string(_, s), let .bool(_, s), let .none(s), let .name(_, s), let .list(_, s),
              let .tensor(_, s), let .chain(_, s), let .unary(_, _, s), let .binary(_, _, _, s), let .call(_, _, s),
-             let .member(_, _, s), let .index(_, _, s), let .record(_, s):
+             let .member(_, _, s), let .index(_, _, s), let .record(_, s), let .conditional(_, _, _, s):
             return s
         }
     }
@@ -127,6 +129,8 @@ public struct FunctionDecl: Sendable {
     public var nameSpan: SourceSpan
     /// The parameters' names and spans.
     public var parameters: [(name: String, span: SourceSpan)]
+    /// Each parameter's default (`k = 2`), nil where it has none; empty when no parameter has one.
+    public var defaults: [Expr?] = []
     /// The body.
     public var body: FunctionBody
     /// The whole declaration.

@@ -159,7 +159,7 @@ extension Parser {
         return .slice(start: lower, end: upper, step: step, span: span(from: start))
     }
 
-    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list | record ;
+    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list | record | ifExpr ;
     mutating func parsePrimary() throws -> Expr {
         let t = peek
         switch t.kind {
@@ -178,6 +178,8 @@ extension Parser {
         case .keyword(.none):
             advance()
             return .none(t.span)
+        case .keyword(.if):
+            return try parseIfExpression()
         case let .keyword(k):
             throw fail(.keywordAsExpression(k.rawValue))
         case .punctuation(.leftParen):
@@ -210,6 +212,33 @@ extension Parser {
         return .list(items, span)
     }
 
+    // ifExpr = "if" expression branch { NEWLINE } "else" ( ifExpr | branch ) ;
+    mutating func parseIfExpression() throws -> Expr {
+        let keyword = advance()
+        try enter()
+        defer { depth -= 1 }
+        let condition = try parseExpression()
+        let then = try parseBranch(after: "the condition of 'if'")
+        var k = 0
+        while peek(k).kind == .newline { k += 1 }
+        guard peek(k).kind == .keyword(.else) else {
+            throw fail(.expectedToken("'else'", context: "after the first branch of an 'if' expression (it must give a value either way)", found: found))
+        }
+        for _ in 0...k { advance() }
+        let otherwise = check(.keyword(.if)) ? try parseIfExpression() : try parseBranch(after: "'else'")
+        return .conditional(condition, then, otherwise, span(from: keyword.span))
+    }
+
+    // branch = "{" { NEWLINE } expression { NEWLINE } "}" ;
+    mutating func parseBranch(after context: String) throws -> Expr {
+        let open = try consume(.leftBrace, .expectedToken("'{'", context: "after \(context)", found: found))
+        skipNewlines()
+        let value = try parseExpression()
+        skipNewlines()
+        try consume(.rightBrace, .expectedClosing("}", opener: "{", at: open.span.lineColumn))
+        return value
+    }
+
     // record = "{" [ NAME ":" expression { "," NAME ":" expression } [ "," ] ] "}" ;
     // (Line breaks may stand between the fields.)
     mutating func parseRecord() throws -> Expr {
@@ -238,7 +267,7 @@ extension Parser {
             switch item {
             case let .number(v, _): out.append(.scalar(v))
             case let .tensor(t, _): out.append(t)
-            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index, .record: return nil
+            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index, .record, .conditional: return nil
             }
         }
         return .list(out)

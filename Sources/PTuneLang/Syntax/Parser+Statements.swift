@@ -100,18 +100,21 @@ extension Parser {
         return .declare(.let, name.text, name.span, value, span(from: keyword.span))
     }
 
-    // fnStmt = "fn" IDENT "(" [ IDENT { "," IDENT } ] ")" ( "=" expression | block ) ;
+    // fnStmt = "fn" IDENT "(" [ param { "," param } ] ")" ( "=" expression | block ) ;
+    // param = IDENT [ "=" expression ] ;
     mutating func parseFunction() throws -> Stmt {
         let keyword = advance()
         let name = try consume(.identifier, .expectedName(after: "'fn'", found: found))
         let open = try consume(.leftParen, .expectedToken("'('", context: "after 'fn \(name.text)'", found: found))
         var params: [(name: String, span: SourceSpan)] = []
+        var defaults: [Expr?] = []
         var seen: Set<String> = []
         if !check(.rightParen) {
             repeat {
                 let p = try consume(.identifier, .expectedName(after: "'(' or ',' in the parameters of '\(name.text)'", found: found))
                 if !seen.insert(p.text).inserted { throw Failure(diagnostic: Diagnostic(.duplicateParameter(p.text), at: p.span)) }
                 params.append((p.text, p.span))
+                defaults.append(match(.assign) ? try parseExpression() : nil)
             } while match(.comma)
         }
         try consume(.rightParen, .expectedClosing(")", opener: "(", at: open.span.lineColumn))
@@ -123,7 +126,8 @@ extension Parser {
         } else {
             throw fail(.expectedToken("'=' or '{'", context: "after the parameters of '\(name.text)'", found: found))
         }
-        return .function(FunctionDecl(name: name.text, nameSpan: name.span, parameters: params, body: body,
+        return .function(FunctionDecl(name: name.text, nameSpan: name.span, parameters: params,
+                                      defaults: defaults.contains { $0 != nil } ? defaults : [], body: body,
                                       span: span(from: keyword.span)))
     }
 
@@ -293,7 +297,7 @@ extension Parser {
         switch target {
         case .name, .member:
             break
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional:
             throw Failure(diagnostic: Diagnostic(.invalidAssignmentTarget(opToken.text), at: target.span))
         }
         let value = try parseExpression()

@@ -114,8 +114,9 @@ try:
     print("errors ok")
 
     # --- stop_on_error: a queued cell after a failing one is aborted
-    # (the failing cell runs a while first, so the second one is queued behind it when it fails)
-    first = kc.execute("let spin = 0\nfor i in 1..300000 { spin = i }\nassert spin == 0")
+    # (the failing cell runs a while first — about half a second, a loop of 3,000,000 steps — so the second one is
+    # queued behind it when it fails even when the client is slow to send it on a loaded machine)
+    first = kc.execute("let spin = 0\nfor i in 1..3000000 { spin = i }\nassert spin == 0")
     second = kc.execute("print \"never\"")
     replies = {}
     while len(replies) < 2:
