@@ -91,7 +91,8 @@ import PTuneCore
         #expect(scale.buffers["base"]?.doubles == [1, 2, 3, 4] && scale.parameters.map(\.name) == ["scale"])
         for kind in PromptEncoderKind.allCases {
             let made = try PromptEncoders.make(PromptEncoderConfig(kind: kind, numVirtualTokens: 3, tokenDim: 4, hiddenSize: 2), using: &g)
-            #expect(try made.config.kind == kind && made.encode().shape == [3, 4])
+            // A prefix encoder's row holds keys and values for each of its (default two) layers.
+            #expect(try made.config.kind == kind && made.encode().shape == [3, kind.isDeep ? 2 * 2 * 4 : 4])
         }
     }
 }

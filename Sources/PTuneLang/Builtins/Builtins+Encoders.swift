@@ -8,7 +8,7 @@ extension BuiltinRegistry {
     /// `mlp_encoder(…)`.
     static let encoders: [Builtin] = promptInits + [
         Builtin("embedding_encoder", [.required("n", "int"), .required("dim", "int or model"), .optional("table", "tensor", .none),
-                                      .optional("init", "text(…) or sample_vocab", .none)],
+                                      .optional("init", "text(…), sample_vocab or random", .none)],
                 returns: "encoder", topic: .nn,
                 summary: "prompt tuning (Lester et al.; PEFT's PROMPT_TUNING): a trainable [n, dim] table of virtual tokens, random (N(0, 1)), a given table, or with a model as dim started at its embeddings: init: text(\"…\") (the text's tokens) or init: sample_vocab (tokens drawn from the vocabulary)",
                 example: "encoder pt = embedding(8, lm, init: text(\"Classify the review:\"))", infer: { c in try embeddingEncoderRule(c) },
@@ -83,6 +83,9 @@ extension BuiltinRegistry {
                 },
                 run: { a, _ in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
+                    if e.kind.isDeep {
+                        throw RuntimeFailure(.badArgument(function: "prompt", "a prefix encoder makes keys and values for every attention layer, not input tokens: pass it as encoder: to lm.forward(x, …), label_logits, generate or sentence_embedding"))
+                    }
                     if a.isNone(2) { return .tensor(try placeBefore(try e.encode(), try a.tensor(1))) }
                     let placed = try place(try e.encode(), try a.tensor(1), template: try a.string(2))
                     if let t = try? PromptTemplate(try a.string(2)) { e.notePlacement(t, source: try a.string(2)) }
@@ -92,7 +95,7 @@ extension BuiltinRegistry {
                                 .optional("model", "model", .none), .optional("base_model", "string", .none),
                                 .optional("template", "string", .none)],
                 returns: "none", topic: .nn,
-                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, P_TUNING for the others; model: fills the base model's name or folder, layers and heads (base_model: names it instead); a placement PEFT cannot express (template:, or one the encoder was used with) is refused",
+                summary: "writes a Hugging Face PEFT adapter folder (adapter_model.safetensors with prompt_embeddings, adapter_config.json): PROMPT_TUNING with its init for an embedding encoder, PREFIX_TUNING (the keys and values) for a prefix encoder, P_TUNING for the others; model: fills the base model's name or folder, layers and heads (base_model: names it instead); a placement PEFT cannot express (template:, or one the encoder was used with) is refused",
                 example: "export_peft(pe, \"adapter\", model: lm)", result: .none,
                 run: { a, m in
                     guard case let .encoder(e) = a[0] else { throw RuntimeFailure(a.mismatch(0, "an encoder")) }
@@ -101,11 +104,12 @@ extension BuiltinRegistry {
                     return .none
                 }),
         Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
-                summary: "a PEFT p-tuning or prompt-tuning adapter folder as an embedding encoder holding its saved prompt (trainable: training it further is prompt tuning from there)",
+                summary: "a PEFT adapter folder as an encoder holding its saved prompt (trainable: training it further starts from there): a p-tuning or prompt-tuning adapter as an embedding encoder, a PREFIX_TUNING adapter as a prefix encoder of its keys and values",
                 example: "encoder pe = import_peft(\"adapter\")",
                 result: .encoder,
                 run: { a, m in
-                    let e = try PEFTAdapter.importEncoder(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files, trainable: true)
+                    let e = try PEFTAdapter.importAdapter(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files, trainable: true)
+                    if let prefix = e as? PrefixEncoder { return .encoder(EncoderObject(prefix, summary: prefixSummary(prefix))) }
                     return .encoder(EncoderObject(e, summary: "peft(\(e.numVirtualTokens) virtual tokens × \(e.tokenDim))"))
                 }),
     ]

@@ -17,6 +17,18 @@ extension BuiltinRegistry {
                     let (lm, tokenizer) = try causalLM(a, 0, "label_logits")
                     let texts = try textList(a, 1)
                     let words = try labelWords(a, 2, tokenizer)
+                    if case let .encoder(e) = a[3], e.kind.isDeep {
+                        let template = try promptTemplate(try a.string(4), virtual: 0, "label_logits")
+                        let sequences = try texts.map { text in
+                            try render(template, text: text, tokenizer).map { item -> Int in
+                                guard case let .token(t) = item else {
+                                    throw RuntimeFailure(.badArgument(function: "label_logits", "a prefix encoder enters every attention layer, so the template places no virtual tokens (<v:k>)"))
+                                }
+                                return t
+                            }
+                        }
+                        return .tensor(try scoreInChunks(lm, prefixTable: deepTable(e, lm, "label_logits"), sequences: sequences, words: words))
+                    }
                     let virtual = try virtualTokens(a, 3, lm, "label_logits")
                     let template = try promptTemplate(try a.string(4), virtual: virtual?.shape[0] ?? 0, "label_logits")
                     if case let .encoder(e) = a[3] { e.notePlacement(template, source: try a.string(4)) }
@@ -30,12 +42,17 @@ extension BuiltinRegistry {
                 example: "print generate(lm, \"The capital of France is\", max_tokens: 8)", modelRole: .causalLM, result: .string,
                 run: { a, _ in
                     let (lm, tokenizer) = try causalLM(a, 0, "generate")
-                    let virtual = try virtualTokens(a, 2, lm, "generate")
                     let n = try a.int(3)
                     guard n >= 0 else { throw RuntimeFailure(.badArgument(function: "generate", "max_tokens must be non-negative, got \(n)")) }
                     let prompt = tokenizer.leadingSpecialTokens + tokenizer.encode(try a.string(1), addSpecialTokens: false)
-                    let ids = try lm.generate(prompt, prefix: virtual?.detached(),
-                                              maxTokens: n, stopTokens: [lm.config.eosToken])
+                    let ids: [Int]
+                    if case let .encoder(e) = a[2], e.kind.isDeep {
+                        ids = try lm.generate(batch: [prompt], deepPrefix: deepPrefix(e, lm, "generate").detached(), maxTokens: n,
+                                              stopTokens: [lm.config.eosToken])[0]
+                    } else {
+                        let virtual = try virtualTokens(a, 2, lm, "generate")
+                        ids = try lm.generate(prompt, prefix: virtual?.detached(), maxTokens: n, stopTokens: [lm.config.eosToken])
+                    }
                     let shown = ids.last == lm.config.eosToken ? Array(ids.dropLast()) : ids
                     return .string(try tokenizer.decode(shown))
                 }),
@@ -76,6 +93,27 @@ extension BuiltinRegistry {
         }
         let v = try e.encode()
         return v.dtype == .float32 ? v : try v.to(.float32)
+    }
+
+    /// Label logits of many token sequences after a deep prompt (the prefix encoder's flat table, computed once),
+    /// 32 at a time in order of length, put back in order; with a trainable table and more than one chunk, each
+    /// chunk is checkpointed.
+    static func scoreInChunks(_ lm: DecoderModel, prefixTable table: Tensor, sequences: [[Int]], words: [Int]) throws -> Tensor {
+        guard let layout = lm.prefixLayout else { throw RuntimeFailure(.badArgument(function: "label_logits", "the model has no attention layers")) }
+        let chunk = 32
+        func score(_ t: Tensor, _ part: [[Int]]) throws -> Tensor {
+            try lm.labelLogits(prefix: DeepPrefix(table: t, layout: layout), sequences: part, labelTokens: words)
+        }
+        if sequences.count <= chunk { return try score(table, sequences) }
+        let order = sequences.indices.sorted { sequences[$0].count < sequences[$1].count }
+        var parts: [Tensor] = []
+        for start in stride(from: 0, to: order.count, by: chunk) {
+            let part = order[start..<Swift.min(start + chunk, order.count)].map { sequences[$0] }
+            parts.append(try Tensor.checkpointed(table) { t in try score(t, part) })
+        }
+        var position = [Int64](repeating: 0, count: sequences.count)
+        for (k, i) in order.enumerated() { position[i] = Int64(k) }
+        return try Tensor.concat(parts, axis: 0).gatherRows(Tensor(shape: [sequences.count], scalars: position))
     }
 
     /// The template with PEFT's placement when it has no virtual markers but an encoder is given.

@@ -89,7 +89,7 @@ extension BuiltinRegistry {
 
     /// A loaded pretrained model as a script value: its forward maps token ids (int64) or embeddings, `[T, …]` or
     /// `[B, T, …]`, to the model's outputs; `m.dim`, `m.vocab`, `m.architecture` (and `m.layers`, `m.context` for
-    /// a Llama model) describe it.
+    /// a decoder) describe it.
     static func pretrainedModel(_ model: any PretrainedModel, name: String) -> ModelObject {
         var properties: [(String, Value)] = [("dim", .number(Double(model.tokenDim))), ("architecture", .string(model.architecture))]
         if let v = model.textTokenizer?.vocabularySize { properties.append(("vocab", .number(Double(v)))) }

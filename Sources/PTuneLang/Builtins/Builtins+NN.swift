@@ -3,7 +3,7 @@ import PTuneNN
 
 extension BuiltinRegistry {
     /// Losses, metrics, optimizers, schedules, layers and prompt encoders: the language face of PTuneNN.
-    static let nnBuiltins: [Builtin] = losses + optimizers + schedules + layers + encoders
+    static let nnBuiltins: [Builtin] = losses + optimizers + schedules + layers + encoders + prefixBuiltins
 
     /// `reduction:` as PTuneNN's.
     static func reduction(_ a: Arguments, _ i: Int) throws -> Reduction {

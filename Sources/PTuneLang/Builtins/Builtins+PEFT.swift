@@ -13,13 +13,19 @@ extension BuiltinRegistry {
             guard case let .model(mo) = a[3], let pm = mo.frozenModel as? any PretrainedModel else {
                 throw RuntimeFailure(a.mismatch(3, "a pretrained model (load(…))"))
             }
-            guard pm.tokenDim == e.dim else {
+            if let prefix = e.encoder as? PrefixEncoder {
+                guard prefix.layout == pm.prefixLayout else {
+                    throw RuntimeFailure(.badArgument(function: "export_peft",
+                        "the prefix encoder was made for \(prefix.layout), the model '\(mo.summary)' has \(pm.prefixLayout.map(\.description) ?? "no attention layers")"))
+                }
+            } else if pm.tokenDim != e.dim {
                 throw RuntimeFailure(.badArgument(function: "export_peft",
                     "the encoder makes \(e.dim)-wide tokens but the model '\(mo.summary)' takes \(pm.tokenDim)-wide ones"))
             }
             if let lm = pm as? DecoderModel {
                 options.numLayers = lm.config.layers
-                options.numAttentionHeads = lm.config.heads
+                // A prefix's keys and values have the key/value heads (PEFT's config says so for grouped-query models).
+                options.numAttentionHeads = e.kind.isDeep ? lm.config.kvHeads : lm.config.heads
             } else if let bert = pm as? BERTModel {
                 options.numLayers = bert.config.layers
                 options.numAttentionHeads = bert.config.heads

@@ -35,7 +35,7 @@ extension BuiltinRegistry {
     static func isPromptInit(_ t: LangType) -> Bool {
         switch t {
         case .unknown: return true
-        case let .builtin(name): return name == sampleVocabInit
+        case let .builtin(name): return [sampleVocabInit, zeroInit, randomInit].contains(name)
         case let .record(r): return r[initField] != nil
         case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .model, .encoder, .dataset,
              .optimizer, .schedule:
@@ -53,8 +53,8 @@ extension BuiltinRegistry {
             throw .wrongKind(context: "'\(name)' argument 'dim'", expected: "a token width or a model (embedding(8, lm))", got: c[1].kindText)
         }
         guard c.given.count > 3, c.given[3] else { return .encoder }
-        guard isPromptInit(c[3]) else {
-            throw .wrongKind(context: "'\(name)' argument 'init'", expected: "text(\"…\") or sample_vocab", got: c[3].kindText)
+        guard isPromptInit(c[3]), initKind(c[3]) != zeroInit else {
+            throw .wrongKind(context: "'\(name)' argument 'init'", expected: "text(\"…\"), sample_vocab or random", got: c[3].kindText)
         }
         switch c[1] {
         case .model, .unknown: break
@@ -79,9 +79,16 @@ extension BuiltinRegistry {
         switch a[i] {
         case let .builtin(b) where b.name == sampleVocabInit:
             return try sampleVocab(mo, model, n: n, m, function)
+        case let .builtin(b) where b.name == randomInit:
+            let e = try m.withRandom { try EmbeddingPromptEncoder(numVirtualTokens: n, tokenDim: model.tokenDim, dtype: weightDType(m), using: &$0) }
+            return (e, "random init")
         case let .record(r):
             guard case let .string(kind)? = r[initField] else { break }
             if kind == sampleVocabInit { return try sampleVocab(mo, model, n: n, m, function) }
+            if kind == randomInit {
+                let e = try m.withRandom { try EmbeddingPromptEncoder(numVirtualTokens: n, tokenDim: model.tokenDim, dtype: weightDType(m), using: &$0) }
+                return (e, "random init")
+            }
             guard kind == textInit, case let .string(text)? = r[textInit] else { break }
             guard let tokenizer = (model as? any PretrainedModel)?.textTokenizer else {
                 throw RuntimeFailure(.badArgument(function: function, "init: text(…) needs a model with a tokenizer; '\(mo.summary)' has none"))
@@ -95,7 +102,7 @@ extension BuiltinRegistry {
              .dataset, .optimizer, .schedule:
             break
         }
-        throw RuntimeFailure(a.mismatch(i, "text(\"…\") or sample_vocab"))
+        throw RuntimeFailure(a.mismatch(i, "text(\"…\"), sample_vocab or random"))
     }
 
     /// SAMPLE_VOCAB over the model's vocabulary (`m.vocab`).

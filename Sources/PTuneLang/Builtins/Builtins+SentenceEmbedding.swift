@@ -16,6 +16,14 @@ extension BuiltinRegistry {
                     let bert = try encoderModel(a, 0, "sentence_embedding")
                     let texts = try textList(a, 1)
                     var virtual: Tensor?
+                    if case let .encoder(e) = a[2], e.kind.isDeep {
+                        do {
+                            return .tensor(try bert.sentenceEmbeddings(texts, prefixTable: deepTable(e, bert, "sentence_embedding"),
+                                                                       normalize: try a.bool(3)))
+                        } catch let e as BERTModel.PromptError {
+                            throw RuntimeFailure(.badArgument(function: "sentence_embedding", e.description))
+                        }
+                    }
                     if !a.isNone(2) {
                         guard case let .encoder(e) = a[2] else { throw RuntimeFailure(a.mismatch(2, "an encoder")) }
                         guard e.dim == bert.tokenDim else {

@@ -22,7 +22,7 @@ extension Checker {
             }
             if let b = registry.method(kind, method) {
                 recordMember(memberSpan, method, .method(b))
-                return builtinCall(b, receiver: recv, args, span)
+                return builtinCall(b, receiver: recv, args, span, receiverExpr: base)
             }
             if kind == .dataset || kind == .model || kind == .encoder {
                 // Datasets have columns and models properties that only the value knows.
@@ -39,8 +39,10 @@ extension Checker {
     }
 
     /// A call of a builtin known when checking: arguments bound to parameters once, the static rule applied.
-    mutating func builtinCall(_ b: Builtin, receiver: Checked?, _ args: [Argument], _ span: SourceSpan) -> Checked {
+    mutating func builtinCall(_ b: Builtin, receiver: Checked?, _ args: [Argument], _ span: SourceSpan,
+                              receiverExpr: Expr? = nil) -> Checked {
         let argCs = args.map { expression($0.value) }
+        checkPrefixTarget(b, receiver: receiverExpr, args, span)
         recordLabels(args, builtin: b, function: nil)
         let all = (receiver.map { [$0] } ?? []) + argCs
         let labels = (receiver == nil ? [] : [nil]) + args.map(\.label)

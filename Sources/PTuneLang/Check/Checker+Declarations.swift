@@ -24,6 +24,7 @@ extension Checker {
             value = .call(.name(n + "_encoder", ns), args, cs)
         }
         let c = expression(value)
+        if topLevel { recordPrefixShape(kind, name, value) }
         var type = c.type
         switch kind {
         case .let:

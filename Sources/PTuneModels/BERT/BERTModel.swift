@@ -125,26 +125,29 @@ public final class BERTModel {
         }
     }
 
-    /// The last layer's states `[B, T, d]` for input word embeddings `[B, T, d]`.
-    public func hiddenStates(embeddings x: Tensor, attentionMask: Tensor?) throws -> Tensor {
+    /// The last layer's states `[B, T, d]` for input word embeddings `[B, T, d]`. With a deep `prefix` (prefix
+    /// tuning), every layer attends to its keys and values too, and the positions count from `prefix.count` (as
+    /// Hugging Face's BERT does after `past_key_values`).
+    public func hiddenStates(embeddings x: Tensor, attentionMask: Tensor?, prefix: DeepPrefix? = nil) throws -> Tensor {
         let d = config.hiddenSize
         guard x.rank == 3, x.shape[2] == d, x.dtype == wordEmbeddings.dtype else {
             throw TensorError.shapeMismatch(op: .forward, "BERT expects input embeddings [batch, time, \(d)] of \(wordEmbeddings.dtype), got \(Shape.describe(x.shape)) \(x.dtype)")
         }
-        let b = x.shape[0], t = x.shape[1]
-        guard t >= 1, t <= config.maxPositions else {
-            throw TensorError.shapeMismatch(op: .forward, "an input of \(t) tokens does not fit BERT's \(config.maxPositions) positions")
+        let b = x.shape[0], t = x.shape[1], shift = prefix?.count ?? 0
+        guard t >= 1, shift + t <= config.maxPositions else {
+            throw TensorError.shapeMismatch(op: .forward, "an input of \(shift + t) tokens does not fit BERT's \(config.maxPositions) positions")
         }
+        let kv = try prefix.map { p in try checkPrefix(p); return try p.to(x.dtype) }
         if let m = attentionMask, m.shape != [b, t] {
             throw TensorError.shapeMismatch(op: .forward, "attention mask \(Shape.describe(m.shape)) does not match [\(b), \(t)]")
         }
         let context = try AttentionContext.batch(b, length: t, attentionMask: attentionMask)
-        let positions = try positionEmbeddings.narrowed(axis: 0, start: 0, length: t)
+        let positions = try positionEmbeddings.narrowed(axis: 0, start: shift, length: t)
         let type0 = try typeEmbeddings.narrowed(axis: 0, start: 0, length: 1)
         var h = try embeddingNorm(x + positions + type0).reshaped([b * t, d])
-        for block in blocks {
+        for (l, block) in blocks.enumerated() {
             try TensorContext.checkStop()
-            h = try block.forward(rows: h, context: context)
+            h = try block.forward(rows: h, context: context, prefix: kv?.layer(l))
         }
         return try h.reshaped([b, t, d])
     }

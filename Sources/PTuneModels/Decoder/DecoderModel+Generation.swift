@@ -14,8 +14,9 @@ extension DecoderModel {
 
     /// Runs new rows `x` (`[m, d]` embeddings) through every block, the rows continuing the cache's sequences as
     /// `spans` say (in row order), and appends their keys and values; returns the final-normed hidden state of each
-    /// span's last row (`[spans.count, d]`).
-    public func extend(_ x: Tensor, cache: inout KVCache, spans: [KVCache.Span]) throws -> Tensor {
+    /// span's last row (`[spans.count, d]`). With a deep `prefix`, every block attends to its keys and values before
+    /// the cached ones and positions count from `prefix.count`.
+    public func extend(_ x: Tensor, cache: inout KVCache, spans: [KVCache.Span], prefix: DeepPrefix? = nil) throws -> Tensor {
         let m = x.shape.first ?? 0, d = config.hiddenSize
         guard x.rank == 2, m > 0, x.shape[1] == d, x.dtype == .float32 else {
             throw DecoderError.badInput("expected float32 rows [m, \(d)] with m > 0, got \(x.dtype) \(x.shape)")
@@ -28,11 +29,12 @@ extension DecoderModel {
             throw DecoderError.contextOverflow(needed: held + s.rows, available: cache.capacity)
         }
         return try Tensor.withoutRecording {
-            let rope = try rotaryTables(cache.positions(spans))
+            let shift = prefix?.count ?? 0
+            let rope = try rotaryTables(cache.positions(spans).map { $0 + shift })
             var h = x.detached()
             for (l, block) in blocks.enumerated() {
                 try TensorContext.checkStop()
-                h = try block.forward(rows: h, rotary: rope, cache: &cache, layer: l, spans: spans)
+                h = try block.forward(rows: h, rotary: rope, cache: &cache, layer: l, spans: spans, prefix: prefix?.layer(l))
             }
             try cache.advance(spans)
             var last: [Int64] = [], end = 0
@@ -56,8 +58,9 @@ extension DecoderModel {
     /// given) continues for up to `maxTokens` tokens or until one of `stopTokens`. All prompts are prefilled in one
     /// packed pass; each decoding step then runs one row per unfinished sequence through the model together (the
     /// weights are read once per step, not once per sequence), each attending to its own cached keys. Returns each
-    /// prompt's new token ids. `prefixes` is empty or one entry per prompt.
-    public func generate(batch prompts: [[Int]], prefixes: [Tensor?] = [], maxTokens: Int,
+    /// prompt's new token ids. `prefixes` is empty or one entry per prompt. A deep prompt (`deepPrefix`, prefix
+    /// tuning) is seen by every prompt's attention in every layer, its keys and values before the prompt's.
+    public func generate(batch prompts: [[Int]], prefixes: [Tensor?] = [], deepPrefix: DeepPrefix? = nil, maxTokens: Int,
                          stopTokens: Set<Int> = []) throws -> [[Int]] {
         guard maxTokens >= 0 else { throw DecoderError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
         guard !prompts.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
@@ -82,9 +85,11 @@ extension DecoderModel {
             longest = Swift.max(longest, n)
         }
         if maxTokens == 0 { return prompts.map { _ in [] } }
-        var cache = try KVCache(config: config, capacity: Swift.min(config.contextLength, longest + maxTokens),
-                                     sequences: prompts.count)
-        var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache, spans: spans)
+        let deep = try deepPrefix.map { try checkedPrefix($0, longest: longest + maxTokens).detached() }
+        let room = config.contextLength - (deep?.count ?? 0)
+        guard longest <= room else { throw DecoderError.contextOverflow(needed: longest + (deep?.count ?? 0), available: config.contextLength) }
+        var cache = try KVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: prompts.count)
+        var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache, spans: spans, prefix: deep)
         var out = prompts.map { _ in [Int]() }
         var active = Array(prompts.indices)
         while true {
@@ -101,7 +106,7 @@ extension DecoderModel {
             }
             active = still
             if active.isEmpty { break }
-            hidden = try extend(embed(tokens), cache: &cache, spans: active.map { KVCache.Span(sequence: $0, rows: 1) })
+            hidden = try extend(embed(tokens), cache: &cache, spans: active.map { KVCache.Span(sequence: $0, rows: 1) }, prefix: deep)
         }
         return out
     }

@@ -1,7 +1,7 @@
 import PTuneCore
 import PTuneNN
 
-/// The fast path of p-tuning a frozen Llama model with virtual tokens prepended to every example (PEFT's layout):
+/// The fast path of p-tuning a frozen decoder with virtual tokens prepended to every example (PEFT's layout):
 /// the virtual tokens are one shared prefix computed once per batch, the examples' real tokens are packed without
 /// padding, and only the label words' logits at each example's answer position are computed.
 extension DecoderModel {

@@ -105,26 +105,31 @@ public final class DecoderModel: @unchecked Sendable {
     /// of `outputRows` (`[outputRows.count, d]`, in the order given), or of every row when nil.
     ///
     /// With output rows, the last block computes its attention queries, output projection and MLP for those rows
-    /// only (keys and values still for all rows): a loss that reads a few positions costs ~1/L less.
-    public func hiddenStates(_ x: Tensor, packing: DecoderPacking, outputRows: [Int]? = nil) throws -> Tensor {
+    /// only (keys and values still for all rows): a loss that reads a few positions costs ~1/L less. With a deep
+    /// `prefix` (prefix tuning), every block attends to its keys and values first and the rows' positions count
+    /// from `prefix.count`.
+    public func hiddenStates(_ x: Tensor, packing: DecoderPacking, outputRows: [Int]? = nil,
+                             prefix: DeepPrefix? = nil) throws -> Tensor {
         let d = config.hiddenSize
         guard x.rank == 2, x.shape == [packing.rowCount, d], x.dtype == .float32 else {
             throw DecoderError.badInput("expected float32 rows [\(packing.rowCount), \(d)], got \(x.dtype) \(x.shape)")
         }
-        let context = AttentionContext(segments: packing.segments, rotary: try rotaryTables(packing.positions))
+        let shift = prefix?.count ?? 0
+        let positions = shift == 0 ? packing.positions : packing.positions.map { $0 + shift }
+        let context = AttentionContext(segments: packing.segments, rotary: try rotaryTables(positions))
         var h = x
         for (l, block) in blocks.enumerated() {
             try TensorContext.checkStop()
             if l == blocks.count - 1, let outputRows {
                 let unique = Array(Set(outputRows)).sorted()
                 let selection = RowSelection(rows: unique, segments: try packing.segments(queryingOnly: unique))
-                let out = try outputNorm(block.forward(rows: h, context: context, selecting: selection))
+                let out = try outputNorm(block.forward(rows: h, context: context, prefix: prefix?.layer(l), selecting: selection))
                 if unique == outputRows { return out }
                 var slot: [Int: Int] = [:]
                 for (i, r) in unique.enumerated() { slot[r] = i }
                 return try out.gatherRows(Tensor(shape: [outputRows.count], scalars: outputRows.map { Int64(slot[$0] ?? 0) }))
             }
-            h = try block.forward(rows: h, context: context)
+            h = try block.forward(rows: h, context: context, prefix: prefix?.layer(l))
         }
         return try outputNorm(h)
     }

@@ -42,6 +42,15 @@ public enum PEFTAdapter {
         if let table = encoder as? EmbeddingPromptEncoder {
             return promptTuningConfig(table.initialization, config: c, options: options)
         }
+        if let prefix = encoder as? PrefixEncoder {
+            // PEFT's PrefixTuningConfig: token_dim is the key/value width, encoder_hidden_size the projection's
+            // (token_dim without one, as PEFT fills it in).
+            return promptLearningConfig("PREFIX_TUNING", config: c, options: options, [
+                "prefix_projection": .bool(prefix.projection != nil),
+                "encoder_hidden_size": .int(prefix.projection ?? c.tokenDim),
+                "init_weights": prefix.initialization.peftInitWeights.map { .string($0) } ?? .null,
+            ])
+        }
         // PEFT knows two reparameterisations; other encoders are described as MLP (irrelevant in inference mode,
         // where PEFT uses only the saved embeddings).
         let reparameterization = c.kind == .lstm ? "LSTM" : "MLP"
@@ -83,7 +92,7 @@ public enum PEFTAdapter {
             "token_dim": .int(c.tokenDim),
             "num_transformer_submodules": .int(1),
             "num_attention_heads": options.numAttentionHeads.map { .int($0) } ?? .null,
-            "num_layers": options.numLayers.map { .int($0) } ?? .null,
+            "num_layers": (options.numLayers ?? (c.kind.isDeep ? c.numLayers : nil)).map { .int($0) } ?? .null,
             "base_model_name_or_path": options.baseModel.map { .string($0) } ?? .null,
             "revision": .null,
             "auto_mapping": .null,
@@ -129,6 +138,37 @@ public enum PEFTAdapter {
     /// exports again as it came). Both files are opened through `files`' access check.
     public static func importEncoder(from folder: URL, dtype: DType? = nil, files: CheckedFiles = CheckedFiles()) throws -> EmbeddingPromptEncoder {
         try importEncoder(fromFolder: folder.path, dtype: dtype, files: files)
+    }
+
+    /// Reads any prompt-learning adapter folder ptune runs: a `PREFIX_TUNING` adapter as a ``PrefixEncoder`` holding
+    /// the saved keys and values (`prompt_embeddings` `[n, num_layers · 2 · token_dim]`, the projection's output when
+    /// PEFT trained one; a plain table, trainable when `trainable`), a p-tuning or prompt-tuning adapter as
+    /// ``importEncoder(fromFolder:dtype:files:trainable:)`` does.
+    public static func importAdapter(fromFolder path: String, dtype: DType? = nil, files: CheckedFiles = CheckedFiles(),
+                                     trainable: Bool = false) throws -> PromptEncoder {
+        let configPath = path + "/" + configFile
+        let config = try JSONValue.parse(try files.contents(configPath, limit: 1 << 24))
+        guard config["peft_type"]?.stringValue == "PREFIX_TUNING" else {
+            return try importEncoder(fromFolder: path, dtype: dtype, files: files, trainable: trainable)
+        }
+        guard let n = config["num_virtual_tokens"]?.intValue, let w = config["token_dim"]?.intValue,
+              let layers = config["num_layers"]?.intValue, n > 0, w > 0, layers > 0 else {
+            throw NNError.invalidCheckpoint("'\(configPath)' lacks positive num_virtual_tokens, token_dim and num_layers")
+        }
+        let submodules = config["num_transformer_submodules"]?.intValue ?? 1
+        guard submodules == 1 else {
+            throw NNError.unsupported("adapters with \(submodules) transformer submodules (encoder-decoder models) are not supported")
+        }
+        let layout = try PrefixLayout(layers: layers, kvWidth: w)
+        let file = try SafeTensorsFile(data: try files.mappedData(path + "/" + weightsFile))
+        var table = try file.tensor("prompt_embeddings")
+        guard table.shape == [n, layout.tableWidth] else {
+            throw NNError.invalidCheckpoint("prompt_embeddings is \(Shape.describe(table.shape)), the config says [\(n), \(layout.tableWidth)] (\(layout))")
+        }
+        if let dtype { table = try table.to(dtype) }
+        let encoder = try PrefixEncoder(table: table, layout: layout, frozen: !trainable)
+        if config["init_weights"]?.stringValue == "zero" { encoder.initialization = .zero }
+        return encoder
     }
 
     /// ``importEncoder(from:dtype:files:)`` from the folder at `path` (relative paths as `files`' check resolves them);

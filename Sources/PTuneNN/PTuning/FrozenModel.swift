@@ -34,6 +34,13 @@ public protocol FrozenModel: AnyObject {
     /// later ones (causal, or position by position) can do this; the others return nil (the default) and get the
     /// sequences written out.
     func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor?
+    /// What a deep prompt (prefix tuning) must look like for this model: its attention layers and key/value width;
+    /// nil when the model has no attention to prefix (the default).
+    var prefixLayout: PrefixLayout? { get }
+    /// The model's output for input embeddings `[B, T, d]` (as ``forward(embeddings:attentionMask:)``) with every
+    /// attention layer seeing `prefix`'s keys and values first; the real positions count from `prefix.count`, as
+    /// after a cache of that many positions.
+    func forward(embeddings: Tensor, attentionMask: Tensor?, prefix: DeepPrefix) throws -> Tensor
 }
 
 extension FrozenModel {
@@ -42,6 +49,22 @@ extension FrozenModel {
 
     /// No shared-prefix forward: p-tuning writes every sequence out in full.
     public func forward(sharedPrefix prefix: Tensor, rest: Tensor) throws -> Tensor? { nil }
+
+    /// No attention to prefix.
+    public var prefixLayout: PrefixLayout? { nil }
+
+    /// Refuses: the model has no attention layers a prefix could enter.
+    public func forward(embeddings: Tensor, attentionMask: Tensor?, prefix: DeepPrefix) throws -> Tensor {
+        throw NNError.unsupported("this model has no attention layers for a prefix encoder")
+    }
+
+    /// Checks that `prefix` was made for this model's layers and key/value width.
+    public func checkPrefix(_ prefix: DeepPrefix) throws {
+        guard let layout = prefixLayout else { throw NNError.unsupported("this model has no attention layers for a prefix encoder") }
+        guard prefix.layout == layout else {
+            throw NNError.shapeMismatch("prefix", "the prefix is for \(prefix.layout), the model has \(layout)")
+        }
+    }
 
     /// Freezes every weight of the model.
     public func freezeAll() { parameters.freezeAll() }

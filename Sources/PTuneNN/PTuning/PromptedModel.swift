@@ -37,6 +37,9 @@ public final class PromptedModel {
         guard !task.isEmpty, !task.contains("/") else {
             throw NNError.invalidArgument("task", "a task name must be non-empty and contain no '/', got '\(task)'")
         }
+        guard !encoder.config.kind.isDeep else {
+            throw NNError.unsupported("the encoder for task '\(task)' is a prefix encoder: its keys and values enter the model's attention, not its input embeddings")
+        }
         guard encoder.tokenDim == model.tokenDim else {
             throw NNError.shapeMismatch("prompt encoder", "encoder for task '\(task)' makes tokens of width \(encoder.tokenDim), the model embeds \(model.tokenDim)")
         }

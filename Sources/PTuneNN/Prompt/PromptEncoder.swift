@@ -10,6 +10,12 @@ public enum PromptEncoderKind: String, Sendable, CaseIterable {
     case lstm
     /// The seed notebook's toy: fixed base tokens ⊙ a trainable scale.
     case scale
+    /// Prefix tuning / P-tuning v2: keys and values for every attention layer (``PrefixEncoder``), not input tokens.
+    case prefix
+
+    /// Whether the encoder's output enters every attention layer (a ``DeepPrefix``) instead of being placed among
+    /// the input embeddings as virtual tokens.
+    public var isDeep: Bool { self == .prefix }
 }
 
 /// What an encoder is, enough to rebuild it: saved in checkpoints and written to PEFT configs.
@@ -20,9 +26,9 @@ public struct PromptEncoderConfig: Sendable, Equatable {
     public var numVirtualTokens: Int
     /// d, the width of a token embedding.
     public var tokenDim: Int
-    /// H, the hidden width (MLP and LSTM encoders; d when nil).
+    /// H, the hidden width (MLP and LSTM encoders; d when nil; a prefix encoder's projection, none when nil).
     public var hiddenSize: Int?
-    /// LSTM layers.
+    /// LSTM layers; for a prefix encoder, the frozen model's attention layers.
     public var numLayers: Int
     /// LSTM dropout between layers.
     public var dropout: Double
@@ -113,6 +119,9 @@ public enum PromptEncoders {
         case .scale:
             let base = try Tensor.randn([n, d], dtype: config.dtype, using: &g)
             return try ScalePromptEncoder(base: base, using: &g)
+        case .prefix:
+            return try PrefixEncoder(numVirtualTokens: n, layout: PrefixEncoder.layout(of: config), projection: config.hiddenSize,
+                                     dtype: config.dtype, using: &g)
         }
     }
 }
