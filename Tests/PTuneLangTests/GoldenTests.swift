@@ -49,7 +49,7 @@ struct GoldenCoverage {
     /// Every statement form, by the name ``form(_:)`` gives it.
     static let statementForms: Set<String> = [
         "seed", "dtype", "declare", "fn", "if", "for", "while", "train", "print", "assert", "save", "load", "import",
-        "return", "break", "continue", "assign", "expression", "if expression", "fn default",
+        "return", "break", "continue", "assign", "expression", "if expression", "fn default", "fn expression",
     ]
 
     var statements: Set<String> = []
@@ -135,6 +135,12 @@ struct GoldenCoverage {
         case .number, .string, .bool, .none, .name, .tensor: break
         case let .list(items, _), let .chain(items, _): for i in items { add(i) }
         case let .record(fields, _): for f in fields { add(f.value) }
+        case let .lambda(f, _):
+            statements.insert("fn expression")
+            switch f.body {
+            case let .expression(e): add(e)
+            case let .block(b): add(b)
+            }
         case let .conditional(c, a, b, _):
             statements.insert("if expression")
             add(c)

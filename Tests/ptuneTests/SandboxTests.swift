@@ -62,7 +62,7 @@ import Testing
         ("encoder pe = mlp(2, 3)\nexport_peft(pe, \"../outside/adapter\")", "../outside/adapter"),
         ("param w = zeros(2)\ndata d = dataset(x: ones(4, 2))\nlet run = train w on d {\n loss: sum(batch.x * w)\n optimizer: sgd(lr: 0.1)\n steps: 2\n log_file: \"linkdir/new.txt\"\n}",
          "linkdir/new.txt"),
-        ("data d = dataset(x: ones(4, 2), y: randint(4, high: 2))\nmodel head = linear(2 -> 2) frozen\nencoder pe = mlp(2, 2)\ntrain pe on d {\n loss: cross_entropy(head(mean(prompt(pe, unsqueeze(batch.x, 1)), axis: 1)), batch.y)\n optimizer: sgd(lr: 0.1)\n steps: 2\n checkpoint: \"../outside/new.txt\"\n}",
+        ("data d = dataset(x: ones(4, 2), y: randint(0, 2, [4]))\nmodel head = linear(2 -> 2) frozen\nencoder pe = mlp(2, 2)\ntrain pe on d {\n loss: cross_entropy(head(mean(prompt(pe, unsqueeze(batch.x, 1)), axis: 1)), batch.y)\n optimizer: sgd(lr: 0.1)\n steps: 2\n checkpoint: \"../outside/new.txt\"\n}",
          "../outside/new.txt"),
         ("param w = zeros(2)\ndata d = dataset(x: ones(4, 2))\nlet run = train w on d {\n loss: sum(batch.x * w)\n optimizer: sgd(lr: 0.1)\n steps: 2\n}\nplot(run, file: \"OUTSIDE/new.svg\")",
          "OUTSIDE/new.svg"),
@@ -75,7 +75,7 @@ import Testing
         ("encoder pe = import_peft(\"linkdir\")", "linkdir/adapter_config.json"),
         ("param w = zeros(2)\ndata d = dataset(x: ones(4, 2))\nlet run = train w on d {\n loss: sum(batch.x * w)\n optimizer: sgd(lr: 0.1)\n steps: 2\n log_file: \"link.txt\"\n}",
          "link.txt"),
-        ("data d = dataset(x: ones(4, 2), y: randint(4, high: 2))\nmodel head = linear(2 -> 2) frozen\nencoder pe = mlp(2, 2)\ntrain pe on d {\n loss: cross_entropy(head(mean(prompt(pe, unsqueeze(batch.x, 1)), axis: 1)), batch.y)\n optimizer: sgd(lr: 0.1)\n steps: 2\n checkpoint: \"link.txt\"\n}",
+        ("data d = dataset(x: ones(4, 2), y: randint(0, 2, [4]))\nmodel head = linear(2 -> 2) frozen\nencoder pe = mlp(2, 2)\ntrain pe on d {\n loss: cross_entropy(head(mean(prompt(pe, unsqueeze(batch.x, 1)), axis: 1)), batch.y)\n optimizer: sgd(lr: 0.1)\n steps: 2\n checkpoint: \"link.txt\"\n}",
          "link.txt"),
     ]
 

@@ -43,8 +43,8 @@ BUILTINS = (
     "mean", "min", "minimum", "mlp", "mlp_encoder", "mse", "norm", "one_hot", "ones", "permute", "plot", "pow",
     "prefix_encoder", "prompt", "rand", "randint", "randn", "random", "range", "read_csv", "read_jsonl", "read_text",
     "read_tsv", "relu", "reshape", "rms_norm", "round", "sample_vocab", "scale_encoder", "sentence_embedding", "sgd",
-    "shuffle", "sigmoid", "silu", "softmax", "split", "sqrt", "square", "squeeze", "stack", "str", "sum",
-    "synthetic_classes", "table", "take", "tanh", "tensor", "text", "to", "tokenize", "transpose", "unsqueeze",
+    "shuffle", "sigmoid", "silu", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "str", "sum",
+    "synthetic_classes", "table", "take", "tanh", "tensor", "text", "to", "tokenize", "topk", "transpose", "unsqueeze",
     "variance", "where", "with_schedule", "write_csv", "write_text", "zero", "zeros",
 )
 

@@ -115,6 +115,10 @@ public enum TensorOp: String, Sendable, CaseIterable {
     case index
     /// Gathering rows.
     case gather
+    /// Ordering the elements along an axis.
+    case sort
+    /// The k best elements along an axis.
+    case topk
     /// Picking one element per row.
     case pick
     /// `where(condition, a, b)`

@@ -157,6 +157,8 @@ public struct Arguments {
     let slots: UnsafeMutablePointer<Value>
     /// How many parameters there are.
     let count: Int
+    /// The dtype a list of numbers becomes where a tensor is asked for (the session's default).
+    var listDType: DType = .float32
 
     /// The value of parameter `i` (`none` past the end).
     subscript(i: Int) -> Value {
@@ -177,14 +179,15 @@ public struct Arguments {
         return false
     }
 
-    /// Argument `i` as a tensor (numbers become rank-0 tensors of `dtype`; lists of numbers become tensors).
-    func tensor(_ i: Int, dtype: DType = .float32) throws -> Tensor {
+    /// Argument `i` as a tensor (numbers become rank-0 tensors of `dtype`, float32 when not given; lists of numbers
+    /// become tensors of `dtype`, the session's dtype when not given).
+    func tensor(_ i: Int, dtype: DType? = nil) throws -> Tensor {
         switch self[i] {
         case let .tensor(t): return t
         case let .param(p): return p.value
-        case let .number(v): return try Tensor(scalar: v, dtype: dtype)
+        case let .number(v): return try Tensor(scalar: v, dtype: dtype ?? .float32)
         case let .list(items):
-            if let lit = try Value.tensorLiteral(items) { return try Tensor(literal: lit, dtype: dtype) }
+            if let lit = try Value.tensorLiteral(items) { return try Tensor(literal: lit, dtype: dtype ?? listDType) }
             throw RuntimeFailure(mismatch(i, "a tensor"))
         case .none, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer,
              .schedule:

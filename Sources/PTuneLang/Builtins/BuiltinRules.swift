@@ -17,7 +17,7 @@ enum BuiltinRules {
     /// The tensor type of argument `i`, or throws when it is known not to be a tensor.
     static func tensor(_ c: CallTypes, _ i: Int, _ param: String) throws(Message) -> TensorType {
         switch c[i] {
-        case let .tensor(t): return t
+        case let .tensor(t), let .numberList(t): return t
         case .unknown: return .unknown
         case .number, .dim: return TensorType(shape: [], dtype: nil)
         case .list: return .unknown
@@ -32,7 +32,7 @@ enum BuiltinRules {
         switch c[0] {
         case .number, .dim: return .number(nil)
         case .unknown: return .unknown
-        case .tensor, .list: return .tensor(try tensor(c, 0, "x"))
+        case .tensor, .list, .numberList: return .tensor(try tensor(c, 0, "x"))
         case .none, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer,
              .schedule:
             throw .wrongKind(context: "'\(c.name)' argument 'x'", expected: "a tensor or a number", got: c[0].kindText)
@@ -44,8 +44,8 @@ enum BuiltinRules {
         switch t {
         case let .number(v): return v.flatMap(Value.exactInt)
         case let .dim(d): return d.value
-        case .unknown, .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
-             .dataset, .optimizer, .schedule:
+        case .unknown, .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .model,
+             .encoder, .dataset, .optimizer, .schedule:
             return nil
         }
     }

@@ -6,7 +6,7 @@ extension BuiltinRegistry {
     static let dataBuiltins: [Builtin] = [
         Builtin("dataset", [.namedRest("columns", "tensor or list")], returns: "dataset", topic: .data,
                 summary: "a dataset from named columns of equal length (tensors: one row per example; lists of strings)",
-                example: "data toy = dataset(x: randn(64, embed), y: randint(64, high: 3))",
+                example: "data toy = dataset(x: randn(64, embed), y: randint(0, 3, [64]))",
                 infer: { c in
                     guard case let .record(r) = c[0] else { return .dataset([:]) }
                     var cols: [String: LangType] = [:]
@@ -20,7 +20,7 @@ extension BuiltinRegistry {
                     let cols: [DatasetObject.Column] = try zip(r.names, r.values).map { name, v in
                         if let t = v.tensorValue { return .tensor(t.detached()) }
                         if case let .list(items) = v {
-                            if let lit = try Value.tensorLiteral(items) { return .tensor(try Tensor(literal: lit, dtype: .float32)) }
+                            if let lit = try Value.tensorLiteral(items) { return .tensor(try Tensor(literal: lit, dtype: a.listDType)) }
                             return .strings(try items.map { i in
                                 guard case let .string(s) = i else { throw RuntimeFailure(.wrongKind(context: "column '\(name)'", expected: "strings or numbers", got: i.kindText)) }
                                 return s

@@ -98,7 +98,7 @@ extension BuiltinRegistry {
     static func prefixEncoderRule(_ c: CallTypes) throws(Message) -> LangType {
         switch c[1] {
         case .model, .unknown: break
-        case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .encoder, .dataset,
+        case .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .encoder, .dataset,
              .optimizer, .schedule:
             throw .wrongKind(context: "'\(c.name)' argument 'model'", expected: "a model with attention layers (prefix(20, lm))", got: c[1].kindText)
         }
@@ -122,7 +122,7 @@ extension BuiltinRegistry {
         switch t {
         case let .builtin(name): return name
         case let .record(r): return r[textInit] != nil ? textInit : nil
-        case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .model, .encoder, .dataset,
+        case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .function, .model, .encoder, .dataset,
              .optimizer, .schedule:
             return nil
         }

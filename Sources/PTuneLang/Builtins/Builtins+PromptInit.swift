@@ -13,7 +13,7 @@ extension BuiltinRegistry {
                 infer: { c in
                     switch c[0] {
                     case .string, .unknown: return textInitType
-                    case .none, .number, .dim, .bool, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
+                    case .none, .number, .dim, .bool, .tensor, .list, .numberList, .range, .record, .function, .builtin, .model, .encoder,
                          .dataset, .optimizer, .schedule:
                         throw Message.wrongKind(context: "'text' argument 'text'", expected: "a string", got: c[0].kindText)
                     }
@@ -37,7 +37,7 @@ extension BuiltinRegistry {
         case .unknown: return true
         case let .builtin(name): return [sampleVocabInit, zeroInit, randomInit].contains(name)
         case let .record(r): return r[initField] != nil
-        case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .model, .encoder, .dataset,
+        case .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .function, .model, .encoder, .dataset,
              .optimizer, .schedule:
             return false
         }
@@ -49,7 +49,7 @@ extension BuiltinRegistry {
         let name = c.name
         switch c[1] {
         case .number, .dim, .model, .unknown: break
-        case .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .encoder, .dataset, .optimizer, .schedule:
+        case .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .encoder, .dataset, .optimizer, .schedule:
             throw .wrongKind(context: "'\(name)' argument 'dim'", expected: "a token width or a model (embedding(8, lm))", got: c[1].kindText)
         }
         guard c.given.count > 3, c.given[3] else { return .encoder }
@@ -58,7 +58,7 @@ extension BuiltinRegistry {
         }
         switch c[1] {
         case .model, .unknown: break
-        case .number, .dim, .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .encoder, .dataset,
+        case .number, .dim, .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .encoder, .dataset,
              .optimizer, .schedule:
             throw .badArgument(function: name, "init: reads a model's embeddings, so the second argument must be the model, as in embedding(8, lm, init: text(\"…\")); got \(c[1].kindText)")
         }

@@ -47,7 +47,7 @@ extension BuiltinRegistry {
                     switch c[1] {
                     case let .tensor(t): return .tensor(t)
                     case .list: return .list(.tensor(.unknown))
-                    case .unknown, .none, .number, .dim, .bool, .string, .range, .record, .function, .builtin, .model,
+                    case .unknown, .none, .number, .dim, .bool, .string, .numberList, .range, .record, .function, .builtin, .model,
                          .encoder, .dataset, .optimizer, .schedule:
                         return .unknown
                     }

@@ -2,7 +2,44 @@ import PTuneCore
 
 extension BuiltinRegistry {
     /// Creating tensors, changing their shape and dtype, reductions, autodiff.
-    static let tensorBuiltins: [Builtin] = creation + shaping + reductions + autodiff
+    static let tensorBuiltins: [Builtin] = creation + shaping + reductions + ordering + autodiff
+
+    /// How `full` is called (the old `full(2, 3, value: 0.5)` form is refused with this).
+    static let fullUsage = "full takes the size and the fill value, as torch.full: full([2, 3], 0.5) or full(4, 0.5)"
+    /// How `randint` is called.
+    static let randintUsage = "randint takes low, high and the size, as torch.randint: randint(0, 8, [32]), or randint(8, [32]) for low 0"
+
+    /// The shape a size argument gives statically: one dim for a number, one unknown dim per item of a list of
+    /// known length.
+    static func sizeShape(_ t: LangType) -> [Dim]? {
+        switch t {
+        case .number, .dim: return [ShapeRules.dim(from: t)]
+        case let .numberList(l):
+            guard let s = l.shape, s.count == 1, let n = s[0].value else { return nil }
+            return [Dim](repeating: .unknown, count: n)
+        case .unknown, .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
+             .dataset, .optimizer, .schedule:
+            return nil
+        }
+    }
+
+    /// A size argument at run time: an integer (one axis) or a list of integers.
+    static func sizeArgument(_ a: Arguments, _ i: Int) throws -> [Int] {
+        if case .number = a[i] { return [try a.int(i)] }
+        return try a.ints(i)
+    }
+
+    /// `randint(low, high, size)` or `randint(high, size)` (low 0), by name or position.
+    static func randintArguments(_ a: Arguments) throws -> (Int, Int, [Int]) {
+        if !a.isNone(2) {
+            // randint(8, size: [32]): one bound is the high one.
+            if a.isNone(1) { return (0, try a.int(0), try sizeArgument(a, 2)) }
+            return (a.isNone(0) ? 0 : try a.int(0), try a.int(1), try sizeArgument(a, 2))
+        }
+        // Two arguments: the second is the size when it is a list (randint(8, [32])) or named.
+        guard !a.isNone(0), !a.isNone(1), case .list = a[1] else { throw RuntimeFailure(.badArgument(function: "randint", randintUsage)) }
+        return (0, try a.int(0), try sizeArgument(a, 1))
+    }
 
     static func floatDType(_ a: Arguments, _ i: Int, _ m: Machine) throws -> DType {
         a.isNone(i) ? m.defaultDType : try a.dtype(i)
@@ -25,14 +62,18 @@ extension BuiltinRegistry {
                     let shape = try a.ints(0), lo = try a.number(1), hi = try a.number(2), dt = try floatDType(a, 3, m)
                     return .tensor(try m.withRandom { try Tensor.rand(shape, low: lo, high: hi, dtype: dt, using: &$0) })
                 }),
-        Builtin("randint", [.variadic("shape", "int"), .required("high", "int"), .optional("low", "int", .number(0))],
+        Builtin("randint", [.optional("low", "int", .none), .optional("high", "int", .none), .optional("size", "int or list of ints", .none)],
                 returns: "tensor", topic: .tensor,
-                summary: "a tensor of uniform random integers in [low, high) (int64)", example: "let labels = randint(32, high: 8)",
+                summary: "a tensor of uniform random integers in [low, high) (int64), as torch.randint: randint(low, high, size) or randint(high, size)",
+                example: "let labels = randint(0, 8, [32])",
                 infer: { c in
-                    .tensor(TensorType(shape: c.variadic.isEmpty ? nil : c.variadic.map(ShapeRules.dim(from:)), dtype: .int64))
+                    // randint(high, size): the size is the second argument; the old randint(32, high: 8) has none.
+                    if !c.given[2], c[1].kind == .number { throw Message.badArgument(function: "randint", randintUsage) }
+                    let size = c.given[2] ? c[2] : c[1]
+                    return .tensor(TensorType(shape: sizeShape(size), dtype: .int64))
                 },
                 run: { a, m in
-                    let shape = try a.ints(0), hi = try a.int(1), lo = try a.int(2)
+                    let (lo, hi, shape) = try randintArguments(a)
                     guard hi > lo else { throw RuntimeFailure(.badArgument(function: "randint", "high (\(hi)) must be greater than low (\(lo))")) }
                     return .tensor(try m.withRandom { try Tensor.randint(shape, in: lo..<hi, using: &$0) })
                 }),
@@ -44,11 +85,18 @@ extension BuiltinRegistry {
                 summary: "a tensor of ones", example: "let mask = ones(1, virtual)",
                 infer: { c in BuiltinRules.created(c, dtypeParam: 1) },
                 run: { a, m in .tensor(try Tensor.ones(try a.ints(0), dtype: try floatDType(a, 1, m))) }),
-        Builtin("full", [.variadic("shape", "int"), .required("value", "number"), .optional("dtype", "dtype", .none)],
-                returns: "tensor", topic: .tensor, summary: "a tensor with every element equal to value",
-                example: "let t = full(2, 3, value: 0.5)",
-                infer: { c in BuiltinRules.created(c, dtypeParam: 2) },
-                run: { a, m in .tensor(try Tensor.full(try a.ints(0), value: try a.number(1), dtype: try floatDType(a, 2, m))) }),
+        Builtin("full", [.required("size", "int or list of ints"), .optional("fill_value", "number", .none),
+                         .optional("dtype", "dtype", .none), .optional("value", "number", .none)],
+                returns: "tensor", topic: .tensor, summary: "a tensor of the given size with every element equal to fill_value, as torch.full",
+                example: "let t = full([2, 3], 0.5)",
+                infer: { c in
+                    if c.given[3] { throw Message.badArgument(function: "full", fullUsage) }
+                    return .tensor(TensorType(shape: sizeShape(c[0]), dtype: BuiltinRules.dtype(c, 2)))
+                },
+                run: { a, m in
+                    guard a.isNone(3), !a.isNone(1) else { throw RuntimeFailure(.badArgument(function: "full", fullUsage)) }
+                    return .tensor(try Tensor.full(try sizeArgument(a, 0), value: try a.number(1), dtype: try floatDType(a, 2, m)))
+                }),
         Builtin("arange", [.required("start", "number"), .optional("end", "number", .none), .optional("step", "number", .number(1)),
                            .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "evenly spaced values in [start, end) (arange(n) is 0 … n-1)", example: "let idx = arange(virtual)",
@@ -64,7 +112,7 @@ extension BuiltinRegistry {
         Builtin("tensor", [.receiver("values", .list), .optional("dtype", "dtype", .none)], returns: "tensor", topic: .tensor,
                 summary: "a tensor from a (nested) list of numbers", example: "let t = tensor([1, 2, 3], dtype: \"int64\")",
                 infer: { c in
-                    if case let .tensor(t) = c[0] { return .tensor(TensorType(shape: t.shape, dtype: BuiltinRules.dtype(c, 1))) }
+                    if let t = c[0].tensorType, c[0] != .unknown { return .tensor(TensorType(shape: t.shape, dtype: BuiltinRules.dtype(c, 1))) }
                     return .tensor(TensorType(shape: nil, dtype: BuiltinRules.dtype(c, 1)))
                 },
                 run: { a, m in
@@ -106,7 +154,7 @@ extension BuiltinRegistry {
                 run: { a, _ in
                     let items = try a.list(0)
                     let ts = try items.enumerated().map { i, v -> Tensor in
-                        guard let t = v.tensorValue else {
+                        guard let t = try v.asTensor(dtype: a.listDType) else {
                             throw RuntimeFailure(.wrongKind(context: "'concat' tensor \(i + 1)", expected: "a tensor", got: v.kindText))
                         }
                         return t
@@ -126,7 +174,7 @@ extension BuiltinRegistry {
                 },
                 run: { a, _ in
                     let ts = try a.list(0).map { v -> Tensor in
-                        guard let t = v.tensorValue else { throw RuntimeFailure(.wrongKind(context: "'stack'", expected: "tensors", got: v.kindText)) }
+                        guard let t = try v.asTensor(dtype: a.listDType) else { throw RuntimeFailure(.wrongKind(context: "'stack'", expected: "tensors", got: v.kindText)) }
                         return t
                     }
                     return .tensor(try Tensor.stack(ts, axis: try a.int(1)))

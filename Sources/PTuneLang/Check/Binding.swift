@@ -47,6 +47,16 @@ public enum BindingKind: String, Sendable {
     }
 }
 
+/// Where a name's value is found by the code that uses it.
+enum BindingPlace: Equatable {
+    /// In a slot of the frame (or a global slot).
+    case frame
+    /// In the running function's captures: a local of a frame around it, as it was when the function was made.
+    case capture
+    /// The running function itself (a local function's own name inside it).
+    case itself
+}
+
 /// A name the checker knows: where its value lives and what it is.
 struct Binding {
     var name: String
@@ -55,6 +65,8 @@ struct Binding {
     var type: LangType
     var span: SourceSpan?
     var isGlobal: Bool
+    /// Where a local of a function lives: its frame, or (seen from a function inside) the function's captures.
+    var place: BindingPlace = .frame
     /// For functions: parameter names and the inferred result type.
     var parameterNames: [String] = []
     /// For functions: each parameter's default value, nil where it has none.

@@ -1,11 +1,15 @@
 import PTuneCore
 
 /// Where a name's value lives while the program runs.
-enum Slot {
+enum Slot: Equatable {
     /// A session-wide slot (read only once it holds a value: a declaration that failed leaves it empty).
     case global(Int, name: String)
     /// A slot of the running frame.
     case local(Int)
+    /// A value the running function captured when it was made.
+    case capture(Int)
+    /// The running function itself.
+    case itself
 }
 
 /// An expression after checking, as ``CodeGen`` compiles it: every name resolved to a slot or a builtin, every call
@@ -19,7 +23,7 @@ indirect enum CheckedExpr {
     case list([CheckedExpr])
     /// `{lr: 0.001, acc: 0.9}`: field names and values, in order
     case record([String], [CheckedExpr])
-    /// `[[1, 2], [3, 4]]`, made with the dtype of the moment it runs.
+    /// `[[1, 2], [3, 4]]`: a list of numbers (nested lists of numbers), exact; a tensor only where one is asked for.
     case tensorLiteral(TensorLiteral, SourceSpan)
     /// `64 -> 256 -> 64`: integer sizes.
     case sizes([CheckedExpr], SourceSpan)
@@ -41,6 +45,8 @@ indirect enum CheckedExpr {
     case index(CheckedExpr, [CheckedSubscript], SourceSpan)
     /// `if cond { a } else { b }`
     case conditional(CheckedExpr, SourceSpan, CheckedExpr, CheckedExpr)
+    /// `fn(x) = …`: a function value made when this runs, capturing the values its body reads from the frame.
+    case closure(CheckedFunction)
     /// An expression with a mistake the checker reported: the program is rejected before this could run.
     case invalid(SourceSpan)
 }
@@ -76,6 +82,8 @@ struct CheckedFunction {
     let frameSize: Int
     let span: SourceSpan
     let body: Body
+    /// Where each value the function captures comes from in the frame that makes it (empty for a top-level one).
+    var captures: [Slot] = []
 }
 
 /// A statement after checking, as ``CodeGen`` compiles it.
@@ -90,8 +98,8 @@ indirect enum CheckedStmt {
     /// A declaration: the value, where it is written, what is declared, and where it is stored. `dtype` is the
     /// default dtype there (a number declared as a `param` becomes a tensor of it).
     case declare(CheckedExpr, valueSpan: SourceSpan, kind: BindingKind, name: String, dtype: DType, into: Slot)
-    /// `fn name(…)`, stored in a global slot.
-    case function(CheckedFunction, slot: Int)
+    /// `fn name(…)`, stored in a global slot (top level) or a local one (in a block), made when this runs.
+    case function(CheckedFunction, into: Slot)
     /// `if cond { … } else { … }`, with where the condition is written.
     case ifElse(CheckedExpr, SourceSpan, [CheckedStmt], [CheckedStmt]?)
     /// `for x in xs { … }`: the variable's local slot, the iterable and where it is written, the body.

@@ -20,7 +20,9 @@ extension Checker {
             guard let kind = recv.type.kind, kind != .record else {
                 return dynamicMethodCall(recv, method, args, span)
             }
-            if let b = registry.method(kind, method) {
+            // A list of numbers has the methods of a tensor too: `[1, 2, 3].sum()`.
+            let numbersMethod = kind == .list && TypeRules.tensorOperand(recv.type) != nil ? registry.method(.tensor, method) : nil
+            if let b = registry.method(kind, method) ?? numbersMethod {
                 recordMember(memberSpan, method, .method(b))
                 return builtinCall(b, receiver: recv, args, span, receiverExpr: base)
             }
@@ -33,7 +35,8 @@ extension Checker {
                                  suggestion: Suggestions.closest(to: method, in: names)), at: span)
             _ = args.map { expression($0.value) }
             return Checked(type: .unknown, expr: .invalid(span))
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional,
+             .lambda:
             return dynamicCall(expression(callee), args, span)
         }
     }
@@ -132,6 +135,9 @@ extension Checker {
         sub.diagnostics = []
         sub.inferenceDepth += 1
         sub.scopes = [[:]]
+        sub.enclosing = []
+        sub.captures = []
+        sub.ownBinding = nil
         sub.nextLocal = 0
         sub.frameSize = 0
         sub.function = (decl.name, [])
@@ -165,7 +171,8 @@ extension Checker {
             type = .tensor(TensorType(shape: nil, dtype: dtype))
         case .unknown, .function, .builtin:
             break
-        case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .dataset, .optimizer, .schedule:
+        case .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .record, .dataset, .optimizer,
+             .schedule:
             error(.notCallable(callee.type.kindText), at: span)
         }
         return Checked(type: type, expr: .dynamicCall(callee.expr, argCs.map(\.expr), labels: args.map(\.label), span))

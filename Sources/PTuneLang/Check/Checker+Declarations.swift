@@ -23,7 +23,12 @@ extension Checker {
             // `encoder pe = mlp(virtual, embed)` means the MLP prompt encoder, not an MLP layer.
             value = .call(.name(n + "_encoder", ns), args, cs)
         }
-        let c = expression(value)
+        var c: Checked
+        if kind == .let, case let .lambda(f, _) = value {
+            c = lambda(f, named: name)
+        } else {
+            c = expression(value)
+        }
         if topLevel { recordPrefixShape(kind, name, value) }
         var type = c.type
         switch kind {
@@ -40,14 +45,16 @@ extension Checker {
                 type = .dim(Dim(d.value, name: name))
             case .unknown:
                 type = .dim(Dim(nil, name: name))
-            case .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
-                 .dataset, .optimizer, .schedule:
+            case .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .model,
+                 .encoder, .dataset, .optimizer, .schedule:
                 error(.badDim(name, "must be a positive integer, got \(c.type.kindText)"), at: value.span)
                 type = .dim(Dim(nil, name: name))
             }
         case .param, .frozen:
             switch c.type {
             case .tensor, .unknown, .number: break
+            case let .numberList(t): type = .tensor(t)
+            case let .list(e) where TypeRules.tensorOperand(.list(e)) != nil: type = .tensor(TensorType(shape: nil, dtype: dtype))
             case .model where kind == .frozen: break
             case .none, .dim, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
                  .optimizer, .schedule:
@@ -94,7 +101,7 @@ extension Checker {
         switch e {
         case .number, .string, .bool, .tensor: return true
         case let .list(items, _): return items.allSatisfy(isLiteral)
-        case .none, .name, .chain, .unary, .binary, .call, .member, .index, .record, .conditional: return false
+        case .none, .name, .chain, .unary, .binary, .call, .member, .index, .record, .conditional, .lambda: return false
         }
     }
 
@@ -123,7 +130,7 @@ extension Checker {
             for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
             return .list(out)
         case let .unary(.negate, .number(v, _), _): return .number(-v)
-        case .name, .chain, .unary, .binary, .call, .member, .index, .record, .conditional: return nil
+        case .name, .chain, .unary, .binary, .call, .member, .index, .record, .conditional, .lambda: return nil
         }
     }
 
@@ -137,49 +144,20 @@ extension Checker {
 
     // MARK: - Functions
 
-    /// `fn name(params) = expr` or `{ … }`.
+    /// `fn name(params) = expr` or `{ … }` at the top level: a global that sees globals.
     mutating func functionDeclaration(_ f: FunctionDecl) -> CheckedStmt {
         pending[f.name] = nil
         let slot = globals.declare(f.name, kind: .function, type: .function(f.name, arity: f.parameters.count), span: f.nameSpan)
         globals.bindings[slot].parameterNames = f.parameters.map(\.name)
         globals.bindings[slot].decl = f
-        var defaults = [Value?](repeating: nil, count: f.parameters.count)
-        for (i, d) in f.defaults.enumerated() where i < defaults.count {
-            guard let d else { continue }
-            if let v = Checker.literal(d) { defaults[i] = v } else { error(.defaultNotLiteral(f.parameters[i].name), at: d.span) }
-        }
+        let defaults = parameterDefaults(f)
         globals.bindings[slot].parameterDefaults = defaults
         if slot >= Machine.maxGlobals { error(.tooManyNames(Machine.maxGlobals), at: f.nameSpan) }
-        // A fresh frame: parameters in the first slots.
-        let saved = (scopes, nextLocal, frameSize, function, loopDepth)
-        scopes = [[:]]
-        nextLocal = 0
-        frameSize = 0
-        function = (f.name, [])
-        loopDepth = 0
-        for p in f.parameters {
-            _ = declareLocal(p.name, kind: .parameter, type: .unknown, span: p.span)
-            recordDeclaration(p.name, p.span, kind: .parameter, type: .unknown, isGlobal: false, visibility: .within(f.span))
-        }
-        let body: CheckedFunction.Body
-        var result: LangType = .unknown
-        switch f.body {
-        case let .expression(e):
-            let c = expression(e)
-            body = .expression(c.expr)
-            result = c.type
-        case let .block(stmts):
-            body = .block(block(stmts))
-            if let returns = function?.returns, let first = returns.first, returns.allSatisfy({ $0 == first }) { result = first }
-        }
-        let frame = Swift.max(frameSize, f.parameters.count)
-        (scopes, nextLocal, frameSize, function, loopDepth) = saved
+        let (checked, result) = functionBody(f, defaults: defaults, own: globals.bindings[slot])
         globals.bindings[slot].returnType = result
         recordDeclaration(f.name, f.nameSpan, kind: .function, type: .function(f.name, arity: f.parameters.count), isGlobal: true,
                           visibility: .global, parameters: f.parameters.map(\.name), returnType: result)
-        let checked = CheckedFunction(name: f.name, parameterNames: f.parameters.map(\.name), parameterDefaults: defaults,
-                                      frameSize: frame, span: f.span, body: body)
-        return .function(checked, slot: slot)
+        return .function(checked, into: .global(slot, name: f.name))
     }
 
     // MARK: - Assignment
@@ -194,6 +172,10 @@ extension Checker {
                 return .nothing
             }
             recordReference(nameSpan, to: b)
+            if b.place != .frame {
+                error(.cannotAssign(name, kind: "captured value", hint: "a function keeps the values it sees from around it as they were when it was made; return a new value instead"), at: nameSpan)
+                return .nothing
+            }
             if b.kind == .param && op != .assign, let arith = op.binary {
                 return .updateParam(.load(b.location, span), arith, value.expr, span)
             }
@@ -217,7 +199,8 @@ extension Checker {
         case let .member(base, member, _):
             let recv = expression(base)
             return .setMember(recv.expr, member, op.binary, value.expr, span)
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional,
+             .lambda:
             error(.invalidAssignmentTarget(op.rawValue), at: target.span)
             return .nothing
         }

@@ -47,6 +47,8 @@ extension Checker {
             let cs = fields.map { expression($0.value) }
             return Checked(type: .record(RecordType(zip(fields, cs).map { ($0.name, $1.type.widened) })),
                            expr: .record(fields.map(\.name), cs.map(\.expr)))
+        case let .lambda(f, _):
+            return lambda(f)
         case let .conditional(cond, then, otherwise, _):
             let c = condition(cond)
             let a = expression(then), b = expression(otherwise)
@@ -100,7 +102,7 @@ extension Checker {
             }
         }
         if let why = ragged(lit, 0) { error(.raggedLiteral(why), at: span) }
-        return Checked(type: .tensor(TensorType(shape: shape.map { Dim($0) }, dtype: dtype)), expr: .tensorLiteral(lit, span))
+        return Checked(type: .numberList(TensorType(shape: shape.map { Dim($0) }, dtype: dtype)), expr: .tensorLiteral(lit, span))
     }
 
     // MARK: - Operators

@@ -55,10 +55,10 @@ extension Checker {
     /// An integer the expression is before running: a literal, or the name of a `dim` or constant.
     func staticInt(_ e: Expr?) -> Int? {
         if case let .number(v, _)? = e { return Value.exactInt(v) }
-        if case let .name(n, _)? = e { return resolve(n).flatMap { BuiltinRules.constant($0.type) } }
+        if case let .name(n, _)? = e { return peek(n).flatMap { BuiltinRules.constant($0.type) } }
         return nil
     }
 
     /// Whether `name` resolves to a top-level binding (not a local of the same name).
-    func isGlobal(_ name: String) -> Bool { resolve(name)?.isGlobal ?? false }
+    func isGlobal(_ name: String) -> Bool { peek(name)?.isGlobal ?? false }
 }

@@ -19,8 +19,7 @@ extension Checker {
         case let .declare(kind, name, nameSpan, value, span):
             return declaration(kind, name, nameSpan, value, span, topLevel: topLevel)
         case let .function(f):
-            if !topLevel { error(.topLevelOnly("'fn'"), at: f.span); return .nothing }
-            return functionDeclaration(f)
+            return topLevel ? functionDeclaration(f) : localFunction(f)
         case let .ifElse(cond, then, otherwise, _):
             let c = condition(cond)
             let a = inScope { $0.block(then) }
@@ -84,8 +83,8 @@ extension Checker {
             if let shape = t.shape, shape.contains(where: { ($0.value ?? 1) != 1 }) {
                 error(.wrongKind(context: "a condition", expected: "a bool", got: c.type.kindText), at: e.span)
             }
-        case .none, .number, .dim, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
-             .optimizer, .schedule:
+        case .none, .number, .dim, .string, .list, .numberList, .range, .record, .function, .builtin, .model, .encoder,
+             .dataset, .optimizer, .schedule:
             error(.wrongKind(context: "a condition", expected: "a bool", got: c.type.kindText), at: e.span)
         }
         return c.expr
@@ -95,8 +94,8 @@ extension Checker {
     mutating func expectNumber(_ t: LangType, _ context: String, at span: SourceSpan) {
         switch t {
         case .number, .dim, .unknown: return
-        case .tensor, .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
-             .optimizer, .schedule:
+        case .tensor, .none, .bool, .string, .list, .numberList, .range, .record, .function, .builtin, .model, .encoder,
+             .dataset, .optimizer, .schedule:
             error(.wrongKind(context: context, expected: "a number", got: t.kindText), at: span)
         }
     }
@@ -109,6 +108,8 @@ extension Checker {
         switch it.type {
         case .range: elementType = .number(nil)
         case let .list(e): elementType = e
+        case let .numberList(t):
+            elementType = t.shape.map { $0.count <= 1 ? .number(nil) : .numberList(TensorType(shape: Array($0.dropFirst()), dtype: t.dtype)) } ?? .unknown
         case let .tensor(t):
             elementType = t.shape?.count == 1 ? .number(nil) : .tensor(TensorType(shape: t.shape.map { Array($0.dropFirst()) }, dtype: t.dtype))
         case .unknown: elementType = .unknown

@@ -26,8 +26,8 @@ extension Checker {
         switch data.type {
         case let .dataset(c): columns = c
         case .unknown: break
-        case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model,
-             .encoder, .optimizer, .schedule:
+        case .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin,
+             .model, .encoder, .optimizer, .schedule:
             error(.wrongKind(context: "'train … on'", expected: "a dataset", got: data.type.kindText), at: t.data.span)
         }
         // Options: `loss` and `eval` see `batch`; the others are plain values.

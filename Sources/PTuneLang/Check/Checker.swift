@@ -17,6 +17,12 @@ struct Checker {
     /// The function being checked, if any: its name and the types its `return`s give.
     var function: (name: String, returns: [LangType])?
     var loopDepth = 0
+    /// The frames around the function being checked, outermost first (empty at the top level).
+    var enclosing: [CheckerFrame] = []
+    /// Where the values the function being checked captures come from, in the frame around it.
+    var captures: [Slot] = []
+    /// The binding the function being checked is declared as (its own name inside it refers to it).
+    var ownBinding: Binding?
     /// The default float dtype at this point of the script.
     var dtype: DType
     /// Names assigned anywhere in the program (their declared types are widened).
@@ -136,12 +142,6 @@ struct Checker {
         return slot
     }
 
-    /// The binding `name` refers to here: locals innermost first, then globals.
-    func resolve(_ name: String) -> Binding? {
-        for scope in scopes.reversed() { if let b = scope[name] { return b } }
-        return globals.lookup(name)
-    }
-
     /// Updates the recorded type of a binding (after an assignment widens it).
     mutating func setType(of b: Binding, _ type: LangType) {
         if b.isGlobal {
@@ -157,7 +157,7 @@ struct Checker {
     /// Every name visible here (for "did you mean").
     func visibleNames() -> [String] {
         var names = Array(globals.slots.keys) + registry.globalNames
-        for s in scopes { names += s.keys }
+        for s in scopes + enclosing.flatMap(\.scopes) { names += s.keys }
         return names
     }
 
@@ -172,5 +172,11 @@ struct Checker {
 
 extension Binding {
     /// Where the binding's value lives at run time.
-    var location: Slot { isGlobal ? .global(slot, name: name) : .local(slot) }
+    var location: Slot {
+        switch place {
+        case .frame: return isGlobal ? .global(slot, name: name) : .local(slot)
+        case .capture: return .capture(slot)
+        case .itself: return .itself
+        }
+    }
 }

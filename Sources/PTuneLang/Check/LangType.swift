@@ -100,6 +100,9 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
     case tensor(TensorType)
     /// A list of elements of one type (or `unknown`).
     case list(LangType)
+    /// A list of numbers (lists of such lists for more axes) whose shape is known: `[3.0, -1.0]`. It is a list
+    /// wherever a list will do and a tensor of this shape and dtype where a tensor is asked for.
+    case numberList(TensorType)
     /// `a..b`
     case range
     /// A record with named fields (a batch, a split, a history).
@@ -129,6 +132,7 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         case .string: return "a string"
         case let .tensor(t): return "a " + t.description
         case .list: return "a list"
+        case .numberList: return "a list of numbers"
         case .range: return "a range"
         case .record: return "a record"
         case let .function(name, _): return "the function '\(name)'"
@@ -152,6 +156,7 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         case .string: return "string"
         case let .tensor(t): return t.description
         case let .list(e): return e == .unknown ? "list" : "list of \(e)"
+        case let .numberList(t): return "list of numbers " + t.shapeText
         case .range: return "range"
         case let .record(r): return "record {" + zip(r.names, r.types).map { "\($0): \($1)" }.joined(separator: ", ") + "}"
         case let .function(name, arity): return "fn \(name)(\(arity) parameter\(arity == 1 ? "" : "s"))"
@@ -164,10 +169,11 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The tensor type when the value is a tensor (or may be one: unknown), nil for other kinds.
+    /// The tensor type when the value is a tensor (or may be one: unknown, or stands for one: a list of numbers),
+    /// nil for other kinds.
     var tensorType: TensorType? {
         switch self {
-        case let .tensor(t): return t
+        case let .tensor(t), let .numberList(t): return t
         case .unknown: return .unknown
         case .none, .number, .dim, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder,
              .dataset, .optimizer, .schedule:
@@ -181,6 +187,7 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         case .number, .dim: return .number(nil)
         case let .tensor(t): return .tensor(TensorType(shape: nil, dtype: t.dtype))
         case .list: return .list(.unknown)
+        case let .numberList(t): return .numberList(TensorType(shape: nil, dtype: t.dtype))
         case .none: return .unknown
         case .unknown, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset,
              .optimizer, .schedule:

@@ -116,8 +116,8 @@ enum ShapeRules {
         switch t {
         case let .dim(d): return d
         case let .number(v): return Dim(v.flatMap(Value.exactInt))
-        case .unknown, .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
-             .dataset, .optimizer, .schedule:
+        case .unknown, .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .model,
+             .encoder, .dataset, .optimizer, .schedule:
             return .unknown
         }
     }

@@ -13,6 +13,7 @@ enum TypeRules {
             case let .number(v): return .number(op == .negate ? v.map { -$0 } : v)
             case let .dim(d): return .number(d.value.map { Double(op == .negate ? -$0 : $0) })
             case .tensor: return t
+            case let .numberList(x): return .tensor(x)
             case .unknown, .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder,
                  .dataset, .optimizer, .schedule:
                 throw .unaryKind(op: op.rawValue, operand: t.kindText)
@@ -21,8 +22,8 @@ enum TypeRules {
             switch t {
             case .bool: return .bool
             case .tensor: return t
-            case .unknown, .none, .number, .dim, .string, .list, .range, .record, .function, .builtin, .model,
-                 .encoder, .dataset, .optimizer, .schedule:
+            case .unknown, .none, .number, .dim, .string, .list, .numberList, .range, .record, .function, .builtin,
+                 .model, .encoder, .dataset, .optimizer, .schedule:
                 throw .unaryKind(op: "not", operand: t.kindText)
             }
         }
@@ -52,8 +53,8 @@ enum TypeRules {
                 switch t {
                 case .bool, .unknown: continue
                 case let .tensor(tt) where tt.shape.map({ $0.allSatisfy { ($0.value ?? 1) == 1 } }) ?? true: continue
-                case .none, .number, .dim, .string, .tensor, .list, .range, .record, .function, .builtin, .model,
-                     .encoder, .dataset, .optimizer, .schedule:
+                case .none, .number, .dim, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin,
+                     .model, .encoder, .dataset, .optimizer, .schedule:
                     throw kinds()
                 }
             }
@@ -62,14 +63,17 @@ enum TypeRules {
             for t in [a, b] {
                 switch t {
                 case .number, .dim, .unknown: continue
-                case .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model, .encoder,
-                     .dataset, .optimizer, .schedule:
+                case .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin, .model,
+                     .encoder, .dataset, .optimizer, .schedule:
                     throw kinds()
                 }
             }
             return .range
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
-            if let ta = tensorOperand(a), let tb = tensorOperand(b), a.isTensor || b.isTensor {
+            // A list of numbers compared with a tensor, or ordered against numbers, is a tensor; `==` of lists is
+            // one bool.
+            let ordering = op != .equal && op != .notEqual && (a.isNumberList || b.isNumberList)
+            if let ta = tensorOperand(a), let tb = tensorOperand(b), a.isTensor || b.isTensor || ordering {
                 let shape = try broadcastShapes(ta, tb, op: "compare")
                 return .tensor(TensorType(shape: shape, dtype: try ShapeRules.dtype(ta.dtype, tb.dtype, op: op.rawValue)))
             }
@@ -79,20 +83,22 @@ enum TypeRules {
             throw kinds()
         case .add, .subtract, .multiply, .divide, .remainder, .power:
             if let r = numberArithmetic(op, a, b) { return r }
-            if a.isTensor || b.isTensor, let ta = tensorOperand(a), let tb = tensorOperand(b) {
+            if op == .add, let joined = concatenation(a, b) { return joined }
+            if a.isTensor || b.isTensor || a.isNumberList || b.isNumberList, let ta = tensorOperand(a), let tb = tensorOperand(b) {
                 let shape = try broadcastShapes(ta, tb, op: verb(op))
                 return .tensor(TensorType(shape: shape, dtype: try ShapeRules.dtype(ta.dtype, tb.dtype, op: op.rawValue)))
             }
             if unknownSide { return .unknown }
             if op == .add, a.kind == .string, b.kind == .string { return .string }
-            if op == .add, case let .list(x) = a, case let .list(y) = b { return .list(x == y ? x : .unknown) }
             throw kinds()
         case .matmul:
             if unknownSide {
-                if a.isTensor || b.isTensor { return .tensor(TensorType(shape: nil, dtype: (a.tensorType?.dtype ?? b.tensorType?.dtype))) }
+                if a.isTensor || b.isTensor || a.isNumberList || b.isNumberList {
+                return .tensor(TensorType(shape: nil, dtype: (a.tensorType?.dtype ?? b.tensorType?.dtype)))
+            }
                 return .unknown
             }
-            guard case let .tensor(ta) = a, case let .tensor(tb) = b else { throw kinds() }
+            guard a.isTensor || a.isNumberList, b.isTensor || b.isNumberList, let ta = a.tensorType, let tb = b.tensorType else { throw kinds() }
             let dt = try ShapeRules.dtype(ta.dtype, tb.dtype, op: "@")
             guard let sa = ta.shape, let sb = tb.shape else { return .tensor(TensorType(shape: nil, dtype: dt)) }
             return .tensor(TensorType(shape: try ShapeRules.matmul(sa, sb), dtype: dt))
@@ -105,8 +111,8 @@ enum TypeRules {
             switch t {
             case let .number(v): return (v, nil)
             case let .dim(d): return (d.value.map(Double.init), d)
-            case .unknown, .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .model,
-                 .encoder, .dataset, .optimizer, .schedule:
+            case .unknown, .none, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin,
+                 .model, .encoder, .dataset, .optimizer, .schedule:
                 return nil
             }
         }
@@ -136,13 +142,33 @@ enum TypeRules {
     /// The tensor type an operand contributes to a broadcast (a number is a rank-0 tensor), or nil.
     static func tensorOperand(_ t: LangType) -> TensorType? {
         switch t {
-        case let .tensor(x): return x
+        case let .tensor(x), let .numberList(x): return x
         case .number, .dim: return TensorType(shape: [], dtype: nil)
         case .unknown: return .unknown
-        case .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+        case let .list(e):
+            // A list built at run time may hold numbers (it is then made a tensor).
+            switch e {
+            case .number, .dim, .unknown, .list, .numberList: return .unknown
+            case .none, .bool, .string, .tensor, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+                 .optimizer, .schedule:
+                return nil
+            }
+        case .none, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset,
              .optimizer, .schedule:
             return nil
         }
+    }
+
+    /// `a + b` of two lists: one list, the items of `a` then those of `b` (nil when either is not a list).
+    static func concatenation(_ a: LangType, _ b: LangType) -> LangType? {
+        guard a.kind == .list, b.kind == .list else { return nil }
+        if case let .numberList(x) = a, case let .numberList(y) = b, let sx = x.shape, let sy = y.shape, sx.count == sy.count,
+           let nx = sx.first?.value, let ny = sy.first?.value,
+           zip(sx.dropFirst(), sy.dropFirst()).allSatisfy({ !$0.conflicts(with: $1) }) {
+            return .numberList(TensorType(shape: [Dim(nx + ny)] + sx.dropFirst(), dtype: x.dtype))
+        }
+        if case let .list(x) = a, case let .list(y) = b { return .list(x == y ? x : .unknown) }
+        return .list(.unknown)
     }
 
     static func broadcastShapes(_ a: TensorType, _ b: TensorType, op: String) throws(Message) -> [Dim]? {
@@ -152,6 +178,10 @@ enum TypeRules {
 
     /// The static type of `base.name`, or throws for a member the kind is known not to have.
     static func member(_ base: LangType, _ name: String, registry: BuiltinRegistry) throws(Message) -> LangType {
+        // A list of numbers has a tensor's members where a list has none of the name (`[[1, 2]].shape`).
+        if case let .numberList(t) = base, !ValueKind.list.propertyNames.contains(name), registry.method(.list, name) == nil {
+            return try member(.tensor(t), name, registry: registry)
+        }
         switch base {
         case .unknown: return .unknown
         case let .record(r):
@@ -176,7 +206,7 @@ enum TypeRules {
                 return .tensor(TensorType(shape: s.reversed(), dtype: t.dtype))
             default: break
             }
-        case .model, .encoder, .optimizer, .list, .string, .range, .schedule, .function, .builtin:
+        case .model, .encoder, .optimizer, .list, .numberList, .string, .range, .schedule, .function, .builtin:
             if base.kind?.propertyNames.contains(name) ?? false {
                 if name == "tokens" { return .tensor(.unknown) }
                 if name == "kind" || name == "name" { return .string }
@@ -214,6 +244,18 @@ enum TypeRules {
             return .tensor(TensorType(shape: out, dtype: tt.dtype))
         case let .list(e):
             return parts.first == .at ? e : t
+        case let .numberList(nt):
+            // Several indices ask for a tensor: `xs[1, 0]`.
+            guard parts.count == 1 else { return try index(.tensor(nt), parts) }
+            guard let shape = nt.shape, let first = shape.first else {
+                return parts[0] == .at ? .unknown : .numberList(TensorType(shape: nil, dtype: nt.dtype))
+            }
+            switch parts[0] {
+            case .at: return shape.count == 1 ? .number(nil) : .numberList(TensorType(shape: Array(shape.dropFirst()), dtype: nt.dtype))
+            case .all: return t
+            case .slice: return .numberList(TensorType(shape: [first.value == 0 ? first : .unknown] + shape.dropFirst(), dtype: nt.dtype))
+            case .key: throw .wrongKind(context: "a list index", expected: "an integer", got: "a string")
+            }
         case let .record(r):
             return parts.first == .key ? .unknown : .record(r)
         case .dataset:
@@ -232,6 +274,12 @@ extension LangType {
     /// Whether the type is known to be a tensor.
     var isTensor: Bool {
         if case .tensor = self { return true }
+        return false
+    }
+
+    /// Whether the type is a list of numbers of known shape (a tensor where one is asked for).
+    var isNumberList: Bool {
+        if case .numberList = self { return true }
         return false
     }
 }

@@ -28,8 +28,8 @@ extension CodeGen {
             let c = expression(cond), a = expression(then), b = expression(otherwise)
             return { m in try Control.truth(c, m, condSpan) ? try a(m) : try b(m) }
         case let .tensorLiteral(lit, span):
-            return { m in
-                do { return .tensor(try Tensor(literal: lit, dtype: m.defaultDType)) } catch { throw RuntimeFailure.located(error, at: span) }
+            return { _ in
+                do { return try Value.numbers(lit) } catch { throw RuntimeFailure.located(error, at: span) }
             }
         case let .sizes(items, span):
             let codes = items.map { CodeBox(code: expression($0)) }
@@ -58,12 +58,19 @@ extension CodeGen {
             return methodCall(expression(receiver), name, args.map { CodeBox(code: expression($0)) }, labels, span)
         case let .member(base, name, span):
             let rc = expression(base)
+            let listMember = ValueKind.list.propertyNames.contains(name)
             return { m in
-                let v = try rc(m)
-                do { return try Members.property(v, name) } catch { throw RuntimeFailure.located(error, at: span) }
+                var v = try rc(m)
+                do {
+                    // A list of numbers has a tensor's members where a list has none of the name.
+                    if case .list = v, !listMember { v = try v.tensorIfNumbers(dtype: m.defaultDType) }
+                    return try Members.property(v, name)
+                } catch { throw RuntimeFailure.located(error, at: span) }
             }
         case let .index(base, subscripts, span):
             return index(expression(base), subscripts, span)
+        case let .closure(f):
+            return closure(f, f.span)
         case let .invalid(span):
             return { _ in throw RuntimeFailure(.internalError("ran code that failed to check"), at: span) }
         }
@@ -75,7 +82,7 @@ extension CodeGen {
         switch op {
         case .negate:
             return { m in
-                do { return try Operators.negate(try code(m)) } catch { throw RuntimeFailure.located(error, at: span) }
+                do { return try Operators.negate(try code(m).tensorIfNumbers(dtype: m.defaultDType)) } catch { throw RuntimeFailure.located(error, at: span) }
             }
         case .plus:
             return code
@@ -106,7 +113,11 @@ extension CodeGen {
             return { m in
                 let x = try ac(m)
                 let y = try bc(m)
-                do { return try f(x, y) } catch { throw RuntimeFailure.located(error, at: span) }
+                do {
+                    if case .list = x { return try Operators.withNumberLists(op, x, y, dtype: m.defaultDType, f) }
+                    if case .list = y { return try Operators.withNumberLists(op, x, y, dtype: m.defaultDType, f) }
+                    return try f(x, y)
+                } catch { throw RuntimeFailure.located(error, at: span) }
             }
         }
     }
@@ -137,11 +148,15 @@ extension CodeGen {
             }
         }
         return { m in
-            let v = try bc(m)
+            var v = try bc(m)
             var ps: [IndexPart] = []
             ps.reserveCapacity(parts.count)
             for p in parts { ps.append(try p(m)) }
-            do { return try Operators.index(v, ps) } catch { throw RuntimeFailure.located(error, at: span) }
+            do {
+                // Several indices into a list of numbers ask for a tensor: `xs[1, 0]`.
+                if ps.count > 1, case .list = v { v = try v.tensorIfNumbers(dtype: m.defaultDType) }
+                return try Operators.index(v, ps)
+            } catch { throw RuntimeFailure.located(error, at: span) }
         }
     }
 }

@@ -29,10 +29,10 @@ extension CodeGen {
                 return .next
             }
         case let .function(f, slot):
-            let fn = function(f)
+            let make = closure(f, f.span)
+            let store = write(slot)
             return { m in
-                m.globals[slot] = .function(fn)
-                m.initialized[slot] = true
+                store(m, try make(m))
                 return .next
             }
         case let .ifElse(cond, condSpan, then, otherwise):
@@ -153,7 +153,7 @@ extension CodeGen {
                 let r = try recvCode(m)
                 var v = try valueCode(m)
                 do {
-                    if let op { v = try Operators.binary(op, try Members.property(r, member), v) }
+                    if let op { v = try Operators.binary(op, try Members.property(r, member), v, dtype: m.defaultDType) }
                     try Members.setProperty(r, member, v)
                 } catch { throw RuntimeFailure.located(error, at: span) }
                 return .next
@@ -161,6 +161,20 @@ extension CodeGen {
         case let .evaluate(e):
             let code = expression(e)
             return { m in _ = try code(m); return .next }
+        }
+    }
+
+    /// Code that makes the function value of `f` in the running frame: the compiled function itself when it
+    /// captures nothing, else a copy holding the values it captures as they are now.
+    static func closure(_ f: CheckedFunction, _ span: SourceSpan) -> Code {
+        let fn = function(f)
+        guard !f.captures.isEmpty else { return { _ in .function(fn) } }
+        let sources = f.captures.map { CodeBox(code: load($0, span)) }
+        return { m in
+            var values: [Value] = []
+            values.reserveCapacity(sources.count)
+            for s in sources { values.append(try s.code(m)) }
+            return .function(fn.closing(over: values))
         }
     }
 

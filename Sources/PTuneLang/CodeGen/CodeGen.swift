@@ -56,6 +56,16 @@ enum CodeGen {
             }
         case let .local(i):
             return { m in m.stack[m.base + i] }
+        case let .capture(i):
+            return { m in
+                guard let f = m.currentFunction, i < f.captures.count else { throw RuntimeFailure(.internalError("no captured value \(i)"), at: span) }
+                return f.captures[i]
+            }
+        case .itself:
+            return { m in
+                guard let f = m.currentFunction else { throw RuntimeFailure(.internalError("no running function"), at: span) }
+                return .function(f)
+            }
         }
     }
 
@@ -69,6 +79,9 @@ enum CodeGen {
             }
         case let .local(i):
             return { m, v in m.stack[m.base + i] = v }
+        case .capture, .itself:
+            // The checker refuses assignments to captured names.
+            return { _, _ in }
         }
     }
 
@@ -90,6 +103,8 @@ enum CodeGen {
                 m.stack[m.base + i] = v
                 return .next
             }
+        case .capture, .itself:
+            return { _ in throw RuntimeFailure(.internalError("assignment to a captured name"), at: span) }
         }
     }
 }

@@ -5,6 +5,7 @@ extension CheckedExpr {
     var span: SourceSpan? {
         switch self {
         case .constant, .record: return nil
+        case let .closure(f): return f.span
         case let .list(items): return items.lazy.compactMap(\.span).first
         case let .load(_, s), let .tensorLiteral(_, s), let .sizes(_, s), let .unary(_, _, s), let .binary(_, _, _, s),
              let .builtinCall(_, _, _, s), let .userCall(_, _, _, s), let .dynamicCall(_, _, _, s),
@@ -26,6 +27,9 @@ extension CheckedExpr {
         switch self {
         case .constant, .tensorLiteral, .invalid:
             return self
+        case .closure:
+            // A function made inside reads the frame it is made in: not inlined.
+            return nil
         case let .load(slot, _):
             guard case let .local(i) = slot else { return self }
             return i < env.count ? env[i] : nil

@@ -11,9 +11,9 @@ enum Invoke {
         guard args.count == f.arity else {
             throw RuntimeFailure(.tooManyArguments(function: f.name, max: f.arity, got: args.count), at: span)
         }
-        let saveTop = m.top, saveBase = m.base
+        let saveTop = m.top, saveBase = m.base, saveFunction = m.currentFunction
         try enter(f, m, span)
-        defer { leave(m, saveTop, saveBase) }
+        defer { leave(m, saveTop, saveBase, saveFunction) }
         for c in args {
             let v = try c.code(m)
             m.stack[m.top] = v
@@ -30,9 +30,9 @@ enum Invoke {
         guard args.count == f.arity else {
             throw RuntimeFailure(.tooManyArguments(function: f.name, max: f.arity, got: args.count), at: span)
         }
-        let saveTop = m.top, saveBase = m.base
+        let saveTop = m.top, saveBase = m.base, saveFunction = m.currentFunction
         try enter(f, m, span)
-        defer { leave(m, saveTop, saveBase) }
+        defer { leave(m, saveTop, saveBase, saveFunction) }
         for v in args {
             m.stack[m.top] = v
             m.top += 1
@@ -53,11 +53,12 @@ enum Invoke {
     }
 
     @inline(__always)
-    private static func leave(_ m: Machine, _ saveTop: Int, _ saveBase: Int) {
+    private static func leave(_ m: Machine, _ saveTop: Int, _ saveBase: Int, _ saveFunction: UserFunction?) {
         var i = saveTop
         while i < m.top { m.stack[i] = .none; i += 1 }
         m.top = saveTop
         m.base = saveBase
+        m.currentFunction = saveFunction
         m.callDepth -= 1
     }
 
@@ -65,6 +66,7 @@ enum Invoke {
     private static func run(_ f: UserFunction, _ m: Machine, _ frame: Int, _ span: SourceSpan) throws -> Value {
         m.base = frame
         m.top = frame + Swift.max(f.frameSize, f.arity)
+        m.currentFunction = f
         do {
             return try f.body(m)
         } catch {
@@ -95,6 +97,7 @@ enum Invoke {
     @inline(__always)
     static func builtin(_ b: Builtin, base: Int, _ m: Machine, _ span: SourceSpan) throws -> Value {
         var args = Arguments(builtin: b, slots: m.stack + base, count: b.parameters.count)
+        args.listDType = m.defaultDType
         do { return try b.run(&args, m) } catch { throw RuntimeFailure.located(error, at: span) }
     }
 
@@ -118,7 +121,7 @@ enum Invoke {
             do { plan = try BindingPlan(b, labels: labels) } catch { throw RuntimeFailure(error, at: span) }
             return try builtin(b, plan, args, m, span)
         case let .model(mo):
-            guard args.count == 1, labels[0] == nil, let x = args[0].tensorValue else {
+            guard args.count == 1, labels[0] == nil, let x = try args[0].asTensor(dtype: m.defaultDType) else {
                 throw RuntimeFailure(.wrongKind(context: "calling a model", expected: "one tensor argument", got: args.first?.kindText ?? "no arguments"), at: span)
             }
             do { return .tensor(try mo.forward(x)) } catch { throw RuntimeFailure.located(error, at: span) }
@@ -136,7 +139,9 @@ enum Invoke {
     static func callMethod(_ v: Value, _ name: String, _ args: [Value], labels: [String?], _ m: Machine,
                            _ span: SourceSpan) throws -> Value {
         if case let .record(r) = v, let f = r[name] { return try callValue(f, args, labels: labels, m, span) }
-        guard let b = m.registry.method(v.kind, name) else {
+        // A list of numbers has the methods of a tensor too: `[1, 2, 3].sum()`.
+        let numbersMethod = v.kind == .list && v.isNumberList ? m.registry.method(.tensor, name) : nil
+        guard let b = m.registry.method(v.kind, name) ?? numbersMethod else {
             let names = v.kind.propertyNames + m.registry.methodNames(v.kind)
             throw RuntimeFailure(.unknownMember(kind: v.kindText, member: name, available: names,
                                                 suggestion: Suggestions.closest(to: name, in: names)), at: span)

@@ -25,6 +25,7 @@ final class Machine {
         var top = 0
         var callDepth = 0
         var returnValue: Value = .none
+        var function: UserFunction?
     }
 
     /// The first slot of the running frame.
@@ -41,6 +42,11 @@ final class Machine {
     @inline(__always) var callDepth: Int {
         get { regs.pointee.callDepth }
         set { regs.pointee.callDepth = newValue }
+    }
+    /// The user function running (nil at the top level): where captured values are read.
+    @inline(__always) var currentFunction: UserFunction? {
+        get { regs.pointee.function }
+        set { regs.pointee.function = newValue }
     }
     /// The value of the last `return`.
     @inline(__always) var returnValue: Value {

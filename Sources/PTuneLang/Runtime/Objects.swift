@@ -17,14 +17,26 @@ public final class UserFunction: @unchecked Sendable {
     let span: SourceSpan
     /// Its checked form (an export reads a loss through the functions it calls).
     var checked: CheckedFunction?
+    /// The values it captured from the frame it was made in (a local function or a function expression).
+    let captures: [Value]
 
-    init(name: String, parameterNames: [String], defaults: [Value?] = [], frameSize: Int, span: SourceSpan, body: @escaping Code) {
+    init(name: String, parameterNames: [String], defaults: [Value?] = [], frameSize: Int, span: SourceSpan,
+         captures: [Value] = [], body: @escaping Code) {
         self.name = name
         self.parameterNames = parameterNames
         self.defaults = defaults
         self.frameSize = frameSize
         self.span = span
+        self.captures = captures
         self.body = body
+    }
+
+    /// The same function holding `values` as its captures.
+    func closing(over values: [Value]) -> UserFunction {
+        let f = UserFunction(name: name, parameterNames: parameterNames, defaults: defaults, frameSize: frameSize, span: span,
+                             captures: values, body: body)
+        f.checked = checked
+        return f
     }
 
     /// How many parameters it takes.

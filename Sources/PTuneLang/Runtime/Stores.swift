@@ -18,7 +18,12 @@ extension BindingKind {
             case let .tensor(x): t = x
             case let .param(p): t = p.value
             case let .number(x): t = try Tensor(scalar: x, dtype: dtype)
-            case .none, .bool, .string, .list, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+            case .list:
+                guard let x = try v.asTensor(dtype: dtype) else {
+                    throw RuntimeFailure(.wrongKind(context: "'param \(name)'", expected: "a tensor (or a list of numbers)", got: v.kindText))
+                }
+                t = x
+            case .none, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset,
                  .optimizer, .schedule:
                 throw RuntimeFailure(.wrongKind(context: "'param \(name)'", expected: "a tensor", got: v.kindText))
             }
@@ -28,8 +33,13 @@ extension BindingKind {
             case let .tensor(t): return .tensor(t.detached())
             case let .param(p): return .tensor(p.value.detached())
             case let .number(x): return .tensor(try Tensor(scalar: x, dtype: dtype))
+            case .list:
+                guard let x = try v.asTensor(dtype: dtype) else {
+                    throw RuntimeFailure(.wrongKind(context: "'frozen \(name)'", expected: "a tensor (or a list of numbers)", got: v.kindText))
+                }
+                return .tensor(x)
             case let .model(mo): mo.freeze(); return v
-            case .none, .bool, .string, .list, .range, .record, .function, .builtin, .encoder, .dataset, .optimizer,
+            case .none, .bool, .string, .range, .record, .function, .builtin, .encoder, .dataset, .optimizer,
                  .schedule:
                 throw RuntimeFailure(.wrongKind(context: "'frozen \(name)'", expected: "a tensor", got: v.kindText))
             }
@@ -60,7 +70,7 @@ extension Parameter {
     /// that broadcasts to its shape is broadcast).
     func update(_ op: BinaryOp, _ rhs: Value) throws {
         try Tensor.withoutRecording {
-            let updated = try Operators.binary(op, .tensor(value.detached()), rhs)
+            let updated = try Operators.binary(op, .tensor(value.detached()), rhs, dtype: value.dtype)
             guard let t = updated.tensorValue else {
                 throw RuntimeFailure(.wrongKind(context: "an update of param '\(name)'", expected: "a tensor", got: updated.kindText))
             }

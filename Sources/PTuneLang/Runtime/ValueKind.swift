@@ -52,7 +52,7 @@ extension LangType {
         case .bool: return .bool
         case .string: return .string
         case .tensor: return .tensor
-        case .list: return .list
+        case .list, .numberList: return .list
         case .range: return .range
         case .record: return .record
         case .function, .builtin: return .function

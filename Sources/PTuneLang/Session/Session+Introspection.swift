@@ -88,6 +88,8 @@ extension Session {
         case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .function, .builtin, .model,
              .encoder, .optimizer, .schedule:
             names = t.kind?.propertyNames ?? []
+        case .numberList:
+            names = ValueKind.list.propertyNames + registry.methodNames(.tensor)
         }
         return Session.unique(names + (t.kind.map(registry.methodNames) ?? []))
     }

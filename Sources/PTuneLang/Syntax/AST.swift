@@ -79,13 +79,15 @@ public indirect enum Expr: Sendable {
     case record([RecordField], SourceSpan)
     /// `if cond { a } else { b }`: one of two expressions
     case conditional(Expr, Expr, Expr, SourceSpan)
+    /// `fn(x) = x * x`, `fn(x) { … }`: a function made where it is written, seeing the locals around it
+    case lambda(FunctionDecl, SourceSpan)
 
     /// The span the expression covers.
     public var span: SourceSpan {
         switch self {
         case let .number(_, s), let .string(_, s), let .bool(_, s), let .none(s), let .name(_, s), let .list(_, s),
              let .tensor(_, s), let .chain(_, s), let .unary(_, _, s), let .binary(_, _, _, s), let .call(_, _, s),
-             let .member(_, _, s), let .index(_, _, s), let .record(_, s), let .conditional(_, _, _, s):
+             let .member(_, _, s), let .index(_, _, s), let .record(_, s), let .conditional(_, _, _, s), let .lambda(_, s):
             return s
         }
     }
@@ -121,8 +123,11 @@ public enum DeclKind: String, Sendable, CaseIterable {
     case data
 }
 
-/// `fn name(params) = expr` or `fn name(params) { … }`.
+/// `fn name(params) = expr` or `fn name(params) { … }`; a function expression `fn(params) …` has no name of its own.
 public struct FunctionDecl: Sendable {
+    /// The name a function expression goes by in messages until a `let` names it.
+    public static let anonymous = "fn"
+
     /// The function's name.
     public var name: String
     /// Where the name is.

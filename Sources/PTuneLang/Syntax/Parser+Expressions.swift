@@ -159,7 +159,8 @@ extension Parser {
         return .slice(start: lower, end: upper, step: step, span: span(from: start))
     }
 
-    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list | record | ifExpr ;
+    // primary = NUMBER | STRING | "true" | "false" | "none" | IDENT | "(" expression ")" | list | record | ifExpr
+    //         | lambda ;
     mutating func parsePrimary() throws -> Expr {
         let t = peek
         switch t.kind {
@@ -180,6 +181,8 @@ extension Parser {
             return .none(t.span)
         case .keyword(.if):
             return try parseIfExpression()
+        case .keyword(.fn) where peek(1).kind == .punctuation(.leftParen):
+            return try parseLambda()
         case let .keyword(k):
             throw fail(.keywordAsExpression(k.rawValue))
         case .punctuation(.leftParen):
@@ -194,6 +197,15 @@ extension Parser {
         case .punctuation, .newline, .eof, .invalid:
             throw fail(.expectedExpression(found: found))
         }
+    }
+
+    // lambda = "fn" "(" [ param { "," param } ] ")" ( "=" expression | block ) ;
+    mutating func parseLambda() throws -> Expr {
+        let keyword = advance()
+        try enter()
+        defer { depth -= 1 }
+        let decl = try parseFunctionRest(name: FunctionDecl.anonymous, nameSpan: keyword.span, start: keyword.span)
+        return .lambda(decl, decl.span)
     }
 
     // list = "[" [ expression { "," expression } [ "," ] ] "]" ;
@@ -267,7 +279,9 @@ extension Parser {
             switch item {
             case let .number(v, _): out.append(.scalar(v))
             case let .tensor(t, _): out.append(t)
-            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index, .record, .conditional: return nil
+            case .string, .bool, .none, .name, .list, .chain, .unary, .binary, .call, .member, .index, .record, .conditional,
+                 .lambda:
+                return nil
             }
         }
         return .list(out)

@@ -37,7 +37,10 @@ extension Parser {
         case .let: return try parseLet()
         case .param: return try parseDeclaration(.param)
         case .frozen: return try parseDeclaration(.frozen)
-        case .fn: return try parseFunction()
+        case .fn:
+            // `fn(x) = …` is a function expression; `fn name(…)` declares one.
+            if peek(1).kind == .punctuation(.leftParen) { return try parseAssignOrExpression() }
+            return try parseFunction()
         case .if: return try parseIf()
         case .for: return try parseFor()
         case .while: return try parseWhile()
@@ -101,17 +104,24 @@ extension Parser {
     }
 
     // fnStmt = "fn" IDENT "(" [ param { "," param } ] ")" ( "=" expression | block ) ;
-    // param = IDENT [ "=" expression ] ;
     mutating func parseFunction() throws -> Stmt {
         let keyword = advance()
         let name = try consume(.identifier, .expectedName(after: "'fn'", found: found))
-        let open = try consume(.leftParen, .expectedToken("'('", context: "after 'fn \(name.text)'", found: found))
+        return .function(try parseFunctionRest(name: name.text, nameSpan: name.span, start: keyword.span))
+    }
+
+    // param = IDENT [ "=" expression ] ;
+    /// The parameters and body of a function declaration or a function expression, after its name (if any).
+    mutating func parseFunctionRest(name: String, nameSpan: SourceSpan, start: SourceSpan) throws -> FunctionDecl {
+        let what = name == FunctionDecl.anonymous ? "'fn'" : "'fn \(name)'"
+        let open = try consume(.leftParen, .expectedToken("'('", context: "after \(what)", found: found))
         var params: [(name: String, span: SourceSpan)] = []
         var defaults: [Expr?] = []
         var seen: Set<String> = []
+        let owner = name == FunctionDecl.anonymous ? "the function" : "'\(name)'"
         if !check(.rightParen) {
             repeat {
-                let p = try consume(.identifier, .expectedName(after: "'(' or ',' in the parameters of '\(name.text)'", found: found))
+                let p = try consume(.identifier, .expectedName(after: "'(' or ',' in the parameters of \(owner)", found: found))
                 if !seen.insert(p.text).inserted { throw Failure(diagnostic: Diagnostic(.duplicateParameter(p.text), at: p.span)) }
                 params.append((p.text, p.span))
                 defaults.append(match(.assign) ? try parseExpression() : nil)
@@ -122,13 +132,12 @@ extension Parser {
         if match(.assign) {
             body = .expression(try parseExpression())
         } else if check(.leftBrace) {
-            body = .block(try parseBlock(after: "the parameters of '\(name.text)'"))
+            body = .block(try parseBlock(after: "the parameters of \(owner)"))
         } else {
-            throw fail(.expectedToken("'=' or '{'", context: "after the parameters of '\(name.text)'", found: found))
+            throw fail(.expectedToken("'=' or '{'", context: "after the parameters of \(owner)", found: found))
         }
-        return .function(FunctionDecl(name: name.text, nameSpan: name.span, parameters: params,
-                                      defaults: defaults.contains { $0 != nil } ? defaults : [], body: body,
-                                      span: span(from: keyword.span)))
+        return FunctionDecl(name: name, nameSpan: nameSpan, parameters: params,
+                            defaults: defaults.contains { $0 != nil } ? defaults : [], body: body, span: span(from: start))
     }
 
     // ifStmt = "if" expression block [ { NEWLINE } "else" ( ifStmt | block ) ] ;
@@ -297,7 +306,8 @@ extension Parser {
         switch target {
         case .name, .member:
             break
-        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional:
+        case .number, .string, .bool, .none, .list, .tensor, .chain, .unary, .binary, .call, .index, .record, .conditional,
+             .lambda:
             throw Failure(diagnostic: Diagnostic(.invalidAssignmentTarget(opToken.text), at: target.span))
         }
         let value = try parseExpression()
