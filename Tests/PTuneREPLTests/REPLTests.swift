@@ -56,8 +56,10 @@ struct ScriptedSession {
     }
 
     @Test func bareExpressionsPrintTheirValues() {
-        let s = ScriptedSession(["dtype float64", "let t = [[1, 2], [3, 4]]", "t", "t.shape", "\"text\"", "1 + 2", "print \"p\""]).run()
+        let s = ScriptedSession(["dtype float64", "let t = tensor([[1, 2], [3, 4]])", "t", "t.shape", "\"text\"", "1 + 2", "print \"p\"",
+                                 "let xs = [[1, 2], [3, 4]]", "xs", "xs.shape", ":type xs"]).run()
         #expect(s.out.value.contains("pt> t\n[[1.0000 2.0000]\n [3.0000 4.0000]] shape [2, 2] float64\n"))
+        #expect(s.out.value.contains("pt> xs\n[[1, 2], [3, 4]]\npt> xs.shape\n[2, 2]\npt> :type xs\nlist of numbers [2, 2]\n"))
         #expect(s.out.value.contains("pt> t.shape\n[2, 2]\n"))
         #expect(s.out.value.contains("pt> \"text\"\n\"text\"\n"))
         #expect(s.out.value.contains("pt> 1 + 2\n3\n"))

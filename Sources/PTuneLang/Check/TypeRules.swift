@@ -182,6 +182,11 @@ enum TypeRules {
         if case let .numberList(t) = base, !ValueKind.list.propertyNames.contains(name), registry.method(.list, name) == nil {
             return try member(.tensor(t), name, registry: registry)
         }
+        // A list built while running may hold numbers: a tensor's member is checked when it runs.
+        if case .list = base, tensorOperand(base) != nil, !ValueKind.list.propertyNames.contains(name),
+           registry.method(.list, name) == nil, (try? member(.tensor(.unknown), name, registry: registry)) != nil {
+            return .unknown
+        }
         switch base {
         case .unknown: return .unknown
         case let .record(r):

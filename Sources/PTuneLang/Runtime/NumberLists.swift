@@ -37,6 +37,14 @@ extension Value {
         }
     }
 
+    /// The static type of a list: a list of numbers with its shape when it is an evenly shaped one.
+    var listType: LangType {
+        guard case let .list(items) = self, let lit = try? Value.tensorLiteral(items), let shape = lit.evenShape else {
+            return .list(.unknown)
+        }
+        return .numberList(TensorType(shape: shape.map { Dim($0) }, dtype: nil))
+    }
+
     /// The value with a list of numbers made a tensor of `dtype`; any other value as it is.
     func tensorIfNumbers(dtype: DType) throws -> Value {
         guard case .list = self, let t = try asTensor(dtype: dtype) else { return self }
@@ -69,5 +77,28 @@ extension Operators {
         if case .list = a { return try withNumberLists(op, a, b, dtype: dtype, f) }
         if case .list = b { return try withNumberLists(op, a, b, dtype: dtype, f) }
         return try f(a, b)
+    }
+}
+
+extension TensorLiteral {
+    /// The shape of an evenly shaped literal (every list at a depth as long as the others), nil for a ragged one.
+    var evenShape: [Int]? {
+        var shape: [Int] = []
+        var level = self
+        while case let .list(items) = level {
+            shape.append(items.count)
+            guard let first = items.first else { break }
+            level = first
+        }
+        var pending: [(TensorLiteral, Int)] = [(self, 0)]
+        while let (l, depth) = pending.popLast() {
+            switch l {
+            case .scalar: if depth != shape.count { return nil }
+            case let .list(items):
+                guard depth < shape.count, items.count == shape[depth] else { return nil }
+                for i in items { pending.append((i, depth + 1)) }
+            }
+        }
+        return shape
     }
 }

@@ -80,7 +80,7 @@ public enum Value: @unchecked Sendable {
         case .string: return .string
         case let .tensor(t): return .tensor(TensorType(shape: t.shape.map { Dim($0) }, dtype: t.dtype))
         case let .param(p): return .tensor(TensorType(shape: p.value.shape.map { Dim($0) }, dtype: p.value.dtype))
-        case .list: return .list(.unknown)
+        case .list: return listType
         case .range: return .range
         case let .record(r): return .record(RecordType(zip(r.names, r.values.map(\.staticType)).map { ($0, $1) }))
         case let .function(f): return .function(f.name, arity: f.arity)
