@@ -52,8 +52,8 @@ extension BuiltinRules {
     static func forwardRule(_ c: CallTypes) throws(Message) -> LangType {
         guard let model = c[0].modelShape, case let .tensor(x) = c[1] else { return .tensor(.unknown) }
         let out = try model.applied(to: x, name: "the model")
-        guard case let .encoder(e) = c[2], !e.isPrefix, case let .tensor(t) = out, var s = t.shape, s.count == 3 else { return out }
-        s[1] = ShapeRules.add(e.tokens, s[1])
+        guard case let .encoder(e) = c[2], !e.isPrefix, case let .tensor(t) = out, var s = t.shape, s.count >= 2 else { return out }
+        s[s.count - 2] = ShapeRules.add(e.tokens, s[s.count - 2])
         return .tensor(TensorType(shape: s, dtype: t.dtype))
     }
 }

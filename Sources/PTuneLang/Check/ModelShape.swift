@@ -65,11 +65,13 @@ public struct ModelShape: Sendable, Equatable, CustomStringConvertible {
         case .ids:
             return .tensor(TensorType(shape: s + [output], dtype: nil))
         case .tokens:
-            if s.count == 3, s[2].conflicts(with: width) {
-                throw .modelInputMismatch(model: name, expected: width.detailed, got: ShapeRules.text(s), dim: s[2].detailed)
+            // Ids [T] or [B, T] (int64), or their embeddings [T, width] or [B, T, width]; one output row per position.
+            let ids = x.dtype == .int64
+            guard x.dtype != nil, (ids ? 1...2 : 2...3).contains(s.count) else { return .tensor(TensorType(shape: nil, dtype: nil)) }
+            if !ids, let last = s.last, last.conflicts(with: width) {
+                throw .modelInputMismatch(model: name, expected: width.detailed, got: ShapeRules.text(s), dim: last.detailed)
             }
-            guard s.count == 2 || s.count == 3 else { return .tensor(TensorType(shape: nil, dtype: nil)) }
-            return .tensor(TensorType(shape: [s[0], s[1], output], dtype: nil))
+            return .tensor(TensorType(shape: Array(ids ? s : s.dropLast()) + [output], dtype: nil))
         }
     }
 }
