@@ -188,8 +188,8 @@ public struct Arguments {
         case let .tensor(t): return t
         case let .param(p): return p.value
         case let .number(v): return try Tensor(scalar: v, dtype: dtype ?? .float32)
-        case let .list(items):
-            if let lit = try Value.tensorLiteral(items) { return try Tensor(literal: lit, dtype: dtype ?? listDType) }
+        case .list:
+            if let t = try self[i].asTensor(dtype: dtype ?? listDType) { return t }
             throw RuntimeFailure(mismatch(i, "a tensor"))
         case .none, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset, .optimizer,
              .schedule:

@@ -16,10 +16,39 @@ extension Value {
         }
     }
 
-    /// Whether the value is a list whose items are all numbers or such lists (evenly shaped or not).
-    var isNumberList: Bool {
-        guard case let .list(items) = self else { return false }
-        return (try? Value.tensorLiteral(items)) != nil
+    /// Whether the value is an evenly shaped list of numbers (or of such lists): one that can be a tensor.
+    var isNumberList: Bool { numberListShape != nil }
+
+    /// The shape of an evenly shaped list of numbers (or of such lists), nil for any other value. Each distinct
+    /// list is visited once per depth, so a list that holds itself twice, doubled forty times, takes forty steps.
+    var numberListShape: [Int]? {
+        guard case let .list(top) = self else { return nil }
+        var shape: [Int] = []
+        var level = top
+        while true {
+            shape.append(level.count)
+            guard shape.count <= Tensor.maxRank else { return nil }
+            guard let first = level.first else { break }
+            guard case let .list(inner) = first else { break }
+            level = inner
+        }
+        struct Visit: Hashable { let list: ObjectIdentifier, depth: Int }
+        var seen: Set<Visit> = []
+        var pending: [(ListValue, Int)] = [(top, 0)]
+        while let (list, depth) = pending.popLast() {
+            guard depth < shape.count, list.count == shape[depth] else { return nil }
+            guard seen.insert(Visit(list: ObjectIdentifier(list), depth: depth)).inserted else { continue }
+            for item in list {
+                switch item {
+                case .number, .bool: if depth + 1 != shape.count { return nil }
+                case let .list(inner): pending.append((inner, depth + 1))
+                case .none, .string, .tensor, .param, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+                     .optimizer, .schedule:
+                    return nil
+                }
+            }
+        }
+        return shape
     }
 
     /// The tensor the value stands for where a tensor is asked for: a tensor, a param's value, or a list of numbers
@@ -29,6 +58,9 @@ extension Value {
         case let .tensor(t): return t
         case let .param(p): return p.value
         case let .list(items):
+            // The size is checked against the limits before the items are walked.
+            guard let shape = numberListShape else { return nil }
+            _ = try Tensor.zeros(shape, dtype: dtype)
             guard let lit = try Value.tensorLiteral(items) else { return nil }
             return try Tensor(literal: lit, dtype: dtype)
         case .none, .number, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset,
@@ -39,9 +71,8 @@ extension Value {
 
     /// The static type of a list: a list of numbers with its shape when it is an evenly shaped one.
     var listType: LangType {
-        guard case let .list(items) = self, let lit = try? Value.tensorLiteral(items), let shape = lit.evenShape else {
-            return .list(.unknown)
-        }
+        // `[]` is a list of anything, as the checker types the literal.
+        guard let shape = numberListShape, shape != [0] else { return .list(.unknown) }
         return .numberList(TensorType(shape: shape.map { Dim($0) }, dtype: nil))
     }
 
@@ -80,25 +111,3 @@ extension Operators {
     }
 }
 
-extension TensorLiteral {
-    /// The shape of an evenly shaped literal (every list at a depth as long as the others), nil for a ragged one.
-    var evenShape: [Int]? {
-        var shape: [Int] = []
-        var level = self
-        while case let .list(items) = level {
-            shape.append(items.count)
-            guard let first = items.first else { break }
-            level = first
-        }
-        var pending: [(TensorLiteral, Int)] = [(self, 0)]
-        while let (l, depth) = pending.popLast() {
-            switch l {
-            case .scalar: if depth != shape.count { return nil }
-            case let .list(items):
-                guard depth < shape.count, items.count == shape[depth] else { return nil }
-                for i in items { pending.append((i, depth + 1)) }
-            }
-        }
-        return shape
-    }
-}
