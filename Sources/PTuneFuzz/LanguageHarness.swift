@@ -1,4 +1,5 @@
 import Foundation
+import PTuneCore
 import PTuneLang
 
 /// The language harnesses: the front end alone, and whole programs under budgets.
@@ -35,11 +36,28 @@ enum LanguageHarness {
     /// script text (even), so the fuzzer both explores the language's semantics and mutates real scripts.
     /// Rejected with the program's first error when it has one.
     static func interpret(_ bytes: [UInt8]) -> FuzzOutcome {
+        guard let worker = interpreterWorker else { return interpret(bytes, in: Session(options: options, output: .discard)) }
+        return worker.run {
+            interpreterSession.reset()
+            return interpret(bytes, in: interpreterSession)
+        }
+    }
+
+    /// The thread every interpreted input runs on, one at a time: its large stack is what `Session.run` would
+    /// otherwise start a thread for, per input. Nil when it cannot be started (each input then gets a fresh
+    /// session, at a tenth of the speed).
+    static let interpreterWorker = LargeStack.Worker()
+
+    /// The session the interpreter harness reuses, reset before every input (a fresh `Session` per input costs
+    /// more than running most fuzzed programs); used only on ``interpreterWorker``'s thread.
+    nonisolated(unsafe) static let interpreterSession = Session(options: options, output: .discard)
+
+    /// Runs a program in `session`, then checks that the session still answers a plain statement.
+    static func interpret(_ bytes: [UInt8], in session: Session) -> FuzzOutcome {
         guard let first = bytes.first else { return .accepted }
         let rest = Array(bytes.dropFirst())
         var generator = ProgramGenerator(rest)
         let text = first & 1 == 1 ? generator.program() : String(decoding: rest, as: UTF8.self)
-        let session = Session(options: options, output: .discard)
         let result: FuzzOutcome
         do {
             try session.run(SourceFile(name: "fuzz.pt", text: text, directory: FuzzSandbox.folder))
