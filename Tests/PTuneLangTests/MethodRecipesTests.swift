@@ -26,7 +26,7 @@ import Testing
 
     @Test func everyRecipeChecksClean() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: MethodRecipesTests.folder).filter { $0.hasSuffix(".pt") }
-        #expect(names.count == 13)
+        #expect(names.count == 14)
         for name in names {
             let session = Session(output: .discard)
             do {
@@ -40,7 +40,7 @@ import Testing
     @Test(.enabled(if: FetchedFiles.smollm2Present && FetchedFiles.reviewsPresent, "\(FetchedFiles.skipMessage)"))
     func smollm2RecipesRunWithTinySettings() throws {
         let names = try MethodRecipesTests.recipes("smollm2-")
-        #expect(names.count == 8)
+        #expect(names.count == 9)
         for name in names {
             let r = try MethodRecipesTests.run(name, ["train_n=4", "test_n=4", "batch_size=2", "steps=2"])
             #expect(r.errors.isEmpty, "\(name): \(r.errors)")
