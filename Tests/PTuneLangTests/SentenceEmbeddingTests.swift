@@ -126,7 +126,7 @@ struct SentenceEmbeddingTests {
         guard FetchedFiles.minilmPresent else { return }
         let width = try run("model lm = load(\"minilm-l6\")\nencoder pe = mlp(2, 8, hidden: 4)\nprint sentence_embedding(lm, \"x\", encoder: pe)")
         #expect(width.errors.first?.contains("t.pt:3:") == true, "\(width.errors)")
-        #expect(width.errors.first?.contains("makes tokens of width 8 but the model embeds 384") == true, "\(width.errors)")
+        #expect(width.errors.first?.contains("the encoder 'pe' makes tokens of width 8, but the model 'lm' embeds tokens of width 384") == true, "\(width.errors)")
         let numbers = try run("model lm = load(\"minilm-l6\")\nprint sentence_embedding(lm, [1, 2])")
         #expect(numbers.errors.first?.contains("a list of strings") == true, "\(numbers.errors)")
         let crowded = try run("model lm = load(\"minilm-l6\")\nencoder pe = embedding(300, lm.dim)\nprint sentence_embedding(lm, \"x\", encoder: pe)")

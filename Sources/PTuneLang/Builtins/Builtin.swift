@@ -69,6 +69,8 @@ struct CallTypes {
     var defaultDType: DType
     /// The builtin's name, for messages.
     var name: String
+    /// Per parameter, the dims of a size chain given for it (`embed -> 256 -> embed`), names kept.
+    var chains: [[Dim]?] = []
 
     subscript(i: Int) -> LangType { i < types.count ? types[i] : .unknown }
 }

@@ -41,7 +41,7 @@ extension BuiltinRegistry {
         Builtin("mlp_encoder", [.required("n", "int"), .required("dim", "int"), .optional("hidden", "int", .none)],
                 returns: "encoder", topic: .nn,
                 summary: "PEFT's MLP prompt encoder: Embedding(n, dim) → Linear(dim, H) → ReLU → Linear(H, H) → ReLU → Linear(H, dim); H = dim unless given",
-                example: "encoder pe = mlp(virtual, embed, hidden: 256)", result: .encoder,
+                example: "encoder pe = mlp(virtual, embed, hidden: 256)", infer: { c in BuiltinRules.sizedEncoder(c) },
                 run: { a, m in
                     let n = try a.int(0), d = try a.int(1), h = try a.optionalInt(2)
                     let e = try m.withRandom { try MLPPromptEncoder(numVirtualTokens: n, tokenDim: d, hiddenSize: h, dtype: weightDType(m), using: &$0) }
@@ -51,7 +51,7 @@ extension BuiltinRegistry {
                                  .optional("layers", "int", .number(2)), .optional("dropout", "number", .number(0))],
                 returns: "encoder", topic: .nn,
                 summary: "PEFT's LSTM prompt encoder: Embedding → bidirectional LSTM(dim, H) → Linear(2H, 2H) → ReLU → Linear(2H, dim)",
-                example: "encoder pe = lstm(virtual, embed, hidden: 128)", result: .encoder,
+                example: "encoder pe = lstm(virtual, embed, hidden: 128)", infer: { c in BuiltinRules.sizedEncoder(c) },
                 run: { a, m in
                     let n = try a.int(0), d = try a.int(1), h = try a.optionalInt(2)
                     let e = try m.withRandom {
@@ -62,7 +62,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("scale_encoder", [.receiver("base", .tensor), .optional("scale", "tensor", .none)], returns: "encoder", topic: .nn,
                 summary: "the seed notebook's toy: fixed base tokens V0 [n, dim] and a trainable P; the virtual tokens are V0 ⊙ P",
-                example: "encoder pe = scale(randn(virtual, embed))", result: .encoder,
+                example: "encoder pe = scale(randn(virtual, embed))", infer: { c in BuiltinRules.scaleEncoder(c) },
                 run: { a, m in
                     let base = try a.tensor(0, dtype: m.defaultDType)
                     guard base.rank == 2 else { throw RuntimeFailure(.badArgument(function: "scale_encoder", "base must be [n, dim], got \(Shape.describe(base.shape))")) }
@@ -106,7 +106,7 @@ extension BuiltinRegistry {
         Builtin("import_peft", [.receiver("folder", .string)], returns: "encoder", topic: .nn,
                 summary: "a PEFT adapter folder as an encoder holding its saved prompt (trainable: training it further starts from there): a p-tuning or prompt-tuning adapter as an embedding encoder, a PREFIX_TUNING adapter as a prefix encoder of its keys and values",
                 example: "encoder pe = import_peft(\"adapter\")",
-                result: .encoder,
+                result: .encoder(.unknown),
                 run: { a, m in
                     let e = try PEFTAdapter.importAdapter(fromFolder: try a.string(0), dtype: m.defaultDType, files: m.files, trainable: true)
                     if let prefix = e as? PrefixEncoder { return .encoder(EncoderObject(prefix, summary: prefixSummary(prefix))) }

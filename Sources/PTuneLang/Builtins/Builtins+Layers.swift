@@ -32,19 +32,20 @@ extension BuiltinRegistry {
     static let layers: [Builtin] = [
         Builtin("linear", [.required("in", "int or in -> out"), .optional("out", "int", .none), .optional("bias", "bool", .bool(true))],
                 returns: "model", topic: .nn, summary: "a linear layer y = x·Wᵀ + b (W stored [out, in]; PyTorch's default init)",
-                example: "model head = linear(embed -> 8) frozen", result: .model,
+                example: "model head = linear(embed -> 8) frozen", infer: { c in BuiltinRules.featureModel(BuiltinRules.sizes(c, 0, 1)) },
                 run: { a, m in
                     let s = try sizes(a, 0, 1)
                     guard s.count == 2 else { throw RuntimeFailure(.badArgument(function: "linear", "give the sizes as in -> out")) }
                     let l = try m.withRandom { try Linear(s[0], s[1], bias: try a.bool(2), dtype: weightDType(m), using: &$0) }
                     return .model(ModelObject(kind: "linear", summary: "linear(\(s[0]) -> \(s[1]))", layer: l,
-                                              properties: [("in", .number(Double(s[0]))), ("out", .number(Double(s[1])))]))
+                                              properties: [("in", .number(Double(s[0]))), ("out", .number(Double(s[1])))],
+                                              shape: ModelShape(input: .features, width: Dim(s[0]), output: Dim(s[1]))))
                 }),
         Builtin("mlp", [.required("sizes", "a -> b -> c"), .optional("act", "activation", .string("relu"), "relu"),
                         .optional("residual", "bool", .bool(false)), .optional("bias", "bool", .bool(true))],
                 returns: "model", topic: .nn,
                 summary: "linear layers through the sizes with an activation between them; residual: x + mlp(x) (in an 'encoder' declaration, mlp(n, d, hidden: H) is the PEFT MLP prompt encoder)",
-                example: "model llm = mlp(embed -> 256 -> embed, act: gelu, residual: true) frozen", result: .model,
+                example: "model llm = mlp(embed -> 256 -> embed, act: gelu, residual: true) frozen", infer: { c in BuiltinRules.featureModel(BuiltinRules.sizes(c, 0)) },
                 run: { a, m in
                     let s = try a.ints(0), act = try activation(a[1], "mlp"), residual = try a.bool(2)
                     if residual, s.first != s.last {
@@ -54,36 +55,40 @@ extension BuiltinRegistry {
                     let summary = "mlp(\(s.map(String.init).joined(separator: " -> ")), act: \(act.rawValue)\(residual ? ", residual: true" : ""))"
                     return .model(ModelObject(kind: "mlp", summary: summary, layer: net, parameters: net.parameters,
                                               properties: [("in", .number(Double(s.first ?? 0))), ("out", .number(Double(s.last ?? 0)))],
+                                              shape: ModelShape(input: .features, width: Dim(s.first), output: Dim(s.last)),
                                               forward: residual ? { x in try x + net(x) } : { x in try net(x) }))
                 }),
         Builtin("embedding", [.required("count", "int"), .required("dim", "int")], returns: "model", topic: .nn,
                 summary: "a lookup table of count rows of dim numbers, called on int64 ids", example: "model table = embedding(vocab, embed)",
-                result: .model,
+                infer: { c in .model(ModelShape(input: .ids, output: BuiltinRules.dim(c, 1))) },
                 run: { a, m in
                     let n = try a.int(0), d = try a.int(1)
                     let e = try m.withRandom { try Embedding(n, d, dtype: weightDType(m), using: &$0) }
                     return .model(ModelObject(kind: "embedding", summary: "embedding(\(n), \(d))", layer: e,
-                                              properties: [("count", .number(Double(n))), ("dim", .number(Double(d)))]))
+                                              properties: [("count", .number(Double(n))), ("dim", .number(Double(d)))],
+                                              shape: ModelShape(input: .ids, output: Dim(d))))
                 }),
         Builtin("layer_norm", [.required("dim", "int"), .optional("eps", "number", .number(1e-5))], returns: "model", topic: .nn,
                 summary: "layer normalisation over the last axis with a learned scale and shift", example: "model norm = layer_norm(embed)",
-                result: .model,
+                infer: { c in BuiltinRules.featureModel([BuiltinRules.dim(c, 0), BuiltinRules.dim(c, 0)]) },
                 run: { a, m in
                     let d = try a.int(0)
                     return .model(ModelObject(kind: "layer_norm", summary: "layer_norm(\(d))",
-                                              layer: try LayerNorm(d, eps: try a.number(1), dtype: weightDType(m))))
+                                              layer: try LayerNorm(d, eps: try a.number(1), dtype: weightDType(m)),
+                                              shape: ModelShape(input: .features, width: Dim(d), output: Dim(d))))
                 }),
         Builtin("rms_norm", [.required("dim", "int"), .optional("eps", "number", .number(1e-6))], returns: "model", topic: .nn,
                 summary: "RMS normalisation over the last axis with a learned scale", example: "model norm = rms_norm(embed)",
-                result: .model,
+                infer: { c in BuiltinRules.featureModel([BuiltinRules.dim(c, 0), BuiltinRules.dim(c, 0)]) },
                 run: { a, m in
                     let d = try a.int(0)
-                    return .model(ModelObject(kind: "rms_norm", summary: "rms_norm(\(d))", layer: try RMSNorm(d, eps: try a.number(1), dtype: weightDType(m))))
+                    return .model(ModelObject(kind: "rms_norm", summary: "rms_norm(\(d))", layer: try RMSNorm(d, eps: try a.number(1), dtype: weightDType(m)),
+                                              shape: ModelShape(input: .features, width: Dim(d), output: Dim(d))))
                 }),
         Builtin("lstm", [.required("in", "int"), .required("hidden", "int"), .optional("layers", "int", .number(1)),
                          .optional("bidirectional", "bool", .bool(false)), .optional("dropout", "number", .number(0))],
                 returns: "model", topic: .nn, summary: "a batch-first LSTM over [B, T, in] (multi-layer, optionally bidirectional)",
-                example: "model rnn = lstm(embed, 32, layers: 2, bidirectional: true)", result: .model,
+                example: "model rnn = lstm(embed, 32, layers: 2, bidirectional: true)", result: .model(.unknown),
                 run: { a, m in
                     let i = try a.int(0), h = try a.int(1)
                     let l = try m.withRandom {
@@ -94,7 +99,7 @@ extension BuiltinRegistry {
                 }),
         Builtin("dropout", [.required("p", "number")], returns: "model", topic: .nn,
                 summary: "zeroes each element with probability p while training (seeded), scaling the rest by 1/(1-p)",
-                example: "model drop = dropout(0.1)", result: .model,
+                example: "model drop = dropout(0.1)", result: .model(.unknown),
                 run: { a, m in
                     let p = try a.number(0)
                     let d = try m.withRandom { try Dropout(p, generator: $0.split()) }
@@ -104,13 +109,13 @@ extension BuiltinRegistry {
                         .required("context", "int")],
                 returns: "model", topic: .nn,
                 summary: "a small GPT-style causal language model (learned positions, pre-LN blocks); called on int64 ids or on embeddings",
-                example: "model lm = gpt(vocab: 64, dim: embed, layers: 2, heads: 4, context: 32) frozen", result: .model,
+                example: "model lm = gpt(vocab: 64, dim: embed, layers: 2, heads: 4, context: 32) frozen", infer: { c in BuiltinRules.gptModel(c) },
                 run: { a, m in
                     let cfg = GPT.Config(vocabSize: try a.int(0), dim: try a.int(1), layers: try a.int(2), heads: try a.int(3), context: try a.int(4))
                     let g = try m.withRandom { try GPT(cfg, dtype: weightDType(m), using: &$0) }
                     return .model(frozenModel(g, kind: "gpt", summary: "gpt(vocab: \(cfg.vocabSize), dim: \(cfg.dim), layers: \(cfg.layers), heads: \(cfg.heads))",
                                               properties: [("vocab", .number(Double(cfg.vocabSize))), ("dim", .number(Double(cfg.dim))),
-                                                           ("context", .number(Double(cfg.context)))]))
+                                                           ("context", .number(Double(cfg.context)))], vocab: cfg.vocabSize))
                 }),
         Builtin("embed", [.receiver("model", .model), .required("ids", "tensor")], returns: "tensor", topic: .nn,
                 summary: "a frozen model's embeddings of int64 token ids ([B, T] → [B, T, d])", example: "let e = lm.embed(batch.ids)",
@@ -150,9 +155,9 @@ extension BuiltinRegistry {
 
     /// A model value around a PTuneNN frozen model: called on int64 ids it embeds them first; called on float
     /// embeddings it runs from them.
-    static func frozenModel(_ fm: any FrozenModel, kind: String, summary: String, properties: [(String, Value)]) -> ModelObject {
-        ModelObject(kind: kind, summary: summary, layer: fm as? any Layer, frozenModel: fm, parameters: fm.parameters,
-                    properties: properties,
+    static func frozenModel(_ fm: any FrozenModel, kind: String, summary: String, properties: [(String, Value)], vocab: Int?) -> ModelObject {
+        return ModelObject(kind: kind, summary: summary, layer: fm as? any Layer, frozenModel: fm, parameters: fm.parameters,
+                    properties: properties, shape: .frozen(fm, vocab: vocab),
                     forward: { x in
                         let e = x.dtype == .int64 ? try fm.embed(x) : x
                         return try fm.forward(embeddings: e, attentionMask: nil)

@@ -14,7 +14,7 @@ extension BuiltinRegistry {
         Builtin("load", [.receiver("name", .string), .optional("frozen", "bool", .bool(true)), .optional("dtype", "string", .none)],
                 returns: "model", topic: .models,
                 summary: "a pretrained model by name ('smollm2-135m', 'minilm-l6', 'gemma3-270m': downloaded by scripts/fetch-models), a path to a .gguf or .safetensors file, or a Hugging Face model folder (config.json, safetensors weights, tokenizer.json); frozen unless frozen: false. A GGUF file's weights stay in their quantized blocks; dtype: \"float32\" decodes them all at load (the same values, 4 bytes each)",
-                example: "model lm = load(\"smollm2-135m\")", result: .model,
+                example: "model lm = load(\"smollm2-135m\")", result: .model(ModelShape(input: .tokens)),
                 run: { a, m in
                     let request = try a.string(0)
                     let registry = ModelRegistry()
@@ -126,6 +126,7 @@ extension BuiltinRegistry {
         }
         return ModelObject(kind: model.architecture, summary: summary + ")", frozenModel: model, parameters: model.parameters,
                            properties: properties, source: name, frozenWeightCount: quantized,
+                           shape: .frozen(model, vocab: model is DecoderModel ? model.textTokenizer?.vocabularySize : nil),
                            forward: { x in
                                let single = x.rank == (x.dtype == .int64 ? 1 : 2)
                                let batched = single ? try x.unsqueezed(axis: 0) : x

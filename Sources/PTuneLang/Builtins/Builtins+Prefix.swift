@@ -55,7 +55,7 @@ extension BuiltinRegistry {
                             .optional("mask", "tensor", .none)],
                 returns: "tensor", topic: .models,
                 summary: "the model's output for int64 ids or embeddings x ([T] / [T, d] or batched), after the encoder when given: a prefix encoder's keys and values enter every attention layer (the tokens then start at its length), another encoder's virtual tokens go first; mask ([T] or [B, T], 0 at padding, as tokenize(…, padding: true) gives it) leaves padded positions out (their outputs are 0)",
-                example: "let logits = lm.forward(ids, encoder: deep)",
+                example: "let logits = lm.forward(ids, encoder: deep)", infer: { c in try BuiltinRules.forwardRule(c) },
                 run: { a, _ in
                     guard case let .model(mo) = a[0] else { throw RuntimeFailure(a.mismatch(0, "a model")) }
                     let x = try a.tensor(1)
@@ -126,7 +126,7 @@ extension BuiltinRegistry {
         if c.given.count > 2, c.given[2], let h = BuiltinRules.constant(c[2]), h <= 0 {
             throw .badArgument(function: c.name, "projection must be positive, got \(h)")
         }
-        guard c.given.count > 3, c.given[3] else { return .encoder }
+        guard c.given.count > 3, c.given[3] else { return BuiltinRules.prefixEncoder(c) }
         let kind = initKind(c[3])
         guard isPromptInit(c[3]), kind != sampleVocabInit else {
             throw .wrongKind(context: "'\(c.name)' argument 'init'", expected: "random, zero or text(\"…\")", got: c[3].kindText)
@@ -134,7 +134,7 @@ extension BuiltinRegistry {
         if kind == textInit, c.given[2], c[2] != .none {
             throw .badArgument(function: c.name, "init: text(…) sets the keys and values themselves, so it takes no projection")
         }
-        return .encoder
+        return BuiltinRules.prefixEncoder(c)
     }
 
     /// The init an `init:` type names, when the checker can tell.

@@ -52,7 +52,7 @@ extension BuiltinRegistry {
         case .none, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .encoder, .dataset, .optimizer, .schedule:
             throw .wrongKind(context: "'\(name)' argument 'dim'", expected: "a token width or a model (embedding(8, lm))", got: c[1].kindText)
         }
-        guard c.given.count > 3, c.given[3] else { return .encoder }
+        guard c.given.count > 3, c.given[3] else { return BuiltinRules.sizedEncoder(c) }
         guard isPromptInit(c[3]), initKind(c[3]) != zeroInit else {
             throw .wrongKind(context: "'\(name)' argument 'init'", expected: "text(\"…\"), sample_vocab or random", got: c[3].kindText)
         }
@@ -65,7 +65,7 @@ extension BuiltinRegistry {
         if c.given[2] {
             throw .badArgument(function: name, "give a table or an init, not both")
         }
-        return .encoder
+        return BuiltinRules.sizedEncoder(c)
     }
 
     /// The embedding encoder of `n` virtual tokens that `init` (argument `i`, a value of `text(…)` or `sample_vocab`)

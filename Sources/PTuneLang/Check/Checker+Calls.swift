@@ -8,7 +8,7 @@ extension Checker {
             if let b = resolve(n) {
                 recordReference(nameSpan, to: b)
                 if b.kind == .function { return userCall(b, args, span) }
-                return dynamicCall(Checked(type: b.type, expr: .load(b.location, nameSpan)), args, span)
+                return dynamicCall(Checked(type: b.type, expr: .load(b.location, nameSpan)), args, span, calleeExpr: callee)
             }
             if pending[n] == nil, let builtin = registry.global(n) {
                 recordBuiltin(nameSpan, builtin)
@@ -42,7 +42,6 @@ extension Checker {
     mutating func builtinCall(_ b: Builtin, receiver: Checked?, _ args: [Argument], _ span: SourceSpan,
                               receiverExpr: Expr? = nil) -> Checked {
         let argCs = args.map { expression($0.value) }
-        checkPrefixTarget(b, receiver: receiverExpr, args, span)
         recordLabels(args, builtin: b, function: nil)
         let all = (receiver.map { [$0] } ?? []) + argCs
         let labels = (receiver == nil ? [] : [nil]) + args.map(\.label)
@@ -68,13 +67,23 @@ extension Checker {
             }
         }
         if let vi = plan.variadic, variadic.count == 1, case .list = variadic[0] { types[vi] = variadic[0]; variadic = [] }
+        var exprs = [Expr?](repeating: nil, count: types.count)
+        for (k, e) in ((receiver == nil ? [] : [receiverExpr]) + args.map(\.value)).enumerated() {
+            if case let .parameter(i) = plan.targets[k], i < exprs.count { exprs[i] = e }
+        }
+        checkEncoderTarget(b, types, exprs, span)
         var type: LangType = .unknown
         do {
-            type = try b.infer(CallTypes(types: types, variadic: variadic, given: plan.given, defaultDType: dtype, name: b.name))
+            type = try b.infer(CallTypes(types: types, variadic: variadic, given: plan.given, defaultDType: dtype, name: b.name,
+                                         chains: chainDims(plan, args, receiver: receiver != nil, count: types.count)))
         } catch let m as Message {
             self.error(m, at: span)
         } catch {
             self.error(.internalError("\(error)"), at: span)
+        }
+        // The one builtin whose static type depends on a file: a model's widths are in its metadata.
+        if b.name == "load", case let .string(request, _)? = exprs.first, let shape = describedModel(request, span) {
+            type = .model(shape)
         }
         return Checked(type: type, expr: .builtinCall(b, plan, all.map(\.expr), span))
     }
@@ -155,14 +164,16 @@ extension Checker {
     }
 
     /// A call whose callee is only known at run time (a model, an encoder, a function value).
-    mutating func dynamicCall(_ callee: Checked, _ args: [Argument], _ span: SourceSpan) -> Checked {
+    mutating func dynamicCall(_ callee: Checked, _ args: [Argument], _ span: SourceSpan, calleeExpr: Expr? = nil) -> Checked {
         let argCs = args.map { expression($0.value) }
         var type: LangType = .unknown
         switch callee.type {
-        case .model:
-            type = argCs.first.map { c in c.type.tensorType.map { .tensor(TensorType(shape: nil, dtype: $0.dtype)) } ?? .unknown } ?? .unknown
-        case .encoder:
-            type = .tensor(TensorType(shape: nil, dtype: dtype))
+        case let .model(shape):
+            if let x = argCs.first?.type.tensorType {
+                do { type = try shape.applied(to: x, name: Checker.naming("the model", [calleeExpr], 0)) } catch { self.error(error, at: span) }
+            }
+        case let .encoder(shape):
+            type = .tensor(TensorType(shape: shape.output.shape, dtype: dtype))
         case .unknown, .function, .builtin:
             break
         case .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .dataset, .optimizer, .schedule:

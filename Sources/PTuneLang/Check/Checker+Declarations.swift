@@ -24,7 +24,6 @@ extension Checker {
             value = .call(.name(n + "_encoder", ns), args, cs)
         }
         let c = expression(value)
-        if topLevel { recordPrefixShape(kind, name, value) }
         var type = c.type
         switch kind {
         case .let:
@@ -58,15 +57,15 @@ extension Checker {
                 error(.wrongKind(context: "'param \(name)'", expected: "a float tensor (only floats carry gradients)", got: type.kindText), at: value.span)
             }
         case .model, .frozenModel:
-            expectKind(c.type, .model, "'model \(name)'", value.span)
+            if case .model = c.type {} else { expectKind(c.type, .model(.unknown), "'model \(name)'", value.span) }
         case .encoder:
-            expectKind(c.type, .encoder, "'encoder \(name)'", value.span)
+            if case .encoder = c.type {} else { expectKind(c.type, .encoder(.unknown), "'encoder \(name)'", value.span) }
         case .data:
             if case .dataset = c.type {} else if c.type != .unknown {
                 error(.wrongKind(context: "'data \(name)'", expected: "a dataset", got: c.type.kindText), at: value.span)
             }
         }
-        let finalKind: BindingKind = kind == .frozen && c.type == .model ? .frozenModel : BindingKind(kind)
+        let finalKind: BindingKind = kind == .frozen && c.type.isModel ? .frozenModel : BindingKind(kind)
         recordDeclaration(name, nameSpan, kind: finalKind, type: type, isGlobal: topLevel, visibility: topLevel ? .global : .restOfBlock)
         let slot = declare(name, nameSpan, kind: finalKind, type: type, topLevel: topLevel)
         return .declare(c.expr, valueSpan: value.span, kind: finalKind, name: name, dtype: dtype, into: slot)

@@ -40,8 +40,6 @@ struct Checker {
     var reportedStack = false
     /// Where declarations and resolved names are recorded for an editor (nil when a script is checked to run).
     var index: SourceIndex?
-    /// The models and prefix encoders whose prefix layouts are known before running.
-    var prefixShapes = PrefixShapes()
 
     init(globals: GlobalTable, dtype: DType, overrides: [Override], registry: BuiltinRegistry, access: FileAccess) {
         self.globals = globals

@@ -108,10 +108,10 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
     case function(String, arity: Int)
     /// A builtin function.
     case builtin(String)
-    /// A model (a layer or frozen network).
-    case model
-    /// A prompt encoder.
-    case encoder
+    /// A model (a layer or frozen network), with what the checker knows of its widths.
+    case model(ModelShape)
+    /// A prompt encoder, with what the checker knows of its tokens.
+    case encoder(EncoderShape)
     /// A dataset with named columns.
     case dataset([String: LangType])
     /// An optimizer.
@@ -156,8 +156,8 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         case let .record(r): return "record {" + zip(r.names, r.types).map { "\($0): \($1)" }.joined(separator: ", ") + "}"
         case let .function(name, arity): return "fn \(name)(\(arity) parameter\(arity == 1 ? "" : "s"))"
         case let .builtin(name): return "builtin \(name)"
-        case .model: return "model"
-        case .encoder: return "encoder"
+        case let .model(m): return m.input == .unknown ? "model" : "model " + m.description
+        case let .encoder(e): return e.description.isEmpty ? "encoder" : "encoder " + e.description
         case let .dataset(cols): return "dataset {" + cols.keys.sorted().joined(separator: ", ") + "}"
         case .optimizer: return "optimizer"
         case .schedule: return "schedule"
@@ -182,8 +182,9 @@ public indirect enum LangType: Sendable, Equatable, CustomStringConvertible {
         case let .tensor(t): return .tensor(TensorType(shape: nil, dtype: t.dtype))
         case .list: return .list(.unknown)
         case .none: return .unknown
-        case .unknown, .bool, .string, .range, .record, .function, .builtin, .model, .encoder, .dataset,
-             .optimizer, .schedule:
+        case .model: return .model(.unknown)
+        case .encoder: return .encoder(.unknown)
+        case .unknown, .bool, .string, .range, .record, .function, .builtin, .dataset, .optimizer, .schedule:
             return self
         }
     }

@@ -183,7 +183,11 @@ enum TypeRules {
                 if name == "frozen" { return .bool }
                 return .unknown
             }
-            if base == .model || base == .encoder { return .unknown } // models carry their own properties
+            switch base { // models carry their own properties
+            case .model, .encoder: return .unknown
+            case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .range, .record, .function, .builtin,
+                 .dataset, .optimizer, .schedule: break
+            }
         case .none, .number, .dim, .bool:
             break
         }

@@ -99,6 +99,12 @@ extension Message {
             return "cannot \(op) \(lhs) with \(rhs): '\(left)' vs '\(right)'"
         case let .badShape(op, why):
             return "\(op): \(why)"
+        case let .modelInputMismatch(model, expected, got, dim):
+            return "\(model) reads inputs whose last axis is \(expected) wide, but is given \(got): \(expected) vs \(dim)"
+        case let .encoderWidthMismatch(encoder, width, model, embeds):
+            return "\(encoder) makes tokens of width \(width), but \(model) embeds tokens of width \(embeds)"
+        case let .prefixMismatch(encoder, made, model, has):
+            return "\(encoder) is a prefix made for a model with \(made), but \(model) has \(has)"
         case let .raggedLiteral(why):
             return "ragged tensor literal: \(why)"
         case let .tensor(m):

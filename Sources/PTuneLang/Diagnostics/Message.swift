@@ -102,6 +102,12 @@ public enum Message: Error, Sendable, Equatable, CustomStringConvertible {
     case shapeMismatch(op: String, lhs: String, rhs: String, left: String, right: String)
     /// A shape problem that is not a pairwise mismatch.
     case badShape(op: String, String)
+    /// `'head' reads [..., 'embed' (8)] but is given [4, 'd'] ...`: a model applied to inputs of another width.
+    case modelInputMismatch(model: String, expected: String, got: String, dim: String)
+    /// An input encoder whose tokens are not as wide as the model's embeddings.
+    case encoderWidthMismatch(encoder: String, width: String, model: String, embeds: String)
+    /// A prefix encoder made for a model of other layers or key/value widths.
+    case prefixMismatch(encoder: String, made: String, model: String, has: String)
     /// A ragged tensor literal.
     case raggedLiteral(String)
     /// An error from a library below the language (the tensor core, PTuneNN, PTuneModels, file IO).

@@ -60,11 +60,15 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     /// Where PEFT and transformers find this model (its Hugging Face name or folder), when known: a pretrained
     /// model loaded by name or from a folder.
     var origin: String?
+    /// What the checker knows of it once it exists (a REPL line after `let lm = load(…)` checks widths against it).
+    let shape: ModelShape
 
     init(kind: String, summary: String, layer: (any Layer)? = nil, frozenModel: (any FrozenModel)? = nil,
          backing: (any ModelBacking)? = nil, parameters: [Parameter], properties: [(String, Value)] = [],
-         source: String? = nil, frozenWeightCount: Int = 0, forward: @escaping (Tensor) throws -> Tensor) {
+         source: String? = nil, frozenWeightCount: Int = 0, shape: ModelShape = .unknown,
+         forward: @escaping (Tensor) throws -> Tensor) {
         self.frozenWeightCount = frozenWeightCount
+        self.shape = shape
         self.kind = kind
         self.source = source
         self.summary = summary
@@ -77,9 +81,9 @@ public final class ModelObject: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// A model wrapping a PTuneNN layer.
-    convenience init(kind: String, summary: String, layer: any Layer, properties: [(String, Value)] = []) {
+    convenience init(kind: String, summary: String, layer: any Layer, properties: [(String, Value)] = [], shape: ModelShape = .unknown) {
         self.init(kind: kind, summary: summary, layer: layer, frozenModel: layer as? any FrozenModel,
-                  parameters: layer.parameters, properties: properties, forward: { try layer($0) })
+                  parameters: layer.parameters, properties: properties, shape: shape, forward: { try layer($0) })
     }
 
     /// Whether every weight is frozen (`model m = … frozen`): optimizers refuse it, `train` verifies it unchanged,

@@ -85,8 +85,8 @@ public enum Value: @unchecked Sendable {
         case let .record(r): return .record(RecordType(zip(r.names, r.values.map(\.staticType)).map { ($0, $1) }))
         case let .function(f): return .function(f.name, arity: f.arity)
         case let .builtin(b): return .builtin(b.name)
-        case .model: return .model
-        case .encoder: return .encoder
+        case let .model(mo): return .model(mo.shape)
+        case let .encoder(e): return .encoder(e.shape)
         case let .dataset(d): return .dataset(d.columnTypes)
         case .optimizer: return .optimizer
         case .schedule: return .schedule

@@ -232,6 +232,8 @@ public final class Session {
 
     /// The runtime type, keeping the names of dims the static type had.
     static func merge(_ old: LangType, _ new: LangType) -> LangType {
+        if case let .model(o) = old, case let .model(n) = new { return .model(n.named(as: o)) }
+        if case let .encoder(o) = old, case let .encoder(n) = new { return .encoder(n.named(as: o)) }
         guard case let .tensor(o) = old, case let .tensor(n) = new, let os = o.shape, let ns = n.shape, os.count == ns.count else {
             if case .number = new, case .number = old { return .number(nil) }
             return new
