@@ -73,7 +73,7 @@ import Testing
         #expect(lines[2].hasPrefix("| 0.1  |    2 |      0 |        20 | "))
         #expect(lines[2].contains(" ± "))
         let csv = try PtuneProcess.run(["runs", "table", "runs/s", "--only-changed", "--format", "csv"], in: dir)
-        #expect(csv.stdout.hasPrefix("run,lr,seed,status,steps_run,loss,best_loss,eval,best_eval,seconds,peak_memory\n"))
+        #expect(csv.stdout.hasPrefix("run,lr,seed,status,steps_run,loss,best_loss,eval,best_eval,trainable_parameters,seconds_per_step,seconds,peak_memory\n"))
         let diff = try PtuneProcess.run(["runs", "diff", "runs/s/lr=0.01_seed=0", "runs/s/lr=0.1_seed=1"], in: dir)
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("recipe: the same (fit.pt"))

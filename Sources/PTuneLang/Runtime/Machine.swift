@@ -75,6 +75,8 @@ final class Machine {
     var stackGuard = StackGuard(floor: 0, available: 0)
     /// Called at every training step (the CLI draws progress); nil: log lines go to the output.
     var onTrainProgress: ((TrainProgress) -> Void)?
+    /// Called by `log_metric(name, value)` (a run record keeps them); nil: the results are not kept.
+    var onMetric: ((String, Double) -> Void)?
     /// Whether the first `train` block is read for an export instead of run (the script stops there).
     var capturesTraining = false
     /// What reading it gave.

@@ -62,7 +62,8 @@ struct TrainRun {
         let start = Machine.now()
         var boundary = capture(targets)
         do {
-            try loop(&state, &boundary, ds: ds, opt: opt, targets: targets, settings: settings, checkpoint: checkpoint, start: start)
+            try loop(&state, &boundary, ds: ds, opt: opt, targets: targets, settings: settings, checkpoint: checkpoint, start: start,
+                     trainable: params.reduce(0) { $0 + $1.count })
         } catch {
             throw stopped(by: error, state: state, boundary: boundary, targets: targets, settings: settings, checkpoint: checkpoint)
         }
@@ -82,7 +83,8 @@ struct TrainRun {
     /// The steps from `state` on: each epoch's batches (redrawn as they were when resuming mid-epoch), one optimizer
     /// step per batch, evals, log lines, progress reports and checkpoints.
     func loop(_ state: inout TrainState, _ boundary: inout Boundary, ds: DatasetObject, opt: OptimizerObject,
-              targets: [TrainTarget], settings: TrainSettings, checkpoint: TrainCheckpoint, start: Double) throws {
+              targets: [TrainTarget], settings: TrainSettings, checkpoint: TrainCheckpoint, start: Double,
+              trainable: Int) throws {
         let spe = settings.stepsPerEpoch, total = settings.total
         let evalCode = spec.value(.eval), lossCode = spec.value(.loss)
         // Without shuffling every epoch sees the same batches: cut them once.
@@ -92,6 +94,9 @@ struct TrainRun {
         // charges itself), so `steps: 1e12` ends in a memory-limit error naming them, not in an out-of-memory kill.
         var charged = 0
         defer { m.budget.release(charged: charged) }
+        // The steps' own time (evaluations and checkpoints excluded) and how many this run took.
+        var stepSeconds = 0.0, stepsRun = 0
+
         training: for epochIndex in firstEpoch..<Swift.max(settings.epochCount, 1) {
             if state.step >= total || state.stoppedEarly { break }
             let skip = state.step - epochIndex * spe
@@ -111,6 +116,7 @@ struct TrainRun {
                 if state.step >= total { break training }
                 try m.checkInterrupt()
                 m.stack[m.base + spec.batchSlot] = .record(b)
+                let stepStart = Machine.now()
                 let lossValue = try value(lossCode, "loss") ?? .none
                 guard let lossTensor = lossValue.tensorValue else {
                     throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
@@ -118,6 +124,8 @@ struct TrainRun {
                 let rate = opt.currentRate
                 let loss: Double
                 do { loss = try opt.step(loss: lossTensor) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+                stepSeconds += Machine.now() - stepStart
+                stepsRun += 1
                 state.step += 1
                 state.losses.append(loss)
                 state.rates.append(rate)
@@ -143,7 +151,8 @@ struct TrainRun {
                 if m.onTrainProgress != nil || isLog {
                     let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epochIndex + 1,
                                                  loss: loss, evalMetric: state.evals.last, elapsed: Machine.now() - start,
-                                                 isLogStep: isLog, isFinished: step == total || state.stoppedEarly, learningRate: rate)
+                                                 isLogStep: isLog, isFinished: step == total || state.stoppedEarly, learningRate: rate,
+                                                 trainableParameters: trainable, secondsPerStep: stepSeconds / Double(stepsRun))
                     if let hook = m.onTrainProgress { hook(progress) } else { m.output.log(progress.logLine) }
                 }
                 if let k = settings.checkpointEvery, step % k == 0 { try write(checkpoint, state, settings) }

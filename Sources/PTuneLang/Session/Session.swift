@@ -78,15 +78,23 @@ public final class Session {
         set { machine.onTrainProgress = newValue }
     }
 
+    /// Called by `log_metric(name, value)` with the result's name and value (a run record keeps them). When nil,
+    /// `log_metric` keeps nothing.
+    public var onMetric: ((String, Double) -> Void)? {
+        get { machine.onMetric }
+        set { machine.onMetric = newValue }
+    }
+
     /// Forgets every name and value and reseeds (the REPL's `:reset`).
     public func reset() {
-        let out = machine.output, hook = machine.onTrainProgress, access = machine.fileAccess, dir = machine.directory
+        let out = machine.output, hook = machine.onTrainProgress, metric = machine.onMetric, access = machine.fileAccess, dir = machine.directory
         table = GlobalTable()
         staticDType = .float32
         transcript = []
         importedFiles = []
         machine = Machine(options: options, output: out, cancellation: cancellation, registry: registry)
         machine.onTrainProgress = hook
+        machine.onMetric = metric
         machine.fileAccess = access
         machine.directory = dir
     }

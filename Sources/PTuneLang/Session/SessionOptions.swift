@@ -74,6 +74,11 @@ public struct TrainProgress: Sendable {
     /// Whether the step ran before: a resumed block reports the steps its checkpoint holds first, to complete the
     /// record's metrics; they are not shown again.
     public var isRestored: Bool
+    /// How many numbers the block trains (the elements of its targets' trainable parameters); nil for restored steps.
+    public var trainableParameters: Int?
+    /// The mean time of the block's steps so far, in seconds: loss, backward and update, evaluations and checkpoints
+    /// excluded, over the steps this run took (not those restored from a checkpoint); nil for restored steps.
+    public var secondsPerStep: Double?
 
     /// The log line of this step, the same wherever it is shown: `step 10/320  epoch 1  loss 2.0794  eval 0.4375`
     /// (no time, so equal runs print equal lines).
@@ -88,7 +93,8 @@ public struct TrainProgress: Sendable {
 
     /// A step report.
     public init(name: String, step: Int, totalSteps: Int, epoch: Int, loss: Double, evalMetric: Double?,
-                elapsed: Double, isLogStep: Bool, isFinished: Bool, learningRate: Double? = nil, isRestored: Bool = false) {
+                elapsed: Double, isLogStep: Bool, isFinished: Bool, learningRate: Double? = nil, isRestored: Bool = false,
+                trainableParameters: Int? = nil, secondsPerStep: Double? = nil) {
         self.name = name
         self.step = step
         self.totalSteps = totalSteps
@@ -100,6 +106,8 @@ public struct TrainProgress: Sendable {
         self.isFinished = isFinished
         self.learningRate = learningRate
         self.isRestored = isRestored
+        self.trainableParameters = trainableParameters
+        self.secondsPerStep = secondsPerStep
     }
 }
 

@@ -28,11 +28,18 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var evalName: String?
         /// The last eval metric's value.
         public var eval: Double?
+        /// How many numbers the block trained (its targets' trainable parameters); nil in older records.
+        public var trainableParameters: Int? = nil
+        /// The mean seconds of a step (loss, backward, update; evaluations and checkpoints excluded) over the steps
+        /// this run took; nil in older records and when every step was restored from a checkpoint.
+        public var secondsPerStep: Double? = nil
 
         enum CodingKeys: String, CodingKey {
             case block, step, loss, eval
             case totalSteps = "total_steps"
             case evalName = "eval_name"
+            case trainableParameters = "trainable_parameters"
+            case secondsPerStep = "seconds_per_step"
         }
     }
 
@@ -108,6 +115,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var environment: RunEnvironment? = nil
     /// The TensorBoard event file in the record folder (scalars per step); nil in older records.
     public var eventsFile: String? = nil
+    /// The named results the script kept with `log_metric` (the last value of each; finite numbers only); nil when
+    /// it kept none, and in older records.
+    public var results: [String: Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case script, seed, overrides, rerun, started, finished, seconds
@@ -128,6 +138,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         case peakMemoryBytes = "peak_memory_bytes"
         case environment
         case eventsFile = "events_file"
+        case results
     }
 
     /// The record as pretty, key-sorted JSON.

@@ -54,7 +54,8 @@ extension ScriptRunner {
         }
         let finals = reporter.finals.map {
             RunRecord.FinalMetrics(block: $0.name, step: $0.step, totalSteps: $0.totalSteps, loss: $0.loss,
-                                   evalName: $0.evalMetric.map { _ in TrainingReporter.evalName }, eval: $0.evalMetric)
+                                   evalName: $0.evalMetric.map { _ in TrainingReporter.evalName }, eval: $0.evalMetric,
+                                   trainableParameters: $0.trainableParameters, secondsPerStep: $0.secondsPerStep)
         }
         let events = TensorBoardEvents.of(steps: reporter.steps, started: started)
         let iso = ISO8601DateFormatter()
@@ -68,7 +69,7 @@ extension ScriptRunner {
             finalMetrics: finals, metricsCSV: "metrics.csv", metricsSHA256: SHA256.hex(of: Array(csv.utf8)),
             savedFiles: saved, readFiles: readFiles, output: "output.txt", outputSHA256: SHA256.hex(of: output),
             peakMemoryBytes: RunEnvironment.peakMemoryBytes(), environment: environment,
-            eventsFile: eventsName)
+            eventsFile: eventsName, results: results.kept)
         let json = try record.json()
         try AtomicFolder.write(to: ScriptRunner.absolute(folder), shownAs: folder, replacing: ScriptRunner.replaceableRecord) { staging in
             try staging.write(Data(bytes), named: copyName)

@@ -10,6 +10,8 @@ public final class ScriptRunner {
     let cancellation: CancellationFlag
     let version: String
     let printed: OutputCapture
+    /// What the script kept with `log_metric`, for the record.
+    let results = ResultLog()
 
     /// A runner printing to `console` and showing training through `reporter`; `cancellation` is the flag Ctrl-C
     /// sets. A recorded run keeps what it printed from `printed`, which must receive `console`'s output (nil: the
@@ -32,6 +34,8 @@ public final class ScriptRunner {
                                        cancellation: cancellation)
         let reporter = self.reporter
         session.onTrainProgress = { reporter.report($0) }
+        let results = self.results
+        session.onMetric = { results.keep($0, $1) }
         return session
     }
 

@@ -99,6 +99,7 @@ extension RunTable {
         case .integer: return v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
         case .metric: return String(format: "%.4f", v)
         case .seconds: return String(format: "%.1f", v)
+        case .stepSeconds: return String(format: "%.3f", v)
         case .bytes: return String(format: "%.0f MiB", v / 1_048_576)
         }
     }

@@ -16,15 +16,18 @@ public struct RunTable: Sendable {
         public var descending = false
         /// Whether a higher or lower eval is the best one (lower, as a `train` block's `goal` by default).
         public var goal: MetricGoal = .min
+        /// Show only these columns, in this order (nil: every column).
+        public var columns: [String]?
 
         /// Default options: every column, no groups, in folder order.
         public init(onlyChanged: Bool = false, groupBy: [String] = [], sort: String? = nil, descending: Bool = false,
-                    goal: MetricGoal = .min) {
+                    goal: MetricGoal = .min, columns: [String]? = nil) {
             self.onlyChanged = onlyChanged
             self.groupBy = groupBy
             self.sort = sort
             self.descending = descending
             self.goal = goal
+            self.columns = columns
         }
     }
 
@@ -36,6 +39,8 @@ public struct RunTable: Sendable {
         case metric
         /// Seconds (one decimal).
         case seconds
+        /// Seconds of one step (three decimals).
+        case stepSeconds
         /// Bytes (shown in MiB).
         case bytes
     }
@@ -82,7 +87,15 @@ public struct RunTable: Sendable {
         let recipes = Set(runs.map(\.record.scriptSHA256))
         if recipes.count > 1 || !options.onlyChanged { settingNames.insert("recipe", at: 0) }
         let hasEval = runs.contains { $0.final?.eval != nil || $0.metrics.steps.contains { $0.eval != nil } }
-        let metricKeys = ["status", "steps", "loss", "best_loss"] + (hasEval ? ["eval", "best_eval"] : []) + ["seconds", "peak_memory"]
+        let hasStepFigures = runs.contains { $0.final?.trainableParameters != nil || $0.final?.secondsPerStep != nil }
+        // The results scripts kept with `log_metric`, by name; one named like a column of the table is `NAME_result`.
+        let builtIn = ["status", "steps", "loss", "best_loss", "eval", "best_eval", "trainable_parameters",
+                       "seconds_per_step", "seconds", "peak_memory"]
+        var resultNames: [String] = []
+        for run in runs { for name in (run.record.results ?? [:]).keys.sorted() where !resultNames.contains(name) { resultNames.append(name) } }
+        let resultKeys = resultNames.map { builtIn.contains($0) ? $0 + "_result" : $0 }
+        let metricKeys = ["status", "steps", "loss", "best_loss"] + (hasEval ? ["eval", "best_eval"] : []) + resultKeys
+            + (hasStepFigures ? ["trainable_parameters", "seconds_per_step"] : []) + ["seconds", "peak_memory"]
 
         var settings = runs.map { run in settingNames.map { RunTable.setting($0, of: run) } }
         if options.onlyChanged {
@@ -90,7 +103,13 @@ public struct RunTable: Sendable {
             settingNames = keep.map { settingNames[$0] }
             settings = settings.map { row in keep.map { row[$0] } }
         }
-        let numbers = runs.map { run in metricKeys.map { RunTable.metric($0, of: run, goal: options.goal) } }
+        let results = Dictionary(uniqueKeysWithValues: zip(resultKeys, resultNames))
+        let numbers = runs.map { run in
+            metricKeys.map { key in
+                results[key].map { run.record.results?[$0].map { Cell.number($0, .metric) } ?? .empty }
+                    ?? RunTable.metric(key, of: run, goal: options.goal)
+            }
+        }
         // A result named like a setting (a recipe's `let steps`) is shown as `steps_run`.
         let allSettings = Set(runs.flatMap { $0.record.overrides.map(\.name) })
         let metricNames = metricKeys.map { allSettings.contains($0) ? $0 + "_run" : $0 }
@@ -124,6 +143,14 @@ public struct RunTable: Sendable {
             }
             rows = RunTable.sorted(rows, by: c, descending: options.descending)
         }
+        if let chosen = options.columns {
+            let indices = try chosen.map { (name) throws(RunsError) -> Int in
+                guard let c = columns.firstIndex(where: { $0.name == name }) else { throw .unknownColumn(name, columns.map(\.name)) }
+                return c
+            }
+            columns = indices.map { columns[$0] }
+            rows = rows.map { row in indices.map { row[$0] } }
+        }
     }
 
     /// The setting `name` of `run`: `recipe` is the script's name and the start of its hash.
@@ -144,6 +171,8 @@ public struct RunTable: Sendable {
         case "best_eval": return cell(run.bestEval(goal: goal), .metric)
         case "seconds": return cell(run.record.seconds, .seconds)
         case "peak_memory": return cell(run.record.peakMemoryBytes.map(Double.init), .bytes)
+        case "trainable_parameters": return cell(run.final?.trainableParameters.map(Double.init), .integer)
+        case "seconds_per_step": return cell(run.final?.secondsPerStep, .stepSeconds)
         default: return .empty
         }
     }

@@ -23,15 +23,18 @@ extension MetricGoal: ExpressibleByArgument {}
 struct RunsTableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",
-        abstract: "One row per recorded run under DIR: overrides, seed, status, steps, final and best loss and eval, seconds, peak memory.",
+        abstract: "One row per recorded run under DIR: overrides, seed, status, steps, final and best loss and eval, results, seconds, peak memory.",
         discussion: """
-        Numbers are those of each run's last train block. With --group-by, one row per group and every number as \
-        mean ± sample standard deviation over the group's runs (e.g. over seeds).
+        Numbers are those of each run's last train block (steps, losses, evals, trainable_parameters, \
+        seconds_per_step), the results the script kept with log_metric (one column each) and the whole run's \
+        seconds and peak_memory. With --group-by, one row per group and every number as mean ± sample standard \
+        deviation over the group's runs (e.g. over seeds). --columns picks columns and their order.
 
         EXAMPLES
           ptune runs table runs/sweep
           ptune runs table runs/sweep --only-changed --sort loss
           ptune runs table runs/sweep --group-by lr,virtual --format csv
+          ptune runs table runs/methods --columns run,test_accuracy,trainable_parameters,seconds_per_step
         """)
 
     @ArgumentParser.Argument(help: ArgumentHelp("A folder of run records (searched recursively), or one record folder.", valueName: "DIR"))
@@ -55,13 +58,18 @@ struct RunsTableCommand: ParsableCommand {
     @Option(name: .customLong("eval-goal"), help: "Whether the best eval is the min (an eval loss; the default, as train's goal) or the max (accuracy).")
     var evalGoal: MetricGoal = .min
 
+    @Option(name: .long, help: ArgumentHelp("Show only these columns, in this order (comma-separated, e.g. run,steps,test_accuracy).", valueName: "NAMES"))
+    var columns: String?
+
     func run() throws {
-        let groups = groupBy.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+        func names(_ list: String) -> [String] { list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let groups = groupBy.map(names) ?? []
         do {
             let runs = try RunFolder.gather(folder)
             guard !runs.isEmpty else { throw RunsError.noRuns(folder) }
             let table = try RunTable(runs: runs, options: .init(onlyChanged: onlyChanged, groupBy: groups, sort: sort,
-                                                                  descending: descending, goal: evalGoal))
+                                                                  descending: descending, goal: evalGoal,
+                                                                  columns: columns.map(names)))
             print(table.rendered(as: format), terminator: "")
         } catch {
             throw RunsCommand.fail(error)
