@@ -111,12 +111,71 @@ struct LLMBuiltinsTests {
     @Test func mistakesAreLocatedErrors() throws {
         let unknown = try run("model lm = load(\"nope\")")
         #expect(unknown.errors.first?.contains("unknown model 'nope'") == true, "\(unknown.errors)")
-        let word = try run("model lm = load(\"smollm2-135m\")\nprint label_logits(lm, \"x\", [\"positively\"])")
-        #expect(word.errors.first?.contains("label word 'positively' is 2 tokens") == true, "\(word.errors)")
+        let word = try run("model lm = load(\"smollm2-135m\")\nprint label_logits(lm, \"x\", [\"\"])")
+        #expect(word.errors.first?.contains("the label word '' has no tokens") == true, "\(word.errors)")
         let outside = try run("print cached(\"../etc/passwd\")")
         #expect(outside.errors.first?.contains("must be a path inside the cache") == true, "\(outside.errors)")
         let notLM = try run("model m = linear(4 -> 2)\nprint generate(m, \"hi\")")
         #expect(notLM.errors.first?.contains("a causal language model") == true, "\(notLM.errors)")
+    }
+
+    /// Each mistake in generation, targets and batched tokenizing is its own located error, and the session goes on.
+    @Test func generationMistakesAreLocatedErrors() throws {
+        let load = "model lm = load(\"smollm2-135m\")\n"
+        let cases: [(String, String)] = [
+            ("print generate(lm, \"Hi\", top_k: 5)", "top_k and top_p restrict sampling: give a temperature > 0"),
+            ("print generate(lm, \"Hi\", temperature: 1, top_p: 1.5)", "top_p must be in (0, 1], got 1.5"),
+            ("print generate(lm, \"Hi\", temperature: 1, top_k: 0)", "top_k must be at least 1, got 0"),
+            ("print generate(lm, \"Hi\", stop: [\"\"])", "a stop string must not be empty"),
+            ("print generate(lm, [], max_tokens: 2)", "no prompts to continue"),
+            ("encoder pe = embedding(2, lm)\nprint generate(lm, \"Hi\", encoder: pe, template: \"<v:3> {text}\")", "the template places 3 virtual tokens but the encoder makes 2"),
+            ("encoder d = prefix(2, lm)\nprint generate(lm, \"Hi\", encoder: d, template: \"<v:2> {text}\")", "a prefix encoder enters every attention layer"),
+            ("print lm_loss(lm, [\"a\", \"b\"], [\" c\"])", "2 prompts but 1 targets"),
+            ("print lm_loss(lm, [\"a\"], [\"\"])", "the target \"\" has no tokens"),
+            ("print tokenize(lm, [\"a\", \"a b c\"])", "the texts have different lengths (1, 3 tokens): pass padding: true"),
+            ("print tokenize(lm, [\"a\"], padding: true, padding_side: \"middle\")", "padding_side must be \"right\" or \"left\""),
+            ("print lm.forward(tokenize(lm, \"a b\"), mask: tensor([1, 1, 0]))", "the mask [3] does not match the input's positions [2]"),
+        ]
+        for (source, message) in cases {
+            let r = try run(load + source)
+            #expect(r.errors.count == 1 && r.errors.first?.contains(message) == true, "\(source): \(r.errors)")
+        }
+    }
+
+    /// Sampling is seeded by the script: the same seed gives the same text in a new session, another seed another
+    /// text; greedy generation draws nothing from the generator (what follows it is unchanged).
+    @Test func samplingFollowsTheScriptsSeed() throws {
+        func sample(_ seed: Int) throws -> [String] {
+            try run("seed \(seed)\nmodel lm = load(\"smollm2-135m\")\nprint generate(lm, [\"Once upon a time\", \"The weather\"], max_tokens: 12, temperature: 1.2, top_k: 50, top_p: 0.95)").out
+        }
+        let a = try sample(3), b = try sample(3), c = try sample(4)
+        #expect(a.count == 1 && a == b && a != c, "\(a) \(c)")
+        let greedy = try run("seed 3\nmodel lm = load(\"smollm2-135m\")\nlet g = generate(lm, \"Hi\", max_tokens: 2)\nprint randn(2)")
+        let plain = try run("seed 3\nprint randn(2)")
+        #expect(greedy.out == plain.out && !plain.out.isEmpty)
+    }
+
+    /// Scoring more than one chunk of texts with label words of several tokens and a trainable encoder gives the
+    /// single pass's scores and gradient.
+    @Test func chunkedMultiTokenScoringGivesTheSinglePassGradient() throws {
+        guard let lm = try ModelRegistry().load("smollm2-135m") as? DecoderModel else {
+            Issue.record("smollm2-135m is not a Llama model")
+            return
+        }
+        var g = Generator(seed: 4)
+        let virtual = try (Tensor.randn([2, lm.config.hiddenSize], using: &g) * 0.02).requiringGradient(name: "v")
+        let examples: [[SequenceItem]] = (0..<36).map { i in
+            [.virtual(0)] + (0..<(3 + i % 5)).map { SequenceItem.token(100 + 37 * i + $0) } + [.virtual(1)]
+        }
+        let words = [[3524], [1035, 1123]]
+        let chunked = try BuiltinRegistry.scoreInChunks(lm, virtual: virtual, examples: examples, words: words)
+        let single = try lm.labelLogProbabilities(virtualTokens: virtual, examples: examples, labelWords: words)
+        #expect(chunked.shape == [36, 2])
+        #expect(zip(chunked.doubles, single.doubles).allSatisfy { abs($0 - $1) <= 1e-3 * (1 + abs($1)) })
+        let gc = try Tensor.gradients(of: chunked.sum(), wrt: [virtual])[0].doubles
+        let gs = try Tensor.gradients(of: single.sum(), wrt: [virtual])[0].doubles
+        let scale = gs.map(abs).max() ?? 1
+        #expect(scale > 0 && zip(gc, gs).allSatisfy { abs($0 - $1) <= 2e-3 * scale })
     }
 
     @Test(.enabled(if: FetchedFiles.reviewsPresent, "\(FetchedFiles.skipMessage)"))
@@ -152,7 +211,7 @@ struct LLMBuiltinsTests {
             [.virtual(0), .virtual(1)] + (0..<(5 + i % 7)).map { SequenceItem.token(100 + 37 * i + $0) }
         }
         let words = [3524, 2731]
-        let chunked = try BuiltinRegistry.scoreInChunks(lm, virtual: virtual, examples: examples, words: words)
+        let chunked = try BuiltinRegistry.scoreInChunks(lm, virtual: virtual, examples: examples, words: words.map { [$0] })
         let single = try lm.labelLogits(virtualTokens: virtual, examples: examples, labelTokens: words)
         let a = chunked.doubles, b = single.doubles
         #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-3 * (1 + abs($1)) })

@@ -217,5 +217,19 @@ import Testing
         #expect(lines.contains { $0.contains("the eval scores with another model, label words or template than the loss") }, "\(i.stderr)")
         #expect(lines.contains { $0.contains("places virtual tokens inside the text") }, "\(i.stderr)")
         #expect(lines.contains { $0.contains("the eval does not score with the trained encoder") }, "\(i.stderr)")
+
+        // Label words of several tokens score as summed log-probabilities, which train.py does not compute.
+        let multi = head + """
+            train pe on d {
+              loss: cross_entropy(label_logits(lm, batch.text, [" very bad", " positive"], encoder: pe), batch.label)
+              optimizer: adam(lr: 0.01)
+            }
+
+            """
+        try multi.write(to: dir.appendingPathComponent("multi.pt"), atomically: true, encoding: .utf8)
+        let m = try PtuneProcess.run(["export", "torch", "multi.pt", "out"], in: dir)
+        #expect(m.status == 1, "\(m.stderr)")
+        let refused = m.stderr.split(separator: "\n").filter { $0.hasPrefix("multi.pt:") }
+        #expect(refused.count == 1 && refused[0].contains("the label word ' very bad' is 2 tokens"), "\(m.stderr)")
     }
 }

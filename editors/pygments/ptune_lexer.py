@@ -38,7 +38,7 @@ BUILTINS = (
     "abs", "accuracy", "adam", "adamw", "append", "arange", "argmax", "argmin", "batches", "bce", "cached", "ceil",
     "clamp", "concat", "constant", "cosine", "cross_entropy", "dataset", "detach", "detokenize", "dropout", "embed",
     "embedding", "embedding_encoder", "exp", "export_peft", "floor", "format", "forward", "full", "gelu", "generate",
-    "gpt", "grad", "import_peft", "item", "label_logits", "layer_norm", "len", "linear", "linear_decay", "list",
+    "gpt", "grad", "import_peft", "item", "label_logits", "layer_norm", "len", "linear", "linear_decay", "list", "lm_loss",
     "load", "load_tensors", "load_weights", "log", "log_metric", "log_softmax", "lstm", "lstm_encoder", "matmul", "max", "maximum",
     "mean", "min", "minimum", "mlp", "mlp_encoder", "mse", "norm", "one_hot", "ones", "permute", "plot", "pow",
     "prefix_encoder", "prompt", "rand", "randint", "randn", "random", "range", "read_csv", "read_jsonl", "read_text",

@@ -51,15 +51,39 @@ extension BuiltinRegistry {
                     object.origin = origin
                     return .model(object)
                 }),
-        Builtin("tokenize", [.receiver("model", .model), .required("text", "string"), .optional("special", "bool", .bool(false))],
-                returns: "tensor", topic: .models,
-                summary: "the token ids (int64) of text with the model's own tokenizer; special: true adds its framing tokens ([CLS] … [SEP] for BERT; SmolLM2 adds none)",
-                example: "print tokenize(lm, \"The capital of France is\")",
-                modelRole: .tokenizer, result: .tensor(TensorType(shape: [.unknown], dtype: .int64)),
+        Builtin("tokenize", [.receiver("model", .model), .required("text", "string or list of strings"),
+                             .optional("special", "bool", .bool(false)), .optional("padding", "bool", .bool(false)),
+                             .optional("padding_side", "string", .string("right"))],
+                returns: "tensor, or {ids, mask}", topic: .models,
+                summary: "the token ids (int64) of text with the model's own tokenizer; special: true adds its framing tokens ([CLS] … [SEP] for BERT; SmolLM2 adds none). A list of texts (or padding: true) gives a record: ids [B, T] padded with the model's pad token on the padding_side (\"right\" or \"left\") and mask [B, T] (1 at real tokens, 0 at padding), for lm.forward(lm.embed(t.ids), mask: t.mask)",
+                example: "let t = tokenize(lm, [\"a short one\", \"and a longer text\"], padding: true)",
+                modelRole: .tokenizer, infer: tokenizeRule,
                 run: { a, _ in
                     let tokenizer = try textTokenizer(a, 0, "tokenize")
-                    let ids = tokenizer.encode(try a.string(1), addSpecialTokens: try a.bool(2))
-                    return .tensor(try Tensor(shape: [ids.count], scalars: ids.map(Int64.init)))
+                    let special = try a.bool(2), padding = try a.bool(3)
+                    if case let .string(text) = a[1], !padding {
+                        let ids = tokenizer.encode(text, addSpecialTokens: special)
+                        return .tensor(try Tensor(shape: [ids.count], scalars: ids.map(Int64.init)))
+                    }
+                    let side = try a.string(4)
+                    guard side == "right" || side == "left" else {
+                        throw RuntimeFailure(.badArgument(function: "tokenize", "padding_side must be \"right\" or \"left\", got \"\(side)\""))
+                    }
+                    let sequences = try textList(a, 1).map { tokenizer.encode($0, addSpecialTokens: special) }
+                    guard !sequences.isEmpty else { throw RuntimeFailure(.badArgument(function: "tokenize", "no texts given")) }
+                    let lengths = sequences.map(\.count), t = lengths.max() ?? 0
+                    if !padding && Set(lengths).count > 1 {
+                        throw RuntimeFailure(.badArgument(function: "tokenize", "the texts have different lengths (\(lengths.map(String.init).joined(separator: ", ")) tokens): pass padding: true for ids of one width and a mask"))
+                    }
+                    guard case let .model(mo) = a[0] else { throw RuntimeFailure(a.mismatch(0, "a model")) }
+                    let pad = Int64(padToken(mo))
+                    var ids = [Int64](repeating: pad, count: sequences.count * t), mask = [Int64](repeating: 0, count: sequences.count * t)
+                    for (i, s) in sequences.enumerated() {
+                        let offset = side == "left" ? t - s.count : 0
+                        for (j, id) in s.enumerated() { ids[i * t + offset + j] = Int64(id); mask[i * t + offset + j] = 1 }
+                    }
+                    return .record(Record([("ids", .tensor(try Tensor(shape: [sequences.count, t], scalars: ids))),
+                                           ("mask", .tensor(try Tensor(shape: [sequences.count, t], scalars: mask)))]))
                 }),
         Builtin("detokenize", [.receiver("model", .model), .required("ids", "tensor")], returns: "string", topic: .models,
                 summary: "the text of token ids with the model's own tokenizer", example: "print detokenize(lm, tokenize(lm, \"hello\"))",
@@ -110,6 +134,28 @@ extension BuiltinRegistry {
                                let out = try model.forward(embeddings: e, attentionMask: nil)
                                return single ? try out.squeezed(axis: 0) : out
                            })
+    }
+
+    /// `tokenize` gives ids `[T]` for one text, a record of ids and mask `[B, T]` for a list or with padding.
+    static func tokenizeRule(_ c: CallTypes) throws(Message) -> LangType {
+        let batch = TensorType(shape: [.unknown, .unknown], dtype: .int64)
+        let record = LangType.record(RecordType([("ids", .tensor(batch)), ("mask", .tensor(batch))]))
+        let padding = c.given.indices.contains(3) && c.given[3]
+        switch c[1] {
+        case .list: return record
+        case .string where !padding: return .tensor(TensorType(shape: [.unknown], dtype: .int64))
+        case .string, .unknown: return .unknown
+        case .none, .number, .dim, .bool, .tensor, .range, .record, .function, .builtin, .model, .encoder, .dataset,
+             .optimizer, .schedule:
+            throw .wrongKind(context: "'tokenize' argument 'text'", expected: "a string or a list of strings", got: c[1].kindText)
+        }
+    }
+
+    /// The id a model pads with: a decoder's pad token, BERT's `[PAD]`, else 0 (masked out either way).
+    static func padToken(_ mo: ModelObject) -> Int {
+        if let lm = mo.frozenModel as? DecoderModel { return lm.config.padToken }
+        if let bert = mo.frozenModel as? BERTModel, let t = bert.tokenizer { return t.padId }
+        return 0
     }
 
     /// The tokenizer of the model in argument `i`.

@@ -51,27 +51,47 @@ extension BuiltinRegistry {
                 example: "encoder deep = prefix(20, lm, init: random)",
                 result: .record(RecordType([(initField, .string)])),
                 run: { _, _ in .record(Record([(initField, .string(randomInit))])) }),
-        Builtin("forward", [.receiver("model", .model), .required("x", "tensor"), .optional("encoder", "encoder", .none)],
+        Builtin("forward", [.receiver("model", .model), .required("x", "tensor"), .optional("encoder", "encoder", .none),
+                            .optional("mask", "tensor", .none)],
                 returns: "tensor", topic: .models,
-                summary: "the model's output for int64 ids or embeddings x ([T] / [T, d] or batched), after the encoder when given: a prefix encoder's keys and values enter every attention layer (the tokens then start at its length), another encoder's virtual tokens go first",
+                summary: "the model's output for int64 ids or embeddings x ([T] / [T, d] or batched), after the encoder when given: a prefix encoder's keys and values enter every attention layer (the tokens then start at its length), another encoder's virtual tokens go first; mask ([T] or [B, T], 0 at padding, as tokenize(…, padding: true) gives it) leaves padded positions out (their outputs are 0)",
                 example: "let logits = lm.forward(ids, encoder: deep)", infer: { c in try BuiltinRules.forwardRule(c) },
                 run: { a, _ in
                     guard case let .model(mo) = a[0] else { throw RuntimeFailure(a.mismatch(0, "a model")) }
                     let x = try a.tensor(1)
-                    guard !a.isNone(2) else { return .tensor(try mo.forward(x)) }
-                    guard case let .encoder(e) = a[2] else { throw RuntimeFailure(a.mismatch(2, "an encoder")) }
+                    guard !a.isNone(2) || !a.isNone(3) else { return .tensor(try mo.forward(x)) }
                     guard let model = mo.frozenModel else { throw RuntimeFailure(a.mismatch(0, "a model that embeds tokens")) }
                     let single = x.rank == (x.dtype == .int64 ? 1 : 2)
                     let batched = single ? try x.unsqueezed(axis: 0) : x
                     let embeddings = batched.dtype == .int64 ? try model.embed(batched) : batched
-                    let out: Tensor
-                    if e.kind.isDeep {
-                        out = try model.forward(embeddings: embeddings, attentionMask: nil, prefix: deepPrefix(e, model, "forward"))
-                    } else {
-                        guard e.dim == model.tokenDim else {
-                            throw RuntimeFailure(.badArgument(function: "forward", "the encoder makes tokens of width \(e.dim) but the model embeds \(model.tokenDim)"))
+                    var mask: Tensor? = nil
+                    if !a.isNone(3) {
+                        let given = try a.tensor(3, dtype: .int64)
+                        let m = single && given.rank == 1 ? try given.unsqueezed(axis: 0) : given
+                        guard embeddings.rank == 3, m.shape == Array(embeddings.shape.prefix(2)) else {
+                            throw RuntimeFailure(.badArgument(function: "forward", "the mask \(Shape.describe(given.shape)) does not match the input's positions \(Shape.describe(Array(x.shape.prefix(single ? 1 : 2))))"))
                         }
-                        out = try model.forward(embeddings: placeBefore(e.encode(), embeddings), attentionMask: nil)
+                        mask = m
+                    }
+                    let out: Tensor
+                    if case let .encoder(e) = a[2] {
+                        if e.kind.isDeep {
+                            out = try model.forward(embeddings: embeddings, attentionMask: mask, prefix: deepPrefix(e, model, "forward"))
+                        } else {
+                            guard e.dim == model.tokenDim else {
+                                throw RuntimeFailure(.badArgument(function: "forward", "the encoder makes tokens of width \(e.dim) but the model embeds \(model.tokenDim)"))
+                            }
+                            let tokens = try e.encode()
+                            // The virtual tokens are real positions: the mask grows by ones before the given one.
+                            let full = try mask.map { m in
+                                try Tensor.concat([Tensor.ones([m.shape[0], tokens.shape[0]], dtype: m.dtype), m], axis: 1)
+                            }
+                            out = try model.forward(embeddings: placeBefore(tokens, embeddings), attentionMask: full)
+                        }
+                    } else if a.isNone(2) {
+                        out = try model.forward(embeddings: embeddings, attentionMask: mask)
+                    } else {
+                        throw RuntimeFailure(a.mismatch(2, "an encoder"))
                     }
                     return .tensor(single ? try out.squeezed(axis: 0) : out)
                 }),

@@ -64,10 +64,17 @@ struct TrainExport {
         guard refusals.isEmpty, let exported else { return .refused(refusals) }
 
         let hyper = (try opt.optimizer.exportState(for: [])).hyperparameters.filter { $0.key != "lr" }
-        let labelIDs = try scoring.words.map { w in
-            guard let tokenizer = scoring.lm.tokenizer else { throw RuntimeFailure(.badArgument(function: "export", "the model has no tokenizer"), at: scoring.span) }
-            return tokenizer.encode(w, addSpecialTokens: false).first ?? -1
+        guard let tokenizer = scoring.lm.tokenizer else { throw RuntimeFailure(.badArgument(function: "export", "the model has no tokenizer"), at: scoring.span) }
+        var labelIDs: [Int] = []
+        for w in scoring.words {
+            let ids = tokenizer.encode(w, addSpecialTokens: false)
+            guard ids.count == 1 else {
+                refuse(scoring.span, "the label word '\(w)' is \(ids.count) tokens; the exported train.py reads one logit per label word")
+                continue
+            }
+            labelIDs.append(ids[0])
         }
+        guard refusals.isEmpty else { return .refused(refusals) }
         return .plan(TorchExportPlan(
             location: "\(block.span)", blockName: spec.name, seed: m.options.seedOverride ?? m.lastSeed?.value ?? m.options.defaultSeed,
             model: .init(requested: scoring.model.source ?? scoring.model.kind, origin: scoring.model.origin, summary: scoring.model.summary,

@@ -62,12 +62,11 @@ extension DecoderModel {
     /// tuning) is seen by every prompt's attention in every layer, its keys and values before the prompt's.
     public func generate(batch prompts: [[Int]], prefixes: [Tensor?] = [], deepPrefix: DeepPrefix? = nil, maxTokens: Int,
                          stopTokens: Set<Int> = []) throws -> [[Int]] {
-        guard maxTokens >= 0 else { throw DecoderError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
         guard !prompts.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
         guard prefixes.isEmpty || prefixes.count == prompts.count else {
             throw DecoderError.badInput("\(prefixes.count) prefixes for \(prompts.count) prompts")
         }
-        var rows: [Tensor] = [], spans: [KVCache.Span] = [], longest = 0
+        var rows: [Tensor] = [], lengths: [Int] = []
         for (i, tokens) in prompts.enumerated() {
             let prefix = prefixes.isEmpty ? nil : prefixes[i]
             var n = tokens.count
@@ -78,28 +77,65 @@ extension DecoderModel {
                 if prefix.shape[0] > 0 { rows.append(try prefix.detached().to(.float32)) }
                 n += prefix.shape[0]
             }
-            guard n > 0 else { throw DecoderError.badInput("nothing to continue: empty prompt and no prefix") }
             try checkTokens(tokens)
             if !tokens.isEmpty { rows.append(try embed(tokens)) }
-            spans.append(KVCache.Span(sequence: i, rows: n))
-            longest = Swift.max(longest, n)
+            lengths.append(n)
         }
-        if maxTokens == 0 { return prompts.map { _ in [] } }
+        return try generate(rows: rows, lengths: lengths, deepPrefix: deepPrefix,
+                            settings: GenerationSettings(maxTokens: maxTokens, stopTokens: stopTokens))
+    }
+
+    /// Generation for prompts laid out as a template places them: each example is a sequence of virtual positions
+    /// (rows of `virtualTokens`, `[n, d]`, anywhere in the prompt) and real token ids, continued as `settings` say
+    /// (greedy or sampled, stop tokens, a per-prompt end test such as a stop string). One packed prefill, then one
+    /// batched step per new token, as ``generate(batch:prefixes:deepPrefix:maxTokens:stopTokens:)``. Returns each
+    /// prompt's new token ids.
+    public func generate(examples: [[SequenceItem]], virtualTokens: Tensor?, deepPrefix: DeepPrefix? = nil,
+                         settings: GenerationSettings) throws -> [[Int]] {
+        guard !examples.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
+        let x = try Tensor.withoutRecording { try gatheredRows(virtualTokens?.detached(), examples) }
+        return try generate(rows: [x], lengths: examples.map(\.count), deepPrefix: deepPrefix, settings: settings)
+    }
+
+    /// The decoding loop: prefill the packed prompt rows (`rows` concatenated, `lengths[i]` rows for prompt i),
+    /// then choose one token per unfinished prompt and step until each hits a stop token, its end test, `maxTokens`
+    /// or the context.
+    func generate(rows: [Tensor], lengths: [Int], deepPrefix: DeepPrefix?, settings: GenerationSettings) throws -> [[Int]] {
+        let maxTokens = settings.maxTokens
+        guard maxTokens >= 0 else { throw DecoderError.badInput("max_tokens must be non-negative, got \(maxTokens)") }
+        guard !lengths.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
+        guard lengths.allSatisfy({ $0 > 0 }) else { throw DecoderError.badInput("nothing to continue: empty prompt and no prefix") }
+        var generators = settings.generators
+        guard settings.sampler.isGreedy || generators.count == lengths.count else {
+            throw DecoderError.badInput("sampling needs one generator per prompt: \(generators.count) for \(lengths.count)")
+        }
+        if maxTokens == 0 { return lengths.map { _ in [] } }
+        let longest = lengths.max() ?? 0
         let deep = try deepPrefix.map { try checkedPrefix($0, longest: longest + maxTokens).detached() }
         let room = config.contextLength - (deep?.count ?? 0)
         guard longest <= room else { throw DecoderError.contextOverflow(needed: longest + (deep?.count ?? 0), available: config.contextLength) }
-        var cache = try KVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: prompts.count)
+        var cache = try KVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: lengths.count)
+        let spans = lengths.enumerated().map { KVCache.Span(sequence: $0.offset, rows: $0.element) }
         var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache, spans: spans, prefix: deep)
-        var out = prompts.map { _ in [Int]() }
-        var active = Array(prompts.indices)
+        var out = lengths.map { _ in [Int]() }
+        var active = Array(lengths.indices)
         while true {
             // Ctrl-C and the time limit stop a long generation between tokens.
             try TensorContext.checkStop()
-            let next = try Tensor.withoutRecording { try logits(hidden).argmax(axis: -1) }.ints
+            let next: [Int]
+            if settings.sampler.isGreedy {
+                next = try Tensor.withoutRecording { try logits(hidden).argmax(axis: -1) }.ints
+            } else {
+                let all = try Tensor.withoutRecording { try logits(hidden) }.doubles
+                let v = config.vocabularySize
+                next = active.enumerated().map { k, i in settings.sampler.pick(Array(all[(k * v)..<((k + 1) * v)]), using: &generators[i]) }
+            }
             var still: [Int] = [], tokens: [Int] = []
             for (k, i) in active.enumerated() {
                 out[i].append(next[k])
-                if !stopTokens.contains(next[k]) && out[i].count < maxTokens && cache.counts[i] < cache.capacity {
+                if settings.stopTokens.contains(next[k]) { continue }
+                if try settings.isFinished?(i, out[i]) == true { continue }
+                if out[i].count < maxTokens && cache.counts[i] < cache.capacity {
                     still.append(i)
                     tokens.append(next[k])
                 }
@@ -109,5 +145,31 @@ extension DecoderModel {
             hidden = try extend(embed(tokens), cache: &cache, spans: active.map { KVCache.Span(sequence: $0, rows: 1) }, prefix: deep)
         }
         return out
+    }
+}
+
+/// What a generation call needs beside its prompts: how many tokens at most, which tokens end a sequence (kept as
+/// its last token), how tokens are chosen, the generators sampling draws from, and an end test per prompt.
+public struct GenerationSettings {
+    /// New tokens per prompt at most.
+    public var maxTokens: Int
+    /// Tokens that end a prompt's generation (the end-of-text token); the stop token is the last one returned.
+    public var stopTokens: Set<Int>
+    /// Greedy, or sampling with a temperature, top-k and top-p.
+    public var sampler: TokenSampler
+    /// One generator per prompt, drawn from only when sampling: each prompt draws from its own, so the other
+    /// prompts of a batch, and when they finish, change nothing of its tokens.
+    public var generators: [Generator]
+    /// Asked after each new token of prompt `i` with all its new tokens so far; true ends that prompt (a stop string).
+    public var isFinished: ((Int, [Int]) throws -> Bool)?
+
+    /// Settings for greedy decoding unless a sampler (and its generators) are given.
+    public init(maxTokens: Int, stopTokens: Set<Int> = [], sampler: TokenSampler = .greedy, generators: [Generator] = [],
+                isFinished: ((Int, [Int]) throws -> Bool)? = nil) {
+        self.maxTokens = maxTokens
+        self.stopTokens = stopTokens
+        self.sampler = sampler
+        self.generators = generators
+        self.isFinished = isFinished
     }
 }

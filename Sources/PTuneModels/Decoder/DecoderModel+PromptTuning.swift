@@ -35,11 +35,21 @@ extension DecoderModel {
     /// ``labelLogits(virtualTokens:sequences:labelTokens:)`` with its shared prefix; otherwise each example's rows
     /// are gathered and packed on their own (still no padding).
     public func labelLogits(virtualTokens: Tensor?, examples: [[SequenceItem]], labelTokens: [Int]) throws -> Tensor {
+        guard !labelTokens.isEmpty else { throw DecoderError.badInput("no label tokens to score") }
+        let (x, packing) = try packed(virtualTokens, examples)
+        return try logits(hiddenStates(x, packing: packing, outputRows: try packing.lastRows()), tokens: labelTokens)
+    }
+
+    /// The rows of `examples` for one packed forward: PEFT's layout (every example `virtual 0..<n` then real tokens)
+    /// shares the `virtual` rows (`[n, d]`) as one prefix computed once; any other placement gathers each example's
+    /// rows in its order (still no padding).
+    func packed(_ virtualTokens: Tensor?, _ examples: [[SequenceItem]]) throws -> (x: Tensor, packing: DecoderPacking) {
         let d = config.hiddenSize
         let virtual = try virtualTokens ?? Tensor.zeros([0, d])
-        guard virtual.rank == 2, virtual.shape[1] == d else {
-            throw DecoderError.badInput("virtual tokens must be [n, \(d)], got \(virtual.shape)")
+        guard virtual.rank == 2, virtual.shape[1] == d, virtual.dtype == .float32 else {
+            throw DecoderError.badInput("virtual tokens must be float32 [n, \(d)], got \(virtual.dtype) \(virtual.shape)")
         }
+        guard !examples.isEmpty else { throw DecoderError.badInput("a batch needs at least one sequence") }
         let n = virtual.shape[0]
         var prefixed = true, real: [[Int]] = []
         for e in examples {
@@ -55,27 +65,40 @@ extension DecoderModel {
             if e.count - tokens.count != n { prefixed = false }
             real.append(tokens)
         }
-        if prefixed { return try labelLogits(virtualTokens: virtual, sequences: real, labelTokens: labelTokens) }
-        guard !examples.isEmpty, examples.allSatisfy({ !$0.isEmpty }) else {
-            throw DecoderError.badInput("every example needs at least one position")
+        if prefixed {
+            let packing = try DecoderPacking(prefixLength: n, lengths: real.map(\.count))
+            var rows: [Tensor] = n > 0 ? [virtual] : []
+            let tokens = real.flatMap { $0 }
+            if !tokens.isEmpty { rows.append(try embed(tokens)) }
+            return (rows.count == 1 ? rows[0] : try Tensor.concat(rows, axis: 0), packing)
         }
-        // Rows of [virtual tokens; all real tokens' embeddings], gathered into each example's order.
-        let allReal = real.flatMap { $0 }
-        var table = [virtual]
-        if !allReal.isEmpty { table.append(try embed(allReal)) }
-        var index: [Int64] = [], next = n
+        return (try gatheredRows(virtual, examples), try DecoderPacking(lengths: examples.map(\.count)))
+    }
+
+    /// Every example's rows one after another (`[Σ positions, d]`): a virtual position takes its row of `virtual`
+    /// (`[n, d]`; nil: none), a token its embedding.
+    func gatheredRows(_ virtual: Tensor?, _ examples: [[SequenceItem]]) throws -> Tensor {
+        let n = virtual?.shape.first ?? 0
+        guard examples.allSatisfy({ !$0.isEmpty }) else { throw DecoderError.badInput("every example needs at least one position") }
+        var index: [Int64] = [], real: [Int] = []
         for e in examples {
             for item in e {
                 switch item {
-                case let .virtual(k): index.append(Int64(k))
-                case .token: index.append(Int64(next)); next += 1
+                case let .virtual(k):
+                    guard k >= 0, k < n else { throw DecoderError.badInput("virtual token \(k) is outside the encoder's \(n)") }
+                    index.append(Int64(k))
+                case let .token(t): index.append(Int64(n + real.count)); real.append(t)
                 }
             }
         }
+        var table: [Tensor] = []
+        if let virtual, n > 0 { table.append(virtual) }
+        if !real.isEmpty { table.append(try embed(real)) }
         let source = table.count == 1 ? table[0] : try Tensor.concat(table, axis: 0)
-        let x = try source.gatherRows(Tensor(shape: [index.count], scalars: index))
-        let packing = try DecoderPacking(lengths: examples.map(\.count))
-        return try logits(hiddenStates(x, packing: packing, outputRows: try packing.lastRows()), tokens: labelTokens)
+        if table.count == 1, table[0].shape[0] == index.count, index.enumerated().allSatisfy({ Int64($0.offset) == $0.element }) {
+            return source
+        }
+        return try source.gatherRows(Tensor(shape: [index.count], scalars: index))
     }
 
     /// Multiply-adds of one ``labelLogits(virtualTokens:sequences:labelTokens:)`` forward, counted as FLOPs (2 per
