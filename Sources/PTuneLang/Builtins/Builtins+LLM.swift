@@ -93,8 +93,8 @@ extension BuiltinRegistry {
         case .list: return .list(.string)
         case .string: return .string
         case .unknown: return .unknown
-        case .none, .number, .dim, .bool, .tensor, .range, .record, .function, .builtin, .model, .encoder, .dataset,
-             .optimizer, .schedule:
+        case .none, .number, .dim, .bool, .tensor, .numberList, .range, .record, .function, .builtin, .model, .encoder,
+             .dataset, .optimizer, .schedule:
             throw .wrongKind(context: "'generate' argument 'prompt'", expected: "a string or a list of strings", got: c[1].kindText)
         }
     }

@@ -145,8 +145,8 @@ extension BuiltinRegistry {
         case .list: return record
         case .string where !padding: return .tensor(TensorType(shape: [.unknown], dtype: .int64))
         case .string, .unknown: return .unknown
-        case .none, .number, .dim, .bool, .tensor, .range, .record, .function, .builtin, .model, .encoder, .dataset,
-             .optimizer, .schedule:
+        case .none, .number, .dim, .bool, .tensor, .numberList, .range, .record, .function, .builtin, .model, .encoder,
+             .dataset, .optimizer, .schedule:
             throw .wrongKind(context: "'tokenize' argument 'text'", expected: "a string or a list of strings", got: c[1].kindText)
         }
     }
