@@ -59,7 +59,7 @@ extension ScriptRunner {
                                    taskEvals: $0.taskEvals.isEmpty ? nil
                                        : Dictionary($0.taskEvals.filter { $0.value.isFinite }.map { ($0.task, $0.value) }, uniquingKeysWith: { a, _ in a }))
         }
-        let events = TensorBoardEvents.of(steps: reporter.steps, started: started)
+        let events = TensorBoardEvents.of(steps: reporter.steps, started: started, results: results.values, finished: finished)
         let iso = ISO8601DateFormatter()
         let record = RunRecord(
             ptuneVersion: version, script: script, scriptSHA256: SHA256.hex(of: bytes), scriptCopy: copyName,
