@@ -50,8 +50,39 @@ extension Checker {
             error(.wrongKind(context: "'task' of 'train'", expected: "a column of strings naming each row's task (such as batch.task)",
                              got: task.type.kindText), at: valueSpan)
         }
+        if let r = taskRecords.first {
+            checkLiteralTasks(t.data, what: "the data", option: t.options.first { $0.name == TrainOptionName.task.rawValue }?.value, record: r)
+            checkLiteralTasks(t.options.first { $0.name == TrainOptionName.eval_data.rawValue }?.value, what: "the eval data",
+                              option: t.options.first { $0.name == TrainOptionName.task.rawValue }?.value, record: r)
+        }
         if let e = types[.eval], types[.eval_data] == nil {
             error(.badArgument(function: "train", "'eval' of a block with 'task' runs on each task's rows of 'eval_data': give 'eval_data' (a dataset with the same task column)"), at: e.span)
         }
+    }
+}
+
+extension Checker {
+    /// When `data` names a `data` declaration whose task column (`task: batch.COLUMN`) is a literal list of strings,
+    /// reports its first row whose task has no encoder in the record, before anything runs.
+    mutating func checkLiteralTasks(_ data: Expr?, what: String, option: Expr?,
+                                    record: (name: String, type: RecordType, span: SourceSpan)) {
+        guard case let .name(dataName, _)? = data, case let .member(.name("batch", _), column, span)? = option,
+              let b = peek(dataName), b.kind == .data, let declared = b.span,
+              let rows = literalColumns["\(declared)"]?[column] else { return }
+        guard let (row, task) = rows.enumerated().first(where: { !record.type.names.contains($0.element) }) else { return }
+        let tasks = record.type.names.map { "'\($0)'" }.joined(separator: ", ")
+        error(.badArgument(function: "train", "row \(row) of \(what) has task '\(task)', but '\(record.name)' has no encoder for it (its tasks: \(tasks))"), at: span)
+    }
+
+    /// The columns of `dataset(…)` written as literal lists of strings, by name; nil when the value is no such call.
+    static func literalTextColumns(_ value: Expr) -> [String: [String]]? {
+        guard case let .call(.name("dataset", _), args, _) = value else { return nil }
+        var out: [String: [String]] = [:]
+        for a in args {
+            guard let label = a.label, case let .list(items, _) = a.value else { continue }
+            let strings = items.compactMap { item -> String? in if case let .string(s, _) = item { return s } else { return nil } }
+            if strings.count == items.count { out[label] = strings }
+        }
+        return out.isEmpty ? nil : out
     }
 }

@@ -48,6 +48,11 @@ extension TrainRun {
         guard !perTask.isEmpty else {
             throw RuntimeFailure(.badArgument(function: "train", "'task' picks each row's encoder from a record of encoders, one per task: train one, as in 'let tasks = {a: pe_a, b: pe_b}' then 'train tasks on …'"), at: spec.settings[.task]?.span ?? spec.span)
         }
+        // Checkpoints and best weights keep each target under its name: a task may not share one with another target.
+        var seen: Set<String> = []
+        for t in targets where !seen.insert(t.name).inserted {
+            throw RuntimeFailure(.badArgument(function: "train", "'\(t.name)' names a task and another target of the block; rename one"), at: spec.span)
+        }
         let record = spec.targets.first { t in (try? t.value(m)).map { if case .record = $0 { return true } else { return false } } ?? false }
         var shared: [Parameter] = []
         for t in targets where t.task == nil {
