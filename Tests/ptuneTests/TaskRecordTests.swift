@@ -46,6 +46,9 @@ import Testing
                 #expect([x, y, e] == printed)
                 #expect(abs(e - (5 * x + 3 * y) / 8) < 1e-12)
             }
+            // TensorBoard gets a scalar per task beside the overall eval.
+            let events = try Data(contentsOf: dir.appendingPathComponent("runs/\(name)/" + (try #require(record.eventsFile))))
+            #expect(String(decoding: events, as: UTF8.self).contains("eval_x") && String(decoding: events, as: UTF8.self).contains("eval_y"))
             let csv = try String(contentsOf: dir.appendingPathComponent("metrics-by-task.csv"), encoding: .utf8)
             let lines = csv.split(separator: "\n")
             #expect(lines.first == "step,epoch,loss,eval,lr,eval_x,eval_y")
