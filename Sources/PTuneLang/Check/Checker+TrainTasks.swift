@@ -68,7 +68,7 @@ extension Checker {
                                     record: (name: String, type: RecordType, span: SourceSpan)) {
         guard case let .name(dataName, _)? = data, case let .member(.name("batch", _), column, span)? = option,
               let b = peek(dataName), b.kind == .data, let declared = b.span,
-              let rows = literalColumns["\(declared)"]?[column] else { return }
+              let rows = globals.literalColumns["\(declared)"]?[column] else { return }
         guard let (row, task) = rows.enumerated().first(where: { !record.type.names.contains($0.element) }) else { return }
         let tasks = record.type.names.map { "'\($0)'" }.joined(separator: ", ")
         error(.badArgument(function: "train", "row \(row) of \(what) has task '\(task)', but '\(record.name)' has no encoder for it (its tasks: \(tasks))"), at: span)

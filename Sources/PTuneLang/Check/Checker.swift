@@ -9,9 +9,6 @@ import PTuneCore
 struct Checker {
     var globals: GlobalTable
     var diagnostics: [Diagnostic] = []
-    /// The text columns written as literal lists in `data NAME = dataset(…)`, by where NAME is declared: a block with
-    /// `task:` checks their tasks against its encoders before running.
-    var literalColumns: [String: [String: [String]]] = [:]
     /// Block scopes of the code being checked, innermost last (empty at the top level).
     var scopes: [[String: Binding]] = []
     /// The next free local slot of the current frame, and the most the frame needs.
