@@ -75,6 +75,18 @@ import Testing
         return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
     }
 
+    /// The PyTorch export trains one PEFT encoder: a block with several tasks is refused, at the block, with nothing
+    /// written.
+    @Test func theTorchExportRefusesSeveralTasks() throws {
+        let dir = try PtuneProcess.temporaryFolder("task-export")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TaskRecordTests.recipe.write(to: dir.appendingPathComponent("tasks.pt"), atomically: true, encoding: .utf8)
+        let r = try PtuneProcess.run(["export", "torch", "tasks.pt", "out"], in: dir)
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("tasks.pt:10:1: error: cannot export to PyTorch: 'task:' and 'eval_data:' train one encoder per task"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "nothing is written")
+    }
+
     /// The same kind of block typed into the REPL, line by line (the block continues over its lines); a later line's
     /// data with a task the record has no encoder for is refused.
     @Test func aBlockWithSeveralTasksRunsInTheREPL() throws {
