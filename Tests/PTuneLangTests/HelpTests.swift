@@ -52,6 +52,19 @@ import Testing
         }
     }
 
+    /// Every builtin's example is ptune that parses, as the statement a reader would type (an example that is an
+    /// entry of a `train` block, `optimizer: adam(lr: 1e-3)`, parses inside one).
+    @Test func builtinExamplesParse() {
+        for b in registry.all {
+            let entry = b.example.prefix { $0 != ":" && $0 != "(" && $0 != " " }
+            let isEntry = b.example.hasPrefix(entry + ": ") && !entry.isEmpty
+            let text = isEntry ? "train pe on data {\n  \(b.example)\n}\n" : b.example + "\n"
+            let r = Parser.parse(SourceFile(name: "help", text: text))
+            #expect(r.diagnostics.isEmpty && !r.isIncomplete,
+                    "the example of '\(HelpTopic.qualifiedName(b))' does not parse: \(b.example) \(r.diagnostics.map(\.description))")
+        }
+    }
+
     @Test func everyOfferedNameExplainsSomething() {
         let names = HelpTopic.names(in: registry)
         #expect(names.count > 100)

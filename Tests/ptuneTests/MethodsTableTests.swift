@@ -71,6 +71,37 @@ import Testing
         try Data(try record.json().utf8).write(to: folder.appendingPathComponent("record.json"))
     }
 
+    /// `scripts/methods-table run --set NAME=VALUE` passes the setting to each recipe that has it (in the recipe or a
+    /// file it imports) and leaves it out for the others (checked with a stand-in `ptune` that logs what it is asked).
+    @Test func theRunScriptPassesSettingsToTheRecipesThatHaveThem() throws {
+        let dir = try PtuneProcess.temporaryFolder("methods-set")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("calls.log")
+        let standIn = dir.appendingPathComponent("ptune")
+        try """
+            #!/bin/bash
+            if [[ "$1" == run ]]; then echo "$*" >> "\(log.path)"; exit 3; fi
+            exec "\(PtuneProcess.binary.path)" "$@"
+            """.write(to: standIn, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: standIn.path)
+        let doc = dir.appendingPathComponent("methods.md")
+        try "<!-- methods-table: begin -->\n<!-- methods-table: end -->\n".write(to: doc, atomically: true, encoding: .utf8)
+        let script = PtuneProcess.packageRoot.appendingPathComponent("scripts/methods-table")
+        let r = try PtuneProcess.run([script.path, "run", "--runs", dir.appendingPathComponent("runs").path, "--write", doc.path,
+                                      "--only", "smollm2-zero-shot,smollm2-ptuning-mlp", "--set", "steps=5", "--set", "virtual=3"],
+                                     in: dir, environment: ["PTUNE": standIn.path], executable: URL(fileURLWithPath: "/bin/bash"))
+        let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(calls.count == 2, "\(calls) \(r.stderr)")
+        // steps lives in smollm2-common.pt, which both import; only the P-tuning recipe has virtual tokens.
+        #expect(calls.first { $0.hasSuffix("smollm2-zero-shot.pt") }?.contains("--set steps=5 ") == true, "\(calls)")
+        #expect(calls.first { $0.hasSuffix("smollm2-zero-shot.pt") }?.contains("virtual") == false, "\(calls)")
+        #expect(calls.first { $0.hasSuffix("smollm2-ptuning-mlp.pt") }?.contains("--set steps=5 --set virtual=3 ") == true, "\(calls)")
+        #expect(r.stderr.contains("methods-table: smollm2-zero-shot failed"), "\(r.stderr)")
+        let bad = try PtuneProcess.run([script.path, "run", "--set", "steps"], in: dir, environment: ["PTUNE": standIn.path],
+                                       executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(bad.status == 2)
+    }
+
     /// `scripts/methods-table table` puts the records' numbers, formatted, in the recipes' order (a record of another
     /// name after them), between the marker lines of each file it writes, and leaves the rest of the file alone.
     @Test func theTableScriptWritesTheRecordsBetweenTheMarkers() throws {

@@ -43,7 +43,8 @@ import Testing
     @Test(.enabled(if: python != nil, "PTUNE_PYTHON is not set: the TensorBoard test needs the interop Python environment (scripts/test makes it)"))
     func eventFilesReadBackInTensorBoard() throws {
         let python = try #require(TensorBoardTests.python)
-        let dir = try SweepTests.folder("tensorboard")
+        let recipe = SweepTests.recipe + "log_metric(\"fit_error\", item(mse(d.x @ w, d.y)))\nlog_metric(\"steps\", steps)\n"
+        let dir = try SweepTests.folder("tensorboard", recipe: recipe)
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try PtuneProcess.run(["--record", "runs/a", "--set", "steps=25", "fit.pt"], in: dir)
         #expect(run.status == 0, "\(run.stderr)")
@@ -62,9 +63,23 @@ import Testing
             if let e = s.eval { expected.append("eval \(s.step) \(Float(e).bitPattern) True") }
             if let lr = s.lr { expected.append("lr \(s.step) \(Float(lr).bitPattern) True") }
         }
+        // The script's log_metric results: one last event at the last step, in name order.
+        let results = try #require(record.results)
+        expected.append("fit_error 25 \(Float(try #require(results["fit_error"])).bitPattern) True")
+        expected.append("steps 25 \(Float(25).bitPattern) True")
         #expect(metrics.steps.count == 25)
         #expect(expected.contains { $0.hasPrefix("eval 10 ") } && expected.contains { $0.hasPrefix("lr 25 ") })
         #expect(r.stdout.split(separator: "\n").map(String.init) == expected)
+
+        // `ptune runs diff` shows the results beside the run's own figures (`steps` the result as `steps_result`).
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("w.ckpt"))     // (a fresh run, not a resumed one)
+        let other = try PtuneProcess.run(["--record", "runs/b", "--set", "steps=20", "fit.pt"], in: dir)
+        #expect(other.status == 0, "\(other.stderr)")
+        let diff = try PtuneProcess.run(["runs", "diff", "runs/a", "runs/b"], in: dir)
+        #expect(diff.status == 0, "\(diff.stderr)")
+        let rows = diff.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.contains { $0.first == "steps_result" && $0.count >= 4 && Double($0[1]) == 25 && Double($0[2]) == 20 && Double($0[3]) == -5 }, "\(diff.stdout)")
+        #expect(rows.contains { $0.first == "fit_error" && $0.count >= 4 }, "\(diff.stdout)")
     }
 
     @Test func crc32cKnownValues() {

@@ -9,7 +9,7 @@ extension BuiltinRegistry {
                          .optional("height", "int", .number(15))],
                 returns: "none", topic: .io,
                 summary: "draws a training history's loss (and eval) curve, or a list of numbers: in the terminal, or as an SVG file",
-                example: "let run = train pe on data { … }\nplot(run)\nplot(run, file: \"loss.svg\", title: \"p-tuning\")",
+                example: "plot(run)    # let run = train pe on data { … }\nplot(run, file: \"loss.svg\", title: \"p-tuning\")",
                 result: .none,
                 run: { a, m in
                     var spec = try PlotBuiltin.spec(from: a[0], title: a.isNone(2) ? "" : try a.string(2))

@@ -49,6 +49,9 @@ enum Invoke {
         guard m.top + Swift.max(f.frameSize, f.arity) <= m.stackCapacity, m.stackGuard.hasRoom() else {
             throw RuntimeFailure(.stackExhausted(m.callDepth), at: span)
         }
+        // A call is where recursion spends its time (fib(47) is 3·10⁹ calls within any depth limit): it
+        // answers Ctrl-C and the time limit here, as loops do at their iterations.
+        try m.checkStop()
         m.callDepth += 1
     }
 

@@ -2,9 +2,9 @@ import Dispatch
 import Synchronization
 
 /// The time limit of one run (`--timeout`), kept by a timer: when the time is up a flag is set, and the running
-/// code — loops, training steps, statement boundaries and long tensor kernels between chunks — reads it as cheaply
-/// as the Ctrl-C flag instead of reading the clock. Each run gets its own watchdog; a timer that fires after its
-/// run ended finds nothing to stop.
+/// code — loops, function calls, training steps, statement boundaries and long tensor kernels between chunks —
+/// reads it as cheaply as the Ctrl-C flag instead of reading the clock. Each run gets its own watchdog; a timer
+/// that fires after its run ended finds nothing to stop.
 final class Watchdog: Sendable {
     private let expired = Atomic<Bool>(false)
     /// The limit, in seconds (nil: none).

@@ -57,7 +57,7 @@ extension ScriptRunner {
                                    evalName: $0.evalMetric.map { _ in TrainingReporter.evalName }, eval: $0.evalMetric,
                                    trainableParameters: $0.trainableParameters, secondsPerStep: $0.secondsPerStep)
         }
-        let events = TensorBoardEvents.of(steps: reporter.steps, started: started)
+        let events = TensorBoardEvents.of(steps: reporter.steps, started: started, results: results.values, finished: finished)
         let iso = ISO8601DateFormatter()
         let record = RunRecord(
             ptuneVersion: version, script: script, scriptSHA256: SHA256.hex(of: bytes), scriptCopy: copyName,

@@ -61,12 +61,16 @@ public struct RunDiff: Sendable {
         return lines.isEmpty ? "environment: the same\n" : "environment:\n" + lines.joined(separator: "\n") + "\n"
     }
 
-    /// The final and best numbers of each, and B − A.
+    /// The final and best numbers of each, the results their scripts kept with `log_metric`, and B − A.
     func numbers() -> String {
         let names = ["status", "steps", "loss", "best_loss", "eval", "best_eval", "seconds", "peak_memory"]
+        let (resultsA, resultsB) = (a.record.results ?? [:], b.record.results ?? [:])
+        let resultNames = Set(resultsA.keys).union(resultsB.keys).sorted()
         var rows: [[String]] = [["metric", "A", "B", "B - A"]]
-        for name in names {
-            let (x, y) = (RunTable.metric(name, of: a, goal: goal), RunTable.metric(name, of: b, goal: goal))
+        func cell(_ v: Double?) -> RunTable.Cell { v.map { .number($0, .metric) } ?? .empty }
+        let figures = names.map { name in (name, RunTable.metric(name, of: a, goal: goal), RunTable.metric(name, of: b, goal: goal)) }
+            + resultNames.map { name in (names.contains(name) ? name + "_result" : name, cell(resultsA[name]), cell(resultsB[name])) }
+        for (name, x, y) in figures {
             if x == .empty && y == .empty { continue }
             var change = ""
             if case let .number(p, unit) = x, case let .number(q, _) = y {

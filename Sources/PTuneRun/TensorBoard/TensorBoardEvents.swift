@@ -47,7 +47,10 @@ public struct TensorBoardEvents: Sendable {
 
     /// The events of a run's training steps: `loss`, `eval` (once the block has evaluated) and `lr`, each
     /// step at `started` plus its time into the run; tags carry the block's name (`pe/loss`) when several blocks ran.
-    public static func of(steps: [TrainProgress], started: Date) -> TensorBoardEvents {
+    /// The results the script kept with `log_metric` (`results`, by name) follow as one last event at the run's last
+    /// step (0 when nothing trained) and its end (`finished`), each under its own name.
+    public static func of(steps: [TrainProgress], started: Date, results: [String: Double] = [:],
+                          finished: Date? = nil) -> TensorBoardEvents {
         let t0 = started.timeIntervalSince1970
         var file = TensorBoardEvents(wallTime: t0)
         let blocks = Set(steps.map(\.name))
@@ -65,6 +68,13 @@ public struct TensorBoardEvents: Sendable {
             if let e = s.evalMetric { values.append((prefix + TrainingReporter.evalName, e)) }
             if let lr = s.learningRate { values.append((prefix + "lr", lr)) }
             file.append(step: stepBase + s.step, wallTime: t0 + offset + s.elapsed, values: values)
+        }
+        if !results.isEmpty {
+            let lastStep = previous.map { stepBase + $0.step } ?? 0
+            let end = Swift.max(finished?.timeIntervalSince1970 ?? t0, t0 + offset + last)
+            file.append(step: lastStep, wallTime: end, values: results.keys.sorted().compactMap { name in
+                results[name].map { (tag: name, value: $0) }
+            })
         }
         return file
     }

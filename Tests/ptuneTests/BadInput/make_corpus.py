@@ -94,6 +94,8 @@ scripts = {
     "run_tensor_byte_limit": "# args: --max-tensor-bytes 1M\nlet n = 1000000\nlet big = zeros(n)\n",
     "run_endless_loop_timeout": "# args: --timeout 1\nlet i = 0\nwhile true { i = i + 1 }\n",
     "run_endless_for_timeout": "# args: --timeout 1\nfor i in 0..1000000000000 { }\n",
+    "run_exponential_recursion_timeout": "# args: --timeout 1\nfn fib(n) {\n  if n < 2 { return n }\n  return fib(n - 1) + fib(n - 2)\n}\nprint fib(60)\n",
+    "run_exponential_expression_recursion_timeout": "# args: --timeout 1\nfn calls(n) = if n < 1 { 1 } else { calls(n - 1) + calls(n - 1) }\nprint calls(60)\n",
     "run_nan_loss": "seed 1\nparam w = ones(2)\ndata d = dataset(x: ones(4, 2))\ntrain w on d {\n  loss: sum(batch.x * w) * 0 / 0\n  optimizer: sgd(lr: 0.1)\n  steps: 3\n}\n",
     "run_infinite_loss": "seed 1\nparam w = ones(2)\ndata d = dataset(x: ones(4, 2))\ntrain w on d {\n  loss: sum(batch.x * w) * 1e300 * 1e300\n  optimizer: sgd(lr: 0.1)\n  steps: 3\n}\n",
     "run_nan_loss_after_steps": "param w = zeros(1)\ndata d = dataset(x: ones(4, 1))\ntrain w on d {\n  loss: log(1 - sum(w))\n  optimizer: sgd(lr: 0.3)\n  batch: 4\n  steps: 10\n}\n",
