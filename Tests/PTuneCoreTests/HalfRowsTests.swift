@@ -1,4 +1,3 @@
-import CPTuneKernels
 import Testing
 @testable import PTuneCore
 
@@ -18,16 +17,13 @@ import Testing
     @Test func conversionsRoundToNearestEvenAtEveryLevel() {
         let want = Self.values.map(HalfPrecision.half(fromFloat:))
         for level in KernelLevel.available {
-            var out = [UInt16](repeating: 0, count: Self.values.count)
-            ptk_float_to_half(Int32(level.rawValue), Self.values, Self.values.count, &out)
+            let out = HalfRows.halves(Self.values, level: level)
             #expect(out == want, "\(level)")
-            var back = [Float](repeating: 0, count: out.count)
-            ptk_half_to_float(Int32(level.rawValue), out, out.count, &back)
+            let back = HalfRows.floats(out, level: level)
             #expect(back.map(\.bitPattern) == want.map { HalfPrecision.float(fromHalf: $0).bitPattern }, "\(level)")
         }
-        var nan = [UInt16](repeating: 0, count: 9)
         for level in KernelLevel.available {
-            ptk_float_to_half(Int32(level.rawValue), [Float](repeating: .nan, count: 9), 9, &nan)
+            let nan = HalfRows.halves([Float](repeating: .nan, count: 9), level: level)
             #expect(nan.allSatisfy { $0 & 0x7C00 == 0x7C00 && $0 & 0x3FF != 0 }, "\(level)")
         }
     }

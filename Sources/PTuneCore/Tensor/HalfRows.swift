@@ -57,3 +57,19 @@ public struct HalfRows: Sendable {
         return out
     }
 }
+
+extension HalfRows {
+    /// `x` rounded to binary16 bit patterns by the conversion of `level` (the tests compare the levels).
+    static func halves(_ x: [Float], level: KernelLevel) -> [UInt16] {
+        var out = [UInt16](repeating: 0, count: x.count)
+        ptk_float_to_half(Int32(level.rawValue), x, x.count, &out)
+        return out
+    }
+
+    /// Binary16 bit patterns widened to floats by the conversion of `level`.
+    static func floats(_ h: [UInt16], level: KernelLevel) -> [Float] {
+        var out = [Float](repeating: 0, count: h.count)
+        ptk_half_to_float(Int32(level.rawValue), h, h.count, &out)
+        return out
+    }
+}
