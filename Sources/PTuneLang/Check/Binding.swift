@@ -84,6 +84,9 @@ struct GlobalTable {
     var slots: [String: Int] = [:]
     /// Files already imported (canonical paths): each runs once per session.
     var imported: Set<String> = []
+    /// The text columns written as literal lists in `data NAME = dataset(…)`, by where NAME is declared: a block with
+    /// `task:` checks their tasks against its encoders before running (also on a later REPL line).
+    var literalColumns: [String: [String: [String]]] = [:]
 
     /// The binding a name currently refers to.
     func lookup(_ name: String) -> Binding? { slots[name].map { bindings[$0] } }

@@ -71,6 +71,7 @@ extension Checker {
             if case .dataset = c.type {} else if c.type != .unknown {
                 error(.wrongKind(context: "'data \(name)'", expected: "a dataset", got: c.type.kindText), at: value.span)
             }
+            if let columns = Checker.literalTextColumns(value) { globals.literalColumns["\(nameSpan)"] = columns }
         }
         let finalKind: BindingKind = kind == .frozen && c.type.isModel ? .frozenModel : BindingKind(kind)
         recordDeclaration(name, nameSpan, kind: finalKind, type: type, isGlobal: topLevel, visibility: topLevel ? .global : .restOfBlock)

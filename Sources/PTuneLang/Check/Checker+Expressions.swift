@@ -45,7 +45,9 @@ extension Checker {
                 error(.duplicateField(f.name), at: f.nameSpan)
             }
             let cs = fields.map { expression($0.value) }
-            return Checked(type: .record(RecordType(zip(fields, cs).map { ($0.name, $1.type.widened) })),
+            // Encoders and models keep what is known of their widths (a record of encoders, one per task, is checked
+            // against the model it feeds); other fields forget their constants and shapes.
+            return Checked(type: .record(RecordType(zip(fields, cs).map { ($0.name, $1.type.isEncoderOrModel ? $1.type : $1.type.widened) })),
                            expr: .record(fields.map(\.name), cs.map(\.expr)))
         case let .lambda(f, _):
             return lambda(f)

@@ -3,8 +3,10 @@ import PTuneCore
 extension Checker {
     /// `train targets on data { options }`.
     mutating func train(_ t: TrainDecl, topLevel: Bool) -> CheckedStmt {
-        // What is trained.
+        // What is trained; a record of encoders trains one encoder per task.
         var targets: [TrainBlock<CheckedExpr>.Target] = []
+        var taskRecords: [(name: String, type: RecordType, span: SourceSpan)] = []
+        var knownKinds = true
         for (name, span) in t.targets {
             guard let b = resolve(name) else {
                 error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: span)
@@ -19,6 +21,8 @@ extension Checker {
             case .let, .param, .model, .encoder, .loopVariable, .parameter, .history:
                 break
             }
+            if case let .record(r) = b.type { taskRecords.append((name, r, span)) }
+            if b.type == .unknown { knownKinds = false }
             targets.append(TrainBlock.Target(name: name, value: .load(b.location, span), span: span))
         }
         let data = expression(t.data)
@@ -30,13 +34,26 @@ extension Checker {
              .model, .encoder, .optimizer, .schedule:
             error(.wrongKind(context: "'train … on'", expected: "a dataset", got: data.type.kindText), at: t.data.span)
         }
-        // Options: `loss` and `eval` see `batch`; the others are plain values.
+        // Options: `loss` and `eval` see `batch` (and `task`, with `task:`); `eval` with `eval_data:` sees the eval
+        // data's rows as `batch`. The others are plain values.
         var settings: [TrainOptionName: TrainBlock<CheckedExpr>.Setting] = [:]
         var types: [TrainOptionName: (type: LangType, span: SourceSpan)] = [:]
         // Columns unknown before running (a file read at run time): `batch.text` is checked when it runs.
         let batchType: LangType = columns.isEmpty
             ? .unknown : .record(RecordType(columns.keys.sorted().map { ($0, columns[$0] ?? .unknown) }))
-        var batchSlot = 0
+        let evalData = t.options.first { $0.name == TrainOptionName.eval_data.rawValue }?.value.map { expression($0) }
+        var evalBatchType: LangType = .unknown
+        if let e = evalData, let span = t.options.first(where: { $0.name == TrainOptionName.eval_data.rawValue })?.value?.span {
+            switch e.type {
+            case let .dataset(c): evalBatchType = .record(RecordType(c.keys.sorted().map { ($0, c[$0] ?? .unknown) }))
+            case .unknown: break
+            case .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .record, .function, .builtin,
+                 .model, .encoder, .optimizer, .schedule:
+                error(.wrongKind(context: "'eval_data' of 'train'", expected: "a dataset", got: e.type.kindText), at: span)
+            }
+        }
+        let hasTask = t.options.contains { $0.name == TrainOptionName.task.rawValue }
+        var batchSlot = 0, evalBatchSlot: Int?, taskSlot: Int?
         var frozen: [(name: String, slot: Int)] = [], models: [(name: String, slot: Int)] = []
         for b in globals.bindings where globals.slots[b.name] == b.slot {
             if b.kind == .frozen || b.kind == .frozenModel { frozen.append((b.name, b.slot)) }
@@ -45,6 +62,10 @@ extension Checker {
         inScope { c in
             batchSlot = c.declareLocal("batch", kind: .let, type: batchType, span: t.span)
             c.recordDeclaration("batch", nil, kind: .let, type: batchType, isGlobal: false, visibility: .within(t.span))
+            if hasTask {
+                taskSlot = c.declareLocal("task", kind: .let, type: .string, span: t.span)
+                c.recordDeclaration("task", nil, kind: .let, type: .string, isGlobal: false, visibility: .within(t.span))
+            }
             for o in t.options {
                 guard let name = TrainOptionName(rawValue: o.name) else {
                     let names = TrainOptionName.allCases.map(\.rawValue)
@@ -52,7 +73,18 @@ extension Checker {
                     continue
                 }
                 if settings[name] != nil { c.error(.duplicateArgument(function: "train", name: o.name), at: o.nameSpan) }
-                let value = o.value.map { c.expression($0) }
+                var value: Checked?
+                if name == .eval_data {
+                    value = evalData
+                } else if name == .eval, evalData != nil, let v = o.value {
+                    // The eval data's rows are `batch` here.
+                    value = c.inScope { c in
+                        evalBatchSlot = c.declareLocal("batch", kind: .let, type: evalBatchType, span: t.span)
+                        return c.expression(v)
+                    }
+                } else {
+                    value = o.value.map { c.expression($0) }
+                }
                 let every = o.cadence.map { cad -> (count: CheckedExpr, unit: CadenceUnit) in
                     let cc = c.expression(cad.count)
                     c.expectNumber(cc.type, "'every'", at: cad.count.span)
@@ -70,10 +102,11 @@ extension Checker {
                 if name == .resume || name == .checkpoint || name == .log_file, let v = value, v.type != .string && v.type != .unknown {
                     c.error(.wrongKind(context: "'\(o.name)' of 'train'", expected: "a path string", got: v.type.kindText), at: o.value?.span ?? o.nameSpan)
                 }
-                settings[name] = TrainBlock.Setting(value: value?.expr, every: every, ifExists: o.ifExists != nil)
+                settings[name] = TrainBlock.Setting(value: value?.expr, every: every, ifExists: o.ifExists != nil, span: o.value?.span ?? o.nameSpan)
                 types[name] = (value?.type ?? .none, o.nameSpan)
             }
         }
+        checkTasks(t, taskRecords: taskRecords, knownKinds: knownKinds, types: types)
         if settings[.loss] == nil { error(.missingArgument(function: "train", name: "loss"), at: t.span) }
         if settings[.optimizer] == nil { error(.missingArgument(function: "train", name: "optimizer"), at: t.span) }
         if let r = types[.restore_best], settings[.eval] == nil {
@@ -83,8 +116,8 @@ extension Checker {
             error(.wrongKind(context: "'loss'", expected: "a scalar tensor", got: l.type.kindText), at: l.span)
         }
         let block = TrainBlock(name: t.targets.map(\.name).joined(separator: ", "), targets: targets, data: data.expr,
-                               dataSpan: t.data.span, batchSlot: batchSlot, settings: settings, frozen: frozen, models: models,
-                               span: t.span)
+                               dataSpan: t.data.span, batchSlot: batchSlot, evalBatchSlot: evalBatchSlot, taskSlot: taskSlot,
+                               settings: settings, frozen: frozen, models: models, span: t.span)
         if let r = t.result {
             recordDeclaration(r.name, r.span, kind: .history, type: .record(TrainRun.historyType), isGlobal: topLevel,
                               visibility: topLevel ? .global : .restOfBlock)

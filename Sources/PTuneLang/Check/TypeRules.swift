@@ -266,7 +266,8 @@ enum TypeRules {
             case .key: throw .wrongKind(context: "a list index", expected: "an integer", got: "a string")
             }
         case let .record(r):
-            return parts.first == .key ? .unknown : .record(r)
+            // A field picked by a string known only when it runs: what all the fields have in common.
+            return parts.first == .key ? LangType.common(r.types) : .record(r)
         case .dataset:
             return t
         case .string:
@@ -290,5 +291,31 @@ extension LangType {
     var isNumberList: Bool {
         if case .numberList = self { return true }
         return false
+    }
+}
+
+extension LangType {
+    /// Whether the type is an encoder or a model (values whose widths the checker follows).
+    var isEncoderOrModel: Bool {
+        switch self {
+        case .encoder, .model: return true
+        case .unknown, .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .record, .function,
+             .builtin, .dataset, .optimizer, .schedule:
+            return false
+        }
+    }
+
+    /// What every one of `types` is: the type itself when all are equal, an encoder with the tokens and width they
+    /// share when all are encoders, else unknown.
+    static func common(_ types: [LangType]) -> LangType {
+        guard let first = types.first else { return .unknown }
+        if types.allSatisfy({ $0 == first }) { return first }
+        var shapes: [EncoderShape] = []
+        for t in types {
+            guard case let .encoder(e) = t, !e.isPrefix else { return .unknown }
+            shapes.append(e)
+        }
+        func shared(_ dims: [Dim]) -> Dim { dims.allSatisfy { $0 == dims[0] } ? dims[0] : .unknown }
+        return .encoder(EncoderShape(tokens: shared(shapes.map(\.tokens)), width: shared(shapes.map(\.width))))
     }
 }

@@ -42,6 +42,10 @@ struct TrainExport {
             refuse(spec.dataSpan, "the data of 'train' is not a non-empty dataset")
             return .refused(refusals)
         }
+        if spec.value(.task) != nil || spec.value(.eval_data) != nil {
+            refuse(block.span, "'task:' and 'eval_data:' train one encoder per task and evaluate by task, which the exported project (one PEFT prompt encoder) cannot")
+            return .refused(refusals)
+        }
         let targets = try run.targets()
         var encoder: EncoderObject?
         for (t, given) in zip(targets, spec.targets) {

@@ -49,7 +49,7 @@ public enum StatementHelp: String, CaseIterable, Sendable {
         case .for: return "loop over a range (1..10 includes 10, 0..<10 does not), a list or a dataset's batches"
         case .while: return "loop while COND holds"
         case .train:
-            return "a training loop over DATA's batches (options: loss, optimizer, batch, epochs or steps, shuffle, eval, early stopping, clip, log, checkpoint)"
+            return "a training loop over DATA's batches (options: loss, optimizer, batch, epochs or steps, shuffle, eval, eval_data, early stopping, clip, log, checkpoint, resume); several tasks: train a record of encoders, one per task, with task: naming each row's task (train tasks on mixed { task: batch.task … }, where 'task' is the task of the rows in 'batch')"
         case .print: return "print values separated by spaces"
         case .assert: return "stop with an error (exit status 1) unless COND holds"
         case .save: return "write a tensor, param, model's weights or encoder to a file (safetensors; the REPL command :save is another thing)"

@@ -41,10 +41,13 @@ public final class OptimizerObject: @unchecked Sendable, CustomStringConvertible
     /// The learning rate of the next step (the schedule applied).
     public var currentRate: Double { schedule?.learningRate(base: learningRate, atStep: steps) ?? learningRate }
 
-    /// One step: gradients of `loss` with respect to every parameter, optional clipping, one update. Returns the
-    /// loss value. A NaN or infinite loss stops with an error naming the step and the last finite loss.
+    /// One step: gradients of `loss` with respect to every parameter (or, with `only`, to those of its parameters
+    /// that are among `only`: the others keep their values and their optimizer state, as PyTorch skips a parameter
+    /// without a gradient), optional clipping, one update. Returns the loss value. A NaN or infinite loss stops with
+    /// an error naming the step and the last finite loss.
     @discardableResult
-    func step(loss: Tensor) throws -> Double {
+    func step(loss: Tensor, only: [Parameter]? = nil) throws -> Double {
+        let parameters = only.map { chosen in self.parameters.filter { p in chosen.contains { $0 === p } } } ?? self.parameters
         let value = try loss.scalarValue()
         guard value.isFinite else {
             throw RuntimeFailure(.nonFiniteLoss(value: Value.format(value), step: steps + 1, lastFinite: lastLoss.map(Value.format)))

@@ -1,7 +1,7 @@
 /// The options a `train` block accepts.
 enum TrainOptionName: String, CaseIterable {
     case loss, optimizer, batch, epochs, steps, shuffle, eval, patience, goal, restore_best, clip, log, log_file,
-         checkpoint, resume, schedule
+         checkpoint, resume, schedule, task, eval_data
 }
 
 /// Which way a `train` block's eval metric improves (`goal: "max"` for an accuracy; the default is `"min"`).
@@ -33,6 +33,8 @@ struct TrainBlock<Part> {
         var value: Part?
         var every: (count: Part, unit: CadenceUnit)?
         var ifExists = false
+        /// Where the value is written (errors about it point there).
+        var span: SourceSpan?
     }
 
     /// One thing trained: its name, what reads its value, and where it is written.
@@ -50,6 +52,10 @@ struct TrainBlock<Part> {
     let dataSpan: SourceSpan
     /// The local slot `batch` lives in while `loss` and `eval` run.
     let batchSlot: Int
+    /// With `eval_data:`, the slot `batch` lives in while `eval` runs (the eval data's rows).
+    var evalBatchSlot: Int? = nil
+    /// With `task:`, the slot of `task`, the task of the rows `batch` holds while `loss` and `eval` run.
+    var taskSlot: Int? = nil
     let settings: [TrainOptionName: Setting]
     /// The frozen tensors and models of the session (by name and global slot), verified unchanged at the end.
     let frozen: [(name: String, slot: Int)]
@@ -68,10 +74,10 @@ struct TrainBlock<Part> {
         var out: [TrainOptionName: TrainBlock<T>.Setting] = [:]
         for (name, s) in settings {
             out[name] = TrainBlock<T>.Setting(value: s.value.map(transform), every: s.every.map { (transform($0.count), $0.unit) },
-                                              ifExists: s.ifExists)
+                                              ifExists: s.ifExists, span: s.span)
         }
         return TrainBlock<T>(name: name, targets: targets.map { TrainBlock<T>.Target(name: $0.name, value: transform($0.value), span: $0.span) },
-                             data: transform(data), dataSpan: dataSpan, batchSlot: batchSlot, settings: out, frozen: frozen,
-                             models: models, span: span)
+                             data: transform(data), dataSpan: dataSpan, batchSlot: batchSlot, evalBatchSlot: evalBatchSlot,
+                             taskSlot: taskSlot, settings: out, frozen: frozen, models: models, span: span)
     }
 }

@@ -48,6 +48,7 @@ struct TrainCheckpoint {
         try history("lr", state.rates)
         try history("eval", state.evals)
         try history("eval_steps", state.evalSteps.map(Double.init))
+        for t in state.taskEvals { try history("task_eval/\(t.task)", t.evals) }
         func number(_ x: Double?) -> JSONValue { x.map { $0.isFinite ? .double($0) : .string("\($0)") } ?? .null }
         let loop: JSONValue = .object([
             "format": .string(TrainCheckpoint.format),
@@ -155,6 +156,12 @@ struct TrainCheckpoint {
         state.rates = history("lr")
         state.evals = history("eval")
         state.evalSteps = history("eval_steps").map { Int($0) }
+        if !state.evals.isEmpty {
+            state.taskEvals = targets.compactMap(\.task).map { task in
+                let h = history("task_eval/\(task)")
+                return (task, h.count == state.evals.count ? h : [Double](repeating: .nan, count: state.evals.count))
+            }
+        }
         state.best = loop["best"].flatMap(TrainCheckpoint.number)
         state.bestStep = loop["best_step"]?.intValue
         state.sinceBest = loop["since_best"]?.intValue ?? 0

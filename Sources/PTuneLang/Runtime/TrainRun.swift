@@ -20,7 +20,7 @@ struct TrainRun {
         ("steps", .number(nil)), ("loss", .list(.number(nil))), ("eval", .list(.number(nil))),
         ("eval_steps", .list(.number(nil))), ("final_loss", .number(nil)), ("best_eval", .unknown),
         ("best_step", .unknown), ("lr", .list(.number(nil))), ("total_steps", .number(nil)),
-        ("stopped_early", .bool), ("interrupted", .bool),
+        ("stopped_early", .bool), ("interrupted", .bool), ("task_eval", .unknown),
     ])
 
     /// A block that stopped before its end, with the history of the steps it finished (the statement binds it, then
@@ -53,17 +53,28 @@ struct TrainRun {
         let settings = try self.settings(rows: ds.count)
         if let c = settings.clip { opt.clipNorm = c }
         if let s = settings.schedule { opt.schedule = s }
+        let tasks = try self.tasks(targets)
+        if tasks == nil, let t = targets.first(where: { $0.task != nil }) {
+            throw RuntimeFailure(.badArgument(function: "train", "a record of encoders, one per task, needs 'task:' naming each row's task (the record's task '\(t.name)')"), at: spec.span)
+        }
+        // Every row's task has an encoder, in the data and the eval data, before any step.
+        if let tasks { _ = try checkRows(of: ds, slot: spec.batchSlot, tasks, what: "the data") }
+        let evalData = try self.evalData(tasks)
         let checkpoint = TrainCheckpoint(targets: targets, optimizer: opt, settings: settings,
-                                         recipe: recipe(settings, opt, ds), randomModels: randomModels())
+                                         recipe: recipe(settings, opt, ds) + (tasks.map { [("tasks", $0.names.joined(separator: ", "))] } ?? []),
+                                         randomModels: randomModels())
         var state = TrainState()
         if let r = settings.resume { state = try resume(r, ifExists: settings.resumeIfExists, checkpoint, settings) }
+        if let tasks, spec.value(.eval) != nil, state.taskEvals.isEmpty {
+            state.taskEvals = tasks.names.map { ($0, [Double](repeating: .nan, count: state.evals.count)) }
+        }
 
         let before = try spec.frozen.map { try Checksum.of(m.globals[$0.slot]) }
         let start = Machine.now()
         var boundary = capture(targets)
         do {
             try loop(&state, &boundary, ds: ds, opt: opt, targets: targets, settings: settings, checkpoint: checkpoint, start: start,
-                     trainable: params.reduce(0) { $0 + $1.count })
+                     trainable: params.reduce(0) { $0 + $1.count }, tasks: tasks, evalData: evalData)
         } catch {
             throw stopped(by: error, state: state, boundary: boundary, targets: targets, settings: settings, checkpoint: checkpoint)
         }
@@ -84,7 +95,7 @@ struct TrainRun {
     /// step per batch, evals, log lines, progress reports and checkpoints.
     func loop(_ state: inout TrainState, _ boundary: inout Boundary, ds: DatasetObject, opt: OptimizerObject,
               targets: [TrainTarget], settings: TrainSettings, checkpoint: TrainCheckpoint, start: Double,
-              trainable: Int) throws {
+              trainable: Int, tasks: TrainTasks?, evalData: EvalData?) throws {
         let spe = settings.stepsPerEpoch, total = settings.total
         let evalCode = spec.value(.eval), lossCode = spec.value(.loss)
         // Without shuffling every epoch sees the same batches: cut them once.
@@ -117,13 +128,23 @@ struct TrainRun {
                 try m.checkInterrupt()
                 m.stack[m.base + spec.batchSlot] = .record(b)
                 let stepStart = Machine.now()
-                let lossValue = try value(lossCode, "loss") ?? .none
-                guard let lossTensor = lossValue.tensorValue else {
-                    throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
+                let lossTensor: Tensor
+                var active: [Parameter]?
+                if let tasks {
+                    // Each task's rows through its own encoder; only the encoders of the batch's tasks train.
+                    let mixed = try taskLoss(b, tasks, loss: lossCode)
+                    lossTensor = mixed.total
+                    active = tasks.shared + mixed.parts.flatMap { tasks.parameters[$0.task] ?? [] }
+                } else {
+                    let lossValue = try value(lossCode, "loss") ?? .none
+                    guard let t = lossValue.tensorValue else {
+                        throw RuntimeFailure(.wrongKind(context: "'loss' of 'train'", expected: "a scalar tensor", got: lossValue.kindText), at: spec.span)
+                    }
+                    lossTensor = t
                 }
                 let rate = opt.currentRate
                 let loss: Double
-                do { loss = try opt.step(loss: lossTensor) } catch { throw RuntimeFailure.located(error, at: spec.span) }
+                do { loss = try opt.step(loss: lossTensor, only: active) } catch { throw RuntimeFailure.located(error, at: spec.span) }
                 stepSeconds += Machine.now() - stepStart
                 stepsRun += 1
                 state.step += 1
@@ -131,9 +152,13 @@ struct TrainRun {
                 state.rates.append(rate)
                 let step = state.step
                 if let k = settings.evalEvery, step % k == 0 || step == total, let e = evalCode {
-                    let v = try Tensor.withoutRecording { try e(m) }
-                    guard case let .number(x) = v.tensorValue.map({ .number((try? $0.scalarValue()) ?? .nan) }) ?? v else {
-                        throw RuntimeFailure(.wrongKind(context: "'eval' of 'train'", expected: "a number", got: v.kindText), at: spec.span)
+                    let x: Double
+                    if let d = evalData {
+                        let result = try evalOnData(d.record, rows: d.rows, rowTasks: d.rowTasks, code: e)
+                        x = result.overall
+                        state.record(taskEvals: result.perTask)
+                    } else {
+                        x = try evalNumber(try Tensor.withoutRecording { try e(m) })
                     }
                     if state.record(eval: x, goal: settings.goal, patience: settings.patience), settings.restoreBest {
                         state.bestWeights = targets.reduce(into: [:]) { $0[$1.name] = $1.weights }
@@ -152,7 +177,8 @@ struct TrainRun {
                     let progress = TrainProgress(name: spec.name, step: step, totalSteps: total, epoch: epochIndex + 1,
                                                  loss: loss, evalMetric: state.evals.last, elapsed: Machine.now() - start,
                                                  isLogStep: isLog, isFinished: step == total || state.stoppedEarly, learningRate: rate,
-                                                 trainableParameters: trainable, secondsPerStep: stepSeconds / Double(stepsRun))
+                                                 trainableParameters: trainable, secondsPerStep: stepSeconds / Double(stepsRun),
+                                                 taskEvals: state.taskEvals(at: state.evals.count - 1).filter { !$0.value.isNaN })
                     if let hook = m.onTrainProgress { hook(progress) } else { m.output.log(progress.logLine) }
                 }
                 if let k = settings.checkpointEvery, step % k == 0 { try write(checkpoint, state, settings) }
@@ -206,20 +232,23 @@ struct TrainRun {
     // MARK: - Parts
 
     /// The trained targets with their parameters.
+    /// A record of encoders (one per task) gives one target per task, named by the task.
     func targets() throws -> [TrainTarget] {
-        try spec.targets.map { target in
+        try spec.targets.flatMap { target -> [TrainTarget] in
             let name = target.name, span = target.span
             let v: Value
             do { v = try target.value(m) } catch { throw RuntimeFailure.located(error, at: span) }
             switch v {
-            case let .param(p): return TrainTarget(name: name, kind: .param, encoder: nil, parameters: [p])
-            case let .encoder(e): return TrainTarget(name: name, kind: .encoder, encoder: e, parameters: e.parameters.trainable)
+            case let .param(p): return [TrainTarget(name: name, kind: .param, encoder: nil, parameters: [p])]
+            case let .encoder(e): return [TrainTarget(name: name, kind: .encoder, encoder: e, parameters: e.parameters.trainable)]
             case let .model(mo):
                 guard !mo.isFrozen else {
                     throw RuntimeFailure(.cannotAssign(name, kind: "frozen model", hint: "unfreeze it first (\(name).frozen = false)"), at: span)
                 }
-                return TrainTarget(name: name, kind: .model, encoder: nil, parameters: mo.parameters.trainable)
-            case .none, .number, .bool, .string, .tensor, .list, .range, .record, .function, .builtin, .dataset,
+                return [TrainTarget(name: name, kind: .model, encoder: nil, parameters: mo.parameters.trainable)]
+            case let .record(r):
+                return try taskTargets(r, name: name, span: span)
+            case .none, .number, .bool, .string, .tensor, .list, .range, .function, .builtin, .dataset,
                  .optimizer, .schedule:
                 throw RuntimeFailure(.wrongKind(context: "'train'", expected: "an encoder, a param or a model", got: v.kindText), at: span)
             }
@@ -311,6 +340,10 @@ struct TrainRun {
         if let best = state.best {
             line += ", best eval \(TrainProgress.fixed(best))"
             if let step = state.bestStep { line += " at step \(step)" }
+            if let step = state.bestStep, let k = state.evalSteps.lastIndex(of: step) {
+                let tasks = state.taskEvals(at: k).filter { !$0.value.isNaN }
+                if !tasks.isEmpty { line += " (" + tasks.map { "\($0.task) \(TrainProgress.fixed($0.value))" }.joined(separator: ", ") + ")" }
+            }
             if settings.restoreBest { line += " (restored)" }
         }
         if state.stoppedEarly { line += " (stopped early: no eval improvement in \(settings.patience ?? 0) evals)" }

@@ -80,12 +80,15 @@ public struct TrainProgress: Sendable {
     /// The mean time of the block's steps so far, in seconds: loss, backward and update, evaluations and checkpoints
     /// excluded, over the steps this run took (not those restored from a checkpoint); nil for restored steps.
     public var secondsPerStep: Double?
+    /// With `task:`, each task's latest eval (the tasks of the eval data, in the record's order); empty otherwise.
+    public var taskEvals: [(task: String, value: Double)]
 
     /// The log line of this step, the same wherever it is shown: `step 10/320  epoch 1  loss 2.0794  eval 0.4375`
     /// (no time, so equal runs print equal lines).
     public var logLine: String {
         var s = "step \(step)/\(totalSteps)  epoch \(epoch)  loss \(TrainProgress.fixed(loss))"
         if let e = evalMetric { s += "  eval \(TrainProgress.fixed(e))" }
+        if !taskEvals.isEmpty { s += " (" + taskEvals.map { "\($0.task) \(TrainProgress.fixed($0.value))" }.joined(separator: ", ") + ")" }
         return s
     }
 
@@ -95,7 +98,8 @@ public struct TrainProgress: Sendable {
     /// A step report.
     public init(name: String, step: Int, totalSteps: Int, epoch: Int, loss: Double, evalMetric: Double?,
                 elapsed: Double, isLogStep: Bool, isFinished: Bool, learningRate: Double? = nil, isRestored: Bool = false,
-                trainableParameters: Int? = nil, secondsPerStep: Double? = nil) {
+                trainableParameters: Int? = nil, secondsPerStep: Double? = nil, taskEvals: [(task: String, value: Double)] = []) {
+        self.taskEvals = taskEvals
         self.name = name
         self.step = step
         self.totalSteps = totalSteps

@@ -33,6 +33,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
         /// The mean seconds of a step (loss, backward, update; evaluations and checkpoints excluded) over the steps
         /// this run took; nil in older records and when every step was restored from a checkpoint.
         public var secondsPerStep: Double? = nil
+        /// A block with `task:`: each task's last eval, by task (finite values only); nil otherwise.
+        public var taskEvals: [String: Double]? = nil
 
         enum CodingKeys: String, CodingKey {
             case block, step, loss, eval
@@ -40,6 +42,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
             case evalName = "eval_name"
             case trainableParameters = "trainable_parameters"
             case secondsPerStep = "seconds_per_step"
+            case taskEvals = "task_evals"
         }
     }
 

@@ -55,7 +55,9 @@ extension ScriptRunner {
         let finals = reporter.finals.map {
             RunRecord.FinalMetrics(block: $0.name, step: $0.step, totalSteps: $0.totalSteps, loss: $0.loss,
                                    evalName: $0.evalMetric.map { _ in TrainingReporter.evalName }, eval: $0.evalMetric,
-                                   trainableParameters: $0.trainableParameters, secondsPerStep: $0.secondsPerStep)
+                                   trainableParameters: $0.trainableParameters, secondsPerStep: $0.secondsPerStep,
+                                   taskEvals: $0.taskEvals.isEmpty ? nil
+                                       : Dictionary($0.taskEvals.filter { $0.value.isFinite }.map { ($0.task, $0.value) }, uniquingKeysWith: { a, _ in a }))
         }
         let events = TensorBoardEvents.of(steps: reporter.steps, started: started, results: results.values, finished: finished)
         let iso = ISO8601DateFormatter()

@@ -89,12 +89,16 @@ public struct RunTable: Sendable {
         let hasEval = runs.contains { $0.final?.eval != nil || $0.metrics.steps.contains { $0.eval != nil } }
         let hasStepFigures = runs.contains { $0.final?.trainableParameters != nil || $0.final?.secondsPerStep != nil }
         // The results scripts kept with `log_metric`, by name; one named like a column of the table is `NAME_result`.
+        // With `task:`, each task's last eval as `eval_TASK`.
+        var taskNames: [String] = []
+        for run in runs { for name in (run.final?.taskEvals ?? [:]).keys.sorted() where !taskNames.contains(name) { taskNames.append(name) } }
+        let taskKeys = taskNames.map { RunTable.taskEvalPrefix + $0 }
         let builtIn = ["status", "steps", "loss", "best_loss", "eval", "best_eval", "trainable_parameters",
-                       "seconds_per_step", "seconds", "peak_memory"]
+                       "seconds_per_step", "seconds", "peak_memory"] + taskKeys
         var resultNames: [String] = []
         for run in runs { for name in (run.record.results ?? [:]).keys.sorted() where !resultNames.contains(name) { resultNames.append(name) } }
         let resultKeys = resultNames.map { builtIn.contains($0) ? $0 + "_result" : $0 }
-        let metricKeys = ["status", "steps", "loss", "best_loss"] + (hasEval ? ["eval", "best_eval"] : []) + resultKeys
+        let metricKeys = ["status", "steps", "loss", "best_loss"] + (hasEval ? ["eval", "best_eval"] : []) + taskKeys + resultKeys
             + (hasStepFigures ? ["trainable_parameters", "seconds_per_step"] : []) + ["seconds", "peak_memory"]
 
         var settings = runs.map { run in settingNames.map { RunTable.setting($0, of: run) } }
@@ -153,6 +157,9 @@ public struct RunTable: Sendable {
         }
     }
 
+    /// The prefix of a task's eval column (`eval_sentiment`).
+    static let taskEvalPrefix = "eval_"
+
     /// The setting `name` of `run`: `recipe` is the script's name and the start of its hash.
     static func setting(_ name: String, of run: RunFolder) -> Cell {
         if name == "recipe" { return .text(run.record.scriptCopy + "@" + run.record.scriptSHA256.prefix(8)) }
@@ -173,7 +180,9 @@ public struct RunTable: Sendable {
         case "peak_memory": return cell(run.record.peakMemoryBytes.map(Double.init), .bytes)
         case "trainable_parameters": return cell(run.final?.trainableParameters.map(Double.init), .integer)
         case "seconds_per_step": return cell(run.final?.secondsPerStep, .stepSeconds)
-        default: return .empty
+        default:
+            guard name.hasPrefix(taskEvalPrefix) else { return .empty }
+            return cell(run.final?.taskEvals?[String(name.dropFirst(taskEvalPrefix.count))], .metric)
         }
     }
 

@@ -45,7 +45,8 @@ public struct TensorBoardEvents: Sendable {
         TensorBoardEvents.little(UInt64(CRC32C.masked(data)), bytes: 4, into: &bytes)
     }
 
-    /// The events of a run's training steps: `loss`, `eval` (once the block has evaluated) and `lr`, each
+    /// The events of a run's training steps: `loss`, `eval` (once the block has evaluated; with `task:` also
+    /// `eval_TASK` for each task) and `lr`, each
     /// step at `started` plus its time into the run; tags carry the block's name (`pe/loss`) when several blocks ran.
     /// The results the script kept with `log_metric` (`results`, by name) follow as one last event at the run's last
     /// step (0 when nothing trained) and its end (`finished`), each under its own name.
@@ -66,6 +67,7 @@ public struct TensorBoardEvents: Sendable {
             let prefix = blocks.count > 1 ? s.name + "/" : ""
             var values: [(tag: String, value: Double)] = [(prefix + "loss", s.loss)]
             if let e = s.evalMetric { values.append((prefix + TrainingReporter.evalName, e)) }
+            for t in s.taskEvals { values.append((prefix + TrainingReporter.evalName + "_" + t.task, t.value)) }
             if let lr = s.learningRate { values.append((prefix + "lr", lr)) }
             file.append(step: stepBase + s.step, wallTime: t0 + offset + s.elapsed, values: values)
         }
