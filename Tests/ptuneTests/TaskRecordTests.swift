@@ -75,6 +75,46 @@ import Testing
         return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
     }
 
+    /// The PyTorch export trains one PEFT encoder: a block with several tasks is refused, at the block, with nothing
+    /// written.
+    @Test func theTorchExportRefusesSeveralTasks() throws {
+        let dir = try PtuneProcess.temporaryFolder("task-export")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TaskRecordTests.recipe.write(to: dir.appendingPathComponent("tasks.pt"), atomically: true, encoding: .utf8)
+        let r = try PtuneProcess.run(["export", "torch", "tasks.pt", "out"], in: dir)
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("tasks.pt:10:1: error: cannot export to PyTorch: 'task:' and 'eval_data:' train one encoder per task"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "nothing is written")
+    }
+
+    /// The same kind of block typed into the REPL, line by line (the block continues over its lines); a later line's
+    /// data with a task the record has no encoder for is refused.
+    @Test func aBlockWithSeveralTasksRunsInTheREPL() throws {
+        let lines = """
+            seed 4
+            model g = gpt(40, 8, 2, 2, 16) frozen
+            let tasks = {x: embedding_encoder(2, g), y: embedding_encoder(2, g)}
+            data d = dataset(ids: randint(0, 40, [4, 2]), label: tensor([1, 0, 0, 1]).to("int64"), task: ["x", "y", "y", "x"])
+            let run = train tasks on d {
+              task: batch.task
+              loss: cross_entropy(g.forward(batch.ids, encoder: tasks[task])[:, -1, 0:2], batch.label)
+              optimizer: adam(lr: 0.3)
+              batch: 2
+              steps: 4
+              eval: accuracy(g.forward(batch.ids, encoder: tasks[task])[:, -1, 0:2], batch.label)
+              eval_data: d
+            }
+            run.task_eval
+            data bad = dataset(ids: randint(0, 40, [2, 2]), label: tensor([1, 0]).to("int64"), task: ["x", "z"])
+            train tasks on bad { task: batch.task; loss: sum(g.forward(batch.ids, encoder: tasks[task])); optimizer: sgd(lr: 0.1) }
+
+            """
+        let r = try PtuneProcess.run([], input: lines)
+        #expect(r.stdout.contains("trained tasks: 4 steps, loss 0.7218 -> 0.8226, best eval 0.5000 at step 2 (x 0.0000, y 1.0000)"), "\(r.stdout)")
+        #expect(r.stdout.contains("{x: [0, 0], y: [1, 1]}"), "\(r.stdout)")
+        #expect(r.stderr.contains("error: train: row 1 of the data has task 'z', but 'tasks' has no encoder for it (its tasks: 'x', 'y')"), "\(r.stderr)")
+    }
+
     @Test func theMultitaskExampleRunsCutShort() throws {
         let home = ProcessInfo.processInfo.environment["PTUNE_HOME"] ?? (NSHomeDirectory() + "/.cache/ptune")
         guard FileManager.default.fileExists(atPath: home + "/models/smollm2-135m") else {
