@@ -42,7 +42,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "PTuneLang", dependencies: ["PTuneModels", "PTuneNN", "PTuneCore"]),
         // The run layer: script runner, run records, progress, exit statuses; the front ends below build on it.
-        .target(name: "PTuneRun", dependencies: ["PTuneLang", "PTuneCore"]),
+        .target(name: "PTuneRun", dependencies: ["PTuneLang", "PTuneNN", "PTuneCore"]),
         .target(name: "PTuneREPL", dependencies: ["PTuneRun", "PTuneLang", "PTuneCore", "CReadline"]),
         // The language server (`ptune lsp`): the protocol over standard input and output, on the checker's analysis of
         // each open document and the REPL's completion engine.
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "PTuneKernel", dependencies: ["PTuneREPL", "PTuneRun", "PTuneLang", "PTuneCore"]),
         .executableTarget(
             name: "ptune",
-            dependencies: ["PTuneLSP", "PTuneKernel", "PTuneREPL", "PTuneRun", "PTuneLang", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PTuneLSP", "PTuneKernel", "PTuneREPL", "PTuneRun", "PTuneLang", "PTuneNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
         .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),

@@ -154,19 +154,31 @@ static inline __attribute__((always_inline)) void PTK_NAME(float_unit_)(int form
                                                                         __m256 acc[4], __m256 shifted[4]) {
     const int signed_codes = format == PTK_Q8_0, additive = format != PTK_Q8_0;
     const int uniform = ptk_units(format) == 1 || format == PTK_Q4_K || format == PTK_Q5_K;
-    __m256i w = PTK_NAME(codes_)(format, blk, u);
-    __m128i lo = _mm256_castsi256_si128(w), hi = _mm256_extracti128_si256(w, 1);
     __m256 c0, c1, c2, c3;
-    if (signed_codes) {
-        c0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo));
-        c1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)));
-        c2 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi));
-        c3 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
+    if (format == PTK_Q4_0 || format == PTK_Q4_1) {
+        // Bytes widened to 32-bit lanes straight from memory; low nibbles are elements 0–15, high nibbles 16–31.
+        const uint8_t *qs = blk + (format == PTK_Q4_0 ? 2 : 4);
+        const __m256i v0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)qs));
+        const __m256i v1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8)));
+        const __m256i nibble = _mm256_set1_epi32(0x0F);
+        c0 = _mm256_cvtepi32_ps(_mm256_and_si256(v0, nibble));
+        c1 = _mm256_cvtepi32_ps(_mm256_and_si256(v1, nibble));
+        c2 = _mm256_cvtepi32_ps(_mm256_srli_epi32(v0, 4));
+        c3 = _mm256_cvtepi32_ps(_mm256_srli_epi32(v1, 4));
     } else {
-        c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(lo));
-        c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8)));
-        c2 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(hi));
-        c3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8)));
+        __m256i w = PTK_NAME(codes_)(format, blk, u);
+        __m128i lo = _mm256_castsi256_si128(w), hi = _mm256_extracti128_si256(w, 1);
+        if (signed_codes) {
+            c0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo));
+            c1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)));
+            c2 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi));
+            c3 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
+        } else {
+            c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(lo));
+            c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8)));
+            c2 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(hi));
+            c3 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8)));
+        }
     }
     __m256 shift = uniform ? _mm256_set1_ps(B[0]) : _mm256_set_m128(_mm_set1_ps(B[1]), _mm_set1_ps(B[0]));
     for (int j = 0; j < NX; j++) {

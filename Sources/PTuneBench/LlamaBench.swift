@@ -44,6 +44,9 @@ enum LlamaBench {
         tables.append(gemm.table)
         tables.append(try LlamaInferenceBench.table(stored: model, dense: dense, sequences: sequences, threads: threads,
                                                     anchor: anchor, modelPath: modelPath))
+        let prompt = try decodePrompt(file)
+        tables.append(try LlamaDecodeProfile.table(model: model, name: "weights in their blocks, float32 activations", prompt: prompt))
+        tables.append(try LlamaDecodeProfile.table(model: dense, name: "weights decoded to float32", prompt: prompt))
         var stepTable = try LlamaStepBench.steps(model, sequences: sequences, sgemm: gemm.best, usingData: !texts.isEmpty)
         if !texts.isEmpty, let peft = peft.step(steps: 20, threads: threads, data: home + "/data/reviews") {
             let ours = Double(stepTable.rows.first?[2] ?? "") ?? .nan
@@ -61,6 +64,17 @@ enum LlamaBench {
         tables.append(info)
         tables.append(LlamaMemoryBench.table(threads: threads))
         return tables
+    }
+
+    /// A 40-token prompt for the decoding profile: the first long enough review, or tokens drawn at random.
+    static func decodePrompt(_ file: GGUFFile) throws -> [Int] {
+        let tokenizer = try ByteLevelBPE(gguf: file)
+        let texts = (try? reviewTexts()) ?? []
+        if let long = texts.lazy.map({ tokenizer.encode("Review: \($0)\nSentiment:") }).first(where: { $0.count >= 40 }) {
+            return Array(long.prefix(40))
+        }
+        var g = Generator(seed: 5)
+        return try Tensor.randint([40], in: 300..<5000, using: &g).ints
     }
 
     /// The review texts of the training split, if fetched.

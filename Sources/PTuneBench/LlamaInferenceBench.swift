@@ -43,7 +43,7 @@ enum LlamaInferenceBench {
         let variants = [Variant(name: "Q4_1 blocks", model: stored, activations: .float32),
                         Variant(name: "Q4_1, 8-bit act.", model: stored, activations: .int8),
                         Variant(name: "float32 weights", model: dense, activations: .float32)]
-        var table = Table(title: "SmolLM2-135M inference, tokens/s (\(threads) threads; ptune's variants interleaved, llama.cpp on the same GGUF right after)",
+        var table = Table(title: "SmolLM2-135M inference, tokens/s (\(threads) threads; KV cache float32 unless a row says float16; ptune's variants interleaved, llama.cpp on the same GGUF right after)",
                           header: ["workload"] + variants.map(\.name) + ["llama.cpp Q4_1", "target", "blocks ÷ llama.cpp"])
         let long = sequences.filter { $0.count >= 40 }
         let pool = long.count >= 8 ? long : sequences.map { Array(repeating: $0, count: 3).flatMap { $0 } }
@@ -57,6 +57,12 @@ enum LlamaInferenceBench {
             { _ = try v.run { try $0.generate(prompt, maxTokens: 1) } },
         ] })
         let decodeRates = variants.indices.map { Double(n) / (decode[2 * $0] - decode[2 * $0 + 1]) }
+        // The same with the KV cache in float16.
+        let decodeHalf = try interleaved(rounds: 3, variants.flatMap { v in [
+            { _ = try v.run { try $0.generate(batch: [prompt], maxTokens: n + 1, cache: .float16) } },
+            { _ = try v.run { try $0.generate(batch: [prompt], maxTokens: 1, cache: .float16) } },
+        ] })
+        let decodeHalfRates = variants.indices.map { Double(n) / (decodeHalf[2 * $0] - decodeHalf[2 * $0 + 1]) }
 
         // Prefill 8 × 40 packed, logits at each sequence's last position.
         let packing = try DecoderPacking(lengths: batch.map(\.count))
@@ -99,6 +105,7 @@ enum LlamaInferenceBench {
             table.add([what] + rates.map { fmt($0, 0) } + [anchorRate.map { fmt($0, 0) } ?? "", target, ratio])
         }
         row("decode, batch 1 (40-token prompt, \(n) tokens)", decodeRates, single?.generationTokensPerSecond, "≥ \(fmt(targets.decode, 0))")
+        row("decode, batch 1, KV cache float16 (llama.cpp's cache is float16)", decodeHalfRates, single?.generationTokensPerSecond, "≥ \(fmt(targets.decode, 0))")
         row("prefill 8 × 40 (llama.cpp: batched-bench pp)", prefillRates, many?.prefill, "≥ \(fmt(targets.prefill, 0))")
         row("decode, 8 sequences, 20–48 tokens + 10 virtual each", batchedRates, many?.decode, "≥ \(fmt(targets.batched, 0))")
         row("scoring \(scored.count) reviews, label logits (llama.cpp: pp 256)", scoringRates, single?.promptTokensPerSecond, "≥ llama.cpp")

@@ -1,5 +1,6 @@
 import Foundation
 import PTuneCore
+import PTuneModels
 
 // ptune-bench: the figures behind scripts/bench. `ptune-bench [core|nn|lang|models|llm|gemma|kernel|all] [--threads N]
 // [--baselines DIR] [--peft-anchor DIR]` prints tables (`llm-step` profiles ten SmolLM2 steps, `llm-sentiment` runs
@@ -101,3 +102,18 @@ section("kernel") {
 }
 section("llm-step") { try LlamaBench.profileSteps(count: 10) }
 section("llm-sentiment") { try LlamaSentiment.run() }
+section("llm-decode") {
+    let file = try GGUFFile(path: LlamaBench.modelPath)
+    let prompt = try LlamaBench.decodePrompt(file)
+    let model = try DecoderModel(gguf: file)
+    print(try LlamaDecodeProfile.table(model: model, name: "weights in their blocks, float32 activations", prompt: prompt).render())
+    print(try LlamaDecodeProfile.table(model: model, name: "weights in their blocks, 8-bit activations", prompt: prompt, activations: .int8).render())
+    if sections.contains("dense") {
+        print(try LlamaDecodeProfile.table(model: try DecoderModel(gguf: file, storage: .float32), name: "weights decoded to float32", prompt: prompt).render())
+    }
+}
+// Decoding alone, for profiling (`perf record ptune-bench llm-decode-loop`): 5 × 200 tokens after a 4-token prompt.
+section("llm-decode-loop") {
+    let model = try DecoderModel(gguf: try GGUFFile(path: LlamaBench.modelPath))
+    for _ in 0..<5 { _ = try model.generate([1, 504, 3303, 2821], maxTokens: 200) }
+}

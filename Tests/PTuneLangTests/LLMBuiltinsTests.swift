@@ -127,6 +127,7 @@ struct LLMBuiltinsTests {
             ("print generate(lm, \"Hi\", temperature: 1, top_p: 1.5)", "top_p must be in (0, 1], got 1.5"),
             ("print generate(lm, \"Hi\", temperature: 1, top_k: 0)", "top_k must be at least 1, got 0"),
             ("print generate(lm, \"Hi\", stop: [\"\"])", "a stop string must not be empty"),
+            ("print generate(lm, \"Hi\", kv_cache: \"int8\")", "kv_cache must be \"float32\" or \"float16\", got \"int8\""),
             ("print generate(lm, [], max_tokens: 2)", "no prompts to continue"),
             ("encoder pe = embedding(2, lm)\nprint generate(lm, \"Hi\", encoder: pe, template: \"<v:3> {text}\")", "the template places 3 virtual tokens but the encoder makes 2"),
             ("encoder d = prefix(2, lm)\nprint generate(lm, \"Hi\", encoder: d, template: \"<v:2> {text}\")", "a prefix encoder enters every attention layer"),
@@ -140,6 +141,23 @@ struct LLMBuiltinsTests {
             let r = try run(load + source)
             #expect(r.errors.count == 1 && r.errors.first?.contains(message) == true, "\(source): \(r.errors)")
         }
+    }
+
+    /// A float16 KV cache (the call's `kv_cache:`, or the session's default as `--kv-cache` sets it) continues these
+    /// prompts with the float32 cache's tokens: the rounding moves the logits by less than 5·10⁻³ (relative), far
+    /// from the margins of the greedy choices here.
+    @Test func float16CacheGivesTheSameContinuations() throws {
+        let load = "model lm = load(\"smollm2-135m\")\n"
+        let call = "print generate(lm, [\"The capital of France is\", \"def fibonacci(n):\"], max_tokens: 10"
+        let exact = try run(load + call + ")")
+        let half = try run(load + call + ", kv_cache: \"float16\")")
+        #expect(exact.errors.isEmpty && half.errors.isEmpty && !exact.out.isEmpty, "\(exact.errors) \(half.errors)")
+        #expect(half.out == exact.out)
+        var out: [String] = []
+        let session = Session(options: SessionOptions(kvCache: .float16), output: OutputSink(
+            write: { out += $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }, note: { _ in }))
+        _ = try session.run(SourceFile(name: "t.pt", text: load + call + ")", directory: nil))
+        #expect(out == exact.out)
     }
 
     /// Sampling is seeded by the script: the same seed gives the same text in a new session, another seed another

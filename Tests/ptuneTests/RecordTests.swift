@@ -3,6 +3,20 @@ import Testing
 @testable import PTuneRun
 
 @Suite struct RecordTests {
+    /// `--kv-cache float16` is part of how a run was made: the record's rerun command carries it; a type ptune does
+    /// not have is a usage error.
+    @Test func kvCacheChoiceIsRecorded() throws {
+        let dir = try PtuneProcess.temporaryFolder("record-kv")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "print 1\n".write(to: dir.appendingPathComponent("one.pt"), atomically: true, encoding: .utf8)
+        let r = try PtuneProcess.run(["--kv-cache", "float16", "--record", "runs/a", "one.pt"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let record = try RunRecord.read(from: dir.appendingPathComponent("runs/a/record.json").path)
+        #expect(record.rerun == ["ptune", "--kv-cache", "float16", "one.pt"])
+        let bad = try PtuneProcess.run(["--kv-cache", "int8", "one.pt"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("kv-cache"), "\(bad.stderr)")
+    }
+
     /// `--record DIR` writes record.json, the script and metrics.csv; rerunning the recorded script with the recorded
     /// overrides reproduces the metrics bit for bit.
     @Test func recordedRunsReproduceBitForBit() throws {

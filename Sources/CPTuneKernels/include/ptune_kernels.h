@@ -52,6 +52,11 @@ void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t r
 void ptk_dequantize(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t first_block,
                     size_t blocks, float *out, size_t ldo);
 
+/// Rounds `n` floats to IEEE binary16 bit patterns (to nearest, ties to even; F16C at `PTK_AVX2` and above).
+void ptk_float_to_half(int level, const float *x, size_t n, uint16_t *out);
+/// Widens `n` IEEE binary16 bit patterns to floats (exactly).
+void ptk_half_to_float(int level, const uint16_t *h, size_t n, float *out);
+
 /// Elements per block of `format` (1 for plain floats).
 size_t ptk_block_elements(int format);
 /// Bytes per block of `format`.

@@ -72,9 +72,11 @@ extension Tensor {
     /// `y = x · Wᵀ + b` through a frozen matrix: ``linear(_:weight:bias:)`` when dense,
     /// ``linear(_:quantized:bias:activations:level:)`` when quantized. Gradients reach `x` and `bias` only.
     public static func linear(_ x: Tensor, frozen weight: FrozenMatrix, bias: Tensor? = nil) throws -> Tensor {
-        switch weight {
-        case let .dense(w): return try linear(x, weight: w.detached(), bias: bias)
-        case let .quantized(q): return try linear(x, quantized: q, bias: bias)
+        try StageProfile.measure("product \(weight.formatName) \(Shape.describe(weight.shape))") {
+            switch weight {
+            case let .dense(w): return try linear(x, weight: w.detached(), bias: bias)
+            case let .quantized(q): return try linear(x, quantized: q, bias: bias)
+            }
         }
     }
 }

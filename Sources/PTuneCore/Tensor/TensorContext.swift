@@ -10,6 +10,8 @@ public enum TensorContext {
     /// How products with quantized weights treat their activations when the call does not say
     /// (``ActivationPrecision``; float32 unless a scope asks for 8-bit, as fast generation may).
     @TaskLocal public static var quantizedActivations: ActivationPrecision = .float32
+    /// The profile the layers add their stages' times to (``StageProfile``); nil: nothing is timed.
+    @TaskLocal public static var stageProfile: StageProfile?
 
     /// Runs `body` with `budget` charged for every tensor allocated inside it.
     public static func withBudget<R>(_ budget: MemoryBudget?, _ body: () throws -> R) rethrows -> R {

@@ -23,9 +23,10 @@ extension BuiltinRegistry {
                              .optional("encoder", "encoder", .none), .optional("max_tokens", "int", .number(20)),
                              .optional("template", "string", .string("{text}")), .optional("temperature", "number", .number(0)),
                              .optional("top_k", "int", .none), .optional("top_p", "number", .none),
-                             .optional("stop", "string or list of strings", .none)],
+                             .optional("stop", "string or list of strings", .none),
+                             .optional("kv_cache", "string", .none)],
                 returns: "string or list of strings", topic: .models,
-                summary: "the continuation of prompt rendered by the template (as label_logits renders it: the encoder's virtual tokens where <v:k> says, else first; the tokenizer's <bos> if it adds one), up to max_tokens tokens, the end-of-text token or a stop string (the text is cut before it); greedy, or sampled with temperature > 0 (top_k, top_p: nucleus) from the script's seeded generator; a list of prompts generates in one batch and gives a list",
+                summary: "the continuation of prompt rendered by the template (as label_logits renders it: the encoder's virtual tokens where <v:k> says, else first; the tokenizer's <bos> if it adds one), up to max_tokens tokens, the end-of-text token or a stop string (the text is cut before it); greedy, or sampled with temperature > 0 (top_k, top_p: nucleus) from the script's seeded generator; a list of prompts generates in one batch and gives a list; kv_cache: \"float16\" keeps the keys and values in half the memory, rounded (default \"float32\", or --kv-cache)",
                 example: "print generate(lm, [\"The capital of France is\", \"2 + 2 =\"], max_tokens: 8, stop: [\".\", \"\\n\"])",
                 modelRole: .causalLM, infer: generateRule,
                 run: { a, m in
@@ -46,7 +47,8 @@ extension BuiltinRegistry {
                     func text(_ ids: [Int]) throws -> String { try tokenizer.decode(ids.last == eos ? Array(ids.dropLast()) : ids) }
                     // Each prompt samples from its own generator split off the script's, in order; greedy draws none.
                     var settings = GenerationSettings(maxTokens: n, stopTokens: [eos], sampler: sampler,
-                                                      generators: sampler.isGreedy ? [] : texts.map { _ in m.rng.split() })
+                                                      generators: sampler.isGreedy ? [] : texts.map { _ in m.rng.split() },
+                                                      cache: try kvCacheElement(a, 9, default: m.options.kvCache))
                     if !stops.isEmpty {
                         settings.isFinished = { _, ids in
                             let t = try text(ids)
@@ -97,6 +99,16 @@ extension BuiltinRegistry {
              .dataset, .optimizer, .schedule:
             throw .wrongKind(context: "'generate' argument 'prompt'", expected: "a string or a list of strings", got: c[1].kindText)
         }
+    }
+
+    /// The KV cache element type argument `i` names (`"float32"`, `"float16"`), or `fallback` when not given.
+    static func kvCacheElement(_ a: Arguments, _ i: Int, default fallback: KVCacheElement) throws -> KVCacheElement {
+        if a.isNone(i) { return fallback }
+        let name = try a.string(i)
+        guard let element = KVCacheElement(rawValue: name) else {
+            throw RuntimeFailure(.badArgument(function: "generate", "kv_cache must be \"float32\" or \"float16\", got \"\(name)\""))
+        }
+        return element
     }
 
     /// The stop strings of argument `i`: none, one string, or a list of non-empty strings.

@@ -1,5 +1,6 @@
 import Foundation
 import PTuneModels
+import PTuneNN
 import Synchronization
 
 /// Resource limits of a session. Exceeding one is a located error, never a crash.
@@ -160,11 +161,15 @@ public struct SessionOptions {
     public var defaultSeed: UInt64
     /// How `load(…)` keeps a model file's weight matrices when the script does not say (`--dequantize`: float32).
     public var modelStorage: WeightStorage
+    /// How `generate(…)` stores its KV cache when the call does not say (`--kv-cache`).
+    public var kvCache: KVCacheElement
 
-    /// Options with no overrides, default limits, file access confined to the working directory, and models kept in
-    /// their files' block formats.
+    /// Options with no overrides, default limits, file access confined to the working directory, models kept in
+    /// their files' block formats, and float32 KV caches.
     public init(seedOverride: UInt64? = nil, overrides: [Override] = [], fileAccess: FileAccess = FileAccess(),
-                limits: Limits = Limits(), defaultSeed: UInt64 = 0, modelStorage: WeightStorage = .stored) {
+                limits: Limits = Limits(), defaultSeed: UInt64 = 0, modelStorage: WeightStorage = .stored,
+                kvCache: KVCacheElement = .float32) {
+        self.kvCache = kvCache
         self.seedOverride = seedOverride
         self.overrides = overrides
         self.fileAccess = fileAccess

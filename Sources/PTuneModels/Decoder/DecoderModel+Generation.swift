@@ -30,7 +30,7 @@ extension DecoderModel {
         }
         return try Tensor.withoutRecording {
             let shift = prefix?.count ?? 0
-            let rope = try rotaryTables(cache.positions(spans).map { $0 + shift })
+            let rope = try StageProfile.measure("rotary tables") { try rotaryTables(cache.positions(spans).map { $0 + shift }) }
             var h = x.detached()
             for (l, block) in blocks.enumerated() {
                 try TensorContext.checkStop()
@@ -59,9 +59,10 @@ extension DecoderModel {
     /// packed pass; each decoding step then runs one row per unfinished sequence through the model together (the
     /// weights are read once per step, not once per sequence), each attending to its own cached keys. Returns each
     /// prompt's new token ids. `prefixes` is empty or one entry per prompt. A deep prompt (`deepPrefix`, prefix
-    /// tuning) is seen by every prompt's attention in every layer, its keys and values before the prompt's.
+    /// tuning) is seen by every prompt's attention in every layer, its keys and values before the prompt's. `cache`
+    /// chooses how the KV cache stores keys and values.
     public func generate(batch prompts: [[Int]], prefixes: [Tensor?] = [], deepPrefix: DeepPrefix? = nil, maxTokens: Int,
-                         stopTokens: Set<Int> = []) throws -> [[Int]] {
+                         stopTokens: Set<Int> = [], cache: KVCacheElement = .float32) throws -> [[Int]] {
         guard !prompts.isEmpty else { throw DecoderError.badInput("no prompts to continue") }
         guard prefixes.isEmpty || prefixes.count == prompts.count else {
             throw DecoderError.badInput("\(prefixes.count) prefixes for \(prompts.count) prompts")
@@ -82,7 +83,7 @@ extension DecoderModel {
             lengths.append(n)
         }
         return try generate(rows: rows, lengths: lengths, deepPrefix: deepPrefix,
-                            settings: GenerationSettings(maxTokens: maxTokens, stopTokens: stopTokens))
+                            settings: GenerationSettings(maxTokens: maxTokens, stopTokens: stopTokens, cache: cache))
     }
 
     /// Generation for prompts laid out as a template places them: each example is a sequence of virtual positions
@@ -114,7 +115,8 @@ extension DecoderModel {
         let deep = try deepPrefix.map { try checkedPrefix($0, longest: longest + maxTokens).detached() }
         let room = config.contextLength - (deep?.count ?? 0)
         guard longest <= room else { throw DecoderError.contextOverflow(needed: longest + (deep?.count ?? 0), available: config.contextLength) }
-        var cache = try KVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: lengths.count)
+        var cache = try KVCache(config: config, capacity: Swift.min(room, longest + maxTokens), sequences: lengths.count,
+                                element: settings.cache)
         let spans = lengths.enumerated().map { KVCache.Span(sequence: $0.offset, rows: $0.element) }
         var hidden = try extend(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), cache: &cache, spans: spans, prefix: deep)
         var out = lengths.map { _ in [Int]() }
@@ -124,7 +126,8 @@ extension DecoderModel {
             try TensorContext.checkStop()
             let next: [Int]
             if settings.sampler.isGreedy {
-                next = try Tensor.withoutRecording { try logits(hidden).argmax(axis: -1) }.ints
+                let all = try Tensor.withoutRecording { try logits(hidden) }
+                next = try StageProfile.measure("argmax over the vocabulary") { try all.argmax(axis: -1).ints }
             } else {
                 let all = try Tensor.withoutRecording { try logits(hidden) }.doubles
                 let v = config.vocabularySize
@@ -142,7 +145,8 @@ extension DecoderModel {
             }
             active = still
             if active.isEmpty { break }
-            hidden = try extend(embed(tokens), cache: &cache, spans: active.map { KVCache.Span(sequence: $0, rows: 1) }, prefix: deep)
+            let rows = try StageProfile.measure("token embedding") { try embed(tokens) }
+            hidden = try extend(rows, cache: &cache, spans: active.map { KVCache.Span(sequence: $0, rows: 1) }, prefix: deep)
         }
         return out
     }
@@ -162,11 +166,15 @@ public struct GenerationSettings {
     public var generators: [Generator]
     /// Asked after each new token of prompt `i` with all its new tokens so far; true ends that prompt (a stop string).
     public var isFinished: ((Int, [Int]) throws -> Bool)?
+    /// How the KV cache stores keys and values: float32 (exact), or float16 (half the memory, rounded).
+    public var cache: KVCacheElement
 
-    /// Settings for greedy decoding unless a sampler (and its generators) are given.
+    /// Settings for greedy decoding with a float32 cache unless a sampler (and its generators) or a cache type are
+    /// given.
     public init(maxTokens: Int, stopTokens: Set<Int> = [], sampler: TokenSampler = .greedy, generators: [Generator] = [],
-                isFinished: ((Int, [Int]) throws -> Bool)? = nil) {
+                isFinished: ((Int, [Int]) throws -> Bool)? = nil, cache: KVCacheElement = .float32) {
         self.maxTokens = maxTokens
+        self.cache = cache
         self.stopTokens = stopTokens
         self.sampler = sampler
         self.generators = generators

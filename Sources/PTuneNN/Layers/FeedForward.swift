@@ -50,7 +50,8 @@ public final class FeedForward: Layer {
         case let .plain(act):
             return try down(act(up(x)))
         case .gated(.silu):
-            return try down(up(x).swiglu())
+            let h = try up(x)
+            return try down(StageProfile.measure("SiLU gate") { try h.swiglu() })
         case .gated(.geluTanh):
             return try down(up(x).geglu())
         case let .gated(act):

@@ -1,9 +1,22 @@
 import PTuneCore
 
+/// The element type a KV cache keeps its keys and values in.
+public enum KVCacheElement: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// Float32 (or the cache's float dtype): attention reads exactly what the layers computed.
+    case float32
+    /// IEEE binary16: half the memory; each key and value is rounded to nearest when written and widened to
+    /// float32 when attention reads it (llama.cpp's default cache type).
+    case float16
+
+    /// `float32`, `float16`.
+    public var description: String { rawValue }
+}
+
 /// The keys and values attention layers have computed for earlier positions of one or more sequences, one
 /// `[sequences · capacity, width]` pair per layer (sequence `s` owns rows `s·capacity ..< (s+1)·capacity`), so that
 /// each generated token costs one row through the model instead of the whole sequence again. Keys are stored as the
-/// layer uses them (after any rotary embedding), in float32 or the cache's dtype.
+/// layer uses them (after any rotary embedding), in float32 or the cache's dtype, or rounded to float16
+/// (``KVCacheElement``).
 ///
 /// A step runs new rows through every layer: the rows belong to sequences as its ``Span``s say (one span of all rows
 /// for a single sequence; one row per sequence for a batched decoding step). Every layer writes the spans' keys and
@@ -30,14 +43,20 @@ public struct KVCache: Sendable {
     public private(set) var counts: [Int]
     /// Positions filled so far in the first sequence (the next token's position, for a single sequence).
     public var count: Int { counts[0] }
-    /// Each layer's keys, `[sequences · capacity, width]` (rows past each sequence's count not yet written).
+    /// How keys and values are stored.
+    public let element: KVCacheElement
+    /// Each layer's keys, `[sequences · capacity, width]` (rows past each sequence's count not yet written); empty
+    /// in a float16 cache, whose keys ``attentionInputs(layer:spans:)`` widens.
     public private(set) var keys: [Tensor]
-    /// Each layer's values, `[sequences · capacity, width]`.
+    /// Each layer's values, `[sequences · capacity, width]`; empty in a float16 cache.
     public private(set) var values: [Tensor]
+    /// A float16 cache's keys and values, one pair per layer (empty in a float cache).
+    private var halfKeys: [HalfRows], halfValues: [HalfRows]
 
     /// An empty cache for `layers` layers whose keys and values are `width` wide, holding up to `capacity` positions
-    /// for each of `sequences` sequences.
-    public init(layers: Int, width: Int, capacity: Int, dtype: DType = .float32, sequences: Int = 1) throws {
+    /// for each of `sequences` sequences, in `dtype` or, with `element` float16, in binary16.
+    public init(layers: Int, width: Int, capacity: Int, dtype: DType = .float32, sequences: Int = 1,
+                element: KVCacheElement = .float32) throws {
         guard layers >= 0, width > 0, capacity > 0, sequences > 0 else {
             throw NNError.invalidArgument("KVCache", "needs a positive width, capacity and sequence count, got width \(width), capacity \(capacity), \(sequences) sequences")
         }
@@ -46,8 +65,39 @@ public struct KVCache: Sendable {
         self.capacity = capacity
         self.sequences = sequences
         counts = Array(repeating: 0, count: sequences)
-        keys = try (0..<layers).map { _ in try Tensor.zeros([rows, width], dtype: dtype) }
-        values = try (0..<layers).map { _ in try Tensor.zeros([rows, width], dtype: dtype) }
+        self.element = element
+        let float = element == .float32 ? layers : 0, half = element == .float16 ? layers : 0
+        keys = try (0..<float).map { _ in try Tensor.zeros([rows, width], dtype: dtype) }
+        values = try (0..<float).map { _ in try Tensor.zeros([rows, width], dtype: dtype) }
+        halfKeys = try (0..<half).map { _ in try HalfRows(rows: rows, columns: width) }
+        halfValues = try (0..<half).map { _ in try HalfRows(rows: rows, columns: width) }
+    }
+
+    /// Bytes the keys and values take.
+    public var byteCount: Int {
+        keys.reduce(0) { $0 + $1.count * $1.dtype.byteSize } * 2 + halfKeys.reduce(0) { $0 + $1.byteCount } * 2
+    }
+
+    /// What attention over `layer` reads for new rows continuing `spans` (written already): the keys and values as
+    /// float tensors and each span's segment in them. A float cache gives its own tensors and ``segments(_:)``; a
+    /// float16 cache widens the rows each span's sequence holds (its earlier positions and the new rows), packed one
+    /// sequence after another.
+    public func attentionInputs(layer: Int, spans: [Span]) throws -> (keys: Tensor, values: Tensor, segments: [AttentionSegment]) {
+        if element == .float32 {
+            guard layer >= 0, layer < keys.count else { throw NNError.invalidArgument("KVCache", "no layer \(layer)") }
+            return (keys[layer], values[layer], try segments(spans))
+        }
+        guard layer >= 0, layer < halfKeys.count else { throw NNError.invalidArgument("KVCache", "no layer \(layer)") }
+        try check(spans)
+        var ranges: [Range<Int>] = [], segments: [AttentionSegment] = [], first = 0, packed = 0
+        for s in spans {
+            let start = s.sequence * capacity, n = counts[s.sequence] + s.rows
+            ranges.append(start..<(start + n))
+            segments.append(AttentionSegment(queries: first..<(first + s.rows), keys: [packed..<(packed + n)]))
+            first += s.rows
+            packed += n
+        }
+        return (try halfKeys[layer].floats(ranges), try halfValues[layer].floats(ranges), segments)
     }
 
     /// Empties the cache (keeps its memory).
@@ -85,11 +135,23 @@ public struct KVCache: Sendable {
     /// Writes `key` and `value` (`[m, width]` each, m the spans' total rows) for `layer` at the spans' positions.
     mutating func write(layer: Int, key: Tensor, value: Tensor, spans: [Span]) throws {
         let m = key.shape.first ?? 0
-        guard layer >= 0, layer < keys.count, key.rank == 2, key.shape == value.shape, key.shape[1] == keys[layer].shape[1],
-              key.dtype == keys[layer].dtype, value.dtype == key.dtype, spans.reduce(0, { $0 + $1.rows }) == m else {
+        let fits = element == .float32
+            ? layer >= 0 && layer < keys.count && key.shape.last == keys[layer].shape[1] && key.dtype == keys[layer].dtype
+            : layer >= 0 && layer < halfKeys.count && key.shape.last == halfKeys[layer].columns && key.dtype == .float32
+        guard fits, key.rank == 2, key.shape == value.shape, value.dtype == key.dtype, spans.reduce(0, { $0 + $1.rows }) == m else {
             throw NNError.shapeMismatch("KVCache", "layer \(layer): keys and values \(Shape.describe(key.shape)), \(Shape.describe(value.shape)) do not fit the cache")
         }
         try check(spans)
+        if element == .float16 {
+            var first = 0
+            for s in spans {
+                let at = s.sequence * capacity + counts[s.sequence]
+                try halfKeys[layer].write(key.narrowed(axis: 0, start: first, length: s.rows), at: at)
+                try halfValues[layer].write(value.narrowed(axis: 0, start: first, length: s.rows), at: at)
+                first += s.rows
+            }
+            return
+        }
         if spans.count == 1, let s = spans.first {
             let at = s.sequence * capacity + counts[s.sequence]
             try keys[layer].assign(key, rows: at..<(at + m))

@@ -164,11 +164,12 @@ public final class MultiHeadAttention: Layer {
                         spans: [KVCache.Span]? = nil, prefix: KVPrefix? = nil) throws -> Tensor {
         let (q, k, v) = try queryKeyValue(x, rotary: rotary.map { try rotaryTable($0, tables) })
         let spans = spans ?? KVCache.single(x.shape.first ?? 0)
-        let segments = try cache.segments(spans)
-        try cache.write(layer: layer, key: k, value: v, spans: spans)
-        let attended = try Tensor.attention(query: q, key: cache.keys[layer], value: cache.values[layer], heads: heads,
-                                            segments: segments, mask: AttentionMask(causal: true, window: window),
-                                            scoring: scoring, prefix: prefix)
+        try StageProfile.measure("KV cache write") { try cache.write(layer: layer, key: k, value: v, spans: spans) }
+        let attended = try StageProfile.measure("attention over the KV cache") {
+            let (keys, values, segments) = try cache.attentionInputs(layer: layer, spans: spans)
+            return try Tensor.attention(query: q, key: keys, value: values, heads: heads, segments: segments,
+                                        mask: AttentionMask(causal: true, window: window), scoring: scoring, prefix: prefix)
+        }
         return try output(attended)
     }
 
@@ -180,7 +181,9 @@ public final class MultiHeadAttention: Layer {
         switch projection {
         case let .fused(l):
             var qkv = try l(x)
-            if let rotary, headNorms == nil { qkv = try qkv.rotaryEmbedding(rotary, heads: heads.heads + heads.kvHeads) }
+            if let rotary, headNorms == nil {
+                qkv = try StageProfile.measure("rotary embedding") { try qkv.rotaryEmbedding(rotary, heads: heads.heads + heads.kvHeads) }
+            }
             q = try qkv.narrowed(axis: 1, start: 0, length: qw)
             k = try qkv.narrowed(axis: 1, start: qw, length: kw)
             v = try qkv.narrowed(axis: 1, start: qw + kw, length: kw)

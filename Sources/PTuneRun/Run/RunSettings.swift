@@ -1,5 +1,6 @@
 import Foundation
 import PTuneLang
+import PTuneNN
 
 /// What the command line asked for, shared by every way of running ptune (script, `-e`, stdin, check, REPL).
 public struct RunSettings: Sendable {
@@ -23,12 +24,16 @@ public struct RunSettings: Sendable {
     public var limits: Limits
     /// `--dequantize`: models load with every weight decoded to float32 (as `load(…, dtype: "float32")`).
     public var dequantize: Bool
+    /// `--kv-cache float16`: `generate(…)` keeps its KV cache in float16 unless the call says otherwise.
+    public var kvCache: KVCacheElement
 
     /// Settings; `progress` defaults to a bar on a terminal and log lines elsewhere (nothing with `quiet`).
     public init(seed: UInt64? = nil, overrides: [Override] = [], allowPaths: [String] = [], quiet: Bool = false,
                 color: Bool = false, recordDirectory: String? = nil, progress: TrainingReporter.Style? = nil,
-                limits: Limits = Limits(), dequantize: Bool = false, outputDirectory: String? = nil) {
+                limits: Limits = Limits(), dequantize: Bool = false, outputDirectory: String? = nil,
+                kvCache: KVCacheElement = .float32) {
         self.limits = limits
+        self.kvCache = kvCache
         self.dequantize = dequantize
         self.outputDirectory = outputDirectory
         self.seed = seed
@@ -43,7 +48,7 @@ public struct RunSettings: Sendable {
     /// The options of a language session run with these settings.
     public var sessionOptions: SessionOptions {
         SessionOptions(seedOverride: seed, overrides: overrides, fileAccess: FileAccess(extra: allowPaths, output: outputDirectory),
-                       limits: limits, modelStorage: dequantize ? .float32 : .stored)
+                       limits: limits, modelStorage: dequantize ? .float32 : .stored, kvCache: kvCache)
     }
 
     /// The command-line words that reproduce these settings for `script` (for a record's `rerun`).
@@ -53,6 +58,7 @@ public struct RunSettings: Sendable {
         for o in overrides { words += ["--set", "\(o.name)=\(o.text)"] }
         for p in allowPaths { words += ["--allow-path", p] }
         if dequantize { words.append("--dequantize") }
+        if kvCache != .float32 { words += ["--kv-cache", kvCache.rawValue] }
         if let outputDirectory { words += ["--output-dir", outputDirectory] }
         return words + [script]
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PTuneLang
+import PTuneNN
 import PTuneRun
 
 /// The options every way of running ptune shares: seed and overrides, file access, output and the limits. Given
@@ -25,6 +26,11 @@ struct CommonOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Load models with every weight decoded to float32 (as load(…, dtype: \"float32\")) instead of keeping a GGUF file's quantized blocks.")
     var dequantize = false
+
+    @Option(name: .customLong("kv-cache"),
+            help: ArgumentHelp("How generate(…) stores keys and values when the call does not say: float32 (exact) or float16 (half the memory, rounded).",
+                               valueName: "TYPE"))
+    var kvCache: KVCacheElement = .float32
 
     @Flag(name: .long, help: "No progress bars, log lines or notes; only what the script prints, and errors.")
     var quiet = false
@@ -60,6 +66,7 @@ struct CommonOptions: ParsableArguments {
         if quiet { words.append("--quiet") }
         if noColor { words.append("--no-color") }
         if dequantize { words.append("--dequantize") }
+        if kvCache != .float32 { words += ["--kv-cache", kvCache.rawValue] }
         if let t = timeout { words += ["--timeout", String(t.value)] }
         if let s = maxMemory { words += ["--max-memory", String(s.bytes)] }
         if let s = maxTensorBytes { words += ["--max-tensor-bytes", String(s.bytes)] }
@@ -78,7 +85,7 @@ struct CommonOptions: ParsableArguments {
         if let n = maxDepth { limits.maxCallDepth = n.value }
         return RunSettings(seed: seed, overrides: overrides, allowPaths: allowPaths, quiet: quiet,
                            color: Console.wantsColor(noColorFlag: noColor), recordDirectory: record, limits: limits,
-                           dequantize: dequantize, outputDirectory: outputDirectory)
+                           dequantize: dequantize, outputDirectory: outputDirectory, kvCache: kvCache)
     }
 }
 

@@ -1,0 +1,5 @@
+import ArgumentParser
+import PTuneNN
+
+/// `--kv-cache float32|float16`.
+extension KVCacheElement: ExpressibleByArgument {}
