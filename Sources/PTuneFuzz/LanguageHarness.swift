@@ -3,7 +3,7 @@ import PTuneCore
 import PTuneLang
 
 /// The language harnesses: the front end alone, and whole programs under budgets.
-enum LanguageHarness {
+public enum LanguageHarness {
     /// The budgets of a fuzzed program: small tensors, little memory, shallow recursion, few steps, half a second.
     static let limits = Limits(maxTensorElements: 1 << 16, maxTensorBytes: 1 << 20, maxMemoryBytes: 32 << 20,
                                maxCallDepth: 64, timeout: 0.5, maxSteps: 20_000)
@@ -58,12 +58,18 @@ enum LanguageHarness {
     /// more than running most fuzzed programs); used only on ``worker``'s thread.
     nonisolated(unsafe) static let interpreterSession = Session(options: options, output: .discard)
 
-    /// Runs a program in `session`, then checks that the session still answers a plain statement.
-    static func interpret(_ bytes: [UInt8], in session: Session) -> FuzzOutcome {
-        guard let first = bytes.first else { return .accepted }
+    /// The program the interpreter harness runs for `bytes`: the first byte chooses between a program generated
+    /// from the rest (odd) and the rest as script text (even); nil for no bytes.
+    public static func program(_ bytes: [UInt8]) -> String? {
+        guard let first = bytes.first else { return nil }
         let rest = Array(bytes.dropFirst())
         var generator = ProgramGenerator(rest)
-        let text = first & 1 == 1 ? generator.program() : String(decoding: rest, as: UTF8.self)
+        return first & 1 == 1 ? generator.program() : String(decoding: rest, as: UTF8.self)
+    }
+
+    /// Runs a program in `session`, then checks that the session still answers a plain statement.
+    static func interpret(_ bytes: [UInt8], in session: Session) -> FuzzOutcome {
+        guard let text = program(bytes) else { return .accepted }
         let result: FuzzOutcome
         do {
             try session.run(SourceFile(name: "fuzz.pt", text: text, directory: FuzzSandbox.folder))

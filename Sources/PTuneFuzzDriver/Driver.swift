@@ -39,13 +39,22 @@ public func ptuneFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMuta
 #else
 /// Without libFuzzer: `ptune-fuzz TARGET FILE…` replays inputs through a harness (a crash reproduces as it did
 /// under the fuzzer) and prints each one's outcome, `FILE: accepted` or `FILE: rejected: MESSAGE`;
-/// `ptune-fuzz save-loop DIR` runs the crash-safety test's saver.
+/// `ptune-fuzz program FILE` prints the program the interpreter harness runs for an input (generated from it, or
+/// its text); `ptune-fuzz save-loop DIR` runs the crash-safety test's saver.
 @main
 struct FuzzDriver {
     static func main() {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.first == "save-loop", args.count == 2 {
             SaveLoop.run(folder: args[1])
+        }
+        if args.first == "program", args.count == 2 {
+            guard let data = FileManager.default.contents(atPath: args[1]), let text = LanguageHarness.program(Array(data)) else {
+                FileHandle.standardError.write(Data("ptune-fuzz: cannot read '\(args[1])', or it is empty\n".utf8))
+                exit(2)
+            }
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            exit(0)
         }
         if args.first == "open", args.count == 2 {
             do {
@@ -59,7 +68,7 @@ struct FuzzDriver {
         }
         guard let name = args.first, let target = FuzzTarget(rawValue: name) else {
             let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")
-            FileHandle.standardError.write(Data("usage: ptune-fuzz (\(names)) FILE…\n       ptune-fuzz open MODEL.gguf|MODEL.safetensors\n       ptune-fuzz save-loop DIR\n".utf8))
+            FileHandle.standardError.write(Data("usage: ptune-fuzz (\(names)) FILE…\n       ptune-fuzz program FILE\n       ptune-fuzz open MODEL.gguf|MODEL.safetensors\n       ptune-fuzz save-loop DIR\n".utf8))
             exit(2)
         }
         for path in args.dropFirst() {

@@ -140,6 +140,9 @@ extension Checker {
         guard let decl = b.decl, types.contains(where: { $0 != .unknown }), inferenceDepth < 3, !silent || inferenceDepth > 0 else {
             return b.returnType
         }
+        let key = CallInference.Key(decl, depth: inferenceDepth, silent: silent)
+        if let known = inference.entry(key, types) { return reported(known, decl, span) }
+        guard inference.hasBudget else { return b.returnType }
         var sub = self
         sub.diagnostics = []
         sub.inferenceDepth += 1
@@ -153,20 +156,30 @@ extension Checker {
         sub.loopDepth = 0
         for (p, t) in zip(decl.parameters, types) { _ = sub.declareLocal(p.name, kind: .parameter, type: t, span: p.span) }
         var result = b.returnType
+        var first: Diagnostic?
         switch decl.body {
         case let .expression(e):
             result = sub.expression(e).type
-            if let first = sub.diagnostics.first, !silent {
-                let note = Diagnostic(.calledFrom(decl.name), at: first.span, severity: .note)
-                error(first.message, at: span, notes: [note])
-                return .unknown
-            }
+            first = sub.diagnostics.first
         case let .block(stmts):
             sub.silent = true
             _ = sub.block(stmts)
             if let returns = sub.function?.returns, let t = returns.first, returns.allSatisfy({ $0 == t }) { result = t }
         }
-        return sub.diagnostics.isEmpty ? result : .unknown
+        let entry = CallInference.Entry(arguments: types, result: sub.diagnostics.isEmpty ? result : .unknown, firstDiagnostic: first)
+        inference.keep(key, entry)
+        return reported(entry, decl, span)
+    }
+
+    /// A re-check's type at the call at `span`; the first mistake its arguments caused in an expression body is
+    /// reported at the call, with a note pointing into the body.
+    private mutating func reported(_ entry: CallInference.Entry, _ decl: FunctionDecl, _ span: SourceSpan) -> LangType {
+        if let first = entry.firstDiagnostic, !silent {
+            let note = Diagnostic(.calledFrom(decl.name), at: first.span, severity: .note)
+            error(first.message, at: span, notes: [note])
+            return .unknown
+        }
+        return entry.result
     }
 
     /// A call whose callee is only known at run time (a model, an encoder, a function value).

@@ -46,6 +46,8 @@ struct Checker {
     var reportedStack = false
     /// Where declarations and resolved names are recorded for an editor (nil when a script is checked to run).
     var index: SourceIndex?
+    /// The function bodies re-checked with call-site types, shared with the copies that re-check them.
+    let inference = CallInference()
 
     init(globals: GlobalTable, dtype: DType, overrides: [Override], registry: BuiltinRegistry, access: FileAccess) {
         self.globals = globals
@@ -84,6 +86,7 @@ struct Checker {
         for s in statements {
             nextLocal = 0
             frameSize = 0
+            inference.forget()
             let body = statement(s, topLevel: true)
             var value: Checked?
             if case let .expression(e, _) = s {

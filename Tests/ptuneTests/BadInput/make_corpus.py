@@ -133,6 +133,16 @@ scripts = {
     "run_embedding_negative_id": "let e = embedding(5, 3)\nlet ids = tensor([-2], dtype: \"int64\")\nprint e(ids)\n",
     "run_matmuls_past_timeout": "# args: --timeout 0.2\nseed 1\nlet a = randn(2000, 2000)\nlet b = a @ a\nlet c = b @ a\nlet d = c @ a\nlet e = d @ a\nlet f = e @ a\nlet g = f @ a\nlet h = g @ a\nprint \"done\"\n",
 }
+
+
+def nested_calls(depth):
+    """`f(f(…), f(…))` nested `depth` deep: each call's type is the body re-checked with its argument types."""
+    return "0" if depth == 0 else "f(%s, %s)" % (nested_calls(depth - 1), nested_calls(depth - 1))
+
+
+# A body of 511 calls of its own function: checking it must not cost a re-check per call at each depth.
+scripts["check_nested_recursive_calls"] = ("fn f(a, b) {\n  for i in 0..<0 {\n    print " + nested_calls(9)
+                                           + "\n  }\n  return a\n}\nprint f(1, 2) + undefined_total\n")
 for name, text in scripts.items():
     put(name + ".pt", text)
 
