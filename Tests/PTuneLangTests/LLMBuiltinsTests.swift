@@ -173,15 +173,21 @@ struct LLMBuiltinsTests {
         #expect(greedy.out == plain.out && !plain.out.isEmpty)
     }
 
+    /// SmolLM2 and two trainable virtual tokens of its width (randn · 0.02 from `seed`); nil, with an issue
+    /// recorded, when the model is not a decoder.
+    static func smolLM2WithVirtualTokens(seed: UInt64) throws -> (DecoderModel, Tensor)? {
+        guard let lm = try ModelRegistry().load("smollm2-135m") as? DecoderModel else {
+            Issue.record("smollm2-135m is not a Llama model")
+            return nil
+        }
+        var g = Generator(seed: seed)
+        return (lm, try (Tensor.randn([2, lm.config.hiddenSize], using: &g) * 0.02).requiringGradient(name: "v"))
+    }
+
     /// Scoring more than one chunk of texts with label words of several tokens and a trainable encoder gives the
     /// single pass's scores and gradient.
     @Test func chunkedMultiTokenScoringGivesTheSinglePassGradient() throws {
-        guard let lm = try ModelRegistry().load("smollm2-135m") as? DecoderModel else {
-            Issue.record("smollm2-135m is not a Llama model")
-            return
-        }
-        var g = Generator(seed: 4)
-        let virtual = try (Tensor.randn([2, lm.config.hiddenSize], using: &g) * 0.02).requiringGradient(name: "v")
+        guard let (lm, virtual) = try LLMBuiltinsTests.smolLM2WithVirtualTokens(seed: 4) else { return }
         let examples: [[SequenceItem]] = (0..<36).map { i in
             [.virtual(0)] + (0..<(3 + i % 5)).map { SequenceItem.token(100 + 37 * i + $0) } + [.virtual(1)]
         }
@@ -219,12 +225,7 @@ struct LLMBuiltinsTests {
     /// Scoring more than one chunk with a trainable encoder checkpoints each chunk (no chunk's graph is kept); the
     /// gradient reaching the virtual tokens is the one a single pass over every example gives.
     @Test func chunkedScoringGivesTheSinglePassGradient() throws {
-        guard let lm = try ModelRegistry().load("smollm2-135m") as? DecoderModel else {
-            Issue.record("smollm2-135m is not a Llama model")
-            return
-        }
-        var g = Generator(seed: 3)
-        let virtual = try (Tensor.randn([2, lm.config.hiddenSize], using: &g) * 0.02).requiringGradient(name: "v")
+        guard let (lm, virtual) = try LLMBuiltinsTests.smolLM2WithVirtualTokens(seed: 3) else { return }
         let examples: [[SequenceItem]] = (0..<40).map { i in
             [.virtual(0), .virtual(1)] + (0..<(5 + i % 7)).map { SequenceItem.token(100 + 37 * i + $0) }
         }
