@@ -62,4 +62,11 @@ size_t ptk_block_elements(int format);
 /// Bytes per block of `format`.
 size_t ptk_block_bytes(int format);
 
+/// SwiGLU on `rows` float32 rows `[g | u]` of 2·`f` elements: `y[r·f + j] = g·σ(g)·u` (σ through FastMath's eˣ);
+/// the same values at every level.
+void ptk_swiglu_forward(int level, const float *x, size_t rows, size_t f, float *y);
+/// The gradient of ``ptk_swiglu_forward`` into `dx` (`rows` rows of 2·`f`): `dg = dy·u·σ(g)·(1 + g·(1 − σ(g)))`,
+/// `du = dy·g·σ(g)`.
+void ptk_swiglu_backward(int level, const float *x, const float *dy, size_t rows, size_t f, float *dx);
+
 #endif

@@ -1,3 +1,5 @@
+import CPTuneKernels
+
 /// The gated activations of decoder MLPs, fused: one pass forward, one backward, on the output of one fused
 /// `[gate | up]` projection — SwiGLU (Llama, Qwen) and GEGLU with the tanh form of GELU (Gemma).
 extension Tensor {
@@ -28,6 +30,10 @@ extension Tensor {
         func forward<T: TensorFloat>(_: T.Type) {
             let px = storage.typed(T.self), py = out.storage.typed(T.self)
             Parallel.chunks(rows, work: count * cost) { range in
+                if op == .swiglu, T.self == Float.self {
+                    SwiGLUKernel.forward(rows: range, px, py, f)
+                    return
+                }
                 for r in range {
                     if op == .swiglu { SwiGLUKernel.forward(px + r * w, py + r * f, f) }
                     else { GEGLUKernel.row(px + r * w, f, y: py + r * f, dy: nil, dx: nil) }
@@ -42,6 +48,10 @@ extension Tensor {
             func backward<T: TensorFloat>(_: T.Type) {
                 let px = x.storage.typed(T.self), pg = g.storage.typed(T.self), pr = r.storage.typed(T.self)
                 Parallel.chunks(rows, work: x.count * cost) { range in
+                    if op == .swiglu, T.self == Float.self {
+                        SwiGLUKernel.backward(rows: range, px, pg, pr, f)
+                        return
+                    }
                     for i in range {
                         if op == .swiglu { SwiGLUKernel.backward(px + i * w, pg + i * f, pr + i * w, f) }
                         else { GEGLUKernel.row(px + i * w, f, y: nil, dy: pg + i * f, dx: pr + i * w) }
@@ -87,50 +97,54 @@ enum GEGLUKernel {
     }
 }
 
-/// The row kernels of ``Tensor/swiglu()``: eight float32 lanes at a time with ``FastMath``, scalar otherwise.
+/// The row kernels of ``Tensor/swiglu()``: float32 rows in C (`ptk_swiglu_forward`, `ptk_swiglu_backward`: AVX-512,
+/// AVX2 or portable by ``KernelLevel/detected``, ``FastMath``'s eˣ, the same values at every level), float64 rows
+/// scalar.
 enum SwiGLUKernel {
-    /// `y[j] = silu(x[j]) · x[f + j]` for one row.
+    /// Float32 rows `range` of `[g | u]` (2·`f` wide) to `y` (`f` wide); `T` is `Float`.
     @inline(__always)
-    static func forward<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ f: Int) {
-        var j = 0
-        if T.self == Float.self {
-            let gx = UnsafeMutableRawPointer(x), gy = UnsafeMutableRawPointer(y)
-            while j + 8 <= f {
-                let g = gx.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                let u = gx.loadUnaligned(fromByteOffset: (f + j) * 4, as: SIMD8<Float>.self)
-                gy.storeBytes(of: g * FastMath.sigmoid(g) * u, toByteOffset: j * 4, as: SIMD8<Float>.self)
-                j += 8
+    static func forward<T: TensorFloat>(rows range: Range<Int>, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>,
+                                        _ f: Int, level: KernelLevel = .detected) {
+        guard !range.isEmpty else { return }
+        x.withMemoryRebound(to: Float.self, capacity: 1) { px in
+            y.withMemoryRebound(to: Float.self, capacity: 1) { py in
+                ptk_swiglu_forward(Int32(level.rawValue), px + range.lowerBound * 2 * f, range.count, f, py + range.lowerBound * f)
             }
-        }
-        while j < f {
-            let g = x[j]
-            y[j] = g * sigmoid(g) * x[f + j]
-            j += 1
         }
     }
 
-    /// `dx[j] = dy · u · σ'…`, `dx[f + j] = dy · silu(g)` for one row.
+    /// The gradient of float32 rows `range` from `dy` (`f` wide) into `dx` (2·`f` wide); `T` is `Float`.
+    @inline(__always)
+    static func backward<T: TensorFloat>(rows range: Range<Int>, _ x: UnsafeMutablePointer<T>, _ dy: UnsafeMutablePointer<T>,
+                                         _ dx: UnsafeMutablePointer<T>, _ f: Int, level: KernelLevel = .detected) {
+        guard !range.isEmpty else { return }
+        x.withMemoryRebound(to: Float.self, capacity: 1) { px in
+            dy.withMemoryRebound(to: Float.self, capacity: 1) { pd in
+                dx.withMemoryRebound(to: Float.self, capacity: 1) { po in
+                    ptk_swiglu_backward(Int32(level.rawValue), px + range.lowerBound * 2 * f, pd + range.lowerBound * f,
+                                        range.count, f, po + range.lowerBound * 2 * f)
+                }
+            }
+        }
+    }
+
+    /// `y[j] = silu(x[j]) · x[f + j]` for one row (the float64 rows).
+    @inline(__always)
+    static func forward<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ f: Int) {
+        for j in 0..<f {
+            let g = x[j]
+            y[j] = g * sigmoid(g) * x[f + j]
+        }
+    }
+
+    /// `dx[j] = dy · u · σ'…`, `dx[f + j] = dy · silu(g)` for one row (the float64 rows).
     @inline(__always)
     static func backward<T: TensorFloat>(_ x: UnsafeMutablePointer<T>, _ dy: UnsafeMutablePointer<T>,
                                          _ dx: UnsafeMutablePointer<T>, _ f: Int) {
-        var j = 0
-        if T.self == Float.self {
-            let px = UnsafeMutableRawPointer(x), pd = UnsafeMutableRawPointer(dy), po = UnsafeMutableRawPointer(dx)
-            while j + 8 <= f {
-                let g = px.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                let u = px.loadUnaligned(fromByteOffset: (f + j) * 4, as: SIMD8<Float>.self)
-                let d = pd.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                let s = FastMath.sigmoid(g)
-                po.storeBytes(of: d * u * s * (1 + g * (1 - s)), toByteOffset: j * 4, as: SIMD8<Float>.self)
-                po.storeBytes(of: d * g * s, toByteOffset: (f + j) * 4, as: SIMD8<Float>.self)
-                j += 8
-            }
-        }
-        while j < f {
+        for j in 0..<f {
             let g = x[j], u = x[f + j], d = dy[j], s = sigmoid(g)
             dx[j] = d * u * s * (1 + g * (1 - s))
             dx[f + j] = d * g * s
-            j += 1
         }
     }
 
