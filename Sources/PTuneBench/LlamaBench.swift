@@ -49,6 +49,7 @@ enum LlamaBench {
             stepTable.add(["ptune speed-up over PEFT (review prompts)", "", fmt(peft.seconds / ours, 2) + "×", "", "", "", ""])
         }
         tables.append(stepTable)
+        tables += try LlamaStepProfile.tables(model, batches: Array(try LlamaStepBench.batches(sequences, count: 12).dropFirst(2)))
         let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: modelPath))?[.size] as? Int) ?? 0
         var info = Table(title: "SmolLM2-135M load (the GGUF file is \(fmt(Double(fileBytes) / 1e6, 0)) MB)", header: ["what", "value"])
         info.add(["load, weights kept in their blocks", fmt(loadSeconds, 2) + " s"])
@@ -135,7 +136,8 @@ enum LlamaBench {
 }
 
 extension LlamaBench {
-    /// Only the p-tuning step on review batches, `count` times (for profiling: `ptune-bench llm-step`).
+    /// Only the p-tuning step on review batches, `count` times, then where the time of a step goes (for profiling:
+    /// `ptune-bench llm-step`).
     static func profileSteps(count: Int) throws {
         let file = try GGUFFile(path: modelPath)
         let model = try DecoderModel(gguf: file)
@@ -150,5 +152,7 @@ extension LlamaBench {
             times.append(Clock.now() - t0)
         }
         print("steps: median \(fmt(times.sorted()[times.count / 2], 3)) s, min \(fmt(times.min() ?? 0, 3)) s")
+        let batches = Array(try LlamaStepBench.batches(seqs, count: count + 2).dropFirst(2))
+        for t in try LlamaStepProfile.tables(model, batches: batches, details: true) { print(t.render()) }
     }
 }

@@ -143,13 +143,18 @@ public final class MultiHeadAttention: Layer {
         var attended: Tensor
         if case let .fused(l) = projection, headNorms == nil {
             var qkv = try l(x)
-            if let table { qkv = try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
-            attended = try Tensor.attention(qkv: qkv, heads: heads, segments: segments, mask: mask, scoring: scoring,
-                                            prefix: prefix)
+            if let table {
+                qkv = try StageProfile.measure(StageProfile.StageName.rotary) { try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
+            }
+            attended = try StageProfile.measure(StageProfile.StageName.attention) {
+                try Tensor.attention(qkv: qkv, heads: heads, segments: segments, mask: mask, scoring: scoring, prefix: prefix)
+            }
         } else {
             let (q, k, v) = try queryKeyValue(x, rotary: table)
-            attended = try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments, mask: mask,
-                                            scoring: scoring, prefix: prefix)
+            attended = try StageProfile.measure(StageProfile.StageName.attention) {
+                try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments, mask: mask,
+                                     scoring: scoring, prefix: prefix)
+            }
         }
         if let selecting { attended = try attended.gatherRows(selecting.indices) }
         return try output(attended)
