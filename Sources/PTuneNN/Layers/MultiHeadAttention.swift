@@ -175,7 +175,7 @@ public final class MultiHeadAttention: Layer {
             // Fused rows serve as they are: the cache takes their key and value columns, attention their queries.
             var qkv = try l(x)
             if let table {
-                qkv = try StageProfile.measure("rotary embedding") { try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
+                qkv = try StageProfile.measure(StageProfile.StageName.rotary) { try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
             }
             try StageProfile.measure("KV cache write") {
                 try cache.write(layer: layer, keys: qkv, keyColumn: qw, values: qkv, valueColumn: qw + kw, spans: spans)
