@@ -33,13 +33,7 @@ enum LlamaBench {
         print("# \(anchor.summary)")
         var tables: [Table] = []
         let texts = (try? reviewTexts()) ?? []
-        let template = { (t: String) in "Review: \(t)\nSentiment:" }
-        var sequences = texts.map { tokenizer.encode(template($0)) }
-        if sequences.isEmpty {
-            // No split fetched: sentences made of the model's own frequent tokens, 20–45 long.
-            var g = Generator(seed: 5)
-            sequences = try (0..<64).map { i in try Tensor.randint([20 + i % 26], in: 300..<5000, using: &g).ints }
-        }
+        let sequences = try reviewPrompts(tokenizer, texts)
         let gemm = try gemmTable(rows: 256)
         tables.append(gemm.table)
         tables.append(try LlamaInferenceBench.table(stored: model, dense: dense, sequences: sequences, threads: threads,
@@ -65,6 +59,30 @@ enum LlamaBench {
         tables.append(info)
         tables.append(LlamaMemoryBench.table(threads: threads))
         return tables
+    }
+
+    /// The review prompts of the split's `texts` as token ids, or, when the split is not fetched, sentences made of
+    /// the model's own frequent tokens, 20–45 long.
+    static func reviewPrompts(_ tokenizer: ByteLevelBPE, _ texts: [String]) throws -> [[Int]] {
+        let sequences = texts.map { tokenizer.encode("Review: \($0)\nSentiment:") }
+        if !sequences.isEmpty { return sequences }
+        var g = Generator(seed: 5)
+        return try (0..<64).map { i in try Tensor.randint([20 + i % 26], in: 300..<5000, using: &g).ints }
+    }
+
+    /// The inference table alone (decode, prefill, batched decode, scoring) beside llama.cpp's figures on the same
+    /// file (section `llm-infer`).
+    static func inference(threads: Int) throws -> Table? {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            print("\nllm-infer: SmolLM2 is not downloaded: run scripts/fetch-models")
+            return nil
+        }
+        let file = try GGUFFile(path: modelPath)
+        let anchor = LlamaCppAnchor()
+        print("# \(anchor.summary)")
+        let sequences = try reviewPrompts(try ByteLevelBPE(gguf: file), (try? reviewTexts()) ?? [])
+        return try LlamaInferenceBench.table(stored: try DecoderModel(gguf: file), dense: try DecoderModel(gguf: file, storage: .float32),
+                                             sequences: sequences, threads: threads, anchor: anchor, modelPath: modelPath)
     }
 
     /// A 40-token prompt for the decoding profile: the first long enough review, or tokens drawn at random.
