@@ -91,4 +91,36 @@ import Testing
     }
 }
 
+/// Sizes past OpenBLAS's 32-bit integers: a product whose leading dimension does not fit an Int32 (as a raised element
+/// limit allows) takes the plain loops instead of trapping, with the same result. One row keeps the memory small: the
+/// far rows are never read.
+@Suite struct WideProductTests {
+    @Test func leadingDimensionsPastInt32TakeThePlainLoops() {
+        let wide = Int(Int32.max) + 9
+        let a: [Double] = [1, 2, 3], bT: [Double] = [4, 5, 6, -1, 0, 2]   // A: 1×3 (row stride `wide`), Bᵀ: 2×3
+        var c: [Double] = [10, 20]
+        a.withUnsafeBufferPointer { pa in
+            bT.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    guard let pa = pa.baseAddress, let pb = pb.baseAddress, let pc = pc.baseAddress else { return }
+                    BLAS.single(Double.self, transA: false, transB: true, m: 1, n: 2, k: 3, a: pa, lda: wide, b: pb, ldb: 3,
+                                beta: 0.5, c: pc, ldc: wide)
+                }
+            }
+        }
+        #expect(c == [5 + 32, 10 + 5])
+        var y: [Float] = [1]
+        let row: [Float] = [1, 2, 3], x: [Float] = [2, 2, 2]
+        row.withUnsafeBufferPointer { pa in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeMutableBufferPointer { py in
+                    guard let pa = pa.baseAddress, let px = px.baseAddress, let py = py.baseAddress else { return }
+                    BLAS.single(Float.self, transpose: false, rows: 1, cols: 3, a: pa, lda: wide, x: px, beta: 2, y: py)
+                }
+            }
+        }
+        #expect(y == [2 + 12])
+    }
+}
+
 private struct Slots: @unchecked Sendable { let base: UnsafeMutablePointer<Int> }

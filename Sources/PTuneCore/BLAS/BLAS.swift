@@ -28,7 +28,7 @@ public enum BLAS {
     /// OpenBLAS directly, as a program that left threading to OpenBLAS would.
     public static func withOpenBLASThreading<R>(_ body: () throws -> R) rethrows -> R {
         _ = defaultThreads
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(Int32(clamping: threads))
         defer { openblas_set_num_threads(1) }
         return try body()
     }
@@ -53,8 +53,10 @@ public enum BLAS {
                                      a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                      beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        // m·n and n·k are extents of tensors, so the product of the three fits an Int.
-        if m > 1, m * n * k > interruptibleProduct, let stop = TensorContext.stopCheck {
+        // m·n and n·k are extents of tensors; their product with k may still pass Int.max under raised limits.
+        let (mn, over) = m.multipliedReportingOverflow(by: n)
+        let (mnk, overK) = mn.multipliedReportingOverflow(by: k)
+        if m > 1, over || overK || mnk > interruptibleProduct, let stop = TensorContext.stopCheck {
             let rows = Swift.max(1, interruptibleProduct / Swift.max(1, n * k))
             var lo = 0
             while lo < m {
@@ -107,18 +109,23 @@ public enum BLAS {
                c: c, ldc: ldc)
     }
 
-    /// One OpenBLAS call.
+    /// One OpenBLAS call; sizes past OpenBLAS's 32-bit integers (reachable only with raised element limits) take
+    /// the plain loops instead.
     @inline(__always)
     static func single<T: TensorFloat>(_: T.Type, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+        guard let m32 = Int32(exactly: m), let n32 = Int32(exactly: n), let k32 = Int32(exactly: k),
+              let lda32 = Int32(exactly: lda), let ldb32 = Int32(exactly: ldb), let ldc32 = Int32(exactly: ldc) else {
+            naive(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
             a.withMemoryRebound(to: Float.self, capacity: 1) { pa in
                 b.withMemoryRebound(to: Float.self, capacity: 1) { pb in
                     c.withMemoryRebound(to: Float.self, capacity: 1) { pc in
-                        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, pa, Int32(lda), pb, Int32(ldb),
-                                    Float(beta), pc, Int32(ldc))
+                        cblas_sgemm(CblasRowMajor, ta, tb, m32, n32, k32, 1, pa, lda32, pb, ldb32, Float(beta), pc, ldc32)
                     }
                 }
             }
@@ -126,8 +133,7 @@ public enum BLAS {
             a.withMemoryRebound(to: Double.self, capacity: 1) { pa in
                 b.withMemoryRebound(to: Double.self, capacity: 1) { pb in
                     c.withMemoryRebound(to: Double.self, capacity: 1) { pc in
-                        cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, pa, Int32(lda), pb, Int32(ldb),
-                                    Double(beta), pc, Int32(ldc))
+                        cblas_dgemm(CblasRowMajor, ta, tb, m32, n32, k32, 1, pa, lda32, pb, ldb32, Double(beta), pc, ldc32)
                     }
                 }
             }

@@ -35,16 +35,21 @@ extension BLAS {
     /// Matrix-vector products with at least this many matrix elements are split over ``threads`` threads.
     static let parallelVector = 1 << 16
 
-    /// One OpenBLAS call on a `rows × cols` block of a matrix whose rows are `lda` apart.
+    /// One OpenBLAS call on a `rows × cols` block of a matrix whose rows are `lda` apart; sizes past OpenBLAS's
+    /// 32-bit integers (reachable only with raised element limits) take plain loops instead.
     @inline(__always)
     static func single<T: TensorFloat>(_: T.Type, transpose: Bool, rows: Int, cols: Int, a: UnsafePointer<T>, lda: Int,
                                        x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>) {
+        guard let rows32 = Int32(exactly: rows), let cols32 = Int32(exactly: cols), let lda32 = Int32(exactly: lda) else {
+            plain(transpose: transpose, rows: rows, cols: cols, a: a, lda: lda, x: x, beta: beta, y: y)
+            return
+        }
         let t = transpose ? CblasTrans : CblasNoTrans
         if T.self == Float.self {
             a.withMemoryRebound(to: Float.self, capacity: 1) { pa in
                 x.withMemoryRebound(to: Float.self, capacity: 1) { px in
                     y.withMemoryRebound(to: Float.self, capacity: 1) { py in
-                        cblas_sgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1, pa, Int32(lda), px, 1, Float(beta), py, 1)
+                        cblas_sgemv(CblasRowMajor, t, rows32, cols32, 1, pa, lda32, px, 1, Float(beta), py, 1)
                     }
                 }
             }
@@ -52,9 +57,27 @@ extension BLAS {
             a.withMemoryRebound(to: Double.self, capacity: 1) { pa in
                 x.withMemoryRebound(to: Double.self, capacity: 1) { px in
                     y.withMemoryRebound(to: Double.self, capacity: 1) { py in
-                        cblas_dgemv(CblasRowMajor, t, Int32(rows), Int32(cols), 1, pa, Int32(lda), px, 1, Double(beta), py, 1)
+                        cblas_dgemv(CblasRowMajor, t, rows32, cols32, 1, pa, lda32, px, 1, Double(beta), py, 1)
                     }
                 }
+            }
+        }
+    }
+
+    /// `y = op(A) · x + beta · y` in plain loops (`op` transposes when `transpose`), for sizes OpenBLAS cannot take.
+    static func plain<T: TensorFloat>(transpose: Bool, rows: Int, cols: Int, a: UnsafePointer<T>, lda: Int,
+                                      x: UnsafePointer<T>, beta: T, y: UnsafeMutablePointer<T>) {
+        let outCount = transpose ? cols : rows
+        for i in 0..<outCount { y[i] = beta == 0 ? 0 : y[i] * beta }
+        for r in 0..<rows {
+            let row = a + r * lda
+            if transpose {
+                let xr = x[r]
+                for c in 0..<cols { y[c] += row[c] * xr }
+            } else {
+                var acc: T = 0
+                for c in 0..<cols { acc += row[c] * x[c] }
+                y[r] += acc
             }
         }
     }

@@ -43,7 +43,10 @@ extension Tensor {
         }
         if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
         // A product cut short by Ctrl-C or the time limit (see BLAS.gemm) is incomplete: throw rather than return it.
-        try TensorContext.checkStop()
+        // Only a product as large as BLAS.gemm interrupts can be cut short (small ones skip the task-local look-up).
+        if rows.multipliedReportingOverflow(by: outF * inF).partialValue > BLAS.interruptibleProduct {
+            try TensorContext.checkStop()
+        }
         out.node = nil
         let xShape = x.shape, wd = weight.detached()
         let xd: Tensor? = weight.requiresGrad ? x.detached() : nil

@@ -40,7 +40,11 @@ extension Tensor {
         }
         var out = try Tensor(uninitialized: batch + [m, n], dtype: a.dtype)
         let lda = a.shape[ra - 1], ldb = b.shape[rb - 1]
-        let stop = TensorContext.stopCheck
+        // Ctrl-C and the time limit can cut short only long work: a product BLAS.gemm interrupts, or many batches
+        // (small products skip the task-local look-up).
+        let work = Shape.count(batch).multipliedReportingOverflow(by: m * n).partialValue
+        let stop = work > 1 << 16 || work.multipliedReportingOverflow(by: k).partialValue > BLAS.interruptibleProduct
+            ? TensorContext.stopCheck : nil
         func run<T: TensorFloat>(_: T.Type) {
             let pa = a.storage.typed(T.self), pb = b.storage.typed(T.self), pc = out.storage.typed(T.self)
             if batchB.isEmpty && !transA && batch == batchA {

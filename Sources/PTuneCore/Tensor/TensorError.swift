@@ -101,6 +101,10 @@ public enum Shape {
         return n
     }
 
+    /// Element counts this small are below every element limit a budget sets in practice (the smallest, a fuzz
+    /// harness's, is 2^20); ``checkedCount(_:limit:)`` does not look the budget up for them.
+    static let smallCount = 1 << 16
+
     /// The most the extents of a shape may multiply to when no element limit is in effect.
     public static let maxExtentProduct = 1 << 56
 
@@ -112,14 +116,19 @@ public enum Shape {
     public static func checkedCount(_ shape: [Int], limit: Int? = nil) throws -> Int {
         guard shape.count <= Tensor.maxRank else { throw TensorError.tooManyAxes(shape.count) }
         guard !shape.contains(where: { $0 < 0 }) else { throw TensorError.invalidShape(shape) }
-        let bound = Swift.min(limit ?? TensorContext.budget?.maxElements ?? maxExtentProduct, maxExtentProduct)
-        var product = 1
-        for d in shape where d != 0 {
+        var product = 1, empty = false, overflowed = false
+        for d in shape {
+            if d == 0 { empty = true; continue }
             let (p, overflow) = product.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw TensorError.shapeTooLarge(shape, limit: bound) }
+            if overflow { overflowed = true; break }
             product = p
         }
-        let empty = shape.contains(0)
+        // A small shape that holds elements fits any budget's element limit (its storage is charged to the budget
+        // when allocated), so the task-local budget is read only for large or empty shapes: tiny tensors are made
+        // millions of times a second.
+        if limit == nil, !empty, !overflowed, product <= smallCount { return product }
+        let bound = Swift.min(limit ?? TensorContext.budget?.maxElements ?? maxExtentProduct, maxExtentProduct)
+        guard !overflowed else { throw TensorError.shapeTooLarge(shape, limit: bound) }
         guard product <= bound else {
             throw empty ? TensorError.shapeTooLarge(shape, limit: bound) : TensorError.tooLarge(elements: product, limit: bound)
         }

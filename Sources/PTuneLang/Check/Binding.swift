@@ -55,6 +55,9 @@ enum BindingPlace: Equatable {
     case capture
     /// The running function itself (a local function's own name inside it).
     case itself
+    /// Another function of the running function's group (local functions declared one after another, which may
+    /// call each other): its index in the group.
+    case sibling(Int)
 }
 
 /// A name the checker knows: where its value lives and what it is.

@@ -10,6 +10,8 @@ enum Slot: Equatable {
     case capture(Int)
     /// The running function itself.
     case itself
+    /// Function `k` of the running function's group (see ``CheckedStmt/functionGroup(_:into:)``).
+    case sibling(Int)
 }
 
 /// An expression after checking, as ``CodeGen`` compiles it: every name resolved to a slot or a builtin, every call
@@ -100,6 +102,9 @@ indirect enum CheckedStmt {
     case declare(CheckedExpr, valueSpan: SourceSpan, kind: BindingKind, name: String, dtype: DType, into: Slot)
     /// `fn name(…)`, stored in a global slot (top level) or a local one (in a block), made when this runs.
     case function(CheckedFunction, into: Slot)
+    /// Local functions declared one after another in a block (`fn even(n) = …` then `fn odd(n) = …`), made together
+    /// so that each may call the others; each stored in its local slot.
+    case functionGroup([CheckedFunction], into: [Slot])
     /// `if cond { … } else { … }`, with where the condition is written.
     case ifElse(CheckedExpr, SourceSpan, [CheckedStmt], [CheckedStmt]?)
     /// `for x in xs { … }`: the variable's local slot, the iterable and where it is written, the body.

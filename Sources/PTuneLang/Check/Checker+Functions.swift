@@ -12,6 +12,9 @@ struct CheckerFrame {
     var captures: [Slot]
     /// The binding the function is declared as in the frame around (its own name refers to itself), if named.
     var own: Binding?
+    /// The bindings of the function's group in the frame around, in order (each name refers to that sibling), when
+    /// it is one of local functions declared together.
+    var siblings: [Binding] = []
 }
 
 extension Checker {
@@ -21,12 +24,12 @@ extension Checker {
     var currentFrame: CheckerFrame {
         get {
             CheckerFrame(scopes: scopes, nextLocal: nextLocal, frameSize: frameSize, function: function, loopDepth: loopDepth,
-                         captures: captures, own: ownBinding)
+                         captures: captures, own: ownBinding, siblings: siblingBindings)
         }
         set {
             (scopes, nextLocal, frameSize, function, loopDepth) = (newValue.scopes, newValue.nextLocal, newValue.frameSize,
                                                                    newValue.function, newValue.loopDepth)
-            (captures, ownBinding) = (newValue.captures, newValue.own)
+            (captures, ownBinding, siblingBindings) = (newValue.captures, newValue.own, newValue.siblings)
         }
     }
 
@@ -61,6 +64,8 @@ extension Checker {
         b.isGlobal = false
         if let own = frame.own, own.name == name, own.location == source.location {
             b.place = .itself
+        } else if let k = frame.siblings.firstIndex(where: { $0.name == name && $0.location == source.location }) {
+            b.place = .sibling(k)
         } else {
             b.place = .capture
             b.slot = frame.captures.count
@@ -88,6 +93,31 @@ extension Checker {
         return .function(checked, into: .local(slot))
     }
 
+    /// Local functions declared one after another in a block: every name is declared before any body is checked,
+    /// so each function may call the others (`fn even(n) = … odd(n - 1)` then `fn odd(n) = … even(n - 1)`), and
+    /// they are made together (``CheckedStmt/functionGroup(_:into:)``).
+    mutating func localFunctionGroup(_ group: [FunctionDecl]) -> CheckedStmt {
+        var slots: [Slot] = [], defaults: [[Value?]] = []
+        for f in group {
+            let d = parameterDefaults(f)
+            let slot = declareLocal(f.name, kind: .function, type: .function(f.name, arity: f.parameters.count), span: f.nameSpan)
+            scopes[scopes.count - 1][f.name]?.parameterNames = f.parameters.map(\.name)
+            scopes[scopes.count - 1][f.name]?.parameterDefaults = d
+            slots.append(.local(slot))
+            defaults.append(d)
+        }
+        let siblings = group.compactMap { scopes.last?[$0.name] }
+        var checked: [CheckedFunction] = []
+        for (k, f) in group.enumerated() {
+            let (c, result) = functionBody(f, defaults: defaults[k], own: scopes.last?[f.name], siblings: siblings)
+            scopes[scopes.count - 1][f.name]?.returnType = result
+            recordDeclaration(f.name, f.nameSpan, kind: .function, type: .function(f.name, arity: f.parameters.count),
+                              isGlobal: false, visibility: .restOfBlock, parameters: f.parameters.map(\.name), returnType: result)
+            checked.append(c)
+        }
+        return .functionGroup(checked, into: slots)
+    }
+
     /// `fn(x) = …` as a value (named `name` when a `let` binds it).
     mutating func lambda(_ f: FunctionDecl, named name: String? = nil) -> Checked {
         var decl = f
@@ -108,10 +138,11 @@ extension Checker {
 
     /// Checks a function's body in a frame of its own (parameters in the first slots), the current frame waiting
     /// around it, and gives the checked function with what it captures, and its result type.
-    mutating func functionBody(_ f: FunctionDecl, defaults: [Value?], own: Binding?) -> (CheckedFunction, LangType) {
+    mutating func functionBody(_ f: FunctionDecl, defaults: [Value?], own: Binding?,
+                               siblings: [Binding] = []) -> (CheckedFunction, LangType) {
         enclosing.append(currentFrame)
         currentFrame = CheckerFrame(scopes: [[:]], nextLocal: 0, frameSize: 0, function: (f.name, []), loopDepth: 0,
-                                    captures: [], own: own)
+                                    captures: [], own: own, siblings: siblings)
         for p in f.parameters {
             _ = declareLocal(p.name, kind: .parameter, type: .unknown, span: p.span)
             recordDeclaration(p.name, p.span, kind: .parameter, type: .unknown, isGlobal: false, visibility: .within(f.span))

@@ -69,9 +69,28 @@ extension Checker {
         }
     }
 
-    /// A block's statements.
+    /// A block's statements. Local functions declared one after another form a group whose members may call each
+    /// other (a function sees only what is declared before it otherwise).
     mutating func block(_ statements: [Stmt]) -> [CheckedStmt] {
-        statements.map { statement($0) }
+        var out: [CheckedStmt] = []
+        var i = statements.startIndex
+        while i < statements.endIndex {
+            var group: [FunctionDecl] = []
+            var j = i
+            while j < statements.endIndex, case let .function(f) = statements[j],
+                  !group.contains(where: { $0.name == f.name }) {
+                group.append(f)
+                j += 1
+            }
+            if group.count > 1 {
+                out.append(localFunctionGroup(group))
+                i = j
+            } else {
+                out.append(statement(statements[i]))
+                i += 1
+            }
+        }
+        return out
     }
 
     /// A condition: a bool or a one-element tensor.

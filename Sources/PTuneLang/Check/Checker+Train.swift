@@ -7,7 +7,22 @@ extension Checker {
         var targets: [TrainBlock<CheckedExpr>.Target] = []
         var taskRecords: [(name: String, type: RecordType, span: SourceSpan)] = []
         var knownKinds = true
-        for (name, span) in t.targets {
+        for target in t.targets {
+            let span = target.span
+            guard case let .name(name, _) = target.expr else {
+                // A record of encoders written in place: one encoder per task.
+                let value = expression(target.expr)
+                switch value.type {
+                case let .record(r): taskRecords.append((target.name, r, span))
+                case .unknown: knownKinds = false
+                case .none, .number, .dim, .bool, .string, .tensor, .list, .numberList, .range, .function, .builtin,
+                     .model, .encoder, .dataset, .optimizer, .schedule:
+                    error(.wrongKind(context: "'train'", expected: "an encoder, a param, a model or a record of encoders",
+                                     got: value.type.kindText), at: span)
+                }
+                targets.append(TrainBlock.Target(name: target.name, value: value.expr, span: span))
+                continue
+            }
             guard let b = resolve(name) else {
                 error(.unknownName(name, suggestion: Suggestions.closest(to: name, in: visibleNames())), at: span)
                 continue

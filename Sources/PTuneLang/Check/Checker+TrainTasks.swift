@@ -39,7 +39,7 @@ extension Checker {
             return
         }
         if taskRecords.isEmpty && knownKinds && !t.targets.isEmpty {
-            error(.badArgument(function: "train", "'task' picks each row's encoder from a record of encoders, one per task: train one, as in 'let tasks = {a: pe_a, b: pe_b}' then 'train tasks on …'"), at: task.span)
+            error(.badArgument(function: "train", "'task' picks each row's encoder from a record of encoders, one per task: train one, as in 'train {a: pe_a, b: pe_b} on …'"), at: task.span)
         }
         let valueSpan = t.options.first { $0.name == TrainOptionName.task.rawValue }?.value?.span ?? task.span
         switch task.type {

@@ -23,6 +23,8 @@ struct Checker {
     var captures: [Slot] = []
     /// The binding the function being checked is declared as (its own name inside it refers to it).
     var ownBinding: Binding?
+    /// The group the function being checked belongs to (local functions declared together), by index.
+    var siblingBindings: [Binding] = []
     /// The default float dtype at this point of the script.
     var dtype: DType
     /// Names assigned anywhere in the program (their declared types are widened).
@@ -178,6 +180,7 @@ extension Binding {
         case .frame: return isGlobal ? .global(slot, name: name) : .local(slot)
         case .capture: return .capture(slot)
         case .itself: return .itself
+        case let .sibling(k): return .sibling(k)
         }
     }
 }

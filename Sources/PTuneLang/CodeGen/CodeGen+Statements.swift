@@ -35,6 +35,21 @@ extension CodeGen {
                 store(m, try make(m))
                 return .next
             }
+        case let .functionGroup(fs, slots):
+            let functions = fs.map(function)
+            let sources = fs.map { f in f.captures.map { CodeBox(code: load($0, f.span)) } }
+            let stores = slots.map(write)
+            return { m in
+                var captured: [[Value]] = []
+                captured.reserveCapacity(sources.count)
+                for s in sources { captured.append(try s.map { try $0.code(m) }) }
+                let group = FunctionGroup(functions: functions, captures: captured)
+                for (k, store) in stores.enumerated() {
+                    guard let member = group.member(k) else { continue }
+                    store(m, .function(member))
+                }
+                return .next
+            }
         case let .ifElse(cond, condSpan, then, otherwise):
             let c = expression(cond)
             let a = block(then)

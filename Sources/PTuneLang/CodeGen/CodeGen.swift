@@ -66,6 +66,13 @@ enum CodeGen {
                 guard let f = m.currentFunction else { throw RuntimeFailure(.internalError("no running function"), at: span) }
                 return .function(f)
             }
+        case let .sibling(k):
+            return { m in
+                guard let sibling = m.currentFunction?.group?.member(k) else {
+                    throw RuntimeFailure(.internalError("no function \(k) in the running function's group"), at: span)
+                }
+                return .function(sibling)
+            }
         }
     }
 
@@ -79,7 +86,7 @@ enum CodeGen {
             }
         case let .local(i):
             return { m, v in m.stack[m.base + i] = v }
-        case .capture, .itself:
+        case .capture, .itself, .sibling:
             // The checker refuses assignments to captured names.
             return { _, _ in }
         }
@@ -103,7 +110,7 @@ enum CodeGen {
                 m.stack[m.base + i] = v
                 return .next
             }
-        case .capture, .itself:
+        case .capture, .itself, .sibling:
             return { _ in throw RuntimeFailure(.internalError("assignment to a captured name"), at: span) }
         }
     }

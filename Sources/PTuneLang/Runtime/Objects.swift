@@ -19,28 +19,53 @@ public final class UserFunction: @unchecked Sendable {
     var checked: CheckedFunction?
     /// The values it captured from the frame it was made in (a local function or a function expression).
     let captures: [Value]
+    /// The local functions declared together with it, which it may call (see ``FunctionGroup``), if any.
+    let group: FunctionGroup?
 
     init(name: String, parameterNames: [String], defaults: [Value?] = [], frameSize: Int, span: SourceSpan,
-         captures: [Value] = [], body: @escaping Code) {
+         captures: [Value] = [], group: FunctionGroup? = nil, body: @escaping Code) {
         self.name = name
         self.parameterNames = parameterNames
         self.defaults = defaults
         self.frameSize = frameSize
         self.span = span
         self.captures = captures
+        self.group = group
         self.body = body
     }
 
-    /// The same function holding `values` as its captures.
-    func closing(over values: [Value]) -> UserFunction {
+    /// The same function holding `values` as its captures (and belonging to `group`, if given).
+    func closing(over values: [Value], group: FunctionGroup? = nil) -> UserFunction {
         let f = UserFunction(name: name, parameterNames: parameterNames, defaults: defaults, frameSize: frameSize, span: span,
-                             captures: values, body: body)
+                             captures: values, group: group, body: body)
         f.checked = checked
         return f
     }
 
     /// How many parameters it takes.
     public var arity: Int { parameterNames.count }
+}
+
+/// Local functions declared one after another in a block, made together so that each may call the others
+/// (`fn even(n) = … odd(n - 1)` then `fn odd(n) = … even(n - 1)`). The group holds the compiled functions and each
+/// one's captured values, never the functions made from them, so a member reaches its siblings without a reference
+/// cycle: ``member(_:)`` makes sibling `k` when it is called or used as a value.
+final class FunctionGroup: @unchecked Sendable {
+    /// The compiled functions, without captures.
+    let functions: [UserFunction]
+    /// What each function captured when the group was made.
+    let captures: [[Value]]
+
+    init(functions: [UserFunction], captures: [[Value]]) {
+        self.functions = functions
+        self.captures = captures
+    }
+
+    /// Function `k` of the group, holding its captures; nil for an index the group does not have.
+    func member(_ k: Int) -> UserFunction? {
+        guard k >= 0, k < functions.count, k < captures.count else { return nil }
+        return functions[k].closing(over: captures[k], group: self)
+    }
 }
 
 /// What a model value wraps beyond PTuneNN's interfaces (a tokenizer, text generation): PTuneModels' builtins keep

@@ -191,10 +191,38 @@ public struct TrainOption: Sendable {
     public var ifExists: SourceSpan? = nil
 }
 
+/// One thing a `train` block trains: a name (an encoder, a param, a model, or a record of encoders), or a record of
+/// encoders written in place, one per task (`train {a: pe_a, b: pe_b} on data { task: batch.task … }`).
+public struct TrainTargetDecl: Sendable {
+    /// The target as written: `.name`, or `.record` for a record written in place.
+    public var expr: Expr
+    /// How messages and the training log name it: the name, or the record as `{a: pe_a, b: pe_b}`.
+    public var name: String
+    /// Where it is written.
+    public var span: SourceSpan { expr.span }
+
+    /// A target of `expr` (a name or a record literal), named as it reads.
+    public init(_ expr: Expr) {
+        self.expr = expr
+        switch expr {
+        case let .name(n, _):
+            name = n
+        case let .record(fields, _):
+            name = "{" + fields.map { f in
+                if case let .name(v, _) = f.value { return "\(f.name): \(v)" }
+                return "\(f.name): …"
+            }.joined(separator: ", ") + "}"
+        case .number, .string, .bool, .none, .tensor, .list, .chain, .unary, .binary, .call, .member, .index, .conditional,
+             .lambda:
+            name = "…"
+        }
+    }
+}
+
 /// `train pe on data { … }`, optionally bound: `let run = train …`.
 public struct TrainDecl: Sendable {
-    /// What is trained: encoders, params or models, by name.
-    public var targets: [(name: String, span: SourceSpan)]
+    /// What is trained: encoders, params or models by name, or records of encoders written in place.
+    public var targets: [TrainTargetDecl]
     /// The dataset expression after `on`.
     public var data: Expr
     /// The options, in order.

@@ -13,7 +13,7 @@ extension Parser {
                     return try parseDeclaration(word == .model ? .model : word == .encoder ? .encoder : .data)
                 }
             case .train:
-                if next.kind == .identifier { return try parseTrain(boundTo: nil) }
+                if Self.startsTrainTarget(next.kind) { return try parseTrain(boundTo: nil) }
             case .save:
                 if next.kind == .identifier || next.isPunctuation(.leftBracket) { return try parseSave() }
             case .load:
@@ -96,7 +96,7 @@ extension Parser {
         let keyword = advance()
         let name = try consume(.identifier, .expectedName(after: "'let'", found: found))
         try consume(.assign, .expectedToken("'='", context: "after 'let \(name.text)'", found: found))
-        if peek.isWord(.train) && peek(1).kind == .identifier {
+        if peek.isWord(.train) && Self.startsTrainTarget(peek(1).kind) {
             return try parseTrain(boundTo: (name.text, name.span), start: keyword.span)
         }
         let value = try parseExpression()
@@ -232,14 +232,19 @@ extension Parser {
         return .load(name.text, name.span, path, span(from: keyword.span))
     }
 
-    // trainStmt = "train" IDENT { "," IDENT } "on" expression
-    //             "{" { terminator } { trainOption terminator { terminator } } "}" ;
+    // trainStmt   = "train" trainTarget { "," trainTarget } "on" expression
+    //               "{" { terminator } { trainOption terminator { terminator } } "}" ;
+    // trainTarget = IDENT | record ;
     mutating func parseTrain(boundTo result: (name: String, span: SourceSpan)?, start: SourceSpan? = nil) throws -> Stmt {
         let keyword = advance()
-        var targets: [(name: String, span: SourceSpan)] = []
+        var targets: [TrainTargetDecl] = []
         repeat {
-            let t = try consume(.identifier, .expectedName(after: "'train'", found: found))
-            targets.append((t.text, t.span))
+            if check(.leftBrace) {
+                targets.append(TrainTargetDecl(try parseRecord()))
+            } else {
+                let t = try consume(.identifier, .expectedName(after: "'train'", found: found))
+                targets.append(TrainTargetDecl(.name(t.text, t.span)))
+            }
         } while match(.comma)
         guard peek.isWord(.on) else {
             throw fail(.expectedToken("'on'", context: "after 'train \(targets.map(\.name).joined(separator: ", "))'", found: found))
@@ -262,6 +267,12 @@ extension Parser {
         try consume(.rightBrace, .expectedClosing("}", opener: "{", at: open.span.lineColumn))
         return .train(TrainDecl(targets: targets, data: data, options: options, result: result,
                                 span: span(from: start ?? keyword.span)))
+    }
+
+    /// Whether a token of `kind` after the word `train` starts what a block trains (a name, or a record written in
+    /// place), so that `train` is the statement and not a name.
+    static func startsTrainTarget(_ kind: TokenKind) -> Bool {
+        kind == .identifier || kind == .punctuation(.leftBrace)
     }
 
     // trainOption = NAME ":" ( cadence | expression [ cadence | "if" "exists" ] ) ;
