@@ -1,9 +1,9 @@
-"""docs/editors.md's set-ups in real editors. Headless Neovim and batch Emacs with eglot start
+"""docs/editors.md's set-ups in real editors. Headless Neovim and batch Emacs (with eglot, and with lsp-mode) start
 with the configuration the doc shows, taken from the doc as written, and find the `ptune` it names on the PATH. Each
 editor opens a recipe with known errors and the bad-input scripts, and must hold the diagnostics `ptune check`
 prints for them (message, severity, line and column); a hover and a completion made through the editor's own LSP
 client must be what the server answers for the same text and place. A set-up for an editor or version that is not
-installed skips, saying which (scripts/test installs Debian's neovim, emacs-nox and elpa-eglot)."""
+installed skips, saying which (scripts/test installs Debian's neovim, emacs-nox, elpa-eglot and elpa-lsp-mode)."""
 
 import json
 import os
@@ -56,10 +56,10 @@ def neovim_setups() -> list[tuple[tuple[int, int], tuple[int, int] | None, str]]
     return setups
 
 
-def emacs_eglot_init() -> str:
-    """The Emacs init with eglot: the doc's major mode, then the doc's eglot set-up."""
-    mode, eglot, _ = [body for _, body in doc_blocks("elisp")]
-    return mode + "\n" + eglot
+def emacs_init(client: str) -> str:
+    """The Emacs init for `client` (eglot or lsp-mode): the doc's major mode, then the doc's set-up of that client."""
+    mode, eglot, lsp_mode = [body for _, body in doc_blocks("elisp")]
+    return mode + "\n" + {"eglot": eglot, "lsp-mode": lsp_mode}[client]
 
 
 @dataclass
@@ -240,22 +240,30 @@ def test_neovim_with_the_documented_init_lua(scenario, lowest, highest, config):
 # Emacs
 
 
-def test_emacs_with_the_documented_eglot_init(scenario):
+@pytest.mark.parametrize("client", ["eglot", "lsp-mode"])
+def test_emacs_with_the_documented_init(scenario, client):
     emacs = installed("emacs")
     with tempfile.TemporaryDirectory() as folder:
         home = pathlib.Path(folder)
         env = ptune_on_path(home)
         init = home / "init.el"
-        init.write_text(emacs_eglot_init(), encoding="utf-8")
-        # An interactive Emacs activates the installed packages (eglot) before reading the init file; batch Emacs
-        # does not, so it is asked to.
+        init.write_text(emacs_init(client), encoding="utf-8")
+        # An interactive Emacs activates the installed packages (eglot, lsp-mode) before reading the init file;
+        # batch Emacs does not, so it is asked to.
         command = [emacs, "--batch", "--eval", "(package-activate-all)", "-l", str(init)]
+        if client == "lsp-mode":
+            # lsp-mode asks, the first time, which folder is the project: the answer a user gives is kept in its
+            # session file, made here beforehand.
+            session = home / ".emacs.d/.lsp-session-v1"
+            folders = " ".join(json.dumps(str(p)) for p in sorted({scenario.workspace, *(f.parent for f in scenario.files)}))
+            command += ["--eval", f"(setq lsp-session-file {json.dumps(str(session))})",
+                        "--eval", f"(with-eval-after-load 'lsp-mode (setf (lsp-session-folders (lsp-session)) (list {folders})))"]
         result = run_editor([*command, "-l", str(DRIVERS / "emacs.el")], home, scenario, env)
     for f in result["files"]:
-        if f["mode"] != "ptune-mode" or f["client"] != "eglot":
-            pytest.fail(f"{f['path']} is in {f['mode']} managed by {f['client']}, not ptune-mode with eglot")
+        if f["mode"] != "ptune-mode" or f["client"] != client:
+            pytest.fail(f"{f['path']} is in {f['mode']} managed by {f['client']}, not ptune-mode with {client}")
     # eglot shows a diagnostic's source before its message.
-    expect_diagnostics(result["files"], scenario, lambda m: f"ptune: {m}")
+    expect_diagnostics(result["files"], scenario, (lambda m: f"ptune: {m}") if client == "eglot" else (lambda m: m))
     answer = json.loads(result["hover"])
     assert hover_lines(answer) == hover_lines(scenario.hover["answer"]), answer
     completion = result["completion"]

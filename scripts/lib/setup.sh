@@ -40,15 +40,18 @@ ensure_slurm() {
     fi
 }
 
-# Makes sure the editors the editor tests drive are installed: Neovim, and Emacs with eglot (Debian 12's Emacs 28 has
-# it as a package, not built in), for the tests that run docs/editors.md's set-ups in them. Installs them with
+# Makes sure the editors the editor tests drive are installed: Neovim, and Emacs with eglot and lsp-mode (Debian 12's
+# Emacs 28 has neither built in), for the tests that run docs/editors.md's set-ups in them. Installs them with
 # apt-get when root; otherwise, or when that fails, says so (those tests then skip, naming what is missing).
 ensure_editors() {
-    local packages=(neovim emacs-nox elpa-eglot)
+    local packages=(neovim emacs-nox elpa-eglot elpa-lsp-mode)
     local missing=()
     command -v nvim >/dev/null 2>&1 || missing+=(neovim)
     command -v emacs >/dev/null 2>&1 || missing+=(emacs-nox)
-    dpkg-query -W -f='${Status}' elpa-eglot 2>/dev/null | grep -q "ok installed" || missing+=(elpa-eglot)
+    local package
+    for package in elpa-eglot elpa-lsp-mode; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+    done
     if [ ${#missing[@]} -eq 0 ]; then return 0; fi
     if [ "$(id -u)" -eq 0 ]; then
         echo "ptune: installing ${missing[*]} (the editor tests run docs/editors.md's set-ups in them)" >&2

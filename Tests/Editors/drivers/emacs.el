@@ -1,8 +1,8 @@
 ;;; emacs.el --- drives Emacs in batch mode for test_editor_sessions.py  -*- lexical-binding: t -*-
 
-;; Loaded after the user's init (docs/editors.md's ptune-mode and its eglot set-up). Reads what to do
+;; Loaded after the user's init (docs/editors.md's ptune-mode and its eglot or lsp-mode set-up). Reads what to do
 ;; from the JSON file $PTUNE_EDITOR_SPEC: visits each file, lets the command loop's and redisplay's hooks and the idle
-;; timers run (batch Emacs has neither, and eglot-ensure and Flymake start from there), waits until Flymake
+;; timers run (batch Emacs has neither, and eglot-ensure, lsp-deferred and Flymake start from there), waits until Flymake
 ;; holds diagnostics, asks for a hover at a place through the client's own request function and position, completes
 ;; at the end of a typed line through `completion-at-point-functions', and writes what the editor holds as JSON to
 ;; the spec's `out'. Always exits.
@@ -25,9 +25,8 @@ configuration (a buffer newly shown), then the idle timers."
   (run-hooks 'post-command-hook)
   (run-window-configuration-change-hook)
   (dolist (timer (copy-sequence timer-idle-list))
-    (when (memq timer timer-idle-list)
-      (cancel-timer timer)
-      (timer-event-handler timer))))
+    ;; The handler takes the timer off the list (and puts a repeating one back); one already cancelled is skipped.
+    (timer-event-handler timer)))
 
 (defun ptune-test-wait (predicate)
   "Lets the editor run until PREDICATE returns non-nil, or the spec's time-out; returns its value."
@@ -39,7 +38,8 @@ configuration (a buffer newly shown), then the idle timers."
 
 (defun ptune-test-client ()
   "Which client manages the current buffer, if one does."
-  (and (fboundp 'eglot-current-server) (eglot-current-server) 'eglot))
+  (cond ((and (fboundp 'eglot-current-server) (eglot-current-server)) 'eglot)
+        ((and (bound-and-true-p lsp-mode) (lsp-workspaces)) 'lsp-mode)))
 
 (defun ptune-test-severity (type)
   (let ((name (symbol-name type)))
@@ -64,10 +64,11 @@ configuration (a buffer newly shown), then the idle timers."
   (ptune-test-wait #'ptune-test-client))
 
 (defun ptune-test-hover ()
-  "The hover at point, asked through eglot's connection with the position eglot computes, as JSON text."
-  (and (ptune-test-client)
-       (json-encode (jsonrpc-request (eglot--current-server-or-lose) :textDocument/hover
-                                     (eglot--TextDocumentPositionParams)))))
+  "The hover at point, asked through the client's own request function with the position it computes, as JSON."
+  (pcase (ptune-test-client)
+    ('eglot (json-encode (jsonrpc-request (eglot--current-server-or-lose) :textDocument/hover
+                                          (eglot--TextDocumentPositionParams))))
+    ('lsp-mode (json-encode (lsp-request "textDocument/hover" (lsp--text-document-position-params))))))
 
 (defun ptune-test-run ()
   (let (files (working t))
