@@ -7,6 +7,8 @@
 #include "ptk_dequant.h"
 
 void ptk_dequantize_avx512(int format, const uint8_t *src, size_t blocks, float *y);
+int ptk_matvec_float_avx512(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
+                            const float *xf, size_t xf_stride, size_t nx, float *y, size_t ldy);
 void ptk_matvec_avx2(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                      const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
                      const float *xlanes, size_t nx, float *y, size_t ldy);
@@ -124,6 +126,11 @@ void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t r
                 float *y, size_t ldy) {
     if (format < 0 || format >= PTK_FORMAT_COUNT) return;
 #if defined(__x86_64__)
+    // Float activations of four rows or more against one-scale 32-element blocks: decoded in 512-bit registers where
+    // the CPU has them (for fewer rows the 256-bit kernels' scale-after-sum arithmetic is cheaper).
+    if (level >= PTK_AVX512_VNNI && !xq && nx >= 4 &&
+        ptk_matvec_float_avx512(format, (const uint8_t *)w, row_bytes, rows, cols, xf, xf_stride, nx, y, ldy))
+        return;
     if (level >= PTK_AVX2) {
         // Float activations against blocks need each row's four-element sums (the additive terms' lanes).
         float *lanes = NULL;

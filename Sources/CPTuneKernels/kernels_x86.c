@@ -18,6 +18,8 @@
 #undef PTK_SUFFIX
 #undef PTK_DOT
 
+#include "ptk_matvec_float512.h"
+
 #define PTK_DEQUANT_NAME ptk_dequantize_avx512_impl
 #include "ptk_dequant.h"
 void ptk_dequantize_avx512(int format, const uint8_t *src, size_t blocks, float *y) {

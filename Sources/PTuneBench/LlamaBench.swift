@@ -33,13 +33,7 @@ enum LlamaBench {
         print("# \(anchor.summary)")
         var tables: [Table] = []
         let texts = (try? reviewTexts()) ?? []
-        let template = { (t: String) in "Review: \(t)\nSentiment:" }
-        var sequences = texts.map { tokenizer.encode(template($0)) }
-        if sequences.isEmpty {
-            // No split fetched: sentences made of the model's own frequent tokens, 20–45 long.
-            var g = Generator(seed: 5)
-            sequences = try (0..<64).map { i in try Tensor.randint([20 + i % 26], in: 300..<5000, using: &g).ints }
-        }
+        let sequences = try reviewPrompts(tokenizer, texts)
         let gemm = try gemmTable(rows: 256)
         tables.append(gemm.table)
         tables.append(try LlamaInferenceBench.table(stored: model, dense: dense, sequences: sequences, threads: threads,
@@ -55,6 +49,7 @@ enum LlamaBench {
             stepTable.add(["ptune speed-up over PEFT (review prompts)", "", fmt(peft.seconds / ours, 2) + "×", "", "", "", ""])
         }
         tables.append(stepTable)
+        tables += try LlamaStepProfile.tables(model, batches: Array(try LlamaStepBench.batches(sequences, count: 12).dropFirst(2)))
         let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: modelPath))?[.size] as? Int) ?? 0
         var info = Table(title: "SmolLM2-135M load (the GGUF file is \(fmt(Double(fileBytes) / 1e6, 0)) MB)", header: ["what", "value"])
         info.add(["load, weights kept in their blocks", fmt(loadSeconds, 2) + " s"])
@@ -64,6 +59,30 @@ enum LlamaBench {
         tables.append(info)
         tables.append(LlamaMemoryBench.table(threads: threads))
         return tables
+    }
+
+    /// The review prompts of the split's `texts` as token ids, or, when the split is not fetched, sentences made of
+    /// the model's own frequent tokens, 20–45 long.
+    static func reviewPrompts(_ tokenizer: ByteLevelBPE, _ texts: [String]) throws -> [[Int]] {
+        let sequences = texts.map { tokenizer.encode("Review: \($0)\nSentiment:") }
+        if !sequences.isEmpty { return sequences }
+        var g = Generator(seed: 5)
+        return try (0..<64).map { i in try Tensor.randint([20 + i % 26], in: 300..<5000, using: &g).ints }
+    }
+
+    /// The inference table alone (decode, prefill, batched decode, scoring) beside llama.cpp's figures on the same
+    /// file (section `llm-infer`).
+    static func inference(threads: Int) throws -> Table? {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            print("\nllm-infer: SmolLM2 is not downloaded: run scripts/fetch-models")
+            return nil
+        }
+        let file = try GGUFFile(path: modelPath)
+        let anchor = LlamaCppAnchor()
+        print("# \(anchor.summary)")
+        let sequences = try reviewPrompts(try ByteLevelBPE(gguf: file), (try? reviewTexts()) ?? [])
+        return try LlamaInferenceBench.table(stored: try DecoderModel(gguf: file), dense: try DecoderModel(gguf: file, storage: .float32),
+                                             sequences: sequences, threads: threads, anchor: anchor, modelPath: modelPath)
     }
 
     /// A 40-token prompt for the decoding profile: the first long enough review, or tokens drawn at random.
@@ -117,7 +136,8 @@ enum LlamaBench {
 }
 
 extension LlamaBench {
-    /// Only the p-tuning step on review batches, `count` times (for profiling: `ptune-bench llm-step`).
+    /// Only the p-tuning step on review batches, `count` times, then where the time of a step goes (for profiling:
+    /// `ptune-bench llm-step`).
     static func profileSteps(count: Int) throws {
         let file = try GGUFFile(path: modelPath)
         let model = try DecoderModel(gguf: file)
@@ -132,5 +152,7 @@ extension LlamaBench {
             times.append(Clock.now() - t0)
         }
         print("steps: median \(fmt(times.sorted()[times.count / 2], 3)) s, min \(fmt(times.min() ?? 0, 3)) s")
+        let batches = Array(try LlamaStepBench.batches(seqs, count: count + 2).dropFirst(2))
+        for t in try LlamaStepProfile.tables(model, batches: batches, details: true) { print(t.render()) }
     }
 }

@@ -28,14 +28,36 @@ enum LlamaStepBench {
     /// of the encoder only, AdamW.
     static func step(_ model: DecoderModel, _ encoder: Encoder, _ batch: [[Int]], labels: [Int],
                      words: [Int] = labelTokens) throws -> Double {
-        let virtual = try encoder.encode()
+        try timedStep(model, encoder, batch, labels: labels, words: words).loss
+    }
+
+    /// One step as ``step(_:_:_:labels:words:)``, with the seconds of its three passes: the forward (encoder,
+    /// frozen model, loss), the backward to the encoder's parameters, and the optimizer's update. The encoder, the
+    /// loss and the update are ``StageProfile`` stages of their own.
+    static func timedStep(_ model: DecoderModel, _ encoder: Encoder, _ batch: [[Int]], labels: [Int],
+                          words: [Int] = labelTokens) throws -> (loss: Double, forward: Double, backward: Double, update: Double) {
+        let t0 = Clock.now()
+        let virtual = try StageProfile.measure(LlamaStepProfile.encoderStage) { try encoder.encode() }
         let logits = try model.labelLogits(virtualTokens: virtual, sequences: batch, labelTokens: words)
-        let y = try Tensor(shape: [labels.count], scalars: labels.map(Int64.init))
-        let loss = try -(logits.logSoftmax(axis: -1).picking(y).mean())
+        let loss = try StageProfile.measure(LlamaStepProfile.lossStage) {
+            let y = try Tensor(shape: [labels.count], scalars: labels.map(Int64.init))
+            return try -(logits.logSoftmax(axis: -1).picking(y).mean())
+        }
+        let t1 = Clock.now()
         let params = encoder.encoder.parameters
         let grads = try Tensor.gradients(of: loss, wrt: params.map(\.value))
-        try encoder.optimizer.update(params, along: grads)
-        return try loss.scalarValue()
+        let t2 = Clock.now()
+        try StageProfile.measure(LlamaStepProfile.updateStage) { try encoder.optimizer.update(params, along: grads) }
+        let t3 = Clock.now()
+        return (try loss.scalarValue(), t1 - t0, t2 - t1, t3 - t2)
+    }
+
+    /// `count` batches of 8 of `sequences` in a fixed shuffled order (the same in every run).
+    static func batches(_ sequences: [[Int]], count: Int) throws -> [[[Int]]] {
+        var g = Generator(seed: 0)
+        let order = try Tensor.randint([sequences.count], in: 0..<Int.max, using: &g).ints.enumerated()
+            .sorted { $0.element < $1.element }.map(\.offset)
+        return (0..<count).map { b in (0..<8).map { sequences[order[(b * 8 + $0) % order.count]] } }
     }
 
     /// Step timings on batches of real review prompts (median of 20, after 2 warm-ups) and on a batch of 8 × 45
@@ -44,10 +66,8 @@ enum LlamaStepBench {
         var table = Table(title: "SmolLM2-135M p-tuning step (batch 8, 10 virtual tokens, MLP encoder 256, AdamW, two-way loss)",
                           header: ["batch", "rows (10 + real)", "step s", "GFLOP", "GFLOPS", "of sgemm mix", "peak RSS MB"])
         let encoder = try Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)
-        var g = Generator(seed: 0)
-        let order = try Tensor.randint([sequences.count], in: 0..<Int.max, using: &g).ints.enumerated()
-            .sorted { $0.element < $1.element }.map(\.offset)
-        func batch(_ b: Int) -> [[Int]] { (0..<8).map { sequences[order[(b * 8 + $0) % order.count]] } }
+        let all = try batches(sequences, count: 22)
+        func batch(_ b: Int) -> [[Int]] { all[b] }
         func flops(_ seqs: [[Int]]) -> Double { 2 * model.labelLogitsFLOPs(virtualCount: 10, lengths: seqs.map(\.count), labels: 2) }
         for b in 0..<2 { _ = try step(model, encoder, batch(b), labels: [0, 1, 0, 1, 1, 0, 1, 0]) }
         var times: [Double] = [], rows: [Int] = [], work: [Double] = []

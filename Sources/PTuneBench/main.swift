@@ -90,6 +90,10 @@ section("models") {
 section("llm") {
     for t in try LlamaBench.run(threads: threads, peft: peft) { print(t.render()) }
 }
+// The inference table alone, beside llama.cpp's figures (scripts/bench builds the anchor for this section too).
+section("llm-infer") {
+    if let t = try LlamaBench.inference(threads: threads) { print(t.render()) }
+}
 section("gemma") {
     for t in try GemmaBench.run(threads: threads) { print(t.render()) }
 }
@@ -111,6 +115,10 @@ section("llm-decode") {
     if sections.contains("dense") {
         print(try LlamaDecodeProfile.table(model: try DecoderModel(gguf: file, storage: .float32), name: "weights decoded to float32", prompt: prompt).render())
     }
+}
+// The decoding step's kernels one by one, each variant against the other in this process.
+section("llm-kernels") {
+    for t in try DecodeKernelBench.tables(model: try DecoderModel(gguf: try GGUFFile(path: LlamaBench.modelPath))) { print(t.render()) }
 }
 // Decoding alone, for profiling (`perf record ptune-bench llm-decode-loop`): 5 × 200 tokens after a 4-token prompt.
 section("llm-decode-loop") {

@@ -57,6 +57,15 @@ void ptk_float_to_half(int level, const float *x, size_t n, uint16_t *out);
 /// Widens `n` IEEE binary16 bit patterns to floats (exactly).
 void ptk_half_to_float(int level, const uint16_t *h, size_t n, float *out);
 
+/// Attention scores of `nq` queries (`hd` floats each, `q_stride` apart) against `n` key rows of `hd` elements,
+/// `k_stride` elements apart, float32 or (with `half`) IEEE binary16: `s[j·ld + c] = q_j · k_c`.
+void ptk_attention_scores(int level, const float *q, size_t q_stride, size_t nq, const void *k, int half,
+                          size_t k_stride, size_t n, size_t hd, float *s, size_t ld);
+/// The weighted sum of `n` value rows (as the keys above) for `nq` queries: `o_j += Σ_c p[j·ld + c] · v_c`, each
+/// `o_j` `hd` floats, `o_stride` apart.
+void ptk_attention_values(int level, const float *p, size_t ld, size_t nq, const void *v, int half, size_t v_stride,
+                          size_t n, size_t hd, float *o, size_t o_stride);
+
 /// Elements per block of `format` (1 for plain floats).
 size_t ptk_block_elements(int format);
 /// Bytes per block of `format`.

@@ -82,13 +82,17 @@ extension Tensor {
 
     /// Walks the graph below `root` once in reverse topological order. Returns the gradient of every target: every
     /// leaf when `leavesAreTargets`, else every node marked ``GradNode/isTarget``. Only paths that lead to a target
-    /// are followed, and only inputs on such paths get a gradient.
+    /// are followed, and only inputs on such paths get a gradient. With a ``StageProfile`` installed, each
+    /// operation's backward is timed under the stage it was recorded in (or its name), besides the sorting and the
+    /// gradient sums.
     static func backpropagate(from root: GradNode, seed: Tensor, leavesAreTargets: Bool,
                               report: inout BackwardReport) throws -> TargetGradients {
         @inline(__always) func isTarget(_ n: GradNode) -> Bool { leavesAreTargets ? n.isLeaf : n.isTarget }
         // Topological order by iterative depth-first search. The pass keeps its bookkeeping in the nodes' scratch
         // fields (slot: visited/position, cursor: next input to visit, needed, pending gradient) and clears them
         // when it ends, so a step allocates little besides the gradients themselves.
+        let profile = TensorContext.stageProfile
+        let started = profile == nil ? 0 : MonotonicClock.seconds()
         var order: [GradNode] = []
         order.reserveCapacity(32)
         var stack: [GradNode] = [root]
@@ -119,6 +123,7 @@ extension Tensor {
             }
         }
         root.pending = seed
+        if let profile { profile.add(StageProfile.backwardOrderStage, pass: .backward, seconds: MonotonicClock.seconds() - started) }
         var results = TargetGradients()
         try Tensor.withoutRecording {
             for i in stride(from: order.count - 1, through: 0, by: -1) {
@@ -126,6 +131,7 @@ extension Tensor {
                 guard n.needed, let g = n.pending else { continue }
                 if isTarget(n) { results.nodes.append(n); results.gradients.append(g) }
                 let gradsOf: InputGradients
+                let t0 = profile == nil ? 0 : MonotonicClock.seconds()
                 switch n.backward {
                 case .leaf:
                     continue
@@ -145,6 +151,7 @@ extension Tensor {
                     n.pending = nil
                     gradsOf = try f(g, mask)
                 }
+                if let profile { profile.add(n.stage ?? n.name, pass: .backward, seconds: MonotonicClock.seconds() - t0) }
                 report.operations += 1
                 if report.recordsNames { report.operationNames.append(n.name) }
                 for k in 0..<n.inputCount {
@@ -152,9 +159,11 @@ extension Tensor {
                     report.gradientKernels += 1
                     report.gradientBytes += gk.byteCount
                     if var acc = c.pending {
+                        let t1 = profile == nil ? 0 : MonotonicClock.seconds()
                         c.pending = nil
                         try acc.addInPlace(gk)
                         c.pending = acc
+                        if let profile { profile.add(StageProfile.gradientSumStage, pass: .backward, seconds: MonotonicClock.seconds() - t1) }
                     } else {
                         c.pending = gk
                     }

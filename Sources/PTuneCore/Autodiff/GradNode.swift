@@ -86,6 +86,9 @@ public final class GradNode: @unchecked Sendable {
     /// The budget the node is charged to (``MemoryBudget/nodeOverhead``), so a long recorded graph counts against
     /// the memory limit.
     let budget: MemoryBudget? = GradNode.charged()
+    /// The ``StageProfile`` stage the operation was recorded in, while a profile is installed (the backward pass
+    /// charges its gradient's time there); nil otherwise.
+    let stage: String? = StageProfile.recordingStage()
 
     /// The budget in effect, charged for one node.
     @inline(__always) static func charged() -> MemoryBudget? {

@@ -61,6 +61,24 @@ extension Tensor {
         (storage.pointer + rows.lowerBound * width).copyMemory(from: other.storage.pointer, byteCount: rows.count * width)
     }
 
+    /// Overwrites rows `rows` of a matrix with a block of the matrix `other` of the same dtype: its rows
+    /// `fromRow ..< fromRow + rows.count`, columns `column ..< column + width` (`width` this matrix's columns), copying
+    /// first if the storage is shared. Not recorded: a KV cache takes the key and value columns of fused
+    /// `[q | k | v]` rows this way.
+    public mutating func assign(_ other: Tensor, rows: Range<Int>, fromRow: Int, column: Int) throws {
+        guard dtype == other.dtype else { throw TensorError.dtypeMismatch(op: .assign, dtype, other.dtype) }
+        guard rank == 2, other.rank == 2, rows.lowerBound >= 0, rows.upperBound <= shape[0], fromRow >= 0,
+              fromRow + rows.count <= other.shape[0], column >= 0, column + shape[1] <= other.shape[1] else {
+            throw TensorError.shapeMismatch(op: .assign, "cannot assign rows \(fromRow)..<\(fromRow + rows.count), columns from \(column) of \(Shape.describe(other.shape)) to rows \(rows) of \(Shape.describe(shape))")
+        }
+        try makeUnique()
+        let size = dtype.byteSize, width = shape[1] * size, source = other.shape[1] * size
+        for i in 0..<rows.count {
+            (storage.pointer + (rows.lowerBound + i) * width)
+                .copyMemory(from: other.storage.pointer + (fromRow + i) * source + column * size, byteCount: width)
+        }
+    }
+
     /// Calls `body` with the elements as a mutable buffer of `T` (the tensor's own type), copying first if shared.
     /// This is the escape hatch for optimizers and loaders that write elements directly.
     public mutating func withMutableScalars<T: TensorScalar, R>(_: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R) throws -> R {

@@ -31,6 +31,9 @@ public enum FrozenMatrix: Sendable {
         }
     }
 
+    /// The ``StageProfile`` stage its products are timed under: `product Q4_1 [960, 576]`.
+    public var productStage: String { "product \(formatName) \(Shape.describe(shape))" }
+
     /// The values as a float32 tensor (the tensor itself when dense).
     public func dequantized() throws -> Tensor {
         switch self {
@@ -72,7 +75,7 @@ extension Tensor {
     /// `y = x · Wᵀ + b` through a frozen matrix: ``linear(_:weight:bias:)`` when dense,
     /// ``linear(_:quantized:bias:activations:level:)`` when quantized. Gradients reach `x` and `bias` only.
     public static func linear(_ x: Tensor, frozen weight: FrozenMatrix, bias: Tensor? = nil) throws -> Tensor {
-        try StageProfile.measure("product \(weight.formatName) \(Shape.describe(weight.shape))") {
+        try StageProfile.measure(weight.productStage) {
             switch weight {
             case let .dense(w): return try linear(x, weight: w.detached(), bias: bias)
             case let .quantized(q): return try linear(x, quantized: q, bias: bias)

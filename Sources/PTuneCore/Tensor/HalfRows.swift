@@ -27,6 +27,10 @@ public struct HalfRows: Sendable {
     /// Bytes the values take.
     public var byteCount: Int { rows * columns * 2 }
 
+    /// The binary16 values, row-major (for kernels that read them in place; valid while `self` is alive and
+    /// unchanged).
+    var rawPointer: UnsafeRawPointer { UnsafeRawPointer(packed.storage.pointer) }
+
     /// Writes `values` (float32 `[m, columns]`, rounded to binary16) at rows `at ..< at + m`.
     public mutating func write(_ values: Tensor, at: Int) throws {
         let m = values.shape.first ?? 0
@@ -37,6 +41,23 @@ public struct HalfRows: Sendable {
         let out = UnsafeMutableRawPointer(packed.storage.pointer).assumingMemoryBound(to: UInt16.self)
         ptk_float_to_half(Int32(KernelLevel.detected.rawValue), values.storage.typed(Float.self), m * columns,
                           out + at * columns)
+    }
+
+    /// Writes a block of the float32 matrix `values`, rounded to binary16: its rows `fromRow ..< fromRow + count`,
+    /// columns `column ..< column + columns`, at rows `at ..< at + count` (the key or value columns of fused
+    /// `[q | k | v]` rows).
+    public mutating func write(_ values: Tensor, fromRow: Int, count: Int, column: Int, at: Int) throws {
+        guard values.dtype == .float32, values.rank == 2, count >= 0, fromRow >= 0, fromRow + count <= values.shape[0],
+              column >= 0, column + columns <= values.shape[1], at >= 0, at + count <= rows else {
+            throw TensorError.shapeMismatch(op: .assign, "cannot write rows \(fromRow)..<\(fromRow + count), columns from \(column) of \(values.dtype) \(Shape.describe(values.shape)) at row \(at) of half rows [\(rows), \(columns)]")
+        }
+        try packed.makeUnique()
+        let out = UnsafeMutableRawPointer(packed.storage.pointer).assumingMemoryBound(to: UInt16.self)
+        let source = values.storage.typed(Float.self), width = values.shape[1]
+        for i in 0..<count {
+            ptk_float_to_half(Int32(KernelLevel.detected.rawValue), source + (fromRow + i) * width + column, columns,
+                              out + (at + i) * columns)
+        }
     }
 
     /// Rows `ranges` (each inside `0 ..< rows`), widened to float32 and stacked in order: `[Σ counts, columns]`.

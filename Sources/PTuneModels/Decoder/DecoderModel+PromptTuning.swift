@@ -21,10 +21,12 @@ extension DecoderModel {
         guard !labelTokens.isEmpty else { throw DecoderError.badInput("no label tokens to score") }
         let n = virtualTokens.shape[0]
         let packing = try DecoderPacking(prefixLength: n, lengths: sequences.map(\.count))
-        var rows: [Tensor] = n > 0 ? [virtualTokens] : []
-        let tokens = sequences.flatMap { $0 }
-        if !tokens.isEmpty { rows.append(try embed(tokens)) }
-        let x = rows.count == 1 ? rows[0] : try Tensor.concat(rows, axis: 0)
+        let x = try StageProfile.measure(StageProfile.StageName.tokenEmbedding) {
+            var rows: [Tensor] = n > 0 ? [virtualTokens] : []
+            let tokens = sequences.flatMap { $0 }
+            if !tokens.isEmpty { rows.append(try embed(tokens)) }
+            return rows.count == 1 ? rows[0] : try Tensor.concat(rows, axis: 0)
+        }
         let hidden = try hiddenStates(x, packing: packing, outputRows: try packing.lastRows())
         return try logits(hidden, tokens: labelTokens)
     }

@@ -141,7 +141,9 @@ public final class DecoderModel: @unchecked Sendable {
         var out: Tensor
         if let tokens {
             try checkTokens(tokens)
-            out = try Tensor.linear(hidden, weight: weights.output.gatherRows(tokens), bias: nil)
+            out = try StageProfile.measure(StageProfile.StageName.labelLogits) {
+                try Tensor.linear(hidden, weight: weights.output.gatherRows(tokens), bias: nil)
+            }
         } else {
             out = try Tensor.linear(hidden, frozen: weights.output)
         }

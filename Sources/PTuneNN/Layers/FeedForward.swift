@@ -51,7 +51,7 @@ public final class FeedForward: Layer {
             return try down(act(up(x)))
         case .gated(.silu):
             let h = try up(x)
-            return try down(StageProfile.measure("SiLU gate") { try h.swiglu() })
+            return try down(StageProfile.measure(StageProfile.StageName.siluGate) { try h.swiglu() })
         case .gated(.geluTanh):
             return try down(up(x).geglu())
         case let .gated(act):

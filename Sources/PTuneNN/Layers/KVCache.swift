@@ -52,6 +52,9 @@ public struct KVCache: Sendable {
     public private(set) var values: [Tensor]
     /// A float16 cache's keys and values, one pair per layer (empty in a float cache).
     private var halfKeys: [HalfRows], halfValues: [HalfRows]
+    /// Whether decoding steps run the fused attention over the cache (the tests turn it off to compare it with the
+    /// general attention).
+    var fusesDecodingAttention = true
 
     /// An empty cache for `layers` layers whose keys and values are `width` wide, holding up to `capacity` positions
     /// for each of `sequences` sequences, in `dtype` or, with `element` float16, in binary16.
@@ -100,6 +103,35 @@ public struct KVCache: Sendable {
         return (try halfKeys[layer].floats(ranges), try halfValues[layer].floats(ranges), segments)
     }
 
+    /// The attention of new rows continuing `spans` (their keys and values written already) over what `layer`
+    /// holds: `query` `[m, ≥ heads · headDim]` (its first columns the query heads), each span's rows over its
+    /// sequence's positions causally, within `window`, after the KV `prefix` if given; `[m, heads · headDim]`.
+    /// A decoding step (one row per span, float32 rows, no gradient to carry) runs the fused kernel over the cache
+    /// in place (``PTuneCore/Tensor/cachedAttention(query:keys:values:heads:keyRows:window:scoring:prefix:)``);
+    /// anything else the general attention over ``attentionInputs(layer:spans:)``.
+    public func attention(layer: Int, query: Tensor, spans: [Span], heads: AttentionHeads, window: Int?,
+                          scoring: AttentionScoring, prefix: KVPrefix?) throws -> Tensor {
+        let fused = fusesDecodingAttention && spans.allSatisfy { $0.rows == 1 } && query.dtype == .float32
+            && (element == .float16 || keys.first?.dtype == .float32)
+            && !(TensorContext.isRecording && (query.requiresGrad || prefix?.key.requiresGrad == true || prefix?.value.requiresGrad == true))
+        if fused {
+            try check(spans)
+            let float = element == .float32
+            guard layer >= 0, layer < (float ? keys.count : halfKeys.count) else {
+                throw NNError.invalidArgument("KVCache", "no layer \(layer)")
+            }
+            let rows = spans.map { s in (s.sequence * capacity)..<(s.sequence * capacity + counts[s.sequence] + 1) }
+            return try Tensor.cachedAttention(query: query, keys: float ? .float(keys[layer]) : .half(halfKeys[layer]),
+                                              values: float ? .float(values[layer]) : .half(halfValues[layer]),
+                                              heads: heads, keyRows: rows, window: window, scoring: scoring, prefix: prefix)
+        }
+        let q = query.shape.count == 2 && query.shape[1] > heads.queryWidth
+            ? try query.narrowed(axis: 1, start: 0, length: heads.queryWidth) : query
+        let (k, v, segments) = try attentionInputs(layer: layer, spans: spans)
+        return try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments,
+                                    mask: AttentionMask(causal: true, window: window), scoring: scoring, prefix: prefix)
+    }
+
     /// Empties the cache (keeps its memory).
     public mutating func reset() { counts = Array(repeating: 0, count: sequences) }
 
@@ -134,35 +166,37 @@ public struct KVCache: Sendable {
 
     /// Writes `key` and `value` (`[m, width]` each, m the spans' total rows) for `layer` at the spans' positions.
     mutating func write(layer: Int, key: Tensor, value: Tensor, spans: [Span]) throws {
+        guard key.shape == value.shape else {
+            throw NNError.shapeMismatch("KVCache", "layer \(layer): keys and values \(Shape.describe(key.shape)), \(Shape.describe(value.shape)) do not fit the cache")
+        }
+        try write(layer: layer, keys: key, keyColumn: 0, values: value, valueColumn: 0, spans: spans)
+    }
+
+    /// Writes the keys and values of the spans' rows (m in all) for `layer` at their positions: columns
+    /// `keyColumn ..< keyColumn + width` of `keys` `[m, …]` and `valueColumn ..<` of `values` — one tensor of fused
+    /// `[q | k | v]` rows may be both, nothing is copied out of it first.
+    mutating func write(layer: Int, keys key: Tensor, keyColumn: Int, values value: Tensor, valueColumn: Int,
+                        spans: [Span]) throws {
         let m = key.shape.first ?? 0
-        let fits = element == .float32
-            ? layer >= 0 && layer < keys.count && key.shape.last == keys[layer].shape[1] && key.dtype == keys[layer].dtype
-            : layer >= 0 && layer < halfKeys.count && key.shape.last == halfKeys[layer].columns && key.dtype == .float32
-        guard fits, key.rank == 2, key.shape == value.shape, value.dtype == key.dtype, spans.reduce(0, { $0 + $1.rows }) == m else {
+        let width = element == .float32 ? (layer >= 0 && layer < keys.count ? keys[layer].shape[1] : -1)
+                                        : (layer >= 0 && layer < halfKeys.count ? halfKeys[layer].columns : -1)
+        let dtype = element == .float32 && layer >= 0 && layer < keys.count ? keys[layer].dtype : .float32
+        guard width > 0, key.rank == 2, value.rank == 2, value.shape[0] == m, key.dtype == dtype, value.dtype == dtype,
+              keyColumn >= 0, keyColumn + width <= key.shape[1], valueColumn >= 0, valueColumn + width <= value.shape[1],
+              spans.reduce(0, { $0 + $1.rows }) == m else {
             throw NNError.shapeMismatch("KVCache", "layer \(layer): keys and values \(Shape.describe(key.shape)), \(Shape.describe(value.shape)) do not fit the cache")
         }
         try check(spans)
-        if element == .float16 {
-            var first = 0
-            for s in spans {
-                let at = s.sequence * capacity + counts[s.sequence]
-                try halfKeys[layer].write(key.narrowed(axis: 0, start: first, length: s.rows), at: at)
-                try halfValues[layer].write(value.narrowed(axis: 0, start: first, length: s.rows), at: at)
-                first += s.rows
-            }
-            return
-        }
-        if spans.count == 1, let s = spans.first {
-            let at = s.sequence * capacity + counts[s.sequence]
-            try keys[layer].assign(key, rows: at..<(at + m))
-            try values[layer].assign(value, rows: at..<(at + m))
-            return
-        }
         var first = 0
         for s in spans {
             let at = s.sequence * capacity + counts[s.sequence]
-            try keys[layer].assign(key.narrowed(axis: 0, start: first, length: s.rows), rows: at..<(at + s.rows))
-            try values[layer].assign(value.narrowed(axis: 0, start: first, length: s.rows), rows: at..<(at + s.rows))
+            if element == .float16 {
+                try halfKeys[layer].write(key, fromRow: first, count: s.rows, column: keyColumn, at: at)
+                try halfValues[layer].write(value, fromRow: first, count: s.rows, column: valueColumn, at: at)
+            } else {
+                try keys[layer].assign(key, rows: at..<(at + s.rows), fromRow: first, column: keyColumn)
+                try values[layer].assign(value, rows: at..<(at + s.rows), fromRow: first, column: valueColumn)
+            }
             first += s.rows
         }
     }

@@ -143,13 +143,18 @@ public final class MultiHeadAttention: Layer {
         var attended: Tensor
         if case let .fused(l) = projection, headNorms == nil {
             var qkv = try l(x)
-            if let table { qkv = try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
-            attended = try Tensor.attention(qkv: qkv, heads: heads, segments: segments, mask: mask, scoring: scoring,
-                                            prefix: prefix)
+            if let table {
+                qkv = try StageProfile.measure(StageProfile.StageName.rotary) { try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
+            }
+            attended = try StageProfile.measure(StageProfile.StageName.attention) {
+                try Tensor.attention(qkv: qkv, heads: heads, segments: segments, mask: mask, scoring: scoring, prefix: prefix)
+            }
         } else {
             let (q, k, v) = try queryKeyValue(x, rotary: table)
-            attended = try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments, mask: mask,
-                                            scoring: scoring, prefix: prefix)
+            attended = try StageProfile.measure(StageProfile.StageName.attention) {
+                try Tensor.attention(query: q, key: k, value: v, heads: heads, segments: segments, mask: mask,
+                                     scoring: scoring, prefix: prefix)
+            }
         }
         if let selecting { attended = try attended.gatherRows(selecting.indices) }
         return try output(attended)
@@ -162,13 +167,30 @@ public final class MultiHeadAttention: Layer {
     /// layer has run).
     public func forward(rows x: Tensor, rotary tables: RotaryTables?, cache: inout KVCache, layer: Int,
                         spans: [KVCache.Span]? = nil, prefix: KVPrefix? = nil) throws -> Tensor {
-        let (q, k, v) = try queryKeyValue(x, rotary: rotary.map { try rotaryTable($0, tables) })
         let spans = spans ?? KVCache.single(x.shape.first ?? 0)
-        try StageProfile.measure("KV cache write") { try cache.write(layer: layer, key: k, value: v, spans: spans) }
-        let attended = try StageProfile.measure("attention over the KV cache") {
-            let (keys, values, segments) = try cache.attentionInputs(layer: layer, spans: spans)
-            return try Tensor.attention(query: q, key: keys, value: values, heads: heads, segments: segments,
-                                        mask: AttentionMask(causal: true, window: window), scoring: scoring, prefix: prefix)
+        let table = try rotary.map { try rotaryTable($0, tables) }
+        let qw = heads.queryWidth, kw = heads.kvWidth
+        let attended: Tensor
+        if case let .fused(l) = projection, headNorms == nil {
+            // Fused rows serve as they are: the cache takes their key and value columns, attention their queries.
+            var qkv = try l(x)
+            if let table {
+                qkv = try StageProfile.measure(StageProfile.StageName.rotary) { try qkv.rotaryEmbedding(table, heads: heads.heads + heads.kvHeads) }
+            }
+            try StageProfile.measure("KV cache write") {
+                try cache.write(layer: layer, keys: qkv, keyColumn: qw, values: qkv, valueColumn: qw + kw, spans: spans)
+            }
+            attended = try StageProfile.measure("attention over the KV cache") {
+                try cache.attention(layer: layer, query: qkv, spans: spans, heads: heads, window: window, scoring: scoring,
+                                    prefix: prefix)
+            }
+        } else {
+            let (q, k, v) = try queryKeyValue(x, rotary: table)
+            try StageProfile.measure("KV cache write") { try cache.write(layer: layer, key: k, value: v, spans: spans) }
+            attended = try StageProfile.measure("attention over the KV cache") {
+                try cache.attention(layer: layer, query: q, spans: spans, heads: heads, window: window, scoring: scoring,
+                                    prefix: prefix)
+            }
         }
         return try output(attended)
     }

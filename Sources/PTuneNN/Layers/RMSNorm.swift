@@ -27,6 +27,6 @@ public final class RMSNorm: Layer {
 
     /// Normalises the last axis.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try StageProfile.measure("RMS norm") { try x.rmsNorm(weight: weight.value, eps: eps) }
+        try StageProfile.measure(StageProfile.StageName.rmsNorm) { try x.rmsNorm(weight: weight.value, eps: eps) }
     }
 }

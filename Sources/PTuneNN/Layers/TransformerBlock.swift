@@ -92,8 +92,10 @@ public final class TransformerBlock: Layer {
         let residual = try selecting.map { try x.gatherRows($0.indices) } ?? x
         switch placement {
         case .preNorm:
-            let h = try residual + attention.forward(rows: attentionNorm(x), context: context, prefix: prefix, selecting: selecting)
-            return try h + mlp(mlpNorm(h))
+            let a = try attention.forward(rows: attentionNorm(x), context: context, prefix: prefix, selecting: selecting)
+            let h = try StageProfile.measure(StageProfile.StageName.residual) { try residual + a }
+            let m = try mlp(mlpNorm(h))
+            return try StageProfile.measure(StageProfile.StageName.residual) { try h + m }
         case .postNorm:
             let h = try attentionNorm(residual + attention.forward(rows: x, context: context, prefix: prefix, selecting: selecting))
             return try mlpNorm(h + mlp(h))
