@@ -55,7 +55,7 @@ def test_helix_languages_toml():
 
 def test_neovim_configurations():
     configurations = blocks("lua")
-    assert len(configurations) == 2
+    assert len(configurations) == 3
     for lua in configurations:
         assert 'vim.filetype.add({ extension = { pt = "ptune" } })' in lua
         assert 'cmd = { "ptune", "lsp" }' in lua

@@ -40,6 +40,31 @@ ensure_slurm() {
     fi
 }
 
+# Makes sure the editors the editor tests drive are installed: Neovim, and Emacs with eglot and lsp-mode (Debian 12's
+# Emacs 28 has neither built in), for the tests that run docs/editors.md's set-ups in them. Installs them with
+# apt-get when root; otherwise, or when that fails, says so (those tests then skip, naming what is missing).
+ensure_editors() {
+    local packages=(neovim emacs-nox elpa-eglot elpa-lsp-mode)
+    local missing=()
+    command -v nvim >/dev/null 2>&1 || missing+=(neovim)
+    command -v emacs >/dev/null 2>&1 || missing+=(emacs-nox)
+    local package
+    for package in elpa-eglot elpa-lsp-mode; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "ptune: installing ${missing[*]} (the editor tests run docs/editors.md's set-ups in them)" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 || true
+        apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2 \
+            || echo "ptune: could not install ${missing[*]}; the editor tests that need them will skip" >&2
+    else
+        echo "ptune: ${missing[*]} not installed; the editor tests that need them will skip" \
+             "(sudo apt-get install -y --no-install-recommends ${packages[*]})" >&2
+    fi
+}
+
 # Makes sure `$1 -m pip` works (the fetch scripts download with pip): installs python3-pip with apt-get when root,
 # otherwise prints the command and stops.
 ensure_pip() {
