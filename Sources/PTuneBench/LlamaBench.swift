@@ -137,22 +137,43 @@ enum LlamaBench {
 
 extension LlamaBench {
     /// Only the p-tuning step on review batches, `count` times, then where the time of a step goes (for profiling:
-    /// `ptune-bench llm-step`).
-    static func profileSteps(count: Int) throws {
+    /// `ptune-bench llm-step`). With the PEFT anchor, PEFT's median step over 20 batches of the same split runs
+    /// between two rounds of ptune's steps, and the ratio is taken against their mean, so both sides see the same
+    /// load on the machine.
+    static func profileSteps(count: Int, peft: PEFTBaseline? = nil, threads: Int = BLAS.threads) throws {
         let file = try GGUFFile(path: modelPath)
         let model = try DecoderModel(gguf: file)
         let tokenizer = try ByteLevelBPE(gguf: file)
         let seqs = try reviewTexts().map { tokenizer.encode("Review: \($0)\nSentiment:") }
         let encoder = try LlamaStepBench.Encoder(tokens: 10, dim: model.config.hiddenSize, hidden: 256, seed: 0)
-        var times: [Double] = []
-        for b in 0..<count {
-            let batch = (0..<8).map { seqs[(b * 8 + $0) % seqs.count] }
-            let t0 = Clock.now()
-            _ = try LlamaStepBench.step(model, encoder, batch, labels: [0, 1, 0, 1, 1, 0, 1, 0])
-            times.append(Clock.now() - t0)
+        func round() throws -> [Double] {
+            var times: [Double] = []
+            for b in 0..<count {
+                let batch = (0..<8).map { seqs[(b * 8 + $0) % seqs.count] }
+                let t0 = Clock.now()
+                _ = try LlamaStepBench.step(model, encoder, batch, labels: [0, 1, 0, 1, 1, 0, 1, 0])
+                times.append(Clock.now() - t0)
+            }
+            return times
         }
-        print("steps: median \(fmt(times.sorted()[times.count / 2], 3)) s, min \(fmt(times.min() ?? 0, 3)) s")
+        func median(_ t: [Double]) -> Double { t.sorted()[t.count / 2] }
+        let first = try round()
+        print("steps: median \(fmt(median(first), 3)) s, min \(fmt(first.min() ?? 0, 3)) s (load average \(loadAverage()))")
+        if let peft, let anchor = peft.step(steps: 20, threads: threads, data: home + "/data/reviews") {
+            let second = try round()
+            let ours = (median(first) + median(second)) / 2
+            print("PEFT + PyTorch f32, same split, median of 20 steps (same run): \(fmt(anchor.seconds, 3)) s, peak RSS \(fmt(anchor.rssMB, 0)) MB")
+            print("steps again after PEFT: median \(fmt(median(second), 3)) s (load average \(loadAverage()))")
+            print("ptune speed-up over PEFT: \(fmt(anchor.seconds / ours, 2))× (\(fmt(anchor.seconds, 3)) s / \(fmt(ours, 3)) s, ptune's two rounds averaged)")
+        } else if peft != nil {
+            print("PEFT: not run (\(peft?.scripts.summary ?? ""); it needs torch and peft in $PTUNE_BENCH_PYTHON or python3)")
+        }
         let batches = Array(try LlamaStepBench.batches(seqs, count: count + 2).dropFirst(2))
         for t in try LlamaStepProfile.tables(model, batches: batches, details: true) { print(t.render()) }
+    }
+
+    /// The 1-minute load average, as the kernel reports it.
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first).map(String.init) ?? "?"
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// The PEFT anchor measured in this same run (the folder of `ptune_peft.py`, PyTorch float32, from `--peft-anchor
 /// DIR` or `$PTUNE_PEFT_ANCHOR`), so the p-tuning step can be compared as a ratio on the same machine at the same
-/// moment. Needs torch, peft and the float32 conversion of the GGUF file (`convert_gguf.py`, in `$SMOLLM2_F32` or
-/// `~/.cache/ptune-baselines/smollm2-135m-instruct-f32`); anything missing just leaves the row out.
+/// moment. Needs a Python with torch and peft (`$PTUNE_BENCH_PYTHON`, else `python3`) and the float32 Hugging Face
+/// folder of the GGUF file (`$SMOLLM2_F32`, else `$PTUNE_HOME/baselines/smollm2-135m-instruct-f32`, which the
+/// anchor's `convert_gguf.py` writes on first use); anything missing just leaves the row out.
 struct PEFTBaseline {
     /// Where the anchor's scripts are, if anywhere.
     let scripts: ScriptFolder
@@ -14,11 +15,45 @@ struct PEFTBaseline {
                                what: "PEFT anchor")
     }
 
-    /// The converted float32 model, if present.
+    /// The interpreter that runs the anchor: `$PTUNE_BENCH_PYTHON` (scripts/bench sets it to the test environment's).
+    var python: [String] {
+        if let p = ProcessInfo.processInfo.environment["PTUNE_BENCH_PYTHON"], !p.isEmpty { return [p] }
+        return ["/usr/bin/env", "python3"]
+    }
+
+    /// Where the float32 conversion lives: `$SMOLLM2_F32`, else inside ptune's cache.
+    var modelFolder: String {
+        if let f = ProcessInfo.processInfo.environment["SMOLLM2_F32"], !f.isEmpty { return f }
+        return LlamaBench.home + "/baselines/smollm2-135m-instruct-f32"
+    }
+
+    /// The converted float32 model, written by the anchor's `convert_gguf.py` from the GGUF file when missing (about
+    /// half a minute, 538 MB; it checks " Paris" and the per-token loss on 50 validation reviews), or nil.
     var convertedModel: String? {
-        let env = ProcessInfo.processInfo.environment
-        let candidates = [env["SMOLLM2_F32"], NSHomeDirectory() + "/.cache/ptune-baselines/smollm2-135m-instruct-f32"]
-        return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0 + "/model.safetensors") }
+        let folder = modelFolder
+        if FileManager.default.fileExists(atPath: folder + "/model.safetensors") { return folder }
+        guard let scripts = scripts.path, FileManager.default.fileExists(atPath: scripts + "/convert_gguf.py") else { return nil }
+        let work = NSTemporaryDirectory() + "ptune-convert-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: scripts + "/convert_gguf.py", toPath: work + "/convert_gguf.py")
+            // The script checks the conversion on the review split beside it.
+            try FileManager.default.createSymbolicLink(atPath: work + "/data", withDestinationPath: LlamaBench.home + "/data/reviews")
+        } catch { return nil }
+        print("# converting SmolLM2 to a float32 Hugging Face folder for PEFT: \(folder)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python[0])
+        p.arguments = Array(python.dropFirst()) + [work + "/convert_gguf.py", "--gguf", LlamaBench.modelPath, "--out", folder, "--ref", ""]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, FileManager.default.fileExists(atPath: folder + "/model.safetensors") else {
+            try? FileManager.default.removeItem(atPath: folder)
+            return nil
+        }
+        return folder
     }
 
     /// Median seconds per PEFT training step over `steps` steps (batch 8, 10 virtual tokens, MLP 256, AdamW) on the
@@ -34,9 +69,9 @@ struct PEFTBaseline {
             }
         } catch { return nil }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.executableURL = URL(fileURLWithPath: python[0])
         p.currentDirectoryURL = URL(fileURLWithPath: work)
-        p.arguments = ["python3", work + "/ptune_peft.py", "--max-steps", "\(steps)", "--valid-n", "8", "--test-n", "8",
+        p.arguments = Array(python.dropFirst()) + [work + "/ptune_peft.py", "--max-steps", "\(steps)", "--valid-n", "8", "--test-n", "8",
                        "--eval-every", "100000", "--threads", "\(threads)", "--tag", "bench"]
         var env = ProcessInfo.processInfo.environment
         env["SMOLLM2_F32"] = model

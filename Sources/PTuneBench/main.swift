@@ -104,7 +104,11 @@ section("kernel") {
     let repo = ProcessInfo.processInfo.environment["PTUNE_REPO"] ?? FileManager.default.currentDirectoryPath
     print(try KernelBench.table(binary: repo + "/.build/release/ptune").render())
 }
-section("llm-step") { try LlamaBench.profileSteps(count: 10) }
+// The step's products alone against OpenBLAS on the same shapes, interleaved (a quick A/B between builds).
+section("llm-products") {
+    print(try LlamaProductBench.table(try DecoderModel(gguf: try GGUFFile(path: LlamaBench.modelPath))).render())
+}
+section("llm-step") { try LlamaBench.profileSteps(count: 10, peft: peft, threads: threads) }
 section("llm-sentiment") { try LlamaSentiment.run() }
 section("llm-decode") {
     let file = try GGUFFile(path: LlamaBench.modelPath)

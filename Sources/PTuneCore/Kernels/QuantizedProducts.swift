@@ -78,24 +78,31 @@ enum QuantizedProducts {
         }
     }
 
-    /// `y[m, rows] = x[m, columns] · Wᵀ + beta·y` by decoded tiles of output rows, each multiplied by sgemm.
+    /// `y[m, rows] = x[m, columns] · Wᵀ + beta·y` by decoded tiles of output rows, each multiplied by sgemm. The
+    /// rows are split evenly over the threads (on multiples of 8, whole register tiles), then each thread's share
+    /// into equal tiles, so no thread waits on another's extra tile (960 rows in tiles of 112 would go four tiles
+    /// and five).
     static func tiledProduct(_ w: QuantizedMatrix, x: UnsafePointer<Float>, m: Int, beta: Float,
                              y: UnsafeMutablePointer<Float>, ldy: Int, level: KernelLevel) {
         let n = w.columns, rows = w.rows
         guard rows > 0, m > 0 else { return }
-        let tile = Swift.max(8, Swift.min(256, tileFloats / Swift.max(n, 1)) / 8 * 8)
-        let tiles = (rows + tile - 1) / tile
-        let parts = Swift.min(Parallel.workers, tiles, Swift.max(1, m * rows * n / BLAS.parallelProduct))
+        let maxTile = Swift.max(8, Swift.min(256, tileFloats / Swift.max(n, 1)) / 8 * 8)
+        let parts = Swift.min(Parallel.workers, Swift.max(1, rows / 8), Swift.max(1, m * rows * n / BLAS.parallelProduct))
         Parallel.forEach(parts, parallel: parts > 1) { p in
-            let t0 = tiles * p / parts, t1 = tiles * (p + 1) / parts
-            guard t0 < t1 else { return }
+            func edge(_ q: Int) -> Int { q == 0 ? 0 : q == parts ? rows : (rows * q / parts + 4) / 8 * 8 }
+            let lo = edge(p), hi = edge(p + 1)
+            guard lo < hi else { return }
+            let tiles = (hi - lo + maxTile - 1) / maxTile
+            let tile = Swift.min(maxTile, ((hi - lo + tiles - 1) / tiles + 7) / 8 * 8)
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: tile * n)
             defer { buffer.deallocate() }
-            for t in t0..<t1 {
-                let r0 = t * tile, r1 = Swift.min(rows, r0 + tile)
+            var r0 = lo
+            while r0 < hi {
+                let r1 = Swift.min(hi, r0 + tile)
                 w.decode(rows: r0..<r1, columns: 0..<n, into: buffer, ld: n, level: level)
                 BLAS.single(Float.self, transA: false, transB: true, m: m, n: r1 - r0, k: n, a: x, lda: n,
                             b: buffer, ldb: n, beta: beta, c: y + r0, ldc: ldy)
+                r0 = r1
             }
         }
     }
