@@ -126,9 +126,8 @@ void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t r
                 float *y, size_t ldy) {
     if (format < 0 || format >= PTK_FORMAT_COUNT) return;
 #if defined(__x86_64__)
-    // Float activations of four rows or more against one-scale 32-element blocks: decoded in 512-bit registers where
-    // the CPU has them (for fewer rows the 256-bit kernels' scale-after-sum arithmetic is cheaper).
-    if (level >= PTK_AVX512_VNNI && !xq && nx >= 4 &&
+    // Float activations against one-scale 32-element blocks: 512-bit registers where the CPU has them.
+    if (level >= PTK_AVX512_VNNI && !xq &&
         ptk_matvec_float_avx512(format, (const uint8_t *)w, row_bytes, rows, cols, xf, xf_stride, nx, y, ldy))
         return;
     if (level >= PTK_AVX2) {

@@ -1,6 +1,7 @@
 // The x86 variants: AVX2 (integer dot products by vpmaddubsw) and AVX-512 VNNI (vpdpbusd), each compiled for its
 // instruction set with clang's target attribute over the whole region, and chosen at run time by ptk_matvec's level.
 #if defined(__x86_64__)
+#include <stdlib.h>
 #include "ptk_formats.h"
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)

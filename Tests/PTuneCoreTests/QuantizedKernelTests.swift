@@ -116,13 +116,15 @@ import Testing
 
     @Test(arguments: formats)
     func floatProductsEqualTheDequantizedProduct(format: BlockFormat) throws {
-        // 300 rows cross several tiles and leave a tail; 1, 3, 5 and 8 activation rows run the matrix-vector kernels
-        // (groups of four and a tail), 9 and 37 the decoded tiles.
+        // 303 rows cross several tiles and leave a tail, and leave odd rows after groups of two and four weight rows
+        // in each thread's half; 1, 2, 3, 5 and 8 activation rows run the matrix-vector kernels (one and two rows
+        // against groups of weight rows, groups of four and eight activation rows and a tail), 9 and 37 the decoded
+        // tiles.
         for cols in Self.columns(format) {
-            let rows = 300
+            let rows = 303
             let w = try Self.matrix(format, rows: rows, columns: cols, seed: 3)
             let decoded = try w.dequantized().scalars(as: Float.self)
-            for m in [1, 3, 5, 8, 9, 37] {
+            for m in [1, 2, 3, 5, 8, 9, 37] {
                 let x = try Self.random([m, cols], seed: UInt64(m))
                 let want = Self.referenceProduct(x, decoded, rows: rows, columns: cols)
                 for level in KernelLevel.available {

@@ -22,6 +22,34 @@ import Testing
         #expect(try (12 / a).doubles == [12, 6, 4, 3, 2.4000000953674316, 2])
     }
 
+    /// `broadcasted(to:)` against a reference that indexes every output element by numpy's rule, for scalars,
+    /// blocks repeated along leading axes (the copy loop) and middle or trailing size-1 axes (the strided walk).
+    @Test func broadcastToEveryKind() throws {
+        let cases: [([Int], [Int])] = [([], [2, 3]), ([1], [4]), ([3], [2, 3]), ([1, 3], [4, 3]), ([1, 1, 2], [3, 2, 2]),
+                                       ([2, 1], [2, 3]), ([2, 1, 3], [2, 4, 3]), ([1, 2, 1], [3, 2, 2]), ([2, 3], [2, 3]),
+                                       ([1, 0], [3, 0])]
+        for (from, to) in cases {
+            let n = Shape.count(from)
+            let x = try Tensor(shape: from, values: (0..<n).map { Double($0 + 1) }, dtype: .float64)
+            let pad = to.count - from.count, inStrides = Shape.strides(from), outStrides = Shape.strides(to)
+            let expected: [Double] = (0..<Shape.count(to)).map { o in
+                var i = 0
+                for ax in 0..<from.count where from[ax] != 1 { i += (o / outStrides[ax + pad]) % to[ax + pad] * inStrides[ax] }
+                return Double(i + 1)
+            }
+            #expect(Shape.broadcasts(from, to: to), "\(from) → \(to)")
+            #expect(try x.broadcasted(to: to).doubles == expected, "\(from) → \(to)")
+        }
+        #expect(!Shape.broadcasts([3], to: [2, 4]))
+        #expect(!Shape.broadcasts([2, 3], to: [3]))
+        #expect(!Shape.broadcasts([4, 3], to: [1, 3]))
+        #expect(Shape.repeatsAlongLeadingAxes([1, 3], to: [4, 3]))
+        #expect(!Shape.repeatsAlongLeadingAxes([2, 1], to: [2, 3]))
+        #expect(throws: TensorError.broadcastMismatch(op: .broadcastTo, [4, 3], [1, 3])) {
+            try Tensor.zeros([4, 3]).broadcasted(to: [1, 3])
+        }
+    }
+
     @Test func errorsNameBothShapesAndDtypes() throws {
         let a = try Tensor.zeros([2, 3]), b = try Tensor.zeros([4])
         #expect(throws: TensorError.broadcastMismatch(op: .add, [2, 3], [4])) { try a + b }

@@ -56,7 +56,11 @@ import Testing
         #expect(names.count == 3)
         for name in names {
             var overrides = ["train_n=8", "test_n=4", "batch_size=4"]
-            overrides.append(name == "minilm-linear-probe.pt" ? "probe_epochs=1" : "epochs=1")
+            switch name {
+            case "minilm-linear-probe.pt": overrides.append("probe_epochs=1")
+            case "minilm-ptuning-v2.pt": overrides += ["deep_epochs=1", "valid_n=4", "eval_every=1"]
+            default: overrides.append("epochs=1")
+            }
             let r = try MethodRecipesTests.run(name, overrides)
             #expect(r.errors.isEmpty, "\(name): \(r.errors)")
             #expect(r.out.contains { $0.hasPrefix("test accuracy: ") }, "\(name): \(r.out)")

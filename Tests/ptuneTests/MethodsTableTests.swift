@@ -133,7 +133,7 @@ import Testing
             |---|---|---:|---:|---:|---:|---:|---:|
             | SmolLM2-135M | zero-shot (nothing trained) | 0 | 0.801 | 0 | — | 0.45 GB | 1.2 min |
             | SmolLM2-135M | deep prompts (P-tuning v2), plain table, text init | 250 | 0.913 | 230,400 | 1.23 s | 0.91 GB | 10.2 min |
-            | MiniLM-L6 | P-tuning v2 (deep prompts) + head | 250 | failed (exit 3) | 93,186 | 0.40 s | 0.33 GB | 0.5 min |
+            | MiniLM-L6 | P-tuning v2 (deep prompts, text init) + head | 250 | failed (exit 3) | 93,186 | 0.40 s | 0.33 GB | 0.5 min |
             |  | my-own-method | 10 | 0.500 | 1,234,567 | 0.050 s | 0.10 GB | 0.1 min |
             <!-- methods-table: end -->
             text after

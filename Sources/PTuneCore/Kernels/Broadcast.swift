@@ -71,7 +71,7 @@ extension Tensor {
     /// Sums this (broadcast) gradient down to `target`'s shape: the backward of broadcasting.
     func sumToShape(_ target: [Int]) throws -> Tensor {
         if shape == target { return self }
-        guard let b = Shape.broadcast(target, shape), b == shape else {
+        guard Shape.broadcasts(target, to: shape) else {
             throw TensorError.broadcastMismatch(op: .sumTo, shape, target)
         }
         var out = try Tensor.zeros(target, dtype: dtype)

@@ -67,14 +67,19 @@ extension Tensor {
     /// A copy expanded to `target` by numpy broadcasting; the backward sums back.
     public func broadcasted(to target: [Int]) throws -> Tensor {
         if target == shape { return self }
-        guard let b = Shape.broadcast(shape, target), b == target else {
+        guard Shape.broadcasts(shape, to: target) else {
             throw TensorError.broadcastMismatch(op: .broadcastTo, shape, target)
         }
         var out = try Tensor(uninitialized: target, dtype: dtype)
-        let plan = BroadcastPlan(generalShape: target, stridesA: BroadcastPlan.strides(of: shape, in: target))
+        let n = count, repeats = Shape.repeatsAlongLeadingAxes(shape, to: target)
+        let plan = n == 1 || repeats ? nil
+            : BroadcastPlan(generalShape: target, stridesA: BroadcastPlan.strides(of: shape, in: target))
         func run<T: TensorScalar>(_: T.Type) {
             let s = storage.typed(T.self), d = out.storage.typed(T.self)
-            if count == 1 { let v = s[0]; for i in 0..<out.count { d[i] = v } } else { plan.forEach { o, i, _ in d[o] = s[i] } }
+            if let plan { plan.forEach { o, i, _ in d[o] = s[i] }; return }
+            // A scalar, or a block repeated along the leading axes: copy it over and over.
+            var o = 0
+            while n > 0 && o < out.count { for i in 0..<n { d[o + i] = s[i] }; o += n }
         }
         switch dtype {
         case .float32: run(Float.self)

@@ -115,13 +115,18 @@ public enum Shape {
     /// larger than a tensor that fits the limit.
     public static func checkedCount(_ shape: [Int], limit: Int? = nil) throws -> Int {
         guard shape.count <= Tensor.maxRank else { throw TensorError.tooManyAxes(shape.count) }
-        guard !shape.contains(where: { $0 < 0 }) else { throw TensorError.invalidShape(shape) }
+        // One pass: a negative extent is an error wherever it sits, so the product stops growing after an overflow
+        // but the walk goes on.
         var product = 1, empty = false, overflowed = false
         for d in shape {
-            if d == 0 { empty = true; continue }
+            guard d > 0 else {
+                if d < 0 { throw TensorError.invalidShape(shape) }
+                empty = true
+                continue
+            }
+            if overflowed { continue }
             let (p, overflow) = product.multipliedReportingOverflow(by: d)
-            if overflow { overflowed = true; break }
-            product = p
+            if overflow { overflowed = true } else { product = p }
         }
         // A small shape that holds elements fits any budget's element limit (its storage is charged to the budget
         // when allocated), so the task-local budget is read only for large or empty shapes: tiny tensors are made
@@ -157,6 +162,27 @@ public enum Shape {
         let a = axis < 0 ? axis + rank : axis
         guard a >= 0 && a < rank else { throw TensorError.axisOutOfRange(op: op, axis: axis, rank: rank) }
         return a
+    }
+
+    /// Whether `shape` broadcasts to exactly `target` (numpy's rules: aligned on the right, each extent equal to the
+    /// target's or 1), without building the broadcast shape.
+    @inline(__always) public static func broadcasts(_ shape: [Int], to target: [Int]) -> Bool {
+        let pad = target.count - shape.count
+        guard pad >= 0 else { return false }
+        for i in 0..<shape.count where shape[i] != target[i + pad] && shape[i] != 1 { return false }
+        return true
+    }
+
+    /// Whether `shape`, broadcast to `target`, is the same block of elements repeated: `shape` without its leading
+    /// 1s equals `target`'s trailing extents (a bias row over a batch, `[1, 3]` to `[4, 3]`), so element `o` of the
+    /// broadcast is element `o % count` of `shape`.
+    @inline(__always) public static func repeatsAlongLeadingAxes(_ shape: [Int], to target: [Int]) -> Bool {
+        var lead = 0
+        while lead < shape.count && shape[lead] == 1 { lead += 1 }
+        let pad = target.count - shape.count
+        guard pad >= 0 else { return false }
+        for i in lead..<shape.count where shape[i] != target[i + pad] { return false }
+        return true
     }
 
     /// The numpy broadcast of two shapes, or nil when they do not broadcast.

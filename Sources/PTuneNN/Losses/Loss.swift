@@ -18,7 +18,7 @@ public enum Loss {
     /// broadcasts into the prediction's shape; gradient `2 (prediction − target) / N`.
     public static func mse(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
         guard target.node == nil, prediction.dtype.isFloatingPoint, prediction.dtype == target.dtype,
-              Shape.broadcast(target.shape, prediction.shape) == prediction.shape else {
+              Shape.broadcasts(target.shape, to: prediction.shape) else {
             let sq = try (prediction - target).square()
             switch reduction {
             case .mean: return try sq.mean()
@@ -28,9 +28,16 @@ public enum Loss {
         }
         let n = prediction.count
         var diff = [Double](repeating: 0, count: n)
-        let p = prediction.doubles, t = try target.broadcasted(to: prediction.shape).doubles
+        // A target repeated along the prediction's leading axes (one row for a batch) is read in place.
+        let repeats = Shape.repeatsAlongLeadingAxes(target.shape, to: prediction.shape)
+        let p = prediction.doubles, t = repeats ? target.doubles : try target.broadcasted(to: prediction.shape).doubles
+        let period = t.count
         var total = 0.0
-        for i in 0..<n { let d = p[i] - t[i]; diff[i] = d; total += d * d }
+        if period == n {
+            for i in 0..<n { let d = p[i] - t[i]; diff[i] = d; total += d * d }
+        } else if period > 0 {
+            for i in 0..<n { let d = p[i] - t[i % period]; diff[i] = d; total += d * d }
+        }
         let value: Tensor
         switch reduction {
         case .mean: value = try Tensor(scalar: total / Double(n), dtype: prediction.dtype)
