@@ -136,6 +136,9 @@ static inline __attribute__((always_inline)) void f512_decoded_pair(int format, 
     for (int j = 0; j < NX; j++) acc[0][j] = acc[1][j] = _mm512_setzero_ps();
     for (size_t b = 0; b < blocks; b++) {
         __m512 a0, a1, b0, b1;
+        // The next pair's blocks: left to the hardware, Q8_0's rows came from memory at 0.6-0.7x the speed.
+        _mm_prefetch((const char *)(w + 2 * row_bytes + b * size), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w + 3 * row_bytes + b * size), _MM_HINT_T0);
         f512_decode(format, w + b * size, &a0, &a1);
         f512_decode(format, w + row_bytes + b * size, &b0, &b1);
         for (int j = 0; j < NX; j++) {
