@@ -81,8 +81,9 @@ struct SmolLM2QuantizedTests {
         let ga = try Tensor.gradients(of: a.square().sum(), wrt: [virtual])[0]
         let gb = try Tensor.gradients(of: b.square().sum(), wrt: [virtual])[0]
         // The gradient runs back through 30 layers of float32 products whose decoded tiles split the sums
-        // differently from one sgemm over the whole matrix: rounding alone reaches a few 1e-5 here.
-        #expect(Self.relative(ga, gb) < 3e-5, "\(Self.relative(ga, gb))")
+        // differently from one sgemm over the whole matrix: rounding alone reaches a few 1e-5 here, and how much
+        // depends on the sgemm kernel OpenBLAS picks for the CPU (2.4e-5 with SkylakeX's, 3.7e-5 with Haswell's).
+        #expect(Self.relative(ga, gb) < 1e-4, "\(Self.relative(ga, gb))")
     }
 
     @Test func greedyContinuationsAgree() throws {

@@ -40,18 +40,8 @@ import Testing
     static func matches(_ got: [String], _ expected: [String]) -> Bool {
         guard let e = expected.first else { return got.isEmpty }
         if e == "…" { return (0...got.count).contains { matches(Array(got.dropFirst($0)), Array(expected.dropFirst())) } }
-        guard let g = got.first, line(g, matches: e) else { return false }
+        guard let g = got.first, PrintedNumbers.line(g, matches: e) else { return false }
         return matches(Array(got.dropFirst()), Array(expected.dropFirst()))
-    }
-
-    /// Whether one line matches a pattern line: `…` stands for anything, and a run of spaces for any run of spaces
-    /// (a table's columns widen with the widest cell, which timings and memory figures change from run to run).
-    static func line(_ got: String, matches pattern: String) -> Bool {
-        let parts = pattern.components(separatedBy: "…").map {
-            NSRegularExpression.escapedPattern(for: $0).replacingOccurrences(of: " +", with: " +", options: .regularExpression)
-        }
-        let regex = "^" + parts.joined(separator: ".*") + "$"
-        return got.range(of: regex, options: .regularExpression) != nil
     }
 
     static func lines(_ text: String) -> [String] {
@@ -84,8 +74,9 @@ import Testing
             #expect(Self.matches(Self.lines(r.stdout), step.stdout), "standard output of docs/sweeps.md:\(step.line):\n\(r.stdout)")
             #expect(Self.matches(Self.lines(r.stderr), step.stderr), "standard error of docs/sweeps.md:\(step.line):\n\(r.stderr)")
         }
-        let svg = try Data(contentsOf: dir.appendingPathComponent("docs/sweeps-loss.svg"))
-        #expect(svg == (try Data(contentsOf: PtuneProcess.packageRoot.appendingPathComponent("docs/sweeps-loss.svg"))),
+        let svg = try String(contentsOf: dir.appendingPathComponent("docs/sweeps-loss.svg"), encoding: .utf8)
+        let shown = try String(contentsOf: PtuneProcess.packageRoot.appendingPathComponent("docs/sweeps-loss.svg"), encoding: .utf8)
+        #expect(PrintedNumbers.agree(Self.lines(svg), Self.lines(shown)),
                 "docs/sweeps-loss.svg is not what the page's runs plot command draws")
     }
 }
