@@ -44,7 +44,7 @@ setenv("OMP_NUM_THREADS", "\(threads)", 1)
     do { try body() } catch { print("\(name): error: \(error)") }
 }
 
-print("# ptune-bench — \(threads) BLAS threads, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("# ptune-bench — \(threads) BLAS threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS kernels \(BLAS.kernels)")
 print("# \(baselines.scripts.summary)")
 print("# \(peft.scripts.summary)")
 

@@ -6,7 +6,8 @@ import Testing
 @Suite struct RunTableTests {
     /// Writes a record folder `name` under `root` with the given overrides, seed and per-step losses and evals.
     static func record(_ root: URL, _ name: String, overrides: [(String, String)], seed: UInt64, losses: [Double],
-                       evals: [Int: Double] = [:], seconds: Double = 1, script: String = "let lr = 0.1\n") throws {
+                       evals: [Int: Double] = [:], seconds: Double = 1, script: String = "let lr = 0.1\n",
+                       kernels: String? = "Haswell") throws {
         let folder = root.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var csv = "block,step,epoch,loss,eval_name,eval,lr\n"
@@ -24,7 +25,7 @@ import Testing
             finalMetrics: [RunRecord.FinalMetrics(block: "w", step: losses.count, totalSteps: losses.count, loss: losses.last ?? 0,
                                                   evalName: last == nil ? nil : "eval", eval: last)],
             metricsCSV: "metrics.csv", metricsSHA256: SHA256.hex(of: Array(csv.utf8)), savedFiles: [],
-            peakMemoryBytes: 64 << 20, environment: RunEnvironment(host: "h", os: "linux", cores: 2, threads: 1))
+            peakMemoryBytes: 64 << 20, environment: RunEnvironment(host: "h", os: "linux", cores: 2, threads: 1, blasKernels: kernels))
         try Data(try record.json().utf8).write(to: folder.appendingPathComponent("record.json"))
     }
 
@@ -109,6 +110,11 @@ import Testing
         #expect(text.contains("  seconds         2.0     1.0     -1.0 (-50.0%)\n"))
         #expect(RunDiff(a, a).rendered().contains("recipe: the same (r.pt, sha256 "))
         #expect(RunDiff(a, a).rendered().contains("settings: the same\n"))
+        // Two machines whose OpenBLAS kernels differ print different last digits: the diff says so.
+        try RunTableTests.record(root, "c", overrides: [("lr", "0.1")], seed: 0, losses: [2, 1], seconds: 2,
+                                 script: "seed 1\nlet lr = 0.1\nlet steps = 2\nprint lr\n", kernels: "Cooperlake")
+        let c = try RunFolder(path: root.path + "/c", name: "c")
+        #expect(RunDiff(a, c).rendered().contains("environment:\n  BLAS kernels: Haswell -> Cooperlake\n"))
     }
 
     @Test func lineDiffHunks() {

@@ -33,6 +33,12 @@ public enum BLAS {
         return try body()
     }
 
+    /// The name of the OpenBLAS kernels products run on (`SkylakeX`, `Cooperlake`, `Haswell`, …): OpenBLAS picks
+    /// them for the CPU unless `OPENBLAS_CORETYPE` names them, and they split float32 sums differently.
+    public static var kernels: String {
+        openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    }
+
     /// OpenBLAS's thread count at start-up; OpenBLAS itself is then set to one thread. Its own workers spin
     /// (sched_yield) between calls and would compete with the threads of the elementwise kernels, so products are
     /// split here instead, over the same threads as everything else.

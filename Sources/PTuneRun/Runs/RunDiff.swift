@@ -56,7 +56,8 @@ public struct RunDiff: Sendable {
         var pairs: [(String, String?, String?)] = [("ptune_version", a.record.ptuneVersion, b.record.ptuneVersion)]
         let (ea, eb) = (a.record.environment, b.record.environment)
         pairs += [("host", ea?.host, eb?.host), ("os", ea?.os, eb?.os), ("cores", ea.map { String($0.cores) }, eb.map { String($0.cores) }),
-                  ("threads", ea.map { String($0.threads) }, eb.map { String($0.threads) })]
+                  ("threads", ea.map { String($0.threads) }, eb.map { String($0.threads) }),
+                  ("BLAS kernels", ea?.blasKernels, eb?.blasKernels)]
         let lines = pairs.filter { $0.1 != $0.2 }.map { "  \($0.0): \($0.1 ?? "(not recorded)") -> \($0.2 ?? "(not recorded)")" }
         return lines.isEmpty ? "environment: the same\n" : "environment:\n" + lines.joined(separator: "\n") + "\n"
     }
