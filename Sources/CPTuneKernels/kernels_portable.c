@@ -12,6 +12,10 @@ int ptk_matvec_float_avx512(int format, const uint8_t *w, size_t row_bytes, size
 void ptk_matvec_avx2(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                      const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
                      const float *xlanes, size_t nx, float *y, size_t ldy);
+void ptk_gemm_nt_avx512(const float *a, size_t lda, size_t m, size_t k, const float *b, size_t ldb, size_t n,
+                        float *panels, float *c, size_t ldc, int beta);
+void ptk_gemm_nn_avx512(const float *a, size_t lda, size_t m, size_t k, const float *b, size_t ldb, size_t n,
+                        float *c, size_t ldc, int beta);
 void ptk_matvec_avx512(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                        const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride,
                        const float *xlanes, size_t nx, float *y, size_t ldy);
@@ -167,4 +171,26 @@ void ptk_dequantize(int level, int format, const void *w, size_t row_bytes, size
 #endif
         ptk_dequantize_portable(format, src, blocks, out + r * ldo);
     }
+}
+
+int ptk_gemm_nt(int level, const float *a, size_t lda, size_t m, size_t k, const float *b, size_t ldb, size_t n,
+                float *panels, float *c, size_t ldc, int beta) {
+#if defined(__x86_64__)
+    if (level >= PTK_AVX512_VNNI) {
+        ptk_gemm_nt_avx512(a, lda, m, k, b, ldb, n, panels, c, ldc, beta);
+        return 1;
+    }
+#endif
+    return 0;
+}
+
+int ptk_gemm_nn(int level, const float *a, size_t lda, size_t m, size_t k, const float *b, size_t ldb, size_t n,
+                float *c, size_t ldc, int beta) {
+#if defined(__x86_64__)
+    if (level >= PTK_AVX512_VNNI) {
+        ptk_gemm_nn_avx512(a, lda, m, k, b, ldb, n, c, ldc, beta);
+        return 1;
+    }
+#endif
+    return 0;
 }

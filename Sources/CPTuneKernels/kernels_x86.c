@@ -20,6 +20,7 @@
 #undef PTK_DOT
 
 #include "ptk_matvec_float512.h"
+#include "ptk_gemm512.h"
 
 #define PTK_DEQUANT_NAME ptk_dequantize_avx512_impl
 #include "ptk_dequant.h"

@@ -228,6 +228,36 @@ import Testing
         }
     }
 
+    @Test(arguments: formats)
+    func avx512TiledProductsMatchSgemm(format: BlockFormat) throws {
+        // The AVX-512 micro-kernels (8 rows × 32 columns, packed panels of 16 weight rows) against OpenBLAS on the
+        // same decoded tiles: row tails of 1–7 past blocks of 8, output widths and columns that are not multiples of
+        // 16, one tile and several, overwriting and accumulating.
+        guard KernelLevel.detected >= .avx512VNNI else { return }
+        for cols in Self.columns(format) {
+            for rows in [7, 45, 300] {
+                let w = try Self.matrix(format, rows: rows, columns: cols, seed: UInt64(rows + cols))
+                for m in [1, 3, 7, 9, 33] {
+                    let x = try Self.random([m, cols], seed: UInt64(m)).scalars(as: Float.self)
+                    let start = try Self.random([m, rows], seed: UInt64(m + 50)).scalars(as: Float.self)
+                    for beta: Float in [0, 1] {
+                        var got = start, want = start
+                        QuantizedProducts.tiledProduct(w, x: x, m: m, beta: beta, y: &got, ldy: rows, level: .avx512VNNI)
+                        QuantizedProducts.tiledProduct(w, x: x, m: m, beta: beta, y: &want, ldy: rows, level: .avx2)
+                        let e = Self.relativeError(got.map(Double.init), want.map(Double.init))
+                        #expect(e <= 1e-5, "\(format) \(rows) × \(cols), \(m) rows, beta \(beta): relative error \(e)")
+                    }
+                    let g = start
+                    var got = [Float](repeating: .nan, count: m * cols), want = got
+                    QuantizedProducts.tiledInputGradient(w, g: g, m: m, gx: &got, level: .avx512VNNI)
+                    QuantizedProducts.tiledInputGradient(w, g: g, m: m, gx: &want, level: .avx2)
+                    let e = Self.relativeError(got.map(Double.init), want.map(Double.init))
+                    #expect(e <= 1e-5, "\(format) \(rows) × \(cols), \(m) rows, input gradient: relative error \(e)")
+                }
+            }
+        }
+    }
+
     @Test func badShapesAreErrors() throws {
         let w = try Self.matrix(.q4_0, rows: 4, columns: 64, seed: 1)
         #expect(throws: TensorError.self) { try Tensor.linear(Tensor.zeros([2, 63]), quantized: w) }

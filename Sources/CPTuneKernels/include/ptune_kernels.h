@@ -52,6 +52,16 @@ void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t r
 void ptk_dequantize(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t first_block,
                     size_t blocks, float *out, size_t ldo);
 
+/// The float32 product with a decoded weight tile `b` [n, k] (rows `ldb` apart): `c[i·ldc + j] = Σ_p a[i·lda + p]·
+/// b[j·ldb + p] (+ c[i·ldc + j] when `beta`)` for i < m, j < n. The tile is first packed into `panels` (16·⌈n/16⌉·k
+/// floats). Returns 0 without touching `c` when `level` has no kernel for it (below `PTK_AVX512_VNNI`): the caller
+/// then runs sgemm.
+int ptk_gemm_nt(int level, const float *a, size_t lda, size_t m, size_t k, const float *b, size_t ldb, size_t n,
+                float *panels, float *c, size_t ldc, int beta);
+/// As ``ptk_gemm_nt`` with a row-major tile `b` [k, n]: `c[i·ldc + j] = Σ_p a[i·lda + p]·b[p·ldb + j]` (+ c).
+int ptk_gemm_nn(int level, const float *a, size_t lda, size_t m, size_t k, const float *b, size_t ldb, size_t n,
+                float *c, size_t ldc, int beta);
+
 /// Rounds `n` floats to IEEE binary16 bit patterns (to nearest, ties to even; F16C at `PTK_AVX2` and above).
 void ptk_float_to_half(int level, const float *x, size_t n, uint16_t *out);
 /// Widens `n` IEEE binary16 bit patterns to floats (exactly).

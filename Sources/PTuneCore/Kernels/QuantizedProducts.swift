@@ -44,8 +44,9 @@ public enum ActivationPrecision: Sendable, Equatable {
     public static let vectorRowLimit = 8
 }
 
-/// Products with a ``QuantizedMatrix``: the integer matrix-vector kernels (few rows) and tiled sgemm over decoded
-/// tiles (many rows, and the input gradient), split over the ``WorkerPool``.
+/// Products with a ``QuantizedMatrix``: the integer matrix-vector kernels (few rows) and matrix products over decoded
+/// tiles (many rows, and the input gradient; AVX-512 kernels where the CPU has them, sgemm otherwise), split over the
+/// ``WorkerPool``.
 enum QuantizedProducts {
     /// Floats per decoded tile: a tile of a few hundred KB stays in L2 while sgemm reads it.
     static let tileFloats = 65_536
@@ -78,7 +79,8 @@ enum QuantizedProducts {
         }
     }
 
-    /// `y[m, rows] = x[m, columns] · Wᵀ + beta·y` by decoded tiles of output rows, each multiplied by sgemm. The
+    /// `y[m, rows] = x[m, columns] · Wᵀ + beta·y` by decoded tiles of output rows, each multiplied by the AVX-512
+    /// kernel (`ptk_gemm_nt`, at ``KernelLevel/avx512VNNI`` with beta 0 or 1) or sgemm (below it). The
     /// rows are split evenly over the threads (on multiples of 8, whole register tiles), then each thread's share
     /// into equal tiles, so no thread waits on another's extra tile (960 rows in tiles of 112 would go four tiles
     /// and five).
@@ -86,29 +88,36 @@ enum QuantizedProducts {
                              y: UnsafeMutablePointer<Float>, ldy: Int, level: KernelLevel) {
         let n = w.columns, rows = w.rows
         guard rows > 0, m > 0 else { return }
-        let maxTile = Swift.max(8, Swift.min(256, tileFloats / Swift.max(n, 1)) / 8 * 8)
+        // The AVX-512 kernel packs a tile into panels of 16 rows: tiles of whole panels waste no lanes.
+        let wide = level >= .avx512VNNI && (beta == 0 || beta == 1), step = wide ? 16 : 8
+        let maxTile = Swift.max(step, Swift.min(256, tileFloats / Swift.max(n, 1)) / step * step)
         let parts = Swift.min(Parallel.workers, Swift.max(1, rows / 8), Swift.max(1, m * rows * n / BLAS.parallelProduct))
         Parallel.forEach(parts, parallel: parts > 1) { p in
             func edge(_ q: Int) -> Int { q == 0 ? 0 : q == parts ? rows : (rows * q / parts + 4) / 8 * 8 }
             let lo = edge(p), hi = edge(p + 1)
             guard lo < hi else { return }
             let tiles = (hi - lo + maxTile - 1) / maxTile
-            let tile = Swift.min(maxTile, ((hi - lo + tiles - 1) / tiles + 7) / 8 * 8)
+            let tile = Swift.min(maxTile, ((hi - lo + tiles - 1) / tiles + step - 1) / step * step)
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: tile * n)
-            defer { buffer.deallocate() }
+            let panels = UnsafeMutablePointer<Float>.allocate(capacity: wide ? (tile + 15) / 16 * 16 * n : 0)
+            defer { buffer.deallocate(); panels.deallocate() }
             var r0 = lo
             while r0 < hi {
                 let r1 = Swift.min(hi, r0 + tile)
                 w.decode(rows: r0..<r1, columns: 0..<n, into: buffer, ld: n, level: level)
-                BLAS.single(Float.self, transA: false, transB: true, m: m, n: r1 - r0, k: n, a: x, lda: n,
-                            b: buffer, ldb: n, beta: beta, c: y + r0, ldc: ldy)
+                if !wide || ptk_gemm_nt(Int32(level.rawValue), x, n, m, n, buffer, n, r1 - r0, panels, y + r0, ldy,
+                                        beta == 0 ? 0 : 1) == 0 {
+                    BLAS.single(Float.self, transA: false, transB: true, m: m, n: r1 - r0, k: n, a: x, lda: n,
+                                b: buffer, ldb: n, beta: beta, c: y + r0, ldc: ldy)
+                }
                 r0 = r1
             }
         }
     }
 
     /// `gx[m, columns] = g[m, rows] · W` (the input gradient through the frozen weight) by decoded tiles: the
-    /// columns are split over the threads on block boundaries, and each thread runs down the rows in tiles.
+    /// columns are split over the threads on block boundaries, and each thread runs down the rows in tiles, each
+    /// multiplied by the AVX-512 kernel (`ptk_gemm_nn`, at ``KernelLevel/avx512VNNI``) or sgemm (below it).
     static func tiledInputGradient(_ w: QuantizedMatrix, g: UnsafePointer<Float>, m: Int,
                                    gx: UnsafeMutablePointer<Float>, level: KernelLevel) {
         let n = w.columns, rows = w.rows
@@ -126,8 +135,11 @@ enum QuantizedProducts {
             while r0 < rows {
                 let r1 = Swift.min(rows, r0 + tile)
                 w.decode(rows: r0..<r1, columns: c0..<c1, into: buffer, ld: width, level: level)
-                BLAS.single(Float.self, transA: false, transB: false, m: m, n: width, k: r1 - r0, a: g + r0, lda: rows,
-                            b: buffer, ldb: width, beta: r0 == 0 ? 0 : 1, c: gx + c0, ldc: n)
+                if ptk_gemm_nn(Int32(level.rawValue), g + r0, rows, m, r1 - r0, buffer, width, width, gx + c0, n,
+                               r0 == 0 ? 0 : 1) == 0 {
+                    BLAS.single(Float.self, transA: false, transB: false, m: m, n: width, k: r1 - r0, a: g + r0,
+                                lda: rows, b: buffer, ldb: width, beta: r0 == 0 ? 0 : 1, c: gx + c0, ldc: n)
+                }
                 r0 = r1
             }
         }
