@@ -57,7 +57,9 @@ struct SmolLM2QuantizedTests {
             let b = try Tensor.withoutRecording { try dense.logits(dense.extend(dense.embed([ids[ids.count - 1]]), cache: &c2)) }
             #expect(Self.relative(a, b) < 1e-5, "decoding step: \(Self.relative(a, b))")
             // 8-bit activations: ggml's arithmetic. Rounding every layer's activations to 8 bits moves the logits by
-            // 7–11% (relative norm) on these prompts, and keeps the top token.
+            // 7–11% (relative norm) on these prompts, and keeps the top token or takes one the float model scores
+            // within 2% of its top: one prompt's three best are within 1.4% (12.59, 12.46, 12.42), and the summation
+            // order of the float32 prefill alone (OpenBLAS or the AVX-512 kernel) flips its 8-bit choice.
             let q = try Tensor.withoutRecording {
                 try TensorContext.$quantizedActivations.withValue(.int8) {
                     var c3 = try KVCache(config: stored.config, capacity: 32)
@@ -66,7 +68,9 @@ struct SmolLM2QuantizedTests {
                 }
             }
             #expect(Self.relative(q, b) < 0.15, "8-bit activations: \(Self.relative(q, b))")
-            #expect(try q.argmax(axis: -1).ints == b.argmax(axis: -1).ints)
+            let top = try q.argmax(axis: -1).ints[0], floats = try b.scalars(as: Float.self)
+            let best = floats.max() ?? 0, chosen = floats[top]
+            #expect(chosen >= best - 0.02 * abs(best), "8-bit top token \(top): \(chosen) against the float top \(best)")
         }
     }
 
