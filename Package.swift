@@ -56,7 +56,7 @@ let package = Package(
         ),
         // The shared reference workloads W1–W3 rebuilt on PTuneNN: what the bench times and the trace tests check.
         .target(name: "PTuneWorkloads", dependencies: ["PTuneNN", "PTuneCore"]),
-        .executableTarget(name: "PTuneBench", dependencies: ["PTuneWorkloads", "PTuneKernel", "PTuneREPL", "PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS"]),
+        .executableTarget(name: "PTuneBench", dependencies: ["PTuneWorkloads", "PTuneKernel", "PTuneREPL", "PTuneModels", "PTuneNN", "PTuneCore", "PTuneLang", "COpenBLAS", "CPTuneKernels"]),
         // Fuzzing (scripts/fuzz): the harnesses as a library the regression tests share, and the libFuzzer driver
         // (built with -sanitize=fuzzer,address -DPTUNE_LIBFUZZER; otherwise it replays inputs and runs the saver).
         .target(name: "PTuneFuzz", dependencies: ["PTuneLang", "PTuneModels", "PTuneNN", "PTuneCore"]),

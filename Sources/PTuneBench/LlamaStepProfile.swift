@@ -1,4 +1,5 @@
 import COpenBLAS
+import CPTuneKernels
 import Foundation
 import PTuneCore
 import PTuneModels
@@ -6,8 +7,9 @@ import PTuneModels
 /// Where one p-tuning step of SmolLM2 (``LlamaStepBench``) spends its time, forward and backward apart: the same
 /// review batches run once without and once with a ``StageProfile`` installed, the layers time their stages inside
 /// the real step (the backward charges each gradient to the stage its operation was recorded in), and the groups are
-/// printed beside the time OpenBLAS alone (called directly, its own threads) takes for the step's products at the
-/// step's own shapes, so the table shows how close the step comes to its GEMMs and where the rest goes.
+/// printed beside the time the step's products take alone at the step's own shapes, by the faster of OpenBLAS
+/// (called directly, its own threads) and ptune's own AVX-512 kernel on float32 matrices, so the table shows how
+/// close the step comes to its GEMMs and where the rest goes.
 enum LlamaStepProfile {
     /// The stage of the prompt encoder's forward.
     static let encoderStage = "prompt encoder"
@@ -112,7 +114,7 @@ enum LlamaStepProfile {
         let step = off / n
         table.add(["whole step, profiler off", "", "", ms(step), share(step), ms(gemm.total / n), ""])
         let stepRate = stepFLOPs / step / 1e9, gemmRate = gemm.flops / gemm.total / 1e9
-        table.add(["GFLOPS: the step (all FLOPs, profiler off) and its products in OpenBLAS alone", "", "", fmt(stepRate),
+        table.add(["GFLOPS: the step (all FLOPs, profiler off) and its products alone (the faster GEMM for each)", "", "", fmt(stepRate),
                    fmt(100 * stepRate / gemmRate, 0) + "% of GEMM", fmt(gemmRate), ""])
         guard details else { return [table] }
         var each = Table(title: "the same steps, every stage as timed (ms per step)", header: ["stage", "pass", "ms", "calls per step"])
@@ -122,8 +124,9 @@ enum LlamaStepProfile {
         return [table, each]
     }
 
-    /// The step's products with the frozen weights run by OpenBLAS alone (called directly, on ``BLAS/threads``
-    /// threads, float32 matrices of the weights' shapes), one call per product as the step makes them: every
+    /// The step's products with the frozen weights run alone on float32 matrices of the weights' shapes, each by
+    /// OpenBLAS (called directly, on ``BLAS/threads`` threads) and by ptune's own kernel (``ownKernel``), the faster
+    /// counted, one product as the step makes them: every
     /// block's forward `x · Wᵀ` and input gradient `g · W` over all `rows` packed rows, the last block's output
     /// projection and MLP over the `sequences` answer rows only. Seconds of each kind, and the FLOPs.
     struct GEMMAlone {
@@ -136,7 +139,7 @@ enum LlamaStepProfile {
         }
     }
 
-    /// Runs the step's products once in OpenBLAS alone (see ``GEMMAlone``).
+    /// Runs the step's products once alone (see ``GEMMAlone``).
     static func gemmAlone(_ model: DecoderModel, rows: Int, sequences: Int) -> GEMMAlone {
         let c = model.config, d = c.hiddenSize, f = c.feedForwardSize, q = c.heads * c.headDim
         let widest = Swift.max(2 * f, c.qkvWidth, d, q)
@@ -146,15 +149,19 @@ enum LlamaStepProfile {
         // A weight [n, k] on m rows: the forward m × n × k, the input gradient m × k × n.
         func product(_ m: Int, _ n: Int, _ k: Int, into time: inout Double, backward: Bool) {
             let t0 = Clock.now()
-            if backward {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1, a, Int32(n), b, Int32(k), 0, &out, Int32(k))
-            } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, &out, Int32(n))
+            BLAS.withOpenBLASThreading {
+                if backward {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n), 1, a, Int32(n), b, Int32(k), 0, &out, Int32(k))
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(k), 0, &out, Int32(n))
+                }
             }
-            time += Clock.now() - t0
+            let openBLAS = Clock.now() - t0
+            let own = out.withUnsafeMutableBufferPointer { o in ownKernel(m, n, k, a: a, b: b, out: o, backward: backward) }
+            time += own.map { Swift.min($0, openBLAS) } ?? openBLAS
             flops += 2 * Double(m * n * k)
         }
-        BLAS.withOpenBLASThreading {
+        do {
             for backward in [false, true] {
                 for l in 0..<c.layers {
                     let answer = l == c.layers - 1 ? sequences : rows
@@ -174,6 +181,52 @@ enum LlamaStepProfile {
         }
         result.flops = flops
         return result
+    }
+
+    /// Seconds for one product of ``gemmAlone(_:rows:sequences:)`` by ptune's own float32 kernel (`ptk_gemm_nt` for
+    /// the forward, `ptk_gemm_nn` for the input gradient), split over the threads and cut into cache-sized weight
+    /// tiles as the quantized tiled products do it, without their decoding; nil below the AVX-512 level, which has
+    /// no such kernel. The step's products run on it at that level, so "the GEMM" of the comparison is whichever of
+    /// it and OpenBLAS is faster on each shape.
+    static func ownKernel(_ m: Int, _ n: Int, _ k: Int, a: [Float], b: [Float], out: UnsafeMutableBufferPointer<Float>,
+                          backward: Bool) -> Double? {
+        let level = KernelLevel.detected
+        guard level >= .avx512VNNI, let o = out.baseAddress else { return nil }
+        let tile = Swift.max(16, Swift.min(256, 65_536 / Swift.max(k, 1)) / 16 * 16)
+        let t0 = Clock.now()
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                guard let x = pa.baseAddress, let w = pb.baseAddress else { return }
+                if backward {
+                    // gx[m, k] = g[m, n] · W[n, k]: the columns split over the threads, the rows run down in tiles.
+                    Parallel.forChunks((k + 15) / 16, minimumChunk: 1) { units in
+                        let c0 = units.lowerBound * 16, width = Swift.min(k, units.upperBound * 16) - c0
+                        let rowsPerTile = Swift.max(8, Swift.min(256, 65_536 / Swift.max(width, 1)) / 8 * 8)
+                        var r0 = 0
+                        while r0 < n {
+                            let r1 = Swift.min(n, r0 + rowsPerTile)
+                            _ = ptk_gemm_nn(Int32(level.rawValue), x + r0, n, m, r1 - r0, w + r0 * k + c0, k, width,
+                                            o + c0, k, r0 == 0 ? 0 : 1)
+                            r0 = r1
+                        }
+                    }
+                } else {
+                    // y[m, n] = x[m, k] · W[n, k]ᵀ: the weight's rows split over the threads, in tiles.
+                    Parallel.forChunks((n + 15) / 16, minimumChunk: 1) { units in
+                        let panels = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)
+                        defer { panels.deallocate() }
+                        var r0 = units.lowerBound * 16
+                        let hi = Swift.min(n, units.upperBound * 16)
+                        while r0 < hi {
+                            let r1 = Swift.min(hi, r0 + tile)
+                            _ = ptk_gemm_nt(Int32(level.rawValue), x, k, m, k, w + r0 * k, k, r1 - r0, panels, o + r0, n, 0)
+                            r0 = r1
+                        }
+                    }
+                }
+            }
+        }
+        return Clock.now() - t0
     }
 
     /// Minor page faults of this process so far.
