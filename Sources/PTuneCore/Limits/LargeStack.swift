@@ -79,6 +79,7 @@ public enum LargeStack {
         /// Runs the work on a new thread, waiting for it to end when `join` (else it is detached); false when the
         /// thread could not be started.
         func startThread(stackBytes: Int, join: Bool) -> Bool {
+            _ = Allocator.tuned  // before the thread's first allocation picks its arena
             var attr = pthread_attr_t()
             guard pthread_attr_init(&attr) == 0 else { return false }
             defer { pthread_attr_destroy(&attr) }
