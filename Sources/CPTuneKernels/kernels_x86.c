@@ -19,6 +19,7 @@
 #undef PTK_SUFFIX
 #undef PTK_DOT
 
+#include "ptk_matvec_kquant512.h"
 #include "ptk_matvec_float512.h"
 #include "ptk_gemm512.h"
 

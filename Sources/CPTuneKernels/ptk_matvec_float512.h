@@ -247,10 +247,12 @@ static void ptk_matvec_float512(int format, const uint8_t *w, size_t row_bytes, 
     }
 }
 
-/// The entry point: one instantiation per format so the decoding inlines into its loop; returns 0 (and does
-/// nothing) for a format without a kernel here, or when the block sums' scratch cannot be allocated.
+/// The entry point: one instantiation per format so the decoding inlines into its loop, the K-quants handed to
+/// ptk_matvec_kquant512.h; returns 0 (and does nothing) for a format without a kernel here, or when the block
+/// sums' scratch cannot be allocated.
 int ptk_matvec_float_avx512(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                             const float *xf, size_t xf_stride, size_t nx, float *y, size_t ldy) {
+    if (kq_supported(format)) return ptk_matvec_kquant_avx512(format, w, row_bytes, rows, cols, xf, xf_stride, nx, y, ldy);
     if (format != PTK_Q4_0 && format != PTK_Q4_1 && format != PTK_Q8_0) return 0;
     const size_t blocks = cols / 32;
     // Small products keep the sums on the stack (a decoding step's widest activation row has 48 blocks).

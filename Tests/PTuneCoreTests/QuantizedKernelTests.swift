@@ -137,6 +137,39 @@ import Testing
         }
     }
 
+    /// The formats with 512-bit float-activation kernels beyond Q4_0/Q4_1/Q8_0 (ptk_matvec_kquant512.h and
+    /// ptk_matvec_float512.h), the others' products running the 256-bit kernels.
+    static let wideFloatFormats: [BlockFormat] = [.q4_K, .q5_K, .q6_K]
+
+    @Test(arguments: wideFloatFormats)
+    func wideFloatKernelsEqualTheDequantizedProduct(format: BlockFormat) throws {
+        // One weight row, a few, and an odd number past several of each kernel's groups; one super-block (or block),
+        // two, and an odd count of them; every activation row count from 1 to 8 (each a separate instantiation).
+        // Each output is held to float32 rounding: within 10⁻⁶·Σ|w·x| of the float64 product with the decoded
+        // weights (one output alone can cancel to far less than its terms, so no relative error of its own).
+        let per = format.elements
+        for cols in [per, 2 * per, 5 * per] {
+            for rows in [1, 7, 67] {
+                let w = try Self.matrix(format, rows: rows, columns: cols, seed: UInt64(rows * 31 + cols))
+                let decoded = try w.dequantized().scalars(as: Float.self)
+                let magnitudes = decoded.map { Swift.abs($0) }
+                for m in 1...8 {
+                    let x = try Self.random([m, cols], seed: UInt64(200 + m))
+                    let want = Self.referenceProduct(x, decoded, rows: rows, columns: cols)
+                    let xs = x.doubles.map { Swift.abs($0) }
+                    let scale = (0..<(m * rows)).map { k in
+                        (0..<cols).reduce(0.0) { $0 + xs[k / rows * cols + $1] * Double(magnitudes[k % rows * cols + $1]) }
+                    }
+                    for level in KernelLevel.available {
+                        let y = try Tensor.linear(x, quantized: w, activations: .float32, level: level).doubles
+                        let worst = zip(zip(y, want), scale).map { Swift.abs($0.0 - $0.1) / $1 }.max() ?? 0
+                        #expect(worst < 1e-6, "\(format) \(rows) × \(cols), \(m) rows, \(level): error \(worst)·Σ|w·x|")
+                    }
+                }
+            }
+        }
+    }
+
     @Test(arguments: formats)
     func int8ProductsStayWithinTheActivationQuantizationError(format: BlockFormat) throws {
         for cols in Self.columns(format) {

@@ -71,7 +71,7 @@ extension BuiltinRegistry {
     /// The embedding encoder of `n` virtual tokens that `init` (argument `i`, a value of `text(…)` or `sample_vocab`)
     /// describes, over the model in argument `modelIndex`.
     static func initializedEmbedding(_ a: Arguments, n: Int, modelIndex: Int, initIndex i: Int, _ m: Machine) throws -> (EmbeddingPromptEncoder, String) {
-        let function = a.builtin.name
+        let function = a.builtin.messageName
         guard case let .model(mo) = a[modelIndex], let model = mo.frozenModel else {
             throw RuntimeFailure(.badArgument(function: function, "init: reads a model's embeddings, so the second argument must be a model, as in embedding(8, lm, init: text(\"…\")); got \(a[modelIndex].kindText)"))
         }
@@ -94,7 +94,7 @@ extension BuiltinRegistry {
                 throw RuntimeFailure(.badArgument(function: function, "init: text(…) needs a model with a tokenizer; '\(mo.summary)' has none"))
             }
             let ids = tokenizer.encode(text, addSpecialTokens: true)
-            guard !ids.isEmpty else { throw RuntimeFailure(.badArgument(function: function, "the init text \"\(text)\" has no tokens")) }
+            guard !ids.isEmpty else { throw RuntimeFailure(.badArgument(function: function, "the init text \(Value.quote(text)) has no tokens")) }
             let e = try EmbeddingPromptEncoder(numVirtualTokens: n, initializingFromTokens: ids, of: model, text: text,
                                                tokenizer: mo.source)
             return (e, "text init, \(ids.count) tokens")
