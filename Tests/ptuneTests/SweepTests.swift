@@ -103,6 +103,30 @@ import Testing
         #expect(seeds.status == 2 && seeds.stderr.contains("bad --seeds 'a'"))
     }
 
+    /// Every point is checked before any runs: a setting the recipe does not declare, a value of the wrong type on
+    /// one point, or a value that breaks a shape fails the whole sweep at once (status 65, the check's diagnostic and
+    /// the point named), and nothing is run or written — for `--emit slurm` too.
+    @Test func pointsThatDoNotCheckStopTheSweepBeforeAnyRuns() throws {
+        let dir = try SweepTests.folder("sweep-check", recipe: SweepTests.recipe + "let width = 3\nprint zeros(width) + w\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(args: [String], point: String, message: String)] = [
+            (["--grid", "steps=10", "--grid", "nosuch=1,2"], "point 1 of 2 (steps=10_nosuch=1)", "no top-level 'dim' or 'let' of a literal is named 'nosuch'"),
+            (["--grid", "lr=0.1,fast", "--seeds", "0,1"], "point 3 of 4 (lr=fast_seed=0)", "'lr' is a number here, so its value must be one too"),
+            (["--zip", "steps=5,6", "--zip", "width=3,4"], "point 2 of 2 (steps=6_width=4)", "cannot add"),
+            (["--grid", "nosuch=1", "--emit", "slurm"], "point 1 of 1 (nosuch=1)", "named 'nosuch'"),
+        ]
+        for c in cases {
+            let r = try PtuneProcess.run(["sweep", "fit.pt", "--out", "runs/c"] + c.args, in: dir)
+            #expect(r.status == 65, "\(c.args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(c.message), "\(c.args): \(r.stderr)")
+            #expect(r.stderr.contains("sweep: not started: \(c.point) does not check with its settings"), "\(c.args): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/c").path), "\(c.args)")
+        }
+        // The same axes with good values run.
+        let ok = try PtuneProcess.run(["sweep", "fit.pt", "--out", "runs/ok", "--zip", "steps=5,6", "--zip", "width=3,3"], in: dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     /// Kills a sweep with SIGKILL while a point runs, at a random moment: the rerun skips the points that had
     /// finished (their records untouched) and the others' numbers equal those of a sweep that was never
     /// interrupted.

@@ -34,7 +34,7 @@ struct BindingPlan {
                 }
                 guard let i = b.parameterIndex(label), !params[i].isNamedRest else {
                     let names = b.parameterNames
-                    throw .unknownArgument(function: b.name, label: label, accepted: names,
+                    throw .unknownArgument(function: b.messageName, label: label, accepted: names,
                                            suggestion: Suggestions.closest(to: label, in: names))
                 }
                 if given[i] && !params[i].isVariadic { throw .duplicateArgument(function: b.name, name: label) }
@@ -44,7 +44,7 @@ struct BindingPlan {
             }
             while next < params.count && ((given[next] && !params[next].isVariadic) || params[next].isNamedRest) { next += 1 }
             guard next < params.count else {
-                throw .tooManyArguments(function: b.name, max: params.count, got: labels.filter { $0 == nil }.count)
+                throw .tooManyArguments(function: b.messageName, max: params.count, got: labels.filter { $0 == nil }.count)
             }
             given[next] = true
             if params[next].isVariadic {
@@ -55,7 +55,7 @@ struct BindingPlan {
             }
         }
         for (i, p) in params.enumerated() where !given[i] && p.defaultValue == nil {
-            throw .missingArgument(function: b.name, name: p.name)
+            throw .missingArgument(function: b.messageName, name: p.name)
         }
     }
 

@@ -143,6 +143,12 @@ public final class Builtin: @unchecked Sendable {
         return "\(name)(\(ps.joined(separator: ", "))) -> \(returns)"
     }
 
+    /// The builtin as messages name it: a prompt encoder by its kind (`prefix encoder` for `prefix_encoder`), since
+    /// `encoder deep = prefix(…)` calls it by the short name; anything else by its name.
+    public var messageName: String {
+        name.hasSuffix("_encoder") ? String(name.dropLast("_encoder".count)) + " encoder" : name
+    }
+
     /// The names its arguments may be labelled with (for completion inside a call).
     public var parameterNames: [String] { parameters.map(\.name) }
 
@@ -172,7 +178,7 @@ public struct Arguments {
     func name(_ i: Int) -> String { builtin.parameters[i].name }
 
     func mismatch(_ i: Int, _ expected: String) -> Message {
-        .wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: expected, got: self[i].kindText)
+        .wrongKind(context: "'\(builtin.messageName)' argument '\(name(i))'", expected: expected, got: self[i].kindText)
     }
 
     /// Whether argument `i` is absent (`none`).
@@ -212,7 +218,7 @@ public struct Arguments {
     func int(_ i: Int) throws -> Int {
         let v = try number(i)
         guard let n = Value.exactInt(v) else {
-            throw RuntimeFailure(.notInteger(context: "'\(builtin.name)' argument '\(name(i))'", value: Value.number(v).description))
+            throw RuntimeFailure(.notInteger(context: "'\(builtin.messageName)' argument '\(name(i))'", value: Value.number(v).description))
         }
         return n
     }
@@ -260,13 +266,13 @@ public struct Arguments {
         if let t = self[i].tensorValue, t.rank <= 1 {
             let ds = t.doubles
             guard ds.allSatisfy({ Value.exactInt($0) != nil }) else {
-                throw RuntimeFailure(.wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: "a list of integers", got: self[i].kindText))
+                throw RuntimeFailure(.wrongKind(context: "'\(builtin.messageName)' argument '\(name(i))'", expected: "a list of integers", got: self[i].kindText))
             }
             return ds.map { Int($0) }
         }
         return try list(i).map { v in
             guard case let .number(x) = v, let n = Value.exactInt(x) else {
-                throw RuntimeFailure(.wrongKind(context: "'\(builtin.name)' argument '\(name(i))'", expected: "a list of integers", got: "a list holding \(v.kindText)"))
+                throw RuntimeFailure(.wrongKind(context: "'\(builtin.messageName)' argument '\(name(i))'", expected: "a list of integers", got: "a list holding \(v.kindText)"))
             }
             return n
         }

@@ -15,7 +15,7 @@ extension BuiltinRegistry {
                 run: { a, m in
                     let n = try a.int(0)
                     if !a.isNone(3) {
-                        guard a.isNone(2) else { throw RuntimeFailure(.badArgument(function: "embedding_encoder", "give a table or an init, not both")) }
+                        guard a.isNone(2) else { throw RuntimeFailure(.badArgument(function: a.builtin.messageName, "give a table or an init, not both")) }
                         let (e, how) = try initializedEmbedding(a, n: n, modelIndex: 1, initIndex: 3, m)
                         return .encoder(EncoderObject(e, summary: "embedding(\(n) virtual tokens × \(e.tokenDim), \(how))"))
                     }
@@ -32,7 +32,7 @@ extension BuiltinRegistry {
                     } else {
                         let t = try a.tensor(2)
                         guard t.shape == [n, d] else {
-                            throw RuntimeFailure(.badArgument(function: "embedding_encoder", "table must be [\(n), \(d)], got \(Shape.describe(t.shape))"))
+                            throw RuntimeFailure(.badArgument(function: a.builtin.messageName, "table must be [\(n), \(d)], got \(Shape.describe(t.shape))"))
                         }
                         e = try EmbeddingPromptEncoder(table: t)
                     }
@@ -65,7 +65,7 @@ extension BuiltinRegistry {
                 example: "encoder pe = scale(randn(virtual, embed))", infer: { c in BuiltinRules.scaleEncoder(c) },
                 run: { a, m in
                     let base = try a.tensor(0, dtype: m.defaultDType)
-                    guard base.rank == 2 else { throw RuntimeFailure(.badArgument(function: "scale_encoder", "base must be [n, dim], got \(Shape.describe(base.shape))")) }
+                    guard base.rank == 2 else { throw RuntimeFailure(.badArgument(function: a.builtin.messageName, "base must be [n, dim], got \(Shape.describe(base.shape))")) }
                     let e: ScalePromptEncoder = a.isNone(1)
                         ? try m.withRandom { try ScalePromptEncoder(base: base, using: &$0) }
                         : try ScalePromptEncoder(base: base, scale: try a.tensor(1, dtype: base.dtype))

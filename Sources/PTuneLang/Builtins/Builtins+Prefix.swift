@@ -12,7 +12,7 @@ extension BuiltinRegistry {
                 summary: "prefix tuning / P-tuning v2 (PEFT's PREFIX_TUNING): n trainable key and value vectors for every attention layer of the model ([n, layers·2·kv_dim], kv_dim = key/value heads × head width), attended to before the real tokens, which then start at position n; projection: H reparameterises them as PEFT's prefix_projection (Embedding → Linear(kv_dim, H) → Tanh → Linear(H, layers·2·kv_dim)); init: random (default), zero, or text(\"…\") (the keys and values the model computes for the text's first n tokens)",
                 example: "encoder deep = prefix(20, lm, projection: 512)", infer: { c in try prefixEncoderRule(c) },
                 run: { a, m in
-                    let function = "prefix_encoder"
+                    let function = a.builtin.messageName
                     let n = try a.int(0)
                     guard case let .model(mo) = a[1], let model = mo.frozenModel else {
                         throw RuntimeFailure(a.mismatch(1, "a model with attention layers (load(…) or gpt(…))"))

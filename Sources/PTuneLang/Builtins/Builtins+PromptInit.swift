@@ -71,7 +71,7 @@ extension BuiltinRegistry {
     /// The embedding encoder of `n` virtual tokens that `init` (argument `i`, a value of `text(…)` or `sample_vocab`)
     /// describes, over the model in argument `modelIndex`.
     static func initializedEmbedding(_ a: Arguments, n: Int, modelIndex: Int, initIndex i: Int, _ m: Machine) throws -> (EmbeddingPromptEncoder, String) {
-        let function = a.builtin.name
+        let function = a.builtin.messageName
         guard case let .model(mo) = a[modelIndex], let model = mo.frozenModel else {
             throw RuntimeFailure(.badArgument(function: function, "init: reads a model's embeddings, so the second argument must be a model, as in embedding(8, lm, init: text(\"…\")); got \(a[modelIndex].kindText)"))
         }

@@ -77,7 +77,7 @@ extension Checker {
         checkEncoderTarget(b, types, exprs, span)
         var type: LangType = .unknown
         do {
-            type = try b.infer(CallTypes(types: types, variadic: variadic, given: plan.given, defaultDType: dtype, name: b.name,
+            type = try b.infer(CallTypes(types: types, variadic: variadic, given: plan.given, defaultDType: dtype, name: b.messageName,
                                          chains: chainDims(plan, args, receiver: receiver != nil, count: types.count)))
         } catch let m as Message {
             self.error(m, at: span)

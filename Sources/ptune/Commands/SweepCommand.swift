@@ -89,6 +89,12 @@ struct SweepCommand: ParsableCommand {
         // An array task (--point) keeps the threads its batch script set from the CPUs Slurm gave it.
         let inherited = point == nil ? nil : ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }
         let threads = cpusPerTask?.value ?? inherited.map { max(1, $0) } ?? max(1, cores / jobCount)
+        // An array task runs one point, which its own run checks; a whole sweep checks every point first.
+        if point == nil, let failed = firstPointFailingCheck(plan, fixed: fixed) {
+            FileHandle.standardError.write(Data(("sweep: not started: point \(failed.index + 1) of \(plan.points.count) (\(failed.name)) "
+                + "does not check with its settings (above); no point ran\n").utf8))
+            throw ExitCode(ExitStatus.syntaxError)
+        }
         if emit == .slurm {
             throw ExitCode(writeSlurm(plan: plan, out: outFolder, threads: threads, concurrency: jobs?.value))
         }
@@ -139,6 +145,30 @@ struct SweepCommand: ParsableCommand {
             throw SweepError.duplicate(o.name)
         }
         return (plan, fixed)
+    }
+
+    /// The first point whose settings the recipe does not check with (a name it does not declare, a value of the
+    /// wrong type, a shape or dim the value breaks), after printing that point's diagnostics as `ptune check` does;
+    /// nil when every point checks. Checking runs nothing, so a misspelt axis fails at once instead of in every point.
+    func firstPointFailingCheck(_ plan: SweepPlan, fixed: [RunRecord.Override]) -> SweepPlan.Point? {
+        let console = Console.standard(color: Console.wantsColor(noColorFlag: options.noColor))
+        let reporter = TrainingReporter(style: .quiet, bar: { _ in }, log: { _ in })
+        // Seeds do not change what a check sees: points differing only in their seed are checked once.
+        var checked: Set<[String]> = []
+        for p in plan.points where checked.insert((fixed + p.overrides).map { $0.name + "=" + $0.value }).inserted {
+            var settings = options.settings()
+            settings.quiet = true
+            settings.outputDirectory = nil
+            var overrides: [Override] = []
+            for o in fixed + p.overrides {
+                guard let parsed = try? Override(parsing: o.name + "=" + o.value) else { return p }
+                overrides.append(parsed)
+            }
+            settings.overrides = overrides
+            let runner = ScriptRunner(console: console, settings: settings, reporter: reporter)
+            if runner.check([file]) != .success { return p }
+        }
+        return nil
     }
 
     /// Writes OUT/sweep.sbatch and says how to submit it.
