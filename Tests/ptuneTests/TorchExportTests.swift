@@ -203,7 +203,7 @@ import Testing
 
         let inside = head + """
             train pe on d {
-              loss: cross_entropy(label_logits(lm, batch.text, words, encoder: pe, template: "Review: {text} <v:4> Sentiment:"), batch.label)
+              loss: cross_entropy(label_logits(lm, batch.text, words, encoder: pe, template: "Review: {text} <v:4>\\nSentiment:"), batch.label)
               optimizer: adam(lr: 0.01)
               eval: accuracy(label_logits(lm, d.text, words, template: "{text}"), d.label)
             }
@@ -215,7 +215,8 @@ import Testing
         let lines = i.stderr.split(separator: "\n").filter { $0.hasPrefix("inside.pt:") }
         #expect(lines.count == 3, "\(i.stderr)")
         #expect(lines.contains { $0.contains("the eval scores with another model, label words or template than the loss") }, "\(i.stderr)")
-        #expect(lines.contains { $0.contains("places virtual tokens inside the text") }, "\(i.stderr)")
+        // One line per construct: the template's newline is written as the script writes it.
+        #expect(lines.contains { $0.contains("the template \"Review: {text} <v:4>\\nSentiment:\" places virtual tokens inside the text") }, "\(i.stderr)")
         #expect(lines.contains { $0.contains("the eval does not score with the trained encoder") }, "\(i.stderr)")
 
         // Label words of several tokens score as summed log-probabilities, which train.py does not compute.

@@ -139,7 +139,7 @@ extension BuiltinRegistry {
                 pieces.append(x)
             case let .text(t):
                 if !t.allSatisfy(\.isWhitespace) {
-                    throw RuntimeFailure(.badArgument(function: "prompt", "text anchors (\"\(t)\") need a tokenizer; place embeddings with <v:k> and one {field}"))
+                    throw RuntimeFailure(.badArgument(function: "prompt", "text anchors (\(Value.quote(t))) need a tokenizer; place embeddings with <v:k> and one {field}"))
                 }
             }
         }

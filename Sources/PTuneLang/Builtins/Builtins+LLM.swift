@@ -78,7 +78,7 @@ extension BuiltinRegistry {
                     let eos = try a.bool(5) ? [lm.config.eosToken] : []
                     let continuations = try targets.map { t in
                         let ids = tokenizer.encode(t, addSpecialTokens: false) + eos
-                        guard !ids.isEmpty else { throw RuntimeFailure(.badArgument(function: "lm_loss", "the target \"\(t)\" has no tokens")) }
+                        guard !ids.isEmpty else { throw RuntimeFailure(.badArgument(function: "lm_loss", "the target \(Value.quote(t)) has no tokens")) }
                         return ids
                     }
                     let prompts = try renderedPrompts(a, texts: texts, encoder: 3, template: 4, lm, tokenizer, "lm_loss")
@@ -106,7 +106,7 @@ extension BuiltinRegistry {
         if a.isNone(i) { return fallback }
         let name = try a.string(i)
         guard let element = KVCacheElement(rawValue: name) else {
-            throw RuntimeFailure(.badArgument(function: "generate", "kv_cache must be \"float32\" or \"float16\", got \"\(name)\""))
+            throw RuntimeFailure(.badArgument(function: "generate", "kv_cache must be \"float32\" or \"float16\", got \(Value.quote(name))"))
         }
         return element
     }

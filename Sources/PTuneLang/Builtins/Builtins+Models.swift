@@ -42,7 +42,7 @@ extension BuiltinRegistry {
                     if a.isNone(2) { storage = m.options.modelStorage } else {
                         let name = try a.string(2)
                         guard let s = WeightStorage(dtypeName: name) else {
-                            throw RuntimeFailure(.badArgument(function: "load", "dtype must be \"float32\" (decode every weight) or \"stored\" (keep the file's blocks), got \"\(name)\""))
+                            throw RuntimeFailure(.badArgument(function: "load", "dtype must be \"float32\" (decode every weight) or \"stored\" (keep the file's blocks), got \(Value.quote(name))"))
                         }
                         storage = s
                     }
@@ -67,7 +67,7 @@ extension BuiltinRegistry {
                     }
                     let side = try a.string(4)
                     guard side == "right" || side == "left" else {
-                        throw RuntimeFailure(.badArgument(function: "tokenize", "padding_side must be \"right\" or \"left\", got \"\(side)\""))
+                        throw RuntimeFailure(.badArgument(function: "tokenize", "padding_side must be \"right\" or \"left\", got \(Value.quote(side))"))
                     }
                     let sequences = try textList(a, 1).map { tokenizer.encode($0, addSpecialTokens: special) }
                     guard !sequences.isEmpty else { throw RuntimeFailure(.badArgument(function: "tokenize", "no texts given")) }

@@ -10,7 +10,7 @@ extension BuiltinRegistry {
         let s = try a.string(i)
         if s == "mean" { return .mean }
         guard let r = Reduction(rawValue: s) else {
-            throw RuntimeFailure(.badArgument(function: a.builtin.name, "reduction must be one of \(Reduction.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s)\""))
+            throw RuntimeFailure(.badArgument(function: a.builtin.name, "reduction must be one of \(Reduction.allCases.map(\.rawValue).joined(separator: ", ")), got \(Value.quote(s))"))
         }
         return r
     }

@@ -58,6 +58,6 @@ extension BuiltinRegistry {
 
     /// Why a template's placement cannot be exported.
     static func unplaceable(_ template: String) -> String {
-        "the template \"\(template)\" places virtual tokens after text, which a PEFT adapter cannot express (PEFT puts all of them before the input)"
+        "the template \(Value.quote(template)) places virtual tokens after text, which a PEFT adapter cannot express (PEFT puts all of them before the input)"
     }
 }

@@ -186,7 +186,7 @@ extension BuiltinRegistry {
         }
         let k = table.shape[0]
         guard k >= n else {
-            throw RuntimeFailure(.badArgument(function: function, "the init text \"\(text)\" is \(k) tokens, fewer than the prefix's \(n) positions: give a longer text or a smaller n"))
+            throw RuntimeFailure(.badArgument(function: function, "the init text \(Value.quote(text)) is \(k) tokens, fewer than the prefix's \(n) positions: give a longer text or a smaller n"))
         }
         return k == n ? table : try table.narrowed(axis: 0, start: 0, length: n)
     }

@@ -94,7 +94,7 @@ extension BuiltinRegistry {
                 throw RuntimeFailure(.badArgument(function: function, "init: text(…) needs a model with a tokenizer; '\(mo.summary)' has none"))
             }
             let ids = tokenizer.encode(text, addSpecialTokens: true)
-            guard !ids.isEmpty else { throw RuntimeFailure(.badArgument(function: function, "the init text \"\(text)\" has no tokens")) }
+            guard !ids.isEmpty else { throw RuntimeFailure(.badArgument(function: function, "the init text \(Value.quote(text)) has no tokens")) }
             let e = try EmbeddingPromptEncoder(numVirtualTokens: n, initializingFromTokens: ids, of: model, text: text,
                                                tokenizer: mo.source)
             return (e, "text init, \(ids.count) tokens")

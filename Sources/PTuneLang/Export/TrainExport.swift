@@ -106,7 +106,7 @@ struct TrainExport {
         }
         let smoothing = try value(CheckedExpr.argument(3, plan, args)), reduction = try value(CheckedExpr.argument(4, plan, args))
         if case let .number(x) = smoothing, x != 0 { refuse(at, "cross_entropy with label_smoothing is a custom loss the export does not write") }
-        if case let .string(r) = reduction, r != "mean" { refuse(at, "cross_entropy with reduction \"\(r)\": the export writes the mean over the batch") }
+        if case let .string(r) = reduction, r != "mean" { refuse(at, "cross_entropy with reduction \(Value.quote(r)): the export writes the mean over the batch") }
         let labelExpr = resolve(CheckedExpr.argument(1, plan, args))
         let label = batchColumn(labelExpr)
         if label == nil { refuse(labelExpr.span ?? at, "the labels of the loss are not one column of the batch (batch.label)") }
@@ -175,11 +175,11 @@ struct TrainExport {
         guard case let .string(source) = try value(arg(4)) else { return nil }
         let template: PromptTemplate
         do { template = try PromptTemplate(source) } catch {
-            refuse(arg(4).span ?? span, "the template \"\(source)\": \(error)")
+            refuse(arg(4).span ?? span, "the template \(Value.quote(source)): \(error)")
             return nil
         }
         if template.virtualTokenCount != 0 && !template.isPrepending {
-            refuse(arg(4).span ?? span, "the template \"\(source)\" places virtual tokens inside the text; PEFT puts every virtual token before the input")
+            refuse(arg(4).span ?? span, "the template \(Value.quote(source)) places virtual tokens inside the text; PEFT puts every virtual token before the input")
         }
         var parts: [String?] = []
         for s in template.segments {

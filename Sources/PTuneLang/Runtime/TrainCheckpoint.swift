@@ -84,7 +84,7 @@ struct TrainCheckpoint {
             throw refuse("it is not a readable ptune checkpoint (\(error))")
         }
         guard let loop = c.loop, loop["format"]?.stringValue == TrainCheckpoint.format else {
-            throw refuse("it holds weights but no training state (it was not written by a 'train' block's 'checkpoint:'); load its weights with 'load NAME from \"\(given)\"'")
+            throw refuse("it holds weights but no training state (it was not written by a 'train' block's 'checkpoint:'); load its weights with 'load NAME from \(Value.quote(given))'")
         }
         // The same targets, then the same recipe.
         let saved = (loop["targets"]?.arrayValue ?? []).compactMap { t -> String? in

@@ -281,7 +281,7 @@ struct TrainRun {
     func resume(_ r: TrainFile, ifExists: Bool, _ checkpoint: TrainCheckpoint, _ settings: TrainSettings) throws -> TrainState {
         guard FileManager.default.fileExists(atPath: r.path) else {
             guard ifExists else {
-                throw RuntimeFailure(.cannotResume(path: r.given, "there is no such file; write 'resume: \"\(r.given)\" if exists' to start fresh when it is missing"), at: spec.span)
+                throw RuntimeFailure(.cannotResume(path: r.given, "there is no such file; write 'resume: \(Value.quote(r.given)) if exists' to start fresh when it is missing"), at: spec.span)
             }
             m.output.note("note: no checkpoint '\(r.given)' yet: training '\(spec.name)' from the start")
             return TrainState()
