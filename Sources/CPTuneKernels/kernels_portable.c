@@ -125,39 +125,60 @@ static void ptk_matvec_portable(int format, const uint8_t *w, size_t row_bytes, 
     }
 }
 
+#if defined(__x86_64__)
+/// The 256-bit kernels at `level` ≥ PTK_AVX2 (float activations against blocks first get each row's four-element
+/// sums, the additive terms' lanes); the portable kernels when those sums cannot be allocated.
+static void ptk_matvec_simd256(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t cols,
+                               const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
+                               float *y, size_t ldy) {
+    float *lanes = NULL;
+    if (!xq && ptk_block_elements(format) > 1) {
+        lanes = malloc(sizeof(float) * (nx * (cols / 4) + 1));
+        if (!lanes) {
+            ptk_matvec_portable(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
+            return;
+        }
+        for (size_t j = 0; j < nx; j++)
+            for (size_t k = 0; k < cols / 4; k++) {
+                const float *x = xf + j * xf_stride + 4 * k;
+                lanes[j * (cols / 4) + k] = (x[0] + x[1]) + (x[2] + x[3]);
+            }
+    }
+    if (level >= PTK_AVX512_VNNI)
+        ptk_matvec_avx512(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, lanes, nx, y, ldy);
+    else
+        ptk_matvec_avx2(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, lanes, nx, y, ldy);
+    free(lanes);
+}
+#endif
+
 void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t cols,
                 const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
                 float *y, size_t ldy) {
     if (format < 0 || format >= PTK_FORMAT_COUNT) return;
 #if defined(__x86_64__)
-    // Float activations against one-scale 32-element blocks: 512-bit registers where the CPU has them.
+    // Float activations: 512-bit registers where the CPU has them and the format a kernel for them.
     if (level >= PTK_AVX512_VNNI && !xq &&
         ptk_matvec_float_avx512(format, (const uint8_t *)w, row_bytes, rows, cols, xf, xf_stride, nx, y, ldy))
         return;
     if (level >= PTK_AVX2) {
-        // Float activations against blocks need each row's four-element sums (the additive terms' lanes).
-        float *lanes = NULL;
-        if (!xq && ptk_block_elements(format) > 1) {
-            lanes = malloc(sizeof(float) * (nx * (cols / 4) + 1));
-            if (!lanes) {
-                ptk_matvec_portable(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
-                return;
-            }
-            for (size_t j = 0; j < nx; j++)
-                for (size_t k = 0; k < cols / 4; k++) {
-                    const float *x = xf + j * xf_stride + 4 * k;
-                    lanes[j * (cols / 4) + k] = (x[0] + x[1]) + (x[2] + x[3]);
-                }
-        }
-        if (level >= PTK_AVX512_VNNI)
-            ptk_matvec_avx512(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, lanes, nx, y, ldy);
-        else
-            ptk_matvec_avx2(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, lanes, nx, y, ldy);
-        free(lanes);
+        ptk_matvec_simd256(level, format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
         return;
     }
 #endif
     ptk_matvec_portable(format, w, row_bytes, rows, cols, xq, xq_stride, xf, xf_stride, nx, y, ldy);
+}
+
+void ptk_matvec_float256(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t cols,
+                         const float *xf, size_t xf_stride, size_t nx, float *y, size_t ldy) {
+    if (format < 0 || format >= PTK_FORMAT_COUNT) return;
+#if defined(__x86_64__)
+    if (level >= PTK_AVX2) {
+        ptk_matvec_simd256(level, format, w, row_bytes, rows, cols, NULL, 0, xf, xf_stride, nx, y, ldy);
+        return;
+    }
+#endif
+    ptk_matvec_portable(format, w, row_bytes, rows, cols, NULL, 0, xf, xf_stride, nx, y, ldy);
 }
 
 void ptk_dequantize(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t first_block,

@@ -1,22 +1,29 @@
-// Matrix-vector products with float32 activations on 512-bit vectors, for the 32-element block formats whose values
-// are one scale (and offset) per block — Q4_0, Q4_1, Q8_0 — and one to eight activation rows. A block's value is
-// A·code + B (A = d; B = m for Q4_1, −8d for Q4_0, 0 for Q8_0), so its dot product with x is
+// Matrix-vector products with float32 activations on 512-bit vectors, for the 32-element block formats — Q4_0,
+// Q4_1, Q5_0, Q5_1, Q8_0, whose values are one scale (and offset) per block — and one to eight activation rows. A
+// block's value is A·code + B (A = d; B = m for Q4_1 and Q5_1, −8d for Q4_0; Q5_0's codes are taken signed, code −
+// 16, and Q8_0's are, so B = 0), so its dot product with x is
 //
 //     A·Σ code·x + B·Σ x,
 //
 // and Σ x over each block is summed once per activation row before the walk over the weights. Per block the codes
 // are widened to floats once (16 per register) and multiplied with every row; the scale is applied to the block's
 // partial sum, and (A, B) come from one F16C conversion, B's term accumulating in a 128-bit lane beside. One or two
-// activation rows walk four or two Q4_0/Q4_1 weight rows at once (independent accumulators, each activation block
+// activation rows walk four or two Q4_0/Q4_1/Q5_0/Q5_1 weight rows at once (independent accumulators, each activation block
 // loaded once for them). Three to eight rows (a batched decoding step) have multiply-adds enough to spare a decoding
 // per block instead: its values (the block decoders' own arithmetic) multiply every row, two weight rows at a time.
 // Included by kernels_x86.c inside its AVX-512 region.
 
+/// Whether `format`'s blocks have an additive term B (Q4_0, Q4_1, Q5_1).
+static inline int f512_additive(int format) {
+    return format == PTK_Q4_0 || format == PTK_Q4_1 || format == PTK_Q5_1;
+}
+
 /// The codes of the block at `p` as floats, elements 0–15 in `c0` and 16–31 in `c1`, and its scales: A in lane 0 of
-/// `s`, B's factor in lane 1 (the half stored there for Q4_1; zero otherwise, the term then coming from lane 0).
+/// `s`, B's factor in lane 1 (the half stored there for Q4_1 and Q5_1; zero otherwise, Q4_0's term then coming from
+/// lane 0).
 static inline __attribute__((always_inline)) void f512_codes(int format, const uint8_t *p, __m512 *c0, __m512 *c1,
                                                             __m128 *s) {
-    if (format == PTK_Q4_1) {
+    if (format == PTK_Q4_1 || format == PTK_Q5_1) {
         uint32_t dm;
         memcpy(&dm, p, 4);
         *s = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
@@ -28,6 +35,26 @@ static inline __attribute__((always_inline)) void f512_codes(int format, const u
     if (format == PTK_Q8_0) {
         *c0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 2))));
         *c1 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p + 18))));
+        return;
+    }
+    if (format == PTK_Q5_0 || format == PTK_Q5_1) {
+        // Four bytes of fifth bits (bit j for element j) before the nibbles, which are laid out as Q4_0's. Each
+        // half's sixteen bits select its lanes: Q5_1 adds 16 where a bit is set; Q5_0 subtracts 16 where it is not.
+        const uint8_t *qh = p + (format == PTK_Q5_0 ? 2 : 4);
+        uint32_t high;
+        memcpy(&high, qh, 4);
+        const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(qh + 4)));
+        __m512i lo = _mm512_and_si512(v, _mm512_set1_epi32(0x0F)), hi = _mm512_srli_epi32(v, 4);
+        const __m512i sixteen = _mm512_set1_epi32(16);
+        if (format == PTK_Q5_1) {
+            lo = _mm512_mask_or_epi32(lo, (__mmask16)high, lo, sixteen);
+            hi = _mm512_mask_or_epi32(hi, (__mmask16)(high >> 16), hi, sixteen);
+        } else {
+            lo = _mm512_mask_sub_epi32(lo, (__mmask16)~high, lo, sixteen);
+            hi = _mm512_mask_sub_epi32(hi, (__mmask16)~(high >> 16), hi, sixteen);
+        }
+        *c0 = _mm512_cvtepi32_ps(lo);
+        *c1 = _mm512_cvtepi32_ps(hi);
         return;
     }
     // Q4_0 and Q4_1: byte j holds element j (low nibble) and element j + 16 (high nibble).
@@ -49,7 +76,7 @@ static inline __attribute__((always_inline)) void f512_block(int format, const u
         const float *x = xs[j] + 32 * b;
         const __m512 partial = _mm512_fmadd_ps(c1, _mm512_loadu_ps(x + 16), _mm512_mul_ps(c0, _mm512_loadu_ps(x)));
         acc[j] = _mm512_fmadd_ps(a, partial, acc[j]);
-        if (format != PTK_Q8_0) add[j] = _mm_fmadd_ps(s, _mm_loadu_ps(sums[j] + 4 * b), add[j]);
+        if (f512_additive(format)) add[j] = _mm_fmadd_ps(s, _mm_loadu_ps(sums[j] + 4 * b), add[j]);
     }
 }
 
@@ -106,7 +133,7 @@ static inline __attribute__((always_inline)) void f512_rows(int format, const ui
 }
 
 /// The 32 values of the block at `p` as the block decoders compute them (multiply, then add: the same bits as
-/// ptk_dequantize), elements 0–15 in `w0` and 16–31 in `w1`.
+/// ptk_dequantize, Q5_0's d·(code − 16) included), elements 0–15 in `w0` and 16–31 in `w1`.
 static inline __attribute__((always_inline)) void f512_decode(int format, const uint8_t *p, __m512 *w0, __m512 *w1) {
     __m512 c0, c1;
     __m128 s;
@@ -118,7 +145,7 @@ static inline __attribute__((always_inline)) void f512_decode(int format, const 
     }
     *w0 = _mm512_mul_ps(d, c0);
     *w1 = _mm512_mul_ps(d, c1);
-    if (format == PTK_Q4_1) {
+    if (format == PTK_Q4_1 || format == PTK_Q5_1) {
         const __m512 m = _mm512_broadcastss_ps(_mm_movehdup_ps(s));
         *w0 = _mm512_add_ps(*w0, m);
         *w1 = _mm512_add_ps(*w1, m);
@@ -155,9 +182,9 @@ static inline __attribute__((always_inline)) void f512_decoded_pair(int format, 
 }
 
 /// Each block's Σx of `nx` rows (`xf_stride` apart), as four floats per block: (k₀·Σx, k₁·Σx, 0, 0), where k
-/// pairs the scale lanes of ``f512_codes`` with the format's additive term (Q4_0: B = −8·A; Q4_1: B = m).
+/// pairs the scale lanes of ``f512_codes`` with the format's additive term (Q4_0: B = −8·A; Q4_1, Q5_1: B = m).
 static void f512_block_sums(int format, const float *xf, size_t xf_stride, size_t nx, size_t blocks, float *out) {
-    const float k0 = format == PTK_Q4_0 ? -8.0f : 0.0f, k1 = format == PTK_Q4_1 ? 1.0f : 0.0f;
+    const float k0 = format == PTK_Q4_0 ? -8.0f : 0.0f, k1 = format == PTK_Q4_1 || format == PTK_Q5_1 ? 1.0f : 0.0f;
     for (size_t j = 0; j < nx; j++)
         for (size_t b = 0; b < blocks; b++) {
             const float *x = xf + j * xf_stride + 32 * b;
@@ -171,7 +198,7 @@ static void f512_block_sums(int format, const float *xf, size_t xf_stride, size_
 
 /// `y[j·ldy + r] = Σ_c W[r, c]·x_j[c]` for a supported format, up to eight activation rows per pass over each weight
 /// row (one or two activation rows: several weight rows at a time); `sums` as ``f512_block_sums`` wrote them
-/// (unused for Q8_0).
+/// (unused without an additive term).
 static void ptk_matvec_float512(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                                 const float *xf, size_t xf_stride, const float *sums, size_t nx, float *y,
                                 size_t ldy) {
@@ -253,12 +280,13 @@ static void ptk_matvec_float512(int format, const uint8_t *w, size_t row_bytes, 
 int ptk_matvec_float_avx512(int format, const uint8_t *w, size_t row_bytes, size_t rows, size_t cols,
                             const float *xf, size_t xf_stride, size_t nx, float *y, size_t ldy) {
     if (kq_supported(format)) return ptk_matvec_kquant_avx512(format, w, row_bytes, rows, cols, xf, xf_stride, nx, y, ldy);
-    if (format != PTK_Q4_0 && format != PTK_Q4_1 && format != PTK_Q8_0) return 0;
+    if (format != PTK_Q4_0 && format != PTK_Q4_1 && format != PTK_Q5_0 && format != PTK_Q5_1 && format != PTK_Q8_0)
+        return 0;
     const size_t blocks = cols / 32;
     // Small products keep the sums on the stack (a decoding step's widest activation row has 48 blocks).
     float local[4 * 8 * 64];
     float *sums = local;
-    if (format != PTK_Q8_0) {
+    if (f512_additive(format)) {
         if (4 * nx * blocks > sizeof local / sizeof local[0]) sums = malloc(sizeof(float) * 4 * nx * blocks);
         if (!sums) return 0;
         f512_block_sums(format, xf, xf_stride, nx, blocks, sums);
@@ -266,6 +294,8 @@ int ptk_matvec_float_avx512(int format, const uint8_t *w, size_t row_bytes, size
     switch (format) {
     case PTK_Q4_0: ptk_matvec_float512(PTK_Q4_0, w, row_bytes, rows, cols, xf, xf_stride, sums, nx, y, ldy); break;
     case PTK_Q4_1: ptk_matvec_float512(PTK_Q4_1, w, row_bytes, rows, cols, xf, xf_stride, sums, nx, y, ldy); break;
+    case PTK_Q5_0: ptk_matvec_float512(PTK_Q5_0, w, row_bytes, rows, cols, xf, xf_stride, sums, nx, y, ldy); break;
+    case PTK_Q5_1: ptk_matvec_float512(PTK_Q5_1, w, row_bytes, rows, cols, xf, xf_stride, sums, nx, y, ldy); break;
     default: ptk_matvec_float512(PTK_Q8_0, w, row_bytes, rows, cols, xf, xf_stride, sums, nx, y, ldy); break;
     }
     if (sums != local) free(sums);

@@ -9,7 +9,8 @@
 // widened to floats once (16 per register, the bytes as ptk_matvec_simd.h's codes_ assembles them) and multiplied
 // with every row; the unit scales of a super-block come from one conversion of its packed 6-bit (or 8-bit) scales,
 // and the minimums' term is one 8-wide multiply-add per super-block and row. One or two rows (Q4_K/Q5_K) scale each
-// unit's partial sum; more rows, and Q6_K's two scales per unit, scale the codes once for all rows.
+// unit's partial sum; more rows, and Q6_K's two scales per unit, scale the codes once for all rows, and three to
+// eight rows (a batched decoding step) walk two weight rows at a time, each activation unit loaded once for both.
 // Included by kernels_x86.c inside its AVX-512 region, after the avx512 variant of ptk_matvec_simd.h.
 
 /// Whether the 512-bit K-quant kernels take `format`.
@@ -115,8 +116,59 @@ static inline __attribute__((always_inline)) void kq_block(int format, const uin
         for (int j = 0; j < NX; j++) minus[j] = _mm256_fmadd_ps(mins, _mm256_loadu_ps(sums[j] + 8 * b), minus[j]);
 }
 
+/// Two weight rows (`row_bytes` apart) against NX activation rows (3 ≤ NX ≤ 8, a constant at each call), the codes
+/// scaled once for all rows: each activation unit is loaded once for both weight rows, so the loads keep up with the
+/// multiply-adds. `out[r·8 + j]` is weight row r's product with activation row j.
+static inline __attribute__((always_inline)) void kq_scaled_pair(int format, const uint8_t *w, size_t row_bytes,
+                                                                size_t blocks, const float *const xs[8],
+                                                                const float *const sums[8], const int NX,
+                                                                float *out) {
+    const size_t size = ptk_block_bytes(format);
+    const int six = format == PTK_Q6_K;
+    __m512 acc[2][8];
+    __m256 minus[2][8];
+    for (int j = 0; j < NX; j++) {
+        acc[0][j] = acc[1][j] = _mm512_setzero_ps();
+        minus[0][j] = minus[1][j] = _mm256_setzero_ps();
+    }
+    for (size_t b = 0; b < blocks; b++) {
+        const uint8_t *p[2] = {w + b * size, w + row_bytes + b * size};
+        float A[2][16];
+        __m256 mins[2];
+        for (int r = 0; r < 2; r++) kq_scales(format, p[r], A[r], &mins[r]);
+#pragma clang loop unroll(full)
+        for (int c = 0; c < 4; c++) {
+            __m512 codes[2][4];
+            for (int r = 0; r < 2; r++) kq_codes(format, p[r], c, codes[r]);
+            for (int k = 0; k < 2; k++) {
+                const int u = 2 * c + k;
+                __m512 s[2][2];
+                for (int r = 0; r < 2; r++) {
+                    s[r][0] = _mm512_mul_ps(codes[r][2 * k], _mm512_set1_ps(six ? A[r][2 * u] : A[r][u]));
+                    s[r][1] = _mm512_mul_ps(codes[r][2 * k + 1], _mm512_set1_ps(six ? A[r][2 * u + 1] : A[r][u]));
+                }
+                for (int j = 0; j < NX; j++) {
+                    const float *x = xs[j] + 256 * b + 32 * u;
+                    const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+                    acc[0][j] = _mm512_fmadd_ps(s[0][1], x1, _mm512_fmadd_ps(s[0][0], x0, acc[0][j]));
+                    acc[1][j] = _mm512_fmadd_ps(s[1][1], x1, _mm512_fmadd_ps(s[1][0], x0, acc[1][j]));
+                }
+            }
+        }
+        if (!six)
+            for (int j = 0; j < NX; j++) {
+                const __m256 sx = _mm256_loadu_ps(sums[j] + 8 * b);
+                minus[0][j] = _mm256_fmadd_ps(mins[0], sx, minus[0][j]);
+                minus[1][j] = _mm256_fmadd_ps(mins[1], sx, minus[1][j]);
+            }
+    }
+    for (int r = 0; r < 2; r++)
+        for (int j = 0; j < NX; j++) out[8 * r + j] = _mm512_reduce_add_ps(acc[r][j]) - hsum_avx512(minus[r][j]);
+}
+
 /// One weight row of `blocks` super-blocks against NX activation rows (NX ≤ 8, a constant at each call). Walking
-/// two or four weight rows at once, as the 32-element kernels do for one or two activation rows, measured no faster.
+/// two or four weight rows at once for one or two activation rows, as the 32-element kernels do, measured no faster
+/// (two rows of scaled codes against two activation rows: 1.2–1.6× slower).
 static inline __attribute__((always_inline)) void kq_row(int format, const uint8_t *row, size_t blocks,
                                                         const float *const xs[8], const float *const sums[8],
                                                         const int NX, float out[8]) {
@@ -146,7 +198,25 @@ static void ptk_matvec_kquant512(int format, const uint8_t *w, size_t row_bytes,
             xs[j] = xf + k * xf_stride;
             ss[j] = sums + k * (cols / 32);
         }
-        for (size_t r = 0; r < rows; r++) {
+        size_t r = 0;
+        // Three to eight rows (a batched decoding step): scaled codes, two weight rows at a time.
+        if (n >= 3)
+            for (; r + 2 <= rows; r += 2) {
+                float out[16];
+                switch (n) {
+                case 3: kq_scaled_pair(format, w + r * row_bytes, row_bytes, blocks, xs, ss, 3, out); break;
+                case 4: kq_scaled_pair(format, w + r * row_bytes, row_bytes, blocks, xs, ss, 4, out); break;
+                case 5: kq_scaled_pair(format, w + r * row_bytes, row_bytes, blocks, xs, ss, 5, out); break;
+                case 6: kq_scaled_pair(format, w + r * row_bytes, row_bytes, blocks, xs, ss, 6, out); break;
+                case 7: kq_scaled_pair(format, w + r * row_bytes, row_bytes, blocks, xs, ss, 7, out); break;
+                default: kq_scaled_pair(format, w + r * row_bytes, row_bytes, blocks, xs, ss, 8, out); break;
+                }
+                for (size_t j = 0; j < n; j++) {
+                    y[(j0 + j) * ldy + r] = out[j];
+                    y[(j0 + j) * ldy + r + 1] = out[8 + j];
+                }
+            }
+        for (; r < rows; r++) {
             const uint8_t *row = w + r * row_bytes;
             float out[8];
             switch (n) {

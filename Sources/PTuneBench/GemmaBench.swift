@@ -103,4 +103,35 @@ enum GemmaBench {
         else { return nil }
         return (median, obj["peak_rss_mb"] as? Double ?? .nan)
     }
+
+    /// Batch-1 decoding, tokens/s: (t(1 + n) − t(1)) / n for n = 32 after a 40-token prompt (a review's tokens, or
+    /// random ids without the data), median of 3 interleaved rounds, beside llama.cpp's `llama-bench` generation
+    /// figure on the same file, measured right after (section `gemma-decode`). Nil, saying why, without the model.
+    static func decode(threads: Int) throws -> Table? {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            print("\ngemma-decode: Gemma-3-270M is not downloaded: run scripts/fetch-models gemma3-270m")
+            return nil
+        }
+        let model = try DecoderModel(gguf: try GGUFFile(path: modelPath))
+        var prompt: [Int] = []
+        if let tokenizer = model.tokenizer, let text = (try? LlamaBench.reviewTexts())?.first {
+            prompt = tokenizer.leadingSpecialTokens + tokenizer.encode("Review: \(text)\nSentiment:", addSpecialTokens: false)
+        }
+        var g = Generator(seed: 5)
+        while prompt.count < 40 { prompt.append(Int(g.next() % UInt64(model.config.vocabularySize))) }
+        prompt = Array(prompt.prefix(40))
+        let n = 32
+        let t = try LlamaInferenceBench.interleaved(rounds: 3, [
+            { _ = try model.generate(prompt, maxTokens: n + 1) },
+            { _ = try model.generate(prompt, maxTokens: 1) },
+        ])
+        let rate = Double(n) / (t[0] - t[1])
+        let anchor = LlamaCppAnchor()
+        let llama = anchor.single(model: modelPath, threads: threads, prompt: 40, generate: n)?.generationTokensPerSecond
+        var table = Table(title: "Gemma-3-270M batch-1 decode, tokens/s (\(threads) threads, Q4_K_M blocks, float32 activations; \(anchor.summary))",
+                          header: ["workload", "ptune", "llama.cpp", "ptune ÷ llama.cpp"])
+        table.add(["decode, batch 1 (40-token prompt, \(n) tokens)", fmt(rate, 0), llama.map { fmt($0, 0) } ?? "",
+                   llama.map { fmt(rate / $0, 2) + "×" } ?? ""])
+        return table
+    }
 }

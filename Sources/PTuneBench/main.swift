@@ -120,9 +120,15 @@ section("llm-decode") {
         print(try LlamaDecodeProfile.table(model: try DecoderModel(gguf: file, storage: .float32), name: "weights decoded to float32", prompt: prompt).render())
     }
 }
-// The decoding step's kernels one by one, each variant against the other in this process.
+// The decoding step's kernels one by one, each variant against the other in this process, then Gemma-3-270M's
+// quantized products by the 256-bit and the 512-bit kernels.
 section("llm-kernels") {
     for t in try DecodeKernelBench.tables(model: try DecoderModel(gguf: try GGUFFile(path: LlamaBench.modelPath))) { print(t.render()) }
+    print(try GemmaKernelBench.table().render())
+}
+// Gemma-3-270M batch-1 decoding beside llama.cpp on the same file (`PTUNE_LLAMA_CPP`, as llm-infer).
+section("gemma-decode") {
+    if let t = try GemmaBench.decode(threads: threads) { print(t.render()) }
 }
 // Decoding alone, for profiling (`perf record ptune-bench llm-decode-loop`): 5 × 200 tokens after a 4-token prompt.
 section("llm-decode-loop") {

@@ -137,9 +137,9 @@ import Testing
         }
     }
 
-    /// The formats with 512-bit float-activation kernels beyond Q4_0/Q4_1/Q8_0 (ptk_matvec_kquant512.h and
-    /// ptk_matvec_float512.h), the others' products running the 256-bit kernels.
-    static let wideFloatFormats: [BlockFormat] = [.q4_K, .q5_K, .q6_K]
+    /// The formats given 512-bit float-activation kernels after Q4_0, Q4_1 and Q8_0 (ptk_matvec_float512.h,
+    /// ptk_matvec_kquant512.h); Q2_K and Q3_K keep the 256-bit ones.
+    static let wideFloatFormats: [BlockFormat] = [.q5_0, .q5_1, .q4_K, .q5_K, .q6_K]
 
     @Test(arguments: wideFloatFormats)
     func wideFloatKernelsEqualTheDequantizedProduct(format: BlockFormat) throws {

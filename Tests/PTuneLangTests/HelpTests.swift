@@ -22,6 +22,12 @@ import Testing
         guard data.count == 2, case .group(.data) = data[0], case .statement(.data) = data[1] else { Issue.record("data: \(data)"); return }
         #expect(HelpTopic.text(for: "data", in: registry)?.contains("\n\ndata NAME = EXPR\n") == true)
         #expect(HelpTopic.text(for: "train", in: registry)?.hasPrefix("train NAMES on DATA {") == true)
+        // The encoder declaration's short names (`encoder deep = prefix(…)`) find the encoders: `prefix` is only the
+        // encoder, `mlp` the layer and then the encoder.
+        #expect(HelpTopic.text(for: "prefix", in: registry)?.hasPrefix("prefix_encoder(n, model") == true)
+        let mlp = HelpTopic.named("mlp", in: registry)
+        guard mlp.count == 2, case .builtins(let layer) = mlp[0], case .builtins(let encoder) = mlp[1],
+              layer.map(\.name) == ["mlp"], encoder.map(\.name) == ["mlp_encoder"] else { Issue.record("mlp: \(mlp)"); return }
         #expect(HelpTopic.named("no_such_thing", in: registry).isEmpty)
         #expect(HelpTopic.text(for: "tensor.no_such_method", in: registry) == nil)
     }

@@ -47,6 +47,12 @@ void ptk_matvec(int level, int format, const void *w, size_t row_bytes, size_t r
                 const ptk_q8_block *xq, size_t xq_stride, const float *xf, size_t xf_stride, size_t nx,
                 float *y, size_t ldy);
 
+/// ``ptk_matvec`` with float activations on the 256-bit kernels alone (at `level` AVX2 or AVX-512 VNNI; the
+/// portable ones below), never the 512-bit ones: the path of every format without a 512-bit kernel, callable so a
+/// benchmark can compare the two in one process.
+void ptk_matvec_float256(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t cols,
+                         const float *xf, size_t xf_stride, size_t nx, float *y, size_t ldy);
+
 /// Decodes blocks `first_block ..< first_block + blocks` of `rows` rows (`row_bytes` apart) to float32, row r to
 /// `out + r·ldo`: bit for bit the values of BlockFormat's decoders.
 void ptk_dequantize(int level, int format, const void *w, size_t row_bytes, size_t rows, size_t first_block,

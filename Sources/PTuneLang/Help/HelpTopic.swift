@@ -14,6 +14,8 @@ public enum HelpTopic: Sendable {
     public static func named(_ name: String, in registry: BuiltinRegistry) -> [HelpTopic] {
         var found: [HelpTopic] = []
         if let b = registry.global(name) { found.append(.builtins([b])) }
+        // `encoder deep = prefix(…)` calls prefix_encoder: the short name finds the encoder too.
+        if let e = registry.global(name + "_encoder") { found.append(.builtins([e])) }
         if let dot = name.firstIndex(of: "."), let kind = ValueKind(rawValue: String(name[..<dot])),
            let b = registry.method(kind, String(name[name.index(after: dot)...])) {
             found.append(.builtins([b]))
