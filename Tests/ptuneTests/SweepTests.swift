@@ -88,6 +88,19 @@ import Testing
         let terminal = try PtuneProcess.run(["runs", "plot", "runs/s", "--metric", "eval", "--width", "70"], in: dir)
         #expect(terminal.status == 0, "\(terminal.stderr)")
         #expect(terminal.stdout.contains("lr=0.1_seed=1"))
+        // A name that is not there: the option that named it and the names that would serve there.
+        let misnamed: [([String], String, [String])] = [
+            (["runs", "table", "runs/s", "--group-by", "rate"], "--group-by: no setting 'rate' to group by; the settings are: ", ["lr", "seed", "steps"]),
+            (["runs", "plot", "runs/s", "--group-by", "rate", "-o", "x.svg"], "--group-by: no setting 'rate' to group by; the settings are: lr, seed, steps", []),
+            (["runs", "table", "runs/s", "--sort", "los"], "--sort: no column 'los'; the columns are: run, ", ["lr", "seed", "loss", "best_eval"]),
+            (["runs", "table", "runs/s", "--columns", "run,los"], "--columns: no column 'los'; the columns are: run, ", ["lr", "loss", "peak_memory"]),
+        ]
+        for (args, message, names) in misnamed {
+            let r = try PtuneProcess.run(args, in: dir)
+            let listed = r.stderr.components(separatedBy: "are: ").last?.trimmingCharacters(in: .newlines).components(separatedBy: ", ") ?? []
+            #expect(r.status == 2 && r.stderr.hasPrefix("ptune: error: " + message), "\(args): \(r.stderr)")
+            #expect(names.allSatisfy(listed.contains), "\(args): \(r.stderr)")
+        }
         let missing = try PtuneProcess.run(["runs", "table", "nowhere"], in: dir)
         #expect(missing.status == 2 && missing.stderr == "ptune: error: 'nowhere' is not a folder\n")
     }

@@ -22,7 +22,7 @@ public struct RunCurves: Sendable {
     /// weight of the running average (0: none).
     public init(runs: [RunFolder], metric: Metric, groupBy: [String] = [], smoothing: Double = 0) throws(RunsError) {
         for name in groupBy where !runs.contains(where: { $0.setting(name) != nil }) {
-            throw .unknownColumn(name, Array(Set(runs.flatMap { $0.record.overrides.map(\.name) } + ["seed"])).sorted())
+            throw .unknownColumn(name, Array(Set(runs.flatMap { $0.record.overrides.map(\.name) } + ["seed"])).sorted(), .groupBy)
         }
         var series: [PlotSeries] = []
         if groupBy.isEmpty {

@@ -81,8 +81,27 @@ public enum RunsError: Error, CustomStringConvertible, Equatable {
     case unreadable(String, String)
     /// No runs were found.
     case noRuns(String)
-    /// A column name that is not in the table.
-    case unknownColumn(String, [String])
+    /// A column name that is not in the table, named where it was asked for, with the names that would serve there.
+    case unknownColumn(String, [String], ColumnUse)
+
+    /// Where a command line names a column of a run table or plot.
+    public enum ColumnUse: Sendable {
+        /// `--group-by`: a setting (an override, or the seed).
+        case groupBy
+        /// `--sort`.
+        case sort
+        /// `--columns`.
+        case shown
+
+        /// The option, and what the names it takes are.
+        var option: (flag: String, noun: String) {
+            switch self {
+            case .groupBy: return ("--group-by", "setting")
+            case .sort: return ("--sort", "column")
+            case .shown: return ("--columns", "column")
+            }
+        }
+    }
 
     /// The message.
     public var description: String {
@@ -90,7 +109,10 @@ public enum RunsError: Error, CustomStringConvertible, Equatable {
         case let .notAFolder(p): return "'\(p)' is not a folder"
         case let .unreadable(p, why): return "cannot read '\(p)': \(why)"
         case let .noRuns(p): return "no run records (record.json) under '\(p)'"
-        case let .unknownColumn(c, known): return "no column '\(c)'; the columns are: \(known.joined(separator: ", "))"
+        case let .unknownColumn(c, known, use):
+            let (flag, noun) = use.option
+            let list = known.isEmpty ? "the runs have none" : "the \(noun)s are: " + known.joined(separator: ", ")
+            return "\(flag): no \(noun) '\(c)'" + (use == .groupBy ? " to group by" : "") + "; \(list)"
         }
     }
 }

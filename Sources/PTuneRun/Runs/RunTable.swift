@@ -119,7 +119,7 @@ public struct RunTable: Sendable {
         let metricNames = metricKeys.map { allSettings.contains($0) ? $0 + "_run" : $0 }
         let known = settingNames + metricNames
         for name in options.groupBy where !settingNames.contains(name) {
-            throw .unknownColumn(name, settingNames)
+            throw .unknownColumn(name, settingNames, .groupBy)
         }
         if options.groupBy.isEmpty {
             columns = [Column(name: "run", isSetting: true)] + settingNames.map { Column(name: $0, isSetting: true) }
@@ -143,13 +143,13 @@ public struct RunTable: Sendable {
         }
         if let sort = options.sort {
             guard let c = columns.firstIndex(where: { $0.name == sort }) else {
-                throw .unknownColumn(sort, columns.map(\.name).filter { known.contains($0) || $0 == "run" || $0 == "runs" })
+                throw .unknownColumn(sort, columns.map(\.name).filter { known.contains($0) || $0 == "run" || $0 == "runs" }, .sort)
             }
             rows = RunTable.sorted(rows, by: c, descending: options.descending)
         }
         if let chosen = options.columns {
             let indices = try chosen.map { (name) throws(RunsError) -> Int in
-                guard let c = columns.firstIndex(where: { $0.name == name }) else { throw .unknownColumn(name, columns.map(\.name)) }
+                guard let c = columns.firstIndex(where: { $0.name == name }) else { throw .unknownColumn(name, columns.map(\.name), .shown) }
                 return c
             }
             columns = indices.map { columns[$0] }
