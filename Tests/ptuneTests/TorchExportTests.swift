@@ -232,5 +232,21 @@ import Testing
         #expect(m.status == 1, "\(m.stderr)")
         let refused = m.stderr.split(separator: "\n").filter { $0.hasPrefix("multi.pt:") }
         #expect(refused.count == 1 && refused[0].contains("the label word ' very bad' is 2 tokens"), "\(m.stderr)")
+
+        // Deep prompts: refused for what train.py lacks, not as something PEFT lacks.
+        let deep = head + """
+            encoder deep = prefix(2, lm)
+            train deep on d {
+              loss: cross_entropy(label_logits(lm, batch.text, words, encoder: deep), batch.label)
+              optimizer: adam(lr: 0.01)
+            }
+
+            """
+        try deep.write(to: dir.appendingPathComponent("deep.pt"), atomically: true, encoding: .utf8)
+        let p = try PtuneProcess.run(["export", "torch", "deep.pt", "out"], in: dir)
+        #expect(p.status == 1, "\(p.stderr)")
+        let prefixLines = p.stderr.split(separator: "\n").filter { $0.hasPrefix("deep.pt:") }
+        #expect(prefixLines.count == 1 && prefixLines[0].contains("'deep' is a prefix encoder, which the exported train.py does not train yet")
+                && prefixLines[0].contains("export_peft(deep, \"DIR\") writes a PREFIX_TUNING adapter"), "\(p.stderr)")
     }
 }
