@@ -211,14 +211,11 @@ struct TrainExport {
             layers = lstm.lstmHead.numLayers
         case is EmbeddingPromptEncoder:
             break
+        case let prefix as PrefixEncoder:
+            // PEFT's PREFIX_TUNING: the table, or prefix_projection with encoder_hidden_size H.
+            hidden = prefix.projection
         default:
-            if e.kind == .prefix {
-                // PEFT has prefix tuning, and export_peft writes its adapters; train.py does not train one yet.
-                refuse(span, "the encoder '\(name)' is a prefix encoder, which the exported train.py does not train yet "
-                    + "(export_peft(\(name), \"DIR\") writes a PREFIX_TUNING adapter that PEFT loads)")
-            } else {
-                refuse(span, "the encoder '\(name)' is a \(e.kind.rawValue) encoder, which PEFT does not have")
-            }
+            refuse(span, "the encoder '\(name)' is a \(e.kind.rawValue) encoder, which PEFT does not have")
             return nil
         }
         return TorchExportPlan.Encoder(name: name, kind: e.kind, virtualTokens: e.count, tokenDim: e.dim, hiddenSize: hidden,

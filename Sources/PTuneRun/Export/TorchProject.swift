@@ -85,7 +85,7 @@ struct TorchProject {
             | | |
             |---|---|
             | base model | `\(model)` (ptune loaded `\(plan.model.requested)`: \(plan.model.summary)) |
-            | encoder | \(plan.encoder.kind.rawValue): \(plan.encoder.virtualTokens) virtual tokens × \(plan.encoder.tokenDim)\(plan.encoder.hiddenSize.map { ", hidden \($0)" } ?? ""), all before the input (PEFT's placement); initial weights in `encoder_init.safetensors` |
+            | encoder | \(encoderLine); initial weights in `encoder_init.safetensors` |
             | template | \(plan.template.map { $0.map { "`\($0.replacingOccurrences(of: "\n", with: "\\n"))`" } ?? "{text}" }.joined()) |
             | label words | \(plan.labelWords.map { "`\($0)`" }.joined(separator: ", ")) (label 0, 1, …; each one token) |
             | loss | cross-entropy of the label words' logits at the last token, mean over the batch |
@@ -117,5 +117,16 @@ struct TorchProject {
             DeepSpeed were not tested: `train.py` takes its device from accelerate and needs no edits for them.
 
             """
+    }
+
+    /// The encoder's row of the README table: virtual tokens before the input, or a prefix in every layer.
+    var encoderLine: String {
+        let e = plan.encoder
+        if e.kind == .prefix {
+            return "prefix: \(e.virtualTokens) positions of keys and values in every attention layer (PEFT's PREFIX_TUNING)"
+                + (e.hiddenSize.map { ", projection \($0)" } ?? ", a plain table")
+        }
+        return "\(e.kind.rawValue): \(e.virtualTokens) virtual tokens × \(e.tokenDim)" + (e.hiddenSize.map { ", hidden \($0)" } ?? "")
+            + ", all before the input (PEFT's placement)"
     }
 }

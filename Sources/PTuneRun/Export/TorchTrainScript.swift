@@ -36,7 +36,7 @@ enum TorchTrainScript {
     static let body = #"""
         @IMPORTS@
         from accelerate import Accelerator
-        from peft import (PromptEncoderConfig, PromptEncoderReparameterizationType, PromptTuningConfig,
+        from peft import (PrefixTuningConfig, PromptEncoderConfig, PromptEncoderReparameterizationType, PromptTuningConfig,
                           PromptTuningInit, TaskType, get_peft_model)
         from safetensors.torch import load_file
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -72,7 +72,13 @@ enum TorchTrainScript {
             enc = recipe["encoder"]
             common = dict(task_type=TaskType.CAUSAL_LM, num_virtual_tokens=enc["virtual_tokens"],
                           token_dim=base.config.hidden_size)
-            if enc["kind"] == "embedding":
+            if enc["kind"] == "prefix":
+                # PEFT takes the layers and key/value widths from the base model's config.
+                projected = enc.get("hidden_size") is not None
+                config = PrefixTuningConfig(task_type=TaskType.CAUSAL_LM, num_virtual_tokens=enc["virtual_tokens"],
+                                            prefix_projection=projected,
+                                            **({"encoder_hidden_size": enc["hidden_size"]} if projected else {}))
+            elif enc["kind"] == "embedding":
                 config = PromptTuningConfig(**common, prompt_tuning_init=PromptTuningInit.RANDOM)
             else:
                 kind = PromptEncoderReparameterizationType.MLP if enc["kind"] == "mlp" else PromptEncoderReparameterizationType.LSTM
@@ -81,12 +87,13 @@ enum TorchTrainScript {
             model = get_peft_model(base, config)
             encoder = model.prompt_encoder["default"]
             init = load_file(os.path.join(HERE, "encoder_init.safetensors"))
-            if init["embedding.weight"].shape[1] == base.config.hidden_size:
+            state = encoder.state_dict()
+            if set(init) == set(state) and all(init[k].shape == state[k].shape for k in state):
                 encoder.load_state_dict(init, strict=True)
             else:
-                print(f"note: {name} embeds {base.config.hidden_size}-wide tokens, the exported encoder "
-                      f"{init['embedding.weight'].shape[1]}-wide ones: the encoder starts from PEFT's own random weights",
-                      file=sys.stderr)
+                shapes = lambda d: ", ".join(f"{k} {list(v.shape)}" for k, v in sorted(d.items()))
+                print(f"note: {name} takes an encoder of {shapes(state)}, the exported one is {shapes(init)}: "
+                      f"the encoder starts from PEFT's own random weights", file=sys.stderr)
             return model
 
 
@@ -172,7 +179,8 @@ enum TorchTrainScript {
             # A plain LambdaLR stepped once per update (not prepared: accelerate would step it once per process).
             scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(recipe["schedule"], s))
             model, optimizer = accelerator.prepare(model, optimizer)
-            virtual = recipe["encoder"]["virtual_tokens"]
+            # Virtual tokens before the input shift the answer positions; a prefix lives in the keys and values instead.
+            virtual = 0 if recipe["encoder"]["kind"] == "prefix" else recipe["encoder"]["virtual_tokens"]
             encoder = accelerator.unwrap_model(model).prompt_encoder["default"]
 
             def evaluate():
