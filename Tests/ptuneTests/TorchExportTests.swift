@@ -80,6 +80,19 @@ import Testing
         return dir.appendingPathComponent("smol-f32").path
     }
 
+    /// The test accuracy ptune gives the PEFT adapter in `adapter` (read by `import_peft`) on the first 100 test reviews.
+    static func importedAccuracy(_ adapter: String, in dir: URL) throws -> Double {
+        let back = """
+            model lm = load("smollm2-135m")
+            data test = take(read_jsonl(cached("data/reviews/test.jsonl")), 100)
+            encoder a = import_peft("\(adapter)")
+            print accuracy(label_logits(lm, test.text, [" negative", " positive"], encoder: a, template: "Review: {text}\\nSentiment:"), test.label)
+            """
+        let imported = try PtuneProcess.run(["--quiet", "-e", back], in: dir)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        return try #require(Double(imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
     /// The largest relative difference of the first `n` losses.
     static func worst(_ a: [Double], _ b: [Double], first n: Int) -> Double {
         zip(a.prefix(n), b.prefix(n)).map { abs($0 - $1) / abs($0) }.max() ?? .infinity
@@ -144,15 +157,7 @@ import Testing
         #expect(abs(ddpAccuracy - ptuneAccuracy) <= 0.015, "DDP \(ddpAccuracy), ptune \(ptuneAccuracy)")
 
         // The adapter comes back: ptune scores it as PEFT did, and reads the run record.
-        let back = """
-            model lm = load("smollm2-135m")
-            data test = take(read_jsonl(cached("data/reviews/test.jsonl")), 100)
-            encoder a = import_peft("out1/adapter")
-            print accuracy(label_logits(lm, test.text, [" negative", " positive"], encoder: a, template: "Review: {text}\\nSentiment:"), test.label)
-            """
-        let imported = try PtuneProcess.run(["--quiet", "-e", back], in: dir)
-        #expect(imported.status == 0, "\(imported.stderr)")
-        let accuracy = try #require(Double(imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let accuracy = try TorchExportTests.importedAccuracy("out1/adapter", in: dir)
         #expect(accuracy == peftAccuracy, "ptune scores the imported adapter \(accuracy), PEFT \(peftAccuracy)")
         let table = try PtuneProcess.run(["runs", "table", "out1"], in: dir)
         #expect(table.status == 0 && table.stdout.contains("out1"), "\(table.stdout)\(table.stderr)")
@@ -197,15 +202,7 @@ import Testing
         #expect(worst <= 1e-3, "per-step losses differ by \(worst) relative:\nptune \(ptune.losses)\ntorch \(torch.losses)")
         let peftAccuracy = try #require(torch.lastEval), ptuneAccuracy = try #require(ptune.lastEval)
         #expect(abs(peftAccuracy - ptuneAccuracy) <= 0.015, "PEFT \(peftAccuracy), ptune \(ptuneAccuracy)")
-        let back = """
-            model lm = load("smollm2-135m")
-            data test = take(read_jsonl(cached("data/reviews/test.jsonl")), 100)
-            encoder a = import_peft("out/adapter")
-            print accuracy(label_logits(lm, test.text, [" negative", " positive"], encoder: a, template: "Review: {text}\\nSentiment:"), test.label)
-            """
-        let imported = try PtuneProcess.run(["--quiet", "-e", back], in: dir)
-        #expect(imported.status == 0, "\(imported.stderr)")
-        let accuracy = try #require(Double(imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let accuracy = try TorchExportTests.importedAccuracy("out/adapter", in: dir)
         #expect(abs(accuracy - peftAccuracy) <= 0.011, "ptune scores the imported adapter \(accuracy), PEFT \(peftAccuracy)")
     }
 
